@@ -1,0 +1,192 @@
+"""The `taizhang` command (DOMAIN.md §5)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import datetime, timezone
+from typing import IO, Any
+
+import click
+
+from domain.demo import DEMO_UNIT, demo_lines, demo_years
+from domain.ledger import Ledger, LineError
+from projections.figures import BY_ID
+from projections.readmodel import ReadModel
+from projections.report import UnknownUnit
+
+from . import render
+from .config import Settings
+from .console import progress_bar
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return Settings.from_env(user=ctx.obj.get("by"))
+
+
+def _caught_up(settings: Settings, ledger: Ledger) -> ReadModel:
+    model = settings.read_model()
+    behind = ledger.recorder.max_notification_id() or 0
+    with progress_bar("投影 projecting", max(behind - model.position(), 0)) as advance:
+        model.catch_up(ledger.recorder, progress=advance)
+    return model
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO-8601 instant: {value!r}", param_hint="--as-of") from None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--by", envvar="TAIZHANG_USER", help="Who is recording (default: your login name).")
+@click.pass_context
+def main(ctx: click.Context, by: str | None) -> None:
+    """台账 taizhang — the rule-of-law work ledger. Data lives in $TAIZHANG_HOME (default ./taizhang-data)."""
+    ctx.obj = {"by": by}
+
+
+def read_lines(stream: IO[str]) -> tuple[list[tuple[int, Any]], list[LineError]]:
+    lines, errors = [], []
+    for number, text in enumerate(stream, start=1):
+        if not text.strip():
+            continue
+        try:
+            lines.append((number, json.loads(text)))
+        except json.JSONDecodeError as e:
+            errors.append(LineError(number, "json", f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"))
+    return lines, errors
+
+
+def apply_lines(settings: Settings, lines: list[tuple[int, Any]], errors: list[LineError]) -> Ledger:
+    ledger = settings.ledger()
+    if not errors:
+        with progress_bar("校验 validating", len(lines)) as advance:
+            outcome = ledger.apply(lines, settings.user, progress=advance)
+        errors = outcome.errors
+    if errors:
+        for err in errors:
+            click.echo(str(err), err=True)
+        _fail(f"rejected: {len(errors)} error(s), nothing applied / 共 {len(errors)} 处错误，未导入任何内容")
+    click.echo(f"applied {outcome.applied}, skipped {outcome.skipped} (already applied) / 导入 {outcome.applied} 行，跳过 {outcome.skipped} 行")
+    return ledger
+
+
+@main.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.pass_context
+def import_(ctx: click.Context, file: IO[str]) -> None:
+    """Import a JSON Lines file (- for stdin): all lines or none."""
+    settings = _settings(ctx)
+    lines, errors = read_lines(file)
+    ledger = apply_lines(settings, lines, errors)
+    _caught_up(settings, ledger).close()
+
+
+@main.command()
+@click.option("--unit", required=True)
+@click.option("--year", required=True, type=int)
+@click.option("--as-of", "as_of", help="ISO-8601 instant: only events recorded by then count.")
+@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="json", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+@click.pass_context
+def report(ctx: click.Context, unit: str, year: int, as_of: str | None, fmt: str, output: str | None) -> None:
+    """The year's figures for a unit (and its descendants)."""
+    settings = _settings(ctx)
+    with _caught_up(settings, settings.ledger()) as model:
+        try:
+            data = model.report(unit, year, _as_of(as_of))
+        except UnknownUnit:
+            _fail(f"unit: 单位「{unit}」不存在")
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n" if fmt == "json" else render.report_markdown(data)
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("figure")
+@click.option("--unit", required=True)
+@click.option("--year", required=True, type=int)
+@click.option("--as-of", "as_of")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def explain(ctx: click.Context, figure: str, unit: str, year: int, as_of: str | None, fmt: str) -> None:
+    """The activities behind one figure."""
+    if figure not in BY_ID:
+        _fail(f"figure: 未知指标「{figure}」，可选：{', '.join(BY_ID)}")
+    settings = _settings(ctx)
+    with _caught_up(settings, settings.ledger()) as model:
+        try:
+            stamp = _as_of(as_of)
+            data = model.report(unit, year, stamp)["figures"][figure]
+            rows = model.explain(figure, unit, year, stamp)
+        except UnknownUnit:
+            _fail(f"unit: 单位「{unit}」不存在")
+    if fmt == "json":
+        click.echo(json.dumps({"figure": figure, **data, "activities": rows}, ensure_ascii=False, indent=1))
+    else:
+        click.echo(render.explain_text(data, figure, rows), nl=False)
+
+
+@main.command()
+@click.option("--unit", required=True)
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def history(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
+    """Every event of one activity: when recorded, by whom, what changed, why."""
+    events = _settings(ctx).ledger().history(unit, ref)
+    if not events:
+        _fail(f"ref: 单位「{unit}」没有编号为「{ref}」的活动")
+    rows = render.history_rows(events)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        click.echo(render.history_text(unit, ref, rows), nl=False)
+
+
+@main.command()
+@click.pass_context
+def rebuild(ctx: click.Context) -> None:
+    """Throw the read model away and rebuild it from the event log."""
+    settings = _settings(ctx)
+    ledger = settings.ledger()
+    started = time.perf_counter()
+    with settings.fresh_read_model() as model:
+        total = ledger.recorder.max_notification_id() or 0
+        with progress_bar("重建 rebuilding", total) as advance:
+            n = model.catch_up(ledger.recorder, progress=advance)
+    seconds = time.perf_counter() - started
+    click.echo(f"rebuilt from {n} events in {seconds:.2f} s / 已从 {n} 个事件重建")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.pass_context
+def demo(ctx: click.Context, fmt: str) -> None:
+    """Fill the ledger with a fictional 城市更新中心 (two years, every kind) and print its report."""
+    settings = _settings(ctx)
+    ledger = settings.ledger()
+    lines = list(enumerate(demo_lines(ledger.today()), start=1))
+    ledger = apply_lines(settings, lines, [])
+    year = demo_years(ledger.today())[1]
+    with _caught_up(settings, ledger) as model:
+        data = model.report(DEMO_UNIT, year)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data))
+
+
+if __name__ == "__main__":
+    main()

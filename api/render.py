@@ -1,0 +1,92 @@
+"""Human-readable renderings of reports, explanations and histories (Markdown and plain text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.catalogue import KINDS, LINE_LABELS
+
+
+def _fmt(value: Any, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.2f}%" if unit == "%" else f"{value}{unit}"
+
+
+def report_markdown(report: dict[str, Any]) -> str:
+    units = report.get("units", [report["unit"]])
+    scope = "（含下级单位：" + "、".join(u for u in units if u != report["unit"]) + "）" if len(units) > 1 else ""
+    lines = [
+        f"# {report['unit_name']} {report['year']} 年法治建设工作数据{scope}",
+        "",
+        f"截至 {report['as_of']}（事件日志 {report['log']['size']} 条）",
+        "",
+        f"| 指标 | 编号 | {report['year']} | {report['year'] - 1} | 来源活动 |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for fid, f in report["figures"].items():
+        lines.append(
+            f"| {f['label']} | `{fid}` | {_fmt(f['value'], f['unit'])} | {_fmt(f['previous'], f['unit'])} "
+            f"| {len(f['sources'])} |"
+        )
+    lines += ["", "## 核验 Checks", ""]
+    lines += [f"- {'✓' if c['ok'] else '✗'} `{c['id']}` {c['message']}" for c in report["checks"]]
+    return "\n".join(lines) + "\n"
+
+
+def explain_text(figure: dict[str, Any], fid: str, rows: list[dict[str, Any]]) -> str:
+    head = f"{figure['label']}（{fid}）= {_fmt(figure['value'], figure['unit'])}，来源活动 {len(rows)} 项"
+    out = [head]
+    for r in rows:
+        share = f"{r['num']}/{r['den']}" if "den" in r else str(r["num"])
+        kind = KINDS[r["kind"]].label
+        out.append(f"  {r['source']:<32} {r['date']}  {kind:<12} 计入 {share}")
+    return "\n".join(out) + "\n"
+
+
+_EVENT_LABELS = {
+    "Recorded": "记录",
+    "StepAdded": "步骤",
+    "Corrected": "更正",
+    "Voided": "作废",
+    "StepVoided": "作废步骤",
+}
+
+
+def history_rows(events: list[Any]) -> list[dict[str, Any]]:
+    rows = []
+    for e in events:
+        name = type(e).__name__
+        row: dict[str, Any] = {
+            "version": e.originator_version,
+            "recorded_at": e.timestamp.isoformat(),
+            "recorded_by": e.recorded_by,
+            "line_id": e.line_id,
+            "event": name,
+        }
+        for key in ("kind", "step", "date", "data", "reason", "target"):
+            if hasattr(e, key) and getattr(e, key) is not None:
+                row[key] = getattr(e, key)
+        rows.append(row)
+    return rows
+
+
+def history_text(unit: str, ref: str, rows: list[dict[str, Any]]) -> str:
+    out = [f"{unit} / {ref}：共 {len(rows)} 个事件"]
+    for r in rows:
+        what = _EVENT_LABELS.get(r["event"], r["event"])
+        detail = []
+        if "kind" in r:
+            detail.append(KINDS[r["kind"]].label)
+        if "step" in r:
+            detail.append(f"{LINE_LABELS['step']} {r['step']}（{r['line_id']}）")
+        if "date" in r:
+            detail.append(f"日期 {r['date']}")
+        if r.get("data"):
+            detail.append(", ".join(f"{k}={v!r}" for k, v in r["data"].items()))
+        if "target" in r:
+            detail.append(f"对象 {r['target']}")
+        if "reason" in r:
+            detail.append(f"原因：{r['reason']}")
+        out.append(f"  v{r['version']} {r['recorded_at']} {r['recorded_by']} {what}：" + "；".join(detail))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,210 @@
+"""The ledger application: applies interchange lines all-or-nothing on event-sourced aggregates."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from .activity import Activity
+from .errors import DomainError, FieldError
+from .ids import activity_id, receipt_id, unit_id
+from .receipt import Receipt
+from .unit import Unit
+from .validation import CorrectLine, Line, RecordLine, StepLine, UnitLine, VoidLine, parse_line
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.message}"
+
+
+@dataclass
+class Outcome:
+    applied: int = 0
+    skipped: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    events: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def digest(raw: Any) -> str:
+    """The content hash of a line, independent of key order and spacing."""
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Ledger(Application[UUID]):
+    name = "taizhang"
+    is_snapshotting_enabled = False
+
+    def __init__(self, env: dict[str, str] | None = None, tz: str = DEFAULT_TZ) -> None:
+        super().__init__(env=env)
+        self.tz = ZoneInfo(tz)
+
+    def today(self) -> date:
+        return datetime.now(self.tz).date()
+
+    def unit(self, code: str) -> Unit | None:
+        return self._get(unit_id(code))  # type: ignore[return-value]
+
+    def activity(self, unit: str, ref: str) -> Activity | None:
+        return self._get(activity_id(unit, ref))  # type: ignore[return-value]
+
+    def history(self, unit: str, ref: str) -> list[Any]:
+        """Every stored event of one activity, oldest first."""
+        return list(self.events.get(activity_id(unit, ref)))
+
+    def _get(self, aggregate_id: UUID) -> Aggregate | None:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def apply(
+        self,
+        lines: Iterable[tuple[int, Any]],
+        caller: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> Outcome:
+        """Validate every line against the state the earlier ones leave; save all of them or none."""
+        numbered = list(lines)
+        for attempt in range(3):
+            # First try assumes new refs and ids are new (no read per line); a collision means
+            # something already existed, so the careful passes look every one up.
+            session = _Session(self, assume_new=attempt == 0)
+            outcome = session.run(numbered, caller, self.today(), progress if attempt == 0 else None)
+            if not outcome.ok:
+                return outcome
+            try:
+                recordings = self.save(*session.dirty())
+            except IntegrityError:
+                continue
+            outcome.events = len(recordings)
+            return outcome
+        return Outcome(errors=[LineError(0, "id", "行编号：与同时进行的其他录入冲突，请重试")])
+
+
+class _Session:
+    """A unit of work: aggregates loaded or created while validating one file."""
+
+    def __init__(self, ledger: Ledger, assume_new: bool) -> None:
+        self.ledger = ledger
+        self.assume_new = assume_new
+        self.cache: dict[UUID, Aggregate | None] = {}
+        self.touched: dict[UUID, Aggregate] = {}
+
+    def dirty(self) -> list[Aggregate]:
+        return list(self.touched.values())
+
+    def get(self, aggregate_id: UUID, may_be_new: bool = False) -> Any:
+        if aggregate_id not in self.cache:
+            if may_be_new and self.assume_new:
+                self.cache[aggregate_id] = None
+            else:
+                self.cache[aggregate_id] = self.ledger._get(aggregate_id)
+        return self.cache[aggregate_id]
+
+    def keep(self, aggregate: Aggregate) -> None:
+        self.cache[aggregate.id] = aggregate
+        self.touched[aggregate.id] = aggregate
+
+    def run(
+        self, lines: Sequence[tuple[int, Any]], caller: str, today: date, progress: Callable[[int], None] | None
+    ) -> Outcome:
+        outcome = Outcome()
+        for i, (number, raw) in enumerate(lines):
+            if progress and i % 1000 == 999:
+                progress(1000)
+            try:
+                line = parse_line(raw, today)
+                line_digest = digest(raw)
+                prior: Receipt | None = self.get(receipt_id(line.id), may_be_new=True)
+                if prior is not None:
+                    if prior.digest != line_digest:
+                        raise DomainError.of("id", f"行编号：「{line.id}」已用于内容不同的另一行，不能重复使用")
+                    outcome.skipped += 1
+                    continue
+                by = line.by or caller
+                self.dispatch(line, by)
+                self.keep(Receipt(line.id, line_digest, by))
+                outcome.applied += 1
+            except DomainError as e:
+                outcome.errors.extend(LineError(number, fe.field, fe.message) for fe in e.errors)
+        if progress:
+            progress(len(lines) % 1000)
+        return outcome
+
+    def dispatch(self, line: Line, by: str) -> None:
+        if isinstance(line, UnitLine):
+            self.unit_line(line, by)
+            return
+        self.require_unit(line.unit)
+        if isinstance(line, RecordLine):
+            aid = activity_id(line.unit, line.ref)
+            if self.get(aid, may_be_new=True) is not None:
+                raise DomainError.of("ref", f"活动编号：单位「{line.unit}」已有编号为「{line.ref}」的活动")
+            self.keep(Activity.record(line.unit, line.ref, line.kind, line.date, line.data, by, line.id))
+            return
+        activity: Activity | None = self.get(activity_id(line.unit, line.ref))
+        if activity is None:
+            raise DomainError.of("ref", f"活动编号：单位「{line.unit}」没有编号为「{line.ref}」的活动")
+        if isinstance(line, StepLine):
+            activity.add_step(line.id, line.step, line.date, line.data, by)  # type: ignore[arg-type]
+        elif isinstance(line, CorrectLine):
+            activity.correct(line.id, line.date, line.data, line.reason, by)  # type: ignore[arg-type]
+        elif isinstance(line, VoidLine):
+            if line.target is None:
+                activity.void(line.id, line.reason, by)
+            else:
+                activity.void_step(line.id, line.target, line.reason, by)
+        self.keep(activity)
+
+    def require_unit(self, code: str) -> Unit:
+        unit: Unit | None = self.get(unit_id(code))
+        if unit is None:
+            raise DomainError.of("unit", f"单位：单位「{code}」不存在，请先登记（op: unit）")
+        return unit
+
+    def unit_line(self, line: UnitLine, by: str) -> None:
+        parent = line.data.parent
+        if parent is not None:
+            if parent == line.unit:
+                raise DomainError.of("data.parent", "上级单位：不能是本单位自己")
+            try:
+                ancestor: Unit | None = self.require_unit(parent)
+            except DomainError:
+                raise DomainError(FieldError("data.parent", f"上级单位：单位「{parent}」不存在")) from None
+            seen = {line.unit}
+            while ancestor is not None and ancestor.parent is not None:
+                if ancestor.parent in seen or ancestor.code in seen:
+                    raise DomainError.of("data.parent", f"上级单位：以「{parent}」为上级会形成循环")
+                seen.add(ancestor.code)
+                ancestor = self.get(unit_id(ancestor.parent))
+            if ancestor is not None and ancestor.code in seen:
+                raise DomainError.of("data.parent", f"上级单位：以「{parent}」为上级会形成循环")
+        unit: Unit | None = self.get(unit_id(line.unit))
+        if unit is None:
+            unit = Unit(line.unit, line.data.name, parent, by, line.id)
+        else:
+            unit.change(line.data.name, parent, by, line.id)
+        self.keep(unit)

@@ -1,0 +1,241 @@
+"""Pydantic models built from the catalogue, and their errors turned into messages naming the field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+)
+from pydantic import Field as PydField
+
+from .catalogue import KINDS, LINE_LABELS, MAX_LIST, MAX_STR, OPS, Field, Kind
+from .errors import DomainError, FieldError
+
+EARLIEST = date(2000, 1, 1)
+UNIT_CODE = r"^[a-z0-9][a-z0-9-]{0,63}$"
+
+Text = Annotated[StrictStr, StringConstraints(min_length=1, max_length=MAX_STR, pattern=r"\S")]
+Ident = Annotated[StrictStr, StringConstraints(min_length=1, max_length=128, pattern=r"\S")]
+UnitCode = Annotated[StrictStr, StringConstraints(pattern=UNIT_CODE)]
+
+
+def _business_date(value: str, info: ValidationInfo) -> date:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"须为 YYYY-MM-DD 格式的日期，收到「{value}」") from None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(f"须为 YYYY-MM-DD 格式的日期，收到「{value}」")
+    if day < EARLIEST:
+        raise ValueError(f"不能早于 {EARLIEST.isoformat()}，收到 {value}")
+    today = (info.context or {}).get("today")
+    if today is not None and day > today:
+        raise ValueError(f"不能晚于今天（{today.isoformat()}），收到 {value}")
+    return day
+
+
+BusinessDate = Annotated[StrictStr, AfterValidator(_business_date)]
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+def _annotation(f: Field) -> Any:
+    if f.type == "str":
+        return Text
+    if f.type == "int":
+        return Annotated[StrictInt, PydField(ge=f.minimum, le=f.maximum)]
+    if f.type == "bool":
+        return StrictBool
+    if f.type == "list":
+        return Annotated[list[Text], PydField(max_length=MAX_LIST)]
+    return Literal[tuple(f.codes)]
+
+
+def _model(name: str, fields: tuple[Field, ...]) -> type[BaseModel]:
+    spec: dict[str, Any] = {}
+    for f in fields:
+        ann = _annotation(f)
+        spec[f.name] = (ann, ...) if f.required else (ann | None, None)
+    return create_model(name, __config__=_STRICT, **spec)
+
+
+@cache
+def data_model(kind: str) -> type[BaseModel]:
+    return _model(f"{kind}_data", KINDS[kind].fields)
+
+
+@cache
+def step_model(kind: str, step: str) -> type[BaseModel]:
+    s = KINDS[kind].step(step)
+    assert s is not None
+    return _model(f"{kind}_{step}_data", s.fields)
+
+
+def clean_data(model: type[BaseModel], fields: tuple[Field, ...], data: Any, prefix: str = "data") -> dict[str, Any]:
+    """Validate kind or step data; return it without absent optional fields (an explicit null means absent)."""
+    if not isinstance(data, dict):
+        raise DomainError.of(prefix, f"{LINE_LABELS['data']}：须为对象（JSON object）")
+    try:
+        model.model_validate(data)
+    except ValidationError as e:
+        raise DomainError(*field_errors(e, {f.name: f for f in fields}, prefix)) from None
+    return {k: v for k, v in data.items() if v is not None}
+
+
+# ---- the interchange line envelope (DOMAIN.md §4) ----
+
+
+class _Line(BaseModel):
+    model_config = _STRICT
+    id: Ident
+    unit: UnitCode
+    by: Text | None = None
+
+
+class UnitData(BaseModel):
+    model_config = _STRICT
+    name: Text
+    parent: UnitCode | None = None
+
+
+class UnitLine(_Line):
+    op: Literal["unit"]
+    data: UnitData
+
+
+class RecordLine(_Line):
+    op: Literal["record"]
+    kind: Literal[tuple(KINDS)]  # type: ignore[valid-type]
+    ref: Ident
+    date: BusinessDate
+    data: dict[str, Any]
+
+
+class StepLine(_Line):
+    op: Literal["step"]
+    ref: Ident
+    step: Text
+    date: BusinessDate
+    data: dict[str, Any] | None = None
+
+
+class CorrectLine(_Line):
+    op: Literal["correct"]
+    ref: Ident
+    reason: Text
+    date: BusinessDate | None = None
+    data: dict[str, Any] | None = None
+
+
+class VoidLine(_Line):
+    op: Literal["void"]
+    ref: Ident
+    reason: Text
+    target: Ident | None = None
+
+
+Line = UnitLine | RecordLine | StepLine | CorrectLine | VoidLine
+LINE_MODELS: dict[str, type[BaseModel]] = {
+    "unit": UnitLine,
+    "record": RecordLine,
+    "step": StepLine,
+    "correct": CorrectLine,
+    "void": VoidLine,
+}
+
+_ENVELOPE_FIELDS = {name: Field(name, label) for name, label in LINE_LABELS.items()}
+_ENVELOPE_FIELDS["kind"] = Field("kind", LINE_LABELS["kind"], "code", codes={k.code: k.label for k in KINDS.values()})
+_ENVELOPE_FIELDS["op"] = Field("op", LINE_LABELS["op"], "code", codes=OPS)
+
+
+def parse_line(raw: Any, today: date) -> Line:
+    """Validate the envelope of one interchange line (not yet the kind-specific data)."""
+    if not isinstance(raw, dict):
+        raise DomainError.of("line", "每行须为一个 JSON 对象")
+    op = raw.get("op")
+    model = LINE_MODELS.get(op) if isinstance(op, str) else None
+    if model is None:
+        raise DomainError.of("op", _message({"type": "literal_error", "input": op}, _ENVELOPE_FIELDS["op"]))
+    try:
+        return model.model_validate(raw, context={"today": today})  # type: ignore[return-value]
+    except ValidationError as e:
+        raise DomainError(*field_errors(e, _ENVELOPE_FIELDS, "")) from None
+
+
+def kind_of(code: str) -> Kind:
+    return KINDS[code]
+
+
+# ---- pydantic errors -> messages ----
+
+
+def field_errors(e: ValidationError, fields: dict[str, Field], prefix: str) -> list[FieldError]:
+    out: list[FieldError] = []
+    seen: set[str] = set()
+    for err in e.errors():
+        loc = [str(p) for p in err["loc"] if not str(p).startswith(("function-after", "literal["))]
+        name = loc[0] if loc else ""
+        path = ".".join(filter(None, [prefix, *loc]))
+        if path in seen:
+            continue
+        seen.add(path)
+        f = fields.get(name) or Field(name, LINE_LABELS.get(name, name))
+        if len(loc) > 1 and loc[0] == "data" and not prefix:
+            f = Field(loc[-1], {"name": "单位名称", "parent": "上级单位"}.get(loc[-1], loc[-1]))
+        out.append(FieldError(path, _message(err, f)))
+    return out
+
+
+def _codes_text(f: Field) -> str:
+    return "、".join(f"{c}（{label}）" for c, label in f.codes.items())
+
+
+def _message(err: dict[str, Any], f: Field) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    got = err.get("input")
+    if kind == "missing":
+        text = "必填，不能缺少"
+    elif kind == "extra_forbidden":
+        text = "未知字段，不能提交"
+        return f"{f.name}：{text}"
+    elif kind == "literal_error":
+        text = f"未知代码「{got}」，可选：{_codes_text(f)}" if f.codes else f"不可取值「{got}」"
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
+        text = f"须为整数，收到 {got!r}"
+    elif kind == "bool_type":
+        text = f"须为 true 或 false，收到 {got!r}"
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        text = f"须为 {f.minimum}–{f.maximum:,} 之间的整数，收到 {got}"
+    elif kind in ("string_too_short", "string_pattern_mismatch") and f.name in ("unit", "parent"):
+        text = f"单位代码须为小写字母、数字和连字符（首字符不能是连字符，最长64），收到「{got}」"
+    elif kind in ("string_too_short", "string_pattern_mismatch"):
+        text = "不能为空"
+    elif kind == "string_too_long":
+        text = f"不得超过 {ctx.get('max_length')} 个字符"
+    elif kind == "too_long":
+        text = f"最多 {ctx.get('max_length')} 项"
+    elif kind == "string_type":
+        text = f"须为文本，收到 {got!r}"
+    elif kind == "list_type":
+        text = f"须为文本列表，收到 {got!r}"
+    elif kind in ("dict_type", "model_type", "model_attributes_type"):
+        text = "须为对象（JSON object）"
+    elif kind == "value_error":
+        text = str(ctx.get("error", err.get("msg")))
+    else:
+        text = str(err.get("msg"))
+    return f"{f.label}：{text}"

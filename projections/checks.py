@@ -1,0 +1,104 @@
+"""Checks reported beside the figures: each {id, ok, message}."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+
+
+def _v(figures: dict[str, Any], fid: str) -> int:
+    return figures[fid]["value"] or 0
+
+
+def _overdue(con: duckdb.DuckDBPyConnection, rel: str, units: list[str], sql: str, today: date) -> list[str]:
+    rows = con.execute(f"WITH {rel} {sql}", {"units": units, "today": today}).fetchall()
+    return sorted(f"{u}/{r}" if len(units) > 1 else r for u, r in rows)
+
+
+def _listing(refs: list[str]) -> str:
+    return "、".join(refs[:10]) + (f" 等{len(refs)}项" if len(refs) > 10 else "")
+
+
+def run_checks(
+    con: duckdb.DuckDBPyConnection, rel: str, units: list[str], year: int, figures: dict[str, Any], today: date
+) -> list[dict[str, Any]]:
+    checks: list[dict[str, Any]] = []
+
+    def add(cid: str, ok: bool, good: str, bad: str) -> None:
+        checks.append({"id": cid, "ok": ok, "message": good if ok else bad})
+
+    cin, rec, rep, cout = (
+        _v(figures, f"disclosure.requests_{k}") for k in ("carried_in", "received", "replied", "carried_out")
+    )
+    add(
+        "disclosure.balance",
+        cin + rec == rep + cout,
+        f"上年结转 {cin} + 新收 {rec} = 办结 {rep} + 结转下年 {cout}",
+        f"依申请公开不平衡：上年结转 {cin} + 新收 {rec} ≠ 办结 {rep} + 结转下年 {cout}",
+    )
+    eligible, participants, passed = con.execute(
+        f"WITH {rel} SELECT coalesce(sum(eligible), 0), coalesce(sum(participants), 0), coalesce(sum(passed), 0) "
+        f"FROM A WHERE kind = 'exam' AND y = {int(year)}",
+        {"units": units},
+    ).fetchone()  # type: ignore[misc]
+    add(
+        "exam.consistency",
+        passed <= participants <= eligible,
+        f"通过 {passed} ≤ 参考 {participants} ≤ 应考 {eligible}",
+        f"考试人数不一致：通过 {passed}、参考 {participants}、应考 {eligible}",
+    )
+    late = _overdue(
+        con, rel, units,
+        "SELECT a.unit, a.ref FROM A a LEFT JOIN S e ON e.oid = a.oid AND e.step = 'extended'"
+        " WHERE a.kind = 'petition' AND a.category = 'claim'"
+        " AND a.oid NOT IN (SELECT oid FROM S WHERE step = 'concluded')"
+        " AND $today > a.date + CAST(60 + coalesce(e.days, 0) AS INTEGER)",
+        today,
+    )
+    add("petition.overdue", not late, "没有超期未办结的申诉求决类信访", f"超期未办结的申诉求决类信访 {len(late)} 件：{_listing(late)}")
+    unack = _overdue(
+        con, rel, units,
+        f"SELECT unit, ref FROM A WHERE kind = 'petition' AND y = {int(year)}"
+        " AND oid NOT IN (SELECT oid FROM S WHERE step = 'acknowledged') AND $today > date + 15",
+        today,
+    )
+    add(
+        "petition.acknowledgment",
+        not unack,
+        "信访事项均已在15日内受理告知或尚未到期",
+        f"超过15日未记录受理告知的信访 {len(unack)} 件：{_listing(unack)}",
+    )
+    unreplied = _overdue(
+        con, rel, units,
+        "SELECT unit, ref FROM A WHERE kind = 'proposal'"
+        " AND oid NOT IN (SELECT oid FROM S WHERE step = 'replied')"
+        " AND $today > date + to_months(CASE WHEN coalesce(complex, FALSE) THEN 6 ELSE 3 END)",
+        today,
+    )
+    add(
+        "proposal.overdue",
+        not unreplied,
+        "没有超期未答复的建议提案",
+        f"超期（3个月，复杂事项6个月）未答复的建议提案 {len(unreplied)} 件：{_listing(unreplied)}",
+    )
+    parts = sum(
+        _v(figures, f"case.{t}") for t in ("admin_litigation", "civil_litigation", "enforcement", "reconsideration")
+    )
+    other = con.execute(
+        f"WITH {rel} SELECT count(*) FROM A WHERE kind = 'case' AND case_type IN ('arbitration', 'other')"
+        f" AND date <= make_date({int(year)}, 12, 31) AND oid NOT IN"
+        f" (SELECT oid FROM S WHERE step = 'closed' AND date < make_date({int(year)}, 1, 1))",
+        {"units": units},
+    ).fetchone()[0]  # type: ignore[index]
+    handled = _v(figures, "case.handled")
+    add(
+        "case.breakdown",
+        handled == parts + other,
+        f"处理案件 {handled} 起 = 各类型之和（其中仲裁及其他 {other} 起）",
+        f"处理案件 {handled} 起 ≠ 各类型之和 {parts + other} 起",
+    )
+    n_late = _v(figures, "audit.late_entries")
+    add("audit.late_entries", n_late == 0, "没有补录活动", f"有 {n_late} 项活动在发生30日后才录入（补录）")
+    return checks

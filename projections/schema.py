@@ -1,0 +1,51 @@
+"""DuckDB tables of the read model, their columns derived from the domain catalogue."""
+
+from __future__ import annotations
+
+import json
+
+from domain.catalogue import Field, all_fields
+
+SQL_TYPES = {"str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "bool": "BOOLEAN", "list": "VARCHAR[]"}
+
+ACTIVITY_FIELDS: dict[str, Field] = all_fields("activity")
+STEP_FIELDS: dict[str, Field] = all_fields("step")
+
+
+def struct_type(fields: dict[str, Field]) -> str:
+    return "STRUCT(" + ", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in fields.items()) + ")"
+
+
+def json_spec(fields: dict[str, Field]) -> str:
+    return json.dumps({n: SQL_TYPES[f.type] for n, f in fields.items()})
+
+
+# Topic suffix -> the event type the read model knows it by.
+ETYPES = {
+    "Unit.Registered": "unit",
+    "Unit.Changed": "unit",
+    "Activity.Recorded": "record",
+    "Activity.StepAdded": "step",
+    "Activity.Corrected": "correct",
+    "Activity.Voided": "void",
+    "Activity.StepVoided": "void_step",
+    "Receipt.Issued": "receipt",
+}
+
+DDL = [
+    f"""CREATE TABLE IF NOT EXISTS events (
+        pos BIGINT NOT NULL, oid VARCHAR NOT NULL, version BIGINT NOT NULL, topic VARCHAR NOT NULL,
+        etype VARCHAR, recorded_at TIMESTAMPTZ, recorded_by VARCHAR, line_id VARCHAR,
+        unit VARCHAR, ref VARCHAR, kind VARCHAR, step VARCHAR, target VARCHAR, date DATE, reason VARCHAR,
+        name VARCHAR, parent VARCHAR, digest VARCHAR, keys VARCHAR[],
+        d {struct_type(ACTIVITY_FIELDS)}, sd {struct_type(STEP_FIELDS)})""",
+    f"""CREATE TABLE IF NOT EXISTS act (
+        oid VARCHAR PRIMARY KEY, unit VARCHAR, ref VARCHAR, kind VARCHAR, date DATE, voided BOOLEAN,
+        first_recorded_at TIMESTAMPTZ, corrections BIGINT,
+        {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in ACTIVITY_FIELDS.items())})""",
+    f"""CREATE TABLE IF NOT EXISTS stp (
+        step_id VARCHAR PRIMARY KEY, oid VARCHAR, step VARCHAR, date DATE, voided BOOLEAN,
+        {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in STEP_FIELDS.items())})""",
+    "CREATE TABLE IF NOT EXISTS units (code VARCHAR PRIMARY KEY, name VARCHAR, parent VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS tracking (application_name VARCHAR PRIMARY KEY, notification_id BIGINT NOT NULL)",
+]

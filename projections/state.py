@@ -1,0 +1,76 @@
+"""Folding events into the state of activities, steps and units, for any as-of filter.
+
+The same SQL materialises the current state (per batch, for the activities a batch touched)
+and computes the state as of an earlier instant, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from domain.catalogue import KINDS
+
+from .schema import ACTIVITY_FIELDS, STEP_FIELDS
+
+
+def _defaults(fields_of: str) -> dict[str, tuple[object, list[str]]]:
+    """field -> (default, kinds having that default)."""
+    out: dict[str, tuple[object, list[str]]] = {}
+    for kind in KINDS.values():
+        groups = [kind.fields] if fields_of == "activity" else [s.fields for s in kind.steps]
+        for group in groups:
+            for f in group:
+                if f.default is not None:
+                    out.setdefault(f.name, (f.default, []))[1].append(kind.code)
+    return out
+
+
+def _literal(value: object) -> str:
+    return ("TRUE" if value else "FALSE") if isinstance(value, bool) else repr(value)
+
+
+def activity_fold(where: str) -> str:
+    """Activities (live or voided) from record/correct/void events satisfying `where`."""
+    latest = ",\n".join(
+        f"arg_max({{'v': d.\"{n}\"}}, pos) FILTER (WHERE etype <> 'void' AND list_contains(keys, '{n}')).v AS \"{n}\""
+        for n in ACTIVITY_FIELDS
+    )
+    defaults = _defaults("activity")
+    outer = ", ".join(
+        f"CASE WHEN kind IN ({', '.join(map(repr, defaults[n][1]))}) THEN coalesce(\"{n}\", {_literal(defaults[n][0])}) "
+        f"ELSE \"{n}\" END AS \"{n}\""
+        if n in defaults
+        else f'"{n}"'
+        for n in ACTIVITY_FIELDS
+    )
+    return f"""
+    SELECT oid, unit, ref, kind, date, voided, first_recorded_at, corrections, {outer} FROM (
+      SELECT oid,
+        any_value(unit) FILTER (WHERE etype = 'record') AS unit,
+        any_value(ref) FILTER (WHERE etype = 'record') AS ref,
+        any_value(kind) FILTER (WHERE etype = 'record') AS kind,
+        arg_max(date, pos) FILTER (WHERE etype <> 'void' AND date IS NOT NULL) AS date,
+        bool_or(etype = 'void') AS voided,
+        min(recorded_at) FILTER (WHERE etype = 'record') AS first_recorded_at,
+        count(*) FILTER (WHERE etype = 'correct') AS corrections,
+        {latest}
+      FROM events WHERE etype IN ('record', 'correct', 'void') AND ({where})
+      GROUP BY oid HAVING count(*) FILTER (WHERE etype = 'record') > 0)"""
+
+
+def step_fold(where: str) -> str:
+    """Steps of activities, with whether they are voided, from events satisfying `where`."""
+    defaults = _defaults("step")
+    cols = ", ".join(
+        f"coalesce(s.sd.\"{n}\", {_literal(defaults[n][0])}) AS \"{n}\"" if n in defaults else f's.sd."{n}" AS "{n}"'
+        for n in STEP_FIELDS
+    )
+    return f"""
+    SELECT s.line_id AS step_id, s.oid, s.step, s.date, (v.target IS NOT NULL) AS voided, {cols}
+    FROM events s
+    LEFT JOIN (SELECT DISTINCT target FROM events WHERE etype = 'void_step' AND ({where})) v ON v.target = s.line_id
+    WHERE s.etype = 'step' AND ({where})"""
+
+
+def unit_fold(where: str) -> str:
+    return f"""
+    SELECT unit AS code, arg_max(name, pos) AS name, arg_max({{'v': parent}}, pos).v AS parent
+    FROM events WHERE etype = 'unit' AND ({where}) GROUP BY unit"""
