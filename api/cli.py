@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import IO, Any
 
 import click
@@ -40,7 +40,7 @@ def _as_of(value: str | None) -> datetime | None:
         stamp = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"not an ISO-8601 instant: {value!r}", param_hint="--as-of") from None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -78,7 +78,10 @@ def apply_lines(settings: Settings, lines: list[tuple[int, Any]], errors: list[L
         for err in errors:
             click.echo(str(err), err=True)
         _fail(f"rejected: {len(errors)} error(s), nothing applied / 共 {len(errors)} 处错误，未导入任何内容")
-    click.echo(f"applied {outcome.applied}, skipped {outcome.skipped} (already applied) / 导入 {outcome.applied} 行，跳过 {outcome.skipped} 行")
+    click.echo(
+        f"applied {outcome.applied}, skipped {outcome.skipped} (already applied)"
+        f" / 导入 {outcome.applied} 行，跳过 {outcome.skipped} 行"
+    )
     return ledger
 
 

@@ -42,9 +42,7 @@ class Activity(Aggregate):
         return activity_id(unit, ref)
 
     @classmethod
-    def record(
-        cls, unit: str, ref: str, kind: str, day: date, data: Any, recorded_by: str, line_id: str
-    ) -> Activity:
+    def record(cls, unit: str, ref: str, kind: str, day: date, data: Any, recorded_by: str, line_id: str) -> Activity:
         clean = clean_data(data_model(kind), KINDS[kind].fields, data)
         _check_exam(clean)
         return cls(unit, ref, kind, day.isoformat(), clean, recorded_by, line_id)
@@ -65,7 +63,8 @@ class Activity(Aggregate):
             taken = next((s for s in self.live_steps() if s.name == step), None)
             if taken:
                 raise DomainError.of(
-                    "step", f"步骤：已有有效的「{spec.label}」（{taken.id}，{taken.date}），只能有一个；如需更换请先作废"
+                    "step",
+                    f"步骤：已有有效的「{spec.label}」（{taken.id}，{taken.date}），只能有一个；如需更换请先作废",
                 )
         closed = next((s for s in self.live_steps() if s.name == "closed"), None)
         if closed and day > closed.date:
@@ -132,9 +131,7 @@ class Activity(Aggregate):
         self.steps[line_id] = StepState(line_id, step, _day(date), dict(data))
 
     @event("Corrected")
-    def _corrected(
-        self, line_id: str, date: str | None, data: dict[str, Any], reason: str, recorded_by: str
-    ) -> None:
+    def _corrected(self, line_id: str, date: str | None, data: dict[str, Any], reason: str, recorded_by: str) -> None:
         if date:
             self.date = _day(date)
         merged = {**self.data, **data}

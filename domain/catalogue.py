@@ -198,7 +198,11 @@ KINDS: dict[str, Kind] = {
                         "other": "其他",
                     },
                 ),
-                _code("role", "诉讼地位", {"defendant": "被告/被申请人", "plaintiff": "原告/申请人", "third_party": "第三人"}),
+                _code(
+                    "role",
+                    "诉讼地位",
+                    {"defendant": "被告/被申请人", "plaintiff": "原告/申请人", "third_party": "第三人"},
+                ),
                 _opt("case_no", "案号"),
                 _opt("cause", "案由"),
                 _opt("court", "法院/复议机关"),
@@ -243,7 +247,11 @@ KINDS: dict[str, Kind] = {
             "disclosure",
             "主动公开",
             "公开日期",
-            (Field("channel", "公开渠道"), Field("title", "公开内容"), _opt("items", "条数", "int", minimum=1, default=1)),
+            (
+                Field("channel", "公开渠道"),
+                Field("title", "公开内容"),
+                _opt("items", "条数", "int", minimum=1, default=1),
+            ),
         ),
         Kind(
             "disclosure_request",
@@ -285,8 +293,17 @@ KINDS: dict[str, Kind] = {
             ),
             (
                 Step("meeting", "上会研究"),
-                Step("contacted", "联系沟通", (_code("form", "沟通方式", {"face": "面商", "phone": "电话", "other": "其他"}, False),)),
-                Step("replied", "答复", (_code("grade", "答复类别", {"A": "A类", "B": "B类", "C": "C类", "D": "D类"}, False),), True),
+                Step(
+                    "contacted",
+                    "联系沟通",
+                    (_code("form", "沟通方式", {"face": "面商", "phone": "电话", "other": "其他"}, False),),
+                ),
+                Step(
+                    "replied",
+                    "答复",
+                    (_code("grade", "答复类别", {"A": "A类", "B": "B类", "C": "C类", "D": "D类"}, False),),
+                    True,
+                ),
                 Step(
                     "feedback",
                     "代表委员反馈",
@@ -340,7 +357,11 @@ KINDS: dict[str, Kind] = {
             "inspection",
             "专项检查",
             "检查日期",
-            (Field("subject", "检查事项"), _opt("findings", "发现问题数", "int"), _opt("rectified", "整改问题数", "int")),
+            (
+                Field("subject", "检查事项"),
+                _opt("findings", "发现问题数", "int"),
+                _opt("rectified", "整改问题数", "int"),
+            ),
         ),
         Kind(
             "exam",

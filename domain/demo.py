@@ -415,11 +415,7 @@ def _petitions(led: _Ledger, unit: str, year: int, n: int) -> None:
 def _cases(led: _Ledger, unit: str, year: int, idx: int, outcomes: dict[str, tuple[str | None, ...]]) -> None:
     rng = led.rng
     code = "某0105" if unit == DEMO_UNIT else "某0106"
-    specs = [
-        (case_type, i, outcome)
-        for case_type, results in outcomes.items()
-        for i, outcome in enumerate(results)
-    ]
+    specs = [(case_type, i, outcome) for case_type, results in outcomes.items() for i, outcome in enumerate(results)]
     rng.shuffle(specs)
     for (case_type, i, outcome), day in zip(specs, led.dates(year, len(specs), last=10), strict=True):
         ref, court = _case_number(led, case_type, code, year)
@@ -526,9 +522,7 @@ def _disclosure_requests(led: _Ledger, unit: str, year: int, idx: int) -> None:
             led.step(unit, ref, "replied", led.after(day, 7, 25), {"result": result})
     if idx == 0:  # received just before the holidays, answered in January
         day = dt.date(year, 12, led.rng.randint(22, 28))
-        ref = led.record(
-            unit, "disclosure_request", led.ref(unit, "YSQ", year), day, {"subject": _REQUESTS[0][0]}
-        )
+        ref = led.record(unit, "disclosure_request", led.ref(unit, "YSQ", year), day, {"subject": _REQUESTS[0][0]})
         led.step(unit, ref, "replied", dt.date(year + 1, 1, led.rng.randint(8, 20)), {"result": "disclosed"})
 
 

@@ -12,9 +12,9 @@ def _v(figures: dict[str, Any], fid: str) -> int:
     return figures[fid]["value"] or 0
 
 
-def _overdue(con: duckdb.DuckDBPyConnection, rel: str, units: list[str], sql: str, today: date) -> list[str]:
-    rows = con.execute(f"WITH {rel} {sql}", {"units": units, "today": today}).fetchall()
-    return sorted(f"{u}/{r}" if len(units) > 1 else r for u, r in rows)
+def _overdue(con: duckdb.DuckDBPyConnection, rollup: bool, sql: str, today: date) -> list[str]:
+    rows = con.execute(sql, {"today": today}).fetchall()
+    return sorted(f"{u}/{r}" if rollup else r for u, r in rows)
 
 
 def _listing(refs: list[str]) -> str:
@@ -22,8 +22,9 @@ def _listing(refs: list[str]) -> str:
 
 
 def run_checks(
-    con: duckdb.DuckDBPyConnection, rel: str, units: list[str], year: int, figures: dict[str, Any], today: date
+    con: duckdb.DuckDBPyConnection, rollup: bool, year: int, figures: dict[str, Any], today: date
 ) -> list[dict[str, Any]]:
+    """Run over the temp tables A and S that the report materialised."""
     checks: list[dict[str, Any]] = []
 
     def add(cid: str, ok: bool, good: str, bad: str) -> None:
@@ -39,9 +40,8 @@ def run_checks(
         f"依申请公开不平衡：上年结转 {cin} + 新收 {rec} ≠ 办结 {rep} + 结转下年 {cout}",
     )
     eligible, participants, passed = con.execute(
-        f"WITH {rel} SELECT coalesce(sum(eligible), 0), coalesce(sum(participants), 0), coalesce(sum(passed), 0) "
-        f"FROM A WHERE kind = 'exam' AND y = {int(year)}",
-        {"units": units},
+        f"SELECT coalesce(sum(eligible), 0), coalesce(sum(participants), 0), coalesce(sum(passed), 0) "
+        f"FROM A WHERE kind = 'exam' AND y = {int(year)}"
     ).fetchone()  # type: ignore[misc]
     add(
         "exam.consistency",
@@ -50,16 +50,23 @@ def run_checks(
         f"考试人数不一致：通过 {passed}、参考 {participants}、应考 {eligible}",
     )
     late = _overdue(
-        con, rel, units,
+        con,
+        rollup,
         "SELECT a.unit, a.ref FROM A a LEFT JOIN S e ON e.oid = a.oid AND e.step = 'extended'"
         " WHERE a.kind = 'petition' AND a.category = 'claim'"
         " AND a.oid NOT IN (SELECT oid FROM S WHERE step = 'concluded')"
         " AND $today > a.date + CAST(60 + coalesce(e.days, 0) AS INTEGER)",
         today,
     )
-    add("petition.overdue", not late, "没有超期未办结的申诉求决类信访", f"超期未办结的申诉求决类信访 {len(late)} 件：{_listing(late)}")
+    add(
+        "petition.overdue",
+        not late,
+        "没有超期未办结的申诉求决类信访",
+        f"超期未办结的申诉求决类信访 {len(late)} 件：{_listing(late)}",
+    )
     unack = _overdue(
-        con, rel, units,
+        con,
+        rollup,
         f"SELECT unit, ref FROM A WHERE kind = 'petition' AND y = {int(year)}"
         " AND oid NOT IN (SELECT oid FROM S WHERE step = 'acknowledged') AND $today > date + 15",
         today,
@@ -71,7 +78,8 @@ def run_checks(
         f"超过15日未记录受理告知的信访 {len(unack)} 件：{_listing(unack)}",
     )
     unreplied = _overdue(
-        con, rel, units,
+        con,
+        rollup,
         "SELECT unit, ref FROM A WHERE kind = 'proposal'"
         " AND oid NOT IN (SELECT oid FROM S WHERE step = 'replied')"
         " AND $today > date + to_months(CASE WHEN coalesce(complex, FALSE) THEN 6 ELSE 3 END)",
@@ -87,10 +95,9 @@ def run_checks(
         _v(figures, f"case.{t}") for t in ("admin_litigation", "civil_litigation", "enforcement", "reconsideration")
     )
     other = con.execute(
-        f"WITH {rel} SELECT count(*) FROM A WHERE kind = 'case' AND case_type IN ('arbitration', 'other')"
+        f"SELECT count(*) FROM A WHERE kind = 'case' AND case_type IN ('arbitration', 'other')"
         f" AND date <= make_date({int(year)}, 12, 31) AND oid NOT IN"
-        f" (SELECT oid FROM S WHERE step = 'closed' AND date < make_date({int(year)}, 1, 1))",
-        {"units": units},
+        f" (SELECT oid FROM S WHERE step = 'closed' AND date < make_date({int(year)}, 1, 1))"
     ).fetchone()[0]  # type: ignore[index]
     handled = _v(figures, "case.handled")
     add(

@@ -20,9 +20,11 @@ _ENVELOPE = (
     ' "kind": "VARCHAR", "step": "VARCHAR", "target": "VARCHAR", "date": "VARCHAR", "reason": "VARCHAR",'
     ' "name": "VARCHAR", "parent": "VARCHAR", "digest": "VARCHAR", "recorded_by": "VARCHAR", "line_id": "VARCHAR"}'
 )
-_ETYPE_CASE = "CASE " + " ".join(
-    f"WHEN suffix(topic, '{':' + suffix}') THEN '{etype}'" for suffix, etype in ETYPES.items()
-) + " END"
+_ETYPE_CASE = (
+    "CASE "
+    + " ".join(f"WHEN suffix(topic, '{':' + suffix}') THEN '{etype}'" for suffix, etype in ETYPES.items())
+    + " END"
+)
 
 _INSERT = f"""
 INSERT INTO events
@@ -90,6 +92,8 @@ def _refresh(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"INSERT INTO act {activity_fold(_TOUCHED)}")
     con.execute(f"DELETE FROM stp WHERE {_TOUCHED}")
     con.execute(f"INSERT INTO stp {step_fold(_TOUCHED)}")
-    if con.execute("SELECT count(*) FROM batch WHERE suffix(topic, ':Unit.Registered') OR suffix(topic, ':Unit.Changed')").fetchone()[0]:  # type: ignore[index]
+    if con.execute(
+        "SELECT count(*) FROM batch WHERE suffix(topic, ':Unit.Registered') OR suffix(topic, ':Unit.Changed')"
+    ).fetchone()[0]:  # type: ignore[index]
         con.execute("DELETE FROM units")
         con.execute(f"INSERT INTO units {unit_fold('true')}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -40,21 +40,26 @@ def _asof_filter(as_of: datetime | None) -> str:
     return "TRUE" if as_of is None else f"recorded_at <= TIMESTAMPTZ '{as_of.isoformat()}'"
 
 
-def relations(as_of: datetime | None) -> str:
-    """CTEs A, AV and S over the materialised state, or folded from the events as of an instant."""
+def materialize(con: duckdb.DuckDBPyConnection, as_of: datetime | None, units: list[str]) -> None:
+    """Temp tables A, AV and S for this connection: the materialised state in scope, or folded as of an instant."""
     if as_of is None:
         act, stp = "act", "stp"
     else:
         where = _asof_filter(as_of)
         act, stp = f"({activity_fold(where)})", f"({step_fold(where)})"
     step_cols = ", ".join(f's."{n}"' for n in STEP_FIELDS)
-    return f"""
-    AV AS MATERIALIZED (SELECT *, year(date) AS y FROM {act} WHERE unit IN (SELECT unnest($units))),
-    A AS MATERIALIZED (SELECT * FROM AV WHERE NOT voided),
-    S AS MATERIALIZED (
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE AV AS SELECT *, year(date) AS y FROM {act}"
+        " WHERE unit IN (SELECT unnest($units))",
+        {"units": units},
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE A AS SELECT * FROM AV WHERE NOT voided")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE S AS
       SELECT s.step_id, s.oid, s.step, s.date, year(s.date) AS sy, {step_cols},
              a.unit, a.ref, a.kind, a.y, a.case_type, a.category
-      FROM {stp} s JOIN A a ON a.oid = s.oid WHERE NOT s.voided)"""
+      FROM {stp} s JOIN A a ON a.oid = s.oid WHERE NOT s.voided"""
+    )
 
 
 def scope(con: duckdb.DuckDBPyConnection, unit: str, as_of: datetime | None) -> Scope:
@@ -75,12 +80,33 @@ def scope(con: duckdb.DuckDBPyConnection, unit: str, as_of: datetime | None) -> 
     return Scope(unit, names[unit], sorted(covered))
 
 
-def _figure_sql(f: Figure, year: int, tz: str) -> str:
-    return f.sql.replace("{Y}", str(int(year))).replace("{TZ}", tz)
+def contributions(figures: tuple[Figure, ...], tz: str) -> str:
+    """SQL yielding (fid, yr, unit, ref, num, den): simple parts share one scan per relation and year column."""
+    scans: dict[tuple[str, str], list[str]] = {}
+    branches = []
+    for f in figures:
+        for p in f.parts:
+            if p.over == "SQL":
+                branches.append(f"SELECT '{f.id}' AS fid, yr, unit, ref, num, den FROM ({p.sql.replace('{TZ}', tz)})")
+                continue
+            where = p.where.replace("{TZ}", tz)
+            scans.setdefault((p.over, p.year), []).append(
+                f"CASE WHEN {where} THEN {{'fid': '{f.id}', 'num': CAST({p.num} AS BIGINT), "
+                f"'den': CAST({p.den} AS BIGINT)}} END"
+            )
+    for (over, year), cases in scans.items():
+        branches.append(
+            f"SELECT c.fid, yr, unit, ref, c.num, c.den FROM (SELECT {year} AS yr, unit, ref, "
+            f"unnest([{', '.join(cases)}]) AS c FROM {over} WHERE {year} IN (SELECT yr FROM YR)) WHERE c IS NOT NULL"
+        )
+    return " UNION ALL ".join(branches)
 
 
 def _label(sc: Scope, unit: str, ref: str) -> str:
     return ref if unit == sc.unit else f"{unit}/{ref}"
+
+
+YEARS = "WITH YR AS (SELECT unnest([$y, $y - 1]) AS yr)"
 
 
 def compute(
@@ -93,22 +119,19 @@ def compute(
 ) -> dict[str, Any]:
     """The report JSON of DOMAIN.md §5."""
     sc = scope(con, unit, as_of)
-    branches = [
-        f"SELECT '{f.id}' AS fid, {y} AS yr, unit, ref, num, den FROM ({_figure_sql(f, y, tz)})"
-        for f in FIGURES
-        for y in (year, year - 1)
-    ]
-    sql = f"""WITH {relations(as_of)}, F AS ({' UNION ALL '.join(branches)})
-    SELECT fid, yr, sum(num), sum(den), list(unit || chr(31) || ref) FILTER (WHERE yr = {int(year)})
-    FROM F GROUP BY fid, yr"""
-    totals = {(fid, yr): (num, den, srcs or []) for fid, yr, num, den, srcs in con.execute(sql, {"units": sc.units}).fetchall()}
+    materialize(con, as_of, sc.units)
+    sql = f"""{YEARS}, C AS ({contributions(FIGURES, tz)})
+    SELECT fid, yr, sum(num), sum(den), list(DISTINCT unit || chr(31) || ref) FILTER (WHERE yr = $y)
+    FROM C GROUP BY fid, yr"""
+    params = {"y": year}
+    totals = {(fid, yr): (num, den, srcs or []) for fid, yr, num, den, srcs in con.execute(sql, params).fetchall()}
     figures: dict[str, Any] = {}
     for f in FIGURES:
         value = _value(f, totals.get((f.id, year)))
         previous = _value(f, totals.get((f.id, year - 1)))
-        sources = sorted({_label(sc, *s.split(chr(31), 1)) for s in totals.get((f.id, year), (0, 0, []))[2]})
+        sources = sorted(_label(sc, *s.split(chr(31), 1)) for s in totals.get((f.id, year), (0, 0, []))[2])
         figures[f.id] = {"label": f.label, "unit": f.unit, "value": value, "previous": previous, "sources": sources}
-    stamp = (as_of or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    stamp = (as_of or datetime.now(UTC)).astimezone(UTC)
     return {
         "unit": sc.unit,
         "unit_name": sc.name,
@@ -116,7 +139,7 @@ def compute(
         "year": year,
         "as_of": stamp.isoformat(),
         "figures": figures,
-        "checks": run_checks(con, relations(as_of), sc.units, year, figures, _day_of(stamp, tz)),
+        "checks": run_checks(con, len(sc.units) > 1, year, figures, _day_of(stamp, tz)),
         "log": log,
     }
 
@@ -140,10 +163,11 @@ def explain(
     """The activities behind one figure, with what each contributes."""
     f = BY_ID[figure]
     sc = scope(con, unit, as_of)
-    sql = f"""WITH {relations(as_of)}
-    SELECT f.unit, f.ref, f.num, f.den, a.kind, a.date, a.voided
-    FROM ({_figure_sql(f, year, tz)}) f JOIN AV a ON a.unit = f.unit AND a.ref = f.ref"""
-    rows = con.execute(sql, {"units": sc.units}).fetchall()
+    materialize(con, as_of, sc.units)
+    sql = f"""{YEARS}, C AS ({contributions((f,), tz)})
+    SELECT c.unit, c.ref, sum(c.num), sum(c.den), any_value(a.kind), any_value(a.date), any_value(a.voided)
+    FROM C c JOIN AV a ON a.unit = c.unit AND a.ref = c.ref WHERE c.yr = $y GROUP BY c.unit, c.ref"""
+    rows = con.execute(sql, {"y": year}).fetchall()
     out = [
         {
             "source": _label(sc, u, r),

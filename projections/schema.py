@@ -6,6 +6,8 @@ import json
 
 from domain.catalogue import Field, all_fields
 
+from .tracking import TRACKING_DDL
+
 SQL_TYPES = {"str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "bool": "BOOLEAN", "list": "VARCHAR[]"}
 
 ACTIVITY_FIELDS: dict[str, Field] = all_fields("activity")
@@ -47,5 +49,5 @@ DDL = [
         step_id VARCHAR PRIMARY KEY, oid VARCHAR, step VARCHAR, date DATE, voided BOOLEAN,
         {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in STEP_FIELDS.items())})""",
     "CREATE TABLE IF NOT EXISTS units (code VARCHAR PRIMARY KEY, name VARCHAR, parent VARCHAR)",
-    "CREATE TABLE IF NOT EXISTS tracking (application_name VARCHAR PRIMARY KEY, notification_id BIGINT NOT NULL)",
+    TRACKING_DDL,
 ]

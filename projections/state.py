@@ -35,8 +35,8 @@ def activity_fold(where: str) -> str:
     )
     defaults = _defaults("activity")
     outer = ", ".join(
-        f"CASE WHEN kind IN ({', '.join(map(repr, defaults[n][1]))}) THEN coalesce(\"{n}\", {_literal(defaults[n][0])}) "
-        f"ELSE \"{n}\" END AS \"{n}\""
+        f'CASE WHEN kind IN ({", ".join(map(repr, defaults[n][1]))}) THEN coalesce("{n}", {_literal(defaults[n][0])}) '
+        f'ELSE "{n}" END AS "{n}"'
         if n in defaults
         else f'"{n}"'
         for n in ACTIVITY_FIELDS
@@ -60,7 +60,7 @@ def step_fold(where: str) -> str:
     """Steps of activities, with whether they are voided, from events satisfying `where`."""
     defaults = _defaults("step")
     cols = ", ".join(
-        f"coalesce(s.sd.\"{n}\", {_literal(defaults[n][0])}) AS \"{n}\"" if n in defaults else f's.sd."{n}" AS "{n}"'
+        f'coalesce(s.sd."{n}", {_literal(defaults[n][0])}) AS "{n}"' if n in defaults else f's.sd."{n}" AS "{n}"'
         for n in STEP_FIELDS
     )
     return f"""

@@ -9,12 +9,15 @@ import duckdb
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
 
+TRACKING_DDL = (
+    "CREATE TABLE IF NOT EXISTS tracking (application_name VARCHAR PRIMARY KEY, notification_id BIGINT NOT NULL)"
+)
+
+
 class DuckDBTrackingRecorder(TrackingRecorder):
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS tracking (application_name VARCHAR PRIMARY KEY, notification_id BIGINT NOT NULL)"
-        )
+        con.execute(TRACKING_DDL)
 
     def insert_tracking(self, tracking: Tracking) -> None:
         """Record a position; within a transaction the caller has begun, or as its own."""
