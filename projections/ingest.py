@@ -94,6 +94,6 @@ def _refresh(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"INSERT INTO stp {step_fold(_TOUCHED)}")
     if con.execute(
         "SELECT count(*) FROM batch WHERE suffix(topic, ':Unit.Registered') OR suffix(topic, ':Unit.Changed')"
-    ).fetchone()[0]:  # type: ignore[index]
+    ).fetchall()[0][0]:
         con.execute("DELETE FROM units")
         con.execute(f"INSERT INTO units {unit_fold('true')}")

@@ -81,7 +81,7 @@ class ReadModel:
 
     def log(self, as_of: datetime | None) -> dict[str, Any]:
         where = "TRUE" if as_of is None else f"recorded_at <= TIMESTAMPTZ '{as_of.isoformat()}'"
-        size = self.con.execute(f"SELECT count(*) FROM events WHERE {where}").fetchone()[0]  # type: ignore[index]
+        size = self.con.execute(f"SELECT count(*) FROM events WHERE {where}").fetchall()[0][0]
         return {"size": int(size), "root": None}
 
     def report(self, unit: str, year: int, as_of: datetime | None = None) -> dict[str, Any]:

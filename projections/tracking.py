@@ -8,7 +8,6 @@ from __future__ import annotations
 import duckdb
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
-
 TRACKING_DDL = (
     "CREATE TABLE IF NOT EXISTS tracking (application_name VARCHAR PRIMARY KEY, notification_id BIGINT NOT NULL)"
 )
@@ -40,7 +39,7 @@ class DuckDBTrackingRecorder(TrackingRecorder):
         )
 
     def max_tracking_id(self, application_name: str) -> int | None:
-        row = self.con.execute(
+        rows = self.con.execute(
             "SELECT notification_id FROM tracking WHERE application_name = ?", [application_name]
-        ).fetchone()
-        return None if row is None else int(row[0])
+        ).fetchall()
+        return int(rows[0][0]) if rows else None

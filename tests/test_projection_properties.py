@@ -1,0 +1,191 @@
+"""Property: any valid history gives the same report however the read model got there —
+incremental catch-up in small batches, a rebuild from scratch, or a catch-up that crashed midway
+(in-process failure before commit, or the process killed with SIGKILL) and resumed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.config import Settings
+from projections import ingest
+from projections.readmodel import ReadModel
+
+KINDS = {
+    "petition": {"channel": "visit", "persons": 2, "category": "claim", "subject": "补偿"},
+    "case": {"case_type": "admin_litigation", "role": "defendant"},
+    "disclosure_request": {"subject": "征收决定"},
+    "proposal": {"source": "npc", "title": "建议", "role": "lead"},
+    "study_session": {"form": "party_group", "topic": "学法", "attendees": 10},
+    "exam": {"title": "考试", "eligible": 10, "participants": 9, "passed": 8},
+}
+STEPS = {
+    "petition": [("visit", {"persons": 1}), ("acknowledged", {}), ("extended", {"days": 10}), ("replied", {}),
+                 ("concluded", {})],
+    "case": [("hearing", {"head_appeared": True}), ("coordination", {}), ("decided", {"outcome": "lost"}),
+             ("resolved", {}), ("closed", {})],
+    "disclosure_request": [("extended", {}), ("replied", {"result": "disclosed"})],
+    "proposal": [("meeting", {}), ("contacted", {}), ("replied", {}), ("feedback", {"satisfaction": "satisfied"})],
+}
+CORRECTIONS = {
+    "petition": {"category": "suggestion"},
+    "case": {"case_type": "enforcement"},
+    "disclosure_request": {"subject": "另一事项"},
+    "proposal": {"source": "cppcc"},
+    "study_session": {"form": "business_training", "laws": ["民法典"]},
+    "exam": {"passed": 5},
+}
+START = date(2024, 11, 1)
+YEARS = (2024, 2025)
+
+op = st.tuples(
+    st.sampled_from(["record", "record", "step", "step", "step", "correct", "void", "void_step"]),
+    st.integers(0, 5),  # which ref
+    st.integers(0, 5),  # which kind / step
+    st.integers(0, 120),  # days after START
+    st.sampled_from(["u", "c"]),  # the unit or its child
+)
+
+
+def to_lines(ops: list[tuple[str, int, int, int, str]]) -> list[dict[str, Any]]:
+    """Candidate lines; the ledger rejects the invalid ones, leaving a random valid history."""
+    lines: list[dict[str, Any]] = [
+        {"id": "u0", "op": "unit", "unit": "u", "data": {"name": "上级"}},
+        {"id": "c0", "op": "unit", "unit": "c", "data": {"name": "下级", "parent": "u"}},
+    ]
+    kinds: dict[tuple[str, str], str] = {}
+    step_ids: list[tuple[str, str, str]] = []
+    for n, (what, r, k, days, unit) in enumerate(ops):
+        ref, day, lid = f"R{r}", (START + timedelta(days=days)).isoformat(), f"x{n}"
+        kind = kinds.get((unit, ref))
+        if what == "record" or kind is None:
+            kind = list(KINDS)[k]
+            kinds.setdefault((unit, ref), kind)
+            lines.append({"id": lid, "op": "record", "unit": unit, "kind": kind, "ref": ref, "date": day,
+                          "data": KINDS[kind]})
+        elif what == "step" and kind in STEPS:
+            name, data = STEPS[kind][k % len(STEPS[kind])]
+            lines.append({"id": lid, "op": "step", "unit": unit, "ref": ref, "step": name, "date": day, "data": data})
+            step_ids.append((unit, ref, lid))
+        elif what == "correct":
+            lines.append({"id": lid, "op": "correct", "unit": unit, "ref": ref, "reason": "更正",
+                          **({"date": day} if k % 2 else {"data": CORRECTIONS[kind]})})
+        elif what == "void_step" and step_ids:
+            su, sref, target = step_ids[k % len(step_ids)]
+            lines.append({"id": lid, "op": "void", "unit": su, "ref": sref, "target": target, "reason": "重复"})
+        elif what == "void" and k == 0:
+            lines.append({"id": lid, "op": "void", "unit": unit, "ref": ref, "reason": "作废"})
+    return lines
+
+
+def apply_one_by_one(settings_: Settings, lines: list[dict[str, Any]]) -> int:
+    ledger = settings_.ledger()
+    return sum(ledger.apply([(1, line)], "测试员").applied for line in lines)
+
+
+def reports(model: ReadModel, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    out = []
+    for unit in ("u", "c"):
+        for year in YEARS:
+            r = model.report(unit, year, as_of)
+            out.append({"figures": r["figures"], "checks": r["checks"], "log": r["log"]})
+    return out
+
+
+def _home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(home=tmp_path_factory.mktemp("h"), database_url=None, tz="Asia/Shanghai", user="测试员")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(op, min_size=1, max_size=40), batch=st.integers(1, 7), crash_at=st.integers(1, 6))
+def test_same_report_incremental_rebuilt_and_after_crash(tmp_path_factory, monkeypatch, ops, batch, crash_at):
+    cfg = _home(tmp_path_factory)
+    lines = to_lines(ops)
+    ledger = cfg.ledger()
+    half = max(2, len(lines) // 2)
+    with cfg.read_model() as model:
+        apply_one_by_one(cfg, lines[:half])
+        model.catch_up(ledger.recorder, batch_size=batch)
+        before = reports(model)
+        instant = datetime.now(timezone.utc)
+        time.sleep(0.002)
+        apply_one_by_one(cfg, lines[half:])
+        model.catch_up(ledger.recorder, batch_size=batch)
+        incremental = reports(model)
+        as_of = reports(model, instant)
+    assert as_of == before, "the as-of report must show the ledger as it stood then"
+
+    with cfg.fresh_read_model() as model:
+        model.catch_up(ledger.recorder)
+        assert reports(model) == incremental
+
+    calls = {"n": 0}
+    real_refresh = ingest._refresh
+
+    def crashing_refresh(con):
+        calls["n"] += 1
+        real_refresh(con)
+        if calls["n"] == crash_at:
+            raise KeyboardInterrupt("simulated crash before commit")
+
+    with cfg.fresh_read_model() as model:
+        monkeypatch.setattr(ingest, "_refresh", crashing_refresh)
+        try:
+            model.catch_up(ledger.recorder, batch_size=batch)
+        except KeyboardInterrupt:
+            pass
+        monkeypatch.setattr(ingest, "_refresh", real_refresh)
+    with cfg.read_model() as model:
+        model.catch_up(ledger.recorder, batch_size=batch)
+        assert reports(model) == incremental
+
+
+KILL_SCRIPT = """
+import sys
+from api.config import Settings
+from pathlib import Path
+cfg = Settings(home=Path(sys.argv[1]), database_url=None, tz="Asia/Shanghai", user="t")
+ledger = cfg.ledger()
+with cfg.fresh_read_model() as model:
+    print("start", flush=True)
+    model.catch_up(ledger.recorder, batch_size=int(sys.argv[2]))
+print("done", flush=True)
+"""
+
+
+def test_rebuild_killed_with_sigkill_resumes_to_identical_report(tmp_path):
+    cfg = Settings(home=tmp_path, database_url=None, tz="Asia/Shanghai", user="t")
+    lines = [
+        {"id": "u0", "op": "unit", "unit": "u", "data": {"name": "单位"}},
+        {"id": "c0", "op": "unit", "unit": "c", "data": {"name": "下级", "parent": "u"}},
+    ]
+    for i in range(6000):
+        kind = list(KINDS)[i % len(KINDS)]
+        day = (START + timedelta(days=i % 400)).isoformat()
+        lines.append({"id": f"r{i}", "op": "record", "unit": "u", "kind": kind, "ref": f"R{i}", "date": day,
+                      "data": KINDS[kind]})
+    ledger = cfg.ledger()
+    assert ledger.apply(list(enumerate(lines, 1)), "t").ok
+    with cfg.fresh_read_model() as model:
+        model.catch_up(ledger.recorder)
+        expected = reports(model)
+    for delay in (0.3, 0.8, 1.5):
+        proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(tmp_path), "500"], stdout=subprocess.PIPE,
+                                cwd=Path(__file__).parents[1], env=dict(os.environ))
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"start"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        with cfg.read_model() as model:
+            model.catch_up(ledger.recorder)
+            assert reports(model) == expected
