@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import duckdb
-import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Tracking
 
-from .schema import ACTIVITY_FIELDS, ETYPES, STEP_FIELDS, json_spec
+from .schema import DATA_FIELDS, ETYPES, json_spec
+from .source import batches
 from .state import activity_fold, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 APPLICATION = "taizhang"
-BATCH = 20_000
+ENVELOPE_KEYS = (
+    "code",
+    "unit",
+    "ref",
+    "kind",
+    "step",
+    "target",
+    "date",
+    "reason",
+    "name",
+    "parent",
+    "digest",
+    "recorded_by",
+    "line_id",
+)
+BATCH = 100_000
 
-_ENVELOPE = (
-    '{"timestamp": {"_data_": "VARCHAR"}, "code": "VARCHAR", "unit": "VARCHAR", "ref": "VARCHAR",'
-    ' "kind": "VARCHAR", "step": "VARCHAR", "target": "VARCHAR", "date": "VARCHAR", "reason": "VARCHAR",'
-    ' "name": "VARCHAR", "parent": "VARCHAR", "digest": "VARCHAR", "recorded_by": "VARCHAR", "line_id": "VARCHAR"}'
+_STATE = json.dumps(
+    {
+        "timestamp": {"_data_": "VARCHAR"},
+        **{key: "VARCHAR" for key in ENVELOPE_KEYS},
+        "data": json.loads(json_spec(DATA_FIELDS)),
+    }
 )
 _ETYPE_CASE = (
     "CASE "
@@ -26,21 +44,17 @@ _ETYPE_CASE = (
     + " END"
 )
 
+# One parse of each event's JSON; only corrections need to know which keys they name (null clears a field).
 _INSERT = f"""
 INSERT INTO events
-WITH b AS (
-  SELECT pos, oid, version, topic, {_ETYPE_CASE} AS etype,
-         json_transform(state, '{_ENVELOPE}') AS s, json_extract(state, '$.data') AS data
-  FROM batch)
+WITH b AS (SELECT pos, oid, version, topic, {_ETYPE_CASE} AS etype, json_transform(state, '{_STATE}') AS s, state
+           FROM batch)
 SELECT pos, oid, version, topic, etype, s.timestamp._data_::TIMESTAMPTZ, s.recorded_by, s.line_id,
        coalesce(s.unit, s.code), s.ref, s.kind, s.step, s.target, s.date::DATE, s.reason, s.name, s.parent,
-       s.digest,
-       CASE WHEN data IS NOT NULL THEN json_keys(data) END,
-       CASE WHEN etype IN ('record', 'correct') THEN json_transform(data, '{json_spec(ACTIVITY_FIELDS)}') END,
-       CASE WHEN etype = 'step' THEN json_transform(data, '{json_spec(STEP_FIELDS)}') END
+       s.digest, CASE WHEN etype = 'correct' THEN json_keys(state, '$.data') END, s.data
 FROM b"""
 
-_TOUCHED = "oid IN (SELECT oid FROM batch)"
+FOLDED = APPLICATION + ".state"
 
 
 def catch_up(
@@ -50,50 +64,53 @@ def catch_up(
     progress: Callable[[int], None] | None = None,
     stop_after: int | None = None,
 ) -> int:
-    """Project every notification after the tracked position. Returns how many were projected."""
+    """Project every notification after the tracked position. Returns how many positions it advanced.
+
+    Each batch of events commits with its tracking position; the state of what they touched is then
+    re-folded in one transaction with a second position, so a crash between the two is repaired by the
+    next catch-up, and a rebuild folds everything once instead of once per batch.
+    """
     tracking = DuckDBTrackingRecorder(con)
-    position = tracking.max_tracking_id(APPLICATION) or 0
+    start = tracking.max_tracking_id(APPLICATION) or 0
     done = 0
-    while stop_after is None or done < stop_after:
-        notes = source.select_notifications(position, batch_size, inclusive_of_start=False)
-        if not notes:
-            break
-        batch = pa.table(
-            {
-                "pos": pa.array([n.id for n in notes], pa.int64()),
-                "oid": pa.array([n.originator_id.hex for n in notes], pa.string()),  # type: ignore[union-attr]
-                "version": pa.array([n.originator_version for n in notes], pa.int64()),
-                "topic": pa.array([n.topic for n in notes], pa.string()),
-                "state": pa.array([n.state.decode() for n in notes], pa.string()),
-            }
-        )
+    for batch, position in batches(source, start, batch_size):
         con.register("batch", batch)
         con.begin()
         try:
             con.execute(_INSERT)
-            _refresh(con)
-            tracking.record_position(Tracking(APPLICATION, notes[-1].id))
+            tracking.record_position(Tracking(APPLICATION, position))
             con.commit()
         except BaseException:
             con.rollback()
             raise
         finally:
             con.unregister("batch")
-        position = notes[-1].id
-        done += len(notes)
         if progress:
-            progress(len(notes))
+            progress(position - done - start)
+        done = position - start
+        if stop_after is not None and done >= stop_after:
+            return done
+    fold(con, tracking)
     return done
 
 
-def _refresh(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the current state of what the batch touched."""
-    con.execute(f"DELETE FROM act WHERE {_TOUCHED}")
-    con.execute(f"INSERT INTO act {activity_fold(_TOUCHED)}")
-    con.execute(f"DELETE FROM stp WHERE {_TOUCHED}")
-    con.execute(f"INSERT INTO stp {step_fold(_TOUCHED)}")
-    if con.execute(
-        "SELECT count(*) FROM batch WHERE suffix(topic, ':Unit.Registered') OR suffix(topic, ':Unit.Changed')"
-    ).fetchall()[0][0]:
+def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder) -> None:
+    """Bring the activity, step and unit state up to the ingested position."""
+    ingested = tracking.max_tracking_id(APPLICATION) or 0
+    folded = tracking.max_tracking_id(FOLDED) or 0
+    if ingested <= folded:
+        return
+    touched = "TRUE" if folded == 0 else f"oid IN (SELECT oid FROM events WHERE pos > {folded})"
+    con.begin()
+    try:
+        con.execute(f"DELETE FROM act WHERE {touched}")
+        con.execute(f"INSERT INTO act {activity_fold(touched)}")
+        con.execute(f"DELETE FROM stp WHERE {touched}")
+        con.execute(f"INSERT INTO stp {step_fold(touched)}")
         con.execute("DELETE FROM units")
-        con.execute(f"INSERT INTO units {unit_fold('true')}")
+        con.execute(f"INSERT INTO units {unit_fold('TRUE')}")
+        tracking.record_position(Tracking(FOLDED, ingested))
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise

@@ -22,6 +22,8 @@ from .ingest import APPLICATION, catch_up
 from .schema import DDL
 from .tracking import DuckDBTrackingRecorder
 
+MEMORY_LIMIT = "600MB"
+
 
 class ReadModelBusy(RuntimeError):
     pass
@@ -43,11 +45,7 @@ class ReadModel:
                     self._lock.close()
                     raise ReadModelBusy(f"read model {path} is in use by another process") from None
                 time.sleep(0.05)
-        self.con = duckdb.connect(str(path))
-        self.con.execute("SET TimeZone = 'UTC'")
-        for statement in DDL:
-            self.con.execute(statement)
-        self.tracking = DuckDBTrackingRecorder(self.con)
+        self._connect()
 
     def __enter__(self) -> ReadModel:
         return self
@@ -66,12 +64,16 @@ class ReadModel:
         model.con.close()
         for p in (path, path.with_name(path.name + ".wal")):
             p.unlink(missing_ok=True)
-        model.con = duckdb.connect(str(path))
-        model.con.execute("SET TimeZone = 'UTC'")
-        for statement in DDL:
-            model.con.execute(statement)
-        model.tracking = DuckDBTrackingRecorder(model.con)
+        model._connect()
         return model
+
+    def _connect(self) -> None:
+        # A memory limit keeps a rebuild of millions of events within about 1 GiB (DuckDB spills beyond it).
+        self.con = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT})
+        self.con.execute("SET TimeZone = 'UTC'")
+        for statement in DDL:
+            self.con.execute(statement)
+        self.tracking = DuckDBTrackingRecorder(self.con)
 
     def position(self) -> int:
         return self.tracking.max_tracking_id(APPLICATION) or 0

@@ -12,6 +12,8 @@ SQL_TYPES = {"str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "bool": "BOOL
 
 ACTIVITY_FIELDS: dict[str, Field] = all_fields("activity")
 STEP_FIELDS: dict[str, Field] = all_fields("step")
+# Activity and step data share one struct column: a field name means the same thing wherever it appears.
+DATA_FIELDS: dict[str, Field] = {**STEP_FIELDS, **ACTIVITY_FIELDS}
 
 
 def struct_type(fields: dict[str, Field]) -> str:
@@ -39,15 +41,14 @@ DDL = [
         pos BIGINT NOT NULL, oid VARCHAR NOT NULL, version BIGINT NOT NULL, topic VARCHAR NOT NULL,
         etype VARCHAR, recorded_at TIMESTAMPTZ, recorded_by VARCHAR, line_id VARCHAR,
         unit VARCHAR, ref VARCHAR, kind VARCHAR, step VARCHAR, target VARCHAR, date DATE, reason VARCHAR,
-        name VARCHAR, parent VARCHAR, digest VARCHAR, keys VARCHAR[],
-        d {struct_type(ACTIVITY_FIELDS)}, sd {struct_type(STEP_FIELDS)})""",
+        name VARCHAR, parent VARCHAR, digest VARCHAR, keys VARCHAR[], d {struct_type(DATA_FIELDS)})""",
     f"""CREATE TABLE IF NOT EXISTS act (
-        oid VARCHAR PRIMARY KEY, unit VARCHAR, ref VARCHAR, kind VARCHAR, date DATE, voided BOOLEAN,
+        oid VARCHAR, unit VARCHAR, ref VARCHAR, kind VARCHAR, date DATE, voided BOOLEAN,
         first_recorded_at TIMESTAMPTZ, corrections BIGINT,
         {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in ACTIVITY_FIELDS.items())})""",
     f"""CREATE TABLE IF NOT EXISTS stp (
-        step_id VARCHAR PRIMARY KEY, oid VARCHAR, step VARCHAR, date DATE, voided BOOLEAN,
+        step_id VARCHAR, oid VARCHAR, step VARCHAR, date DATE, voided BOOLEAN,
         {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in STEP_FIELDS.items())})""",
-    "CREATE TABLE IF NOT EXISTS units (code VARCHAR PRIMARY KEY, name VARCHAR, parent VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS units (code VARCHAR, name VARCHAR, parent VARCHAR)",
     TRACKING_DDL,
 ]

@@ -28,21 +28,33 @@ def _literal(value: object) -> str:
 
 
 def activity_fold(where: str) -> str:
-    """Activities (live or voided) from record/correct/void events satisfying `where`."""
+    """Activities (live or voided) from record/correct/void events satisfying `where`.
+
+    Most activities are never corrected: their record event is their state. Only corrected ones
+    need the per-field "latest value wins" aggregation.
+    """
     latest = ",\n".join(
-        f"arg_max({{'v': d.\"{n}\"}}, pos) FILTER (WHERE etype <> 'void' AND list_contains(keys, '{n}')).v AS \"{n}\""
+        f"arg_max({{'v': d.\"{n}\"}}, pos) FILTER (WHERE etype = 'record' OR list_contains(keys, '{n}')).v AS \"{n}\""
         for n in ACTIVITY_FIELDS
     )
+    as_recorded = ", ".join(f'd."{n}" AS "{n}"' for n in ACTIVITY_FIELDS)
     defaults = _defaults("activity")
     outer = ", ".join(
-        f'CASE WHEN kind IN ({", ".join(map(repr, defaults[n][1]))}) THEN coalesce("{n}", {_literal(defaults[n][0])}) '
-        f'ELSE "{n}" END AS "{n}"'
+        f"CASE WHEN kind IN ({', '.join(map(repr, defaults[n][1]))}) "
+        f'THEN coalesce("{n}", {_literal(defaults[n][0])}) ELSE "{n}" END AS "{n}"'
         if n in defaults
         else f'"{n}"'
         for n in ACTIVITY_FIELDS
     )
     return f"""
+    WITH ev AS (SELECT * FROM events WHERE etype IN ('record', 'correct', 'void') AND ({where})),
+    corrected AS (SELECT DISTINCT oid FROM ev WHERE etype = 'correct'),
+    voided AS (SELECT DISTINCT oid FROM ev WHERE etype = 'void')
     SELECT oid, unit, ref, kind, date, voided, first_recorded_at, corrections, {outer} FROM (
+      SELECT oid, unit, ref, kind, date, oid IN (SELECT oid FROM voided) AS voided, recorded_at AS first_recorded_at,
+        0 AS corrections, {as_recorded}
+      FROM ev WHERE etype = 'record' AND oid NOT IN (SELECT oid FROM corrected)
+      UNION ALL
       SELECT oid,
         any_value(unit) FILTER (WHERE etype = 'record') AS unit,
         any_value(ref) FILTER (WHERE etype = 'record') AS ref,
@@ -52,7 +64,7 @@ def activity_fold(where: str) -> str:
         min(recorded_at) FILTER (WHERE etype = 'record') AS first_recorded_at,
         count(*) FILTER (WHERE etype = 'correct') AS corrections,
         {latest}
-      FROM events WHERE etype IN ('record', 'correct', 'void') AND ({where})
+      FROM ev WHERE oid IN (SELECT oid FROM corrected)
       GROUP BY oid HAVING count(*) FILTER (WHERE etype = 'record') > 0)"""
 
 
@@ -60,7 +72,7 @@ def step_fold(where: str) -> str:
     """Steps of activities, with whether they are voided, from events satisfying `where`."""
     defaults = _defaults("step")
     cols = ", ".join(
-        f'coalesce(s.sd."{n}", {_literal(defaults[n][0])}) AS "{n}"' if n in defaults else f's.sd."{n}" AS "{n}"'
+        f'coalesce(s.d."{n}", {_literal(defaults[n][0])}) AS "{n}"' if n in defaults else f's.d."{n}" AS "{n}"'
         for n in STEP_FIELDS
     )
     return f"""
