@@ -62,7 +62,8 @@ def has_step(step: str) -> str:
     return f"oid IN (SELECT oid FROM S WHERE step = '{step}')"
 
 
-CLOSED_BEFORE_YEAR = "oid IN (SELECT oid FROM S WHERE step = 'closed' AND date < make_date(yr, 1, 1))"
+CLOSED = "LEFT JOIN (SELECT oid, date AS closed FROM S WHERE step = 'closed') USING (oid)"
+REPLIED = "LEFT JOIN (SELECT oid, date AS replied FROM S WHERE step = 'replied') USING (oid)"
 ADMIN_LOST = "outcome IN ('lost', 'partially_lost')"
 RECON_CORRECTED = "outcome IN ('revoked', 'altered', 'confirmed_illegal', 'ordered_to_perform')"
 DECIDED = "kind = 'case' AND step = 'decided' AND case_type = "
@@ -74,8 +75,8 @@ def handled(id: str, label: str, case_type: str | None = None) -> Figure:
         id,
         label,
         "起",
-        f"SELECT yr, unit, ref, 1 AS num, 0 AS den FROM A, YR WHERE kind = 'case'{typed}"
-        f" AND date <= make_date(yr, 12, 31) AND NOT {CLOSED_BEFORE_YEAR}",
+        f"SELECT yr, unit, ref, 1 AS num, 0 AS den FROM A {CLOSED}, YR WHERE kind = 'case'{typed}"
+        " AND date <= make_date(yr, 12, 31) AND (closed IS NULL OR closed >= make_date(yr, 1, 1))",
     )
 
 
@@ -85,8 +86,8 @@ def unreplied_requests(id: str, label: str, cutoff: str) -> Figure:
         id,
         label,
         "件",
-        f"SELECT yr, unit, ref, 1 AS num, 0 AS den FROM A, YR WHERE kind = 'disclosure_request' AND date < {cutoff}"
-        f" AND oid NOT IN (SELECT oid FROM S WHERE step = 'replied' AND date < {cutoff})",
+        f"SELECT yr, unit, ref, 1 AS num, 0 AS den FROM A {REPLIED}, YR WHERE kind = 'disclosure_request'"
+        f" AND date < {cutoff} AND (replied IS NULL OR replied >= {cutoff})",
     )
 
 

@@ -8,9 +8,11 @@ from collections.abc import Callable
 import duckdb
 from eventsourcing.persistence import ApplicationRecorder, Tracking
 
+from .evaluate import bind, simple_rows
+from .figures import FIGURES
 from .schema import DATA_FIELDS, ETYPES, json_spec
-from .source import batches
-from .state import activity_fold, step_fold, unit_fold
+from .source import prefetched
+from .state import activity_fold, step_fold, step_rows, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 APPLICATION = "taizhang"
@@ -63,6 +65,7 @@ def catch_up(
     batch_size: int = BATCH,
     progress: Callable[[int], None] | None = None,
     stop_after: int | None = None,
+    tz: str = "Asia/Shanghai",
 ) -> int:
     """Project every notification after the tracked position. Returns how many positions it advanced.
 
@@ -73,7 +76,7 @@ def catch_up(
     tracking = DuckDBTrackingRecorder(con)
     start = tracking.max_tracking_id(APPLICATION) or 0
     done = 0
-    for batch, position in batches(source, start, batch_size):
+    for batch, position in prefetched(source, start, batch_size):
         con.register("batch", batch)
         con.begin()
         try:
@@ -90,11 +93,11 @@ def catch_up(
         done = position - start
         if stop_after is not None and done >= stop_after:
             return done
-    fold(con, tracking)
+    fold(con, tracking, tz)
     return done
 
 
-def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder) -> None:
+def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: str) -> None:
     """Bring the activity, step and unit state up to the ingested position."""
     ingested = tracking.max_tracking_id(APPLICATION) or 0
     folded = tracking.max_tracking_id(FOLDED) or 0
@@ -106,7 +109,12 @@ def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder) -> No
         con.execute(f"DELETE FROM act WHERE {touched}")
         con.execute(f"INSERT INTO act {activity_fold(touched)}")
         con.execute(f"DELETE FROM stp WHERE {touched}")
-        con.execute(f"INSERT INTO stp {step_fold(touched)}")
+        con.execute(f"INSERT INTO stp {step_rows(step_fold(touched), 'act')}")
+        bind(con, "AV", f"SELECT *, year(date) AS y FROM act WHERE {touched}")
+        bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
+        bind(con, "S", f"SELECT * FROM stp WHERE live AND {touched}")
+        con.execute(f"DELETE FROM contrib WHERE {touched}")
+        con.execute(f"INSERT INTO contrib SELECT * FROM ({simple_rows(FIGURES, tz)}) ORDER BY unit, yr, fid")
         con.execute("DELETE FROM units")
         con.execute(f"INSERT INTO units {unit_fold('TRUE')}")
         tracking.record_position(Tracking(FOLDED, ingested))

@@ -79,7 +79,7 @@ class ReadModel:
         return self.tracking.max_tracking_id(APPLICATION) or 0
 
     def catch_up(self, source: ApplicationRecorder, progress: Callable[[int], None] | None = None, **kw: Any) -> int:
-        return catch_up(self.con, source, progress=progress, **kw)
+        return catch_up(self.con, source, progress=progress, tz=self.tz, **kw)
 
     def log(self, as_of: datetime | None) -> dict[str, Any]:
         where = "TRUE" if as_of is None else f"recorded_at <= TIMESTAMPTZ '{as_of.isoformat()}'"

@@ -10,9 +10,9 @@ from typing import Any
 import duckdb
 
 from .checks import run_checks
+from .evaluate import bind, evaluate, per_activity
 from .figures import BY_ID, FIGURES, Figure
-from .schema import STEP_FIELDS
-from .state import activity_fold, step_fold, unit_fold
+from .state import activity_fold, step_fold, step_rows, unit_fold
 
 
 class UnknownUnit(LookupError):
@@ -40,26 +40,22 @@ def _asof_filter(as_of: datetime | None) -> str:
     return "TRUE" if as_of is None else f"recorded_at <= TIMESTAMPTZ '{as_of.isoformat()}'"
 
 
+def in_scope(units: list[str]) -> str:
+    return "unit IN (" + ", ".join(f"'{u}'" for u in units) + ")"  # unit codes are [a-z0-9-]: safe to inline
+
+
 def materialize(con: duckdb.DuckDBPyConnection, as_of: datetime | None, units: list[str]) -> None:
-    """Temp tables A, AV and S for this connection: the materialised state in scope, or folded as of an instant."""
+    """A, AV and S for this connection: views of the current state in scope, or temp tables folded as of an instant."""
+    scoped = in_scope(units)
     if as_of is None:
-        act, stp = "act", "stp"
-    else:
-        where = _asof_filter(as_of)
-        act, stp = f"({activity_fold(where)})", f"({step_fold(where)})"
-    step_cols = ", ".join(f's."{n}"' for n in STEP_FIELDS)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE AV AS SELECT *, year(date) AS y FROM {act}"
-        " WHERE unit IN (SELECT unnest($units))",
-        {"units": units},
-    )
-    con.execute("CREATE OR REPLACE TEMP TABLE A AS SELECT * FROM AV WHERE NOT voided")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE S AS
-      SELECT s.step_id, s.oid, s.step, s.date, year(s.date) AS sy, {step_cols},
-             a.unit, a.ref, a.kind, a.y, a.case_type, a.category
-      FROM {stp} s JOIN A a ON a.oid = s.oid WHERE NOT s.voided"""
-    )
+        bind(con, "AV", f"SELECT *, year(date) AS y FROM act WHERE {scoped}")
+        bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
+        bind(con, "S", f"SELECT * FROM stp WHERE live AND {scoped}")
+        return
+    where = _asof_filter(as_of)
+    bind(con, "AV", f"SELECT *, year(date) AS y FROM ({activity_fold(where)}) WHERE {scoped}", table=True)
+    bind(con, "A", "SELECT * FROM AV WHERE NOT voided", table=True)
+    bind(con, "S", f"SELECT * FROM ({step_rows(step_fold(where), 'AV')}) WHERE live", table=True)
 
 
 def scope(con: duckdb.DuckDBPyConnection, unit: str, as_of: datetime | None) -> Scope:
@@ -80,33 +76,8 @@ def scope(con: duckdb.DuckDBPyConnection, unit: str, as_of: datetime | None) -> 
     return Scope(unit, names[unit], sorted(covered))
 
 
-def contributions(figures: tuple[Figure, ...], tz: str) -> str:
-    """SQL yielding (fid, yr, unit, ref, num, den): simple parts share one scan per relation and year column."""
-    scans: dict[tuple[str, str], list[str]] = {}
-    branches = []
-    for f in figures:
-        for p in f.parts:
-            if p.over == "SQL":
-                branches.append(f"SELECT '{f.id}' AS fid, yr, unit, ref, num, den FROM ({p.sql.replace('{TZ}', tz)})")
-                continue
-            where = p.where.replace("{TZ}", tz)
-            scans.setdefault((p.over, p.year), []).append(
-                f"CASE WHEN {where} THEN {{'fid': '{f.id}', 'num': CAST({p.num} AS BIGINT), "
-                f"'den': CAST({p.den} AS BIGINT)}} END"
-            )
-    for (over, year), cases in scans.items():
-        branches.append(
-            f"SELECT c.fid, yr, unit, ref, c.num, c.den FROM (SELECT {year} AS yr, unit, ref, "
-            f"unnest([{', '.join(cases)}]) AS c FROM {over} WHERE {year} IN (SELECT yr FROM YR)) WHERE c IS NOT NULL"
-        )
-    return " UNION ALL ".join(branches)
-
-
 def _label(sc: Scope, unit: str, ref: str) -> str:
     return ref if unit == sc.unit else f"{unit}/{ref}"
-
-
-YEARS = "WITH YR AS (SELECT unnest([$y, $y - 1]) AS yr)"
 
 
 def compute(
@@ -120,11 +91,7 @@ def compute(
     """The report JSON of DOMAIN.md §5."""
     sc = scope(con, unit, as_of)
     materialize(con, as_of, sc.units)
-    sql = f"""{YEARS}, C AS ({contributions(FIGURES, tz)})
-    SELECT fid, yr, sum(num), sum(den), list(DISTINCT unit || chr(31) || ref) FILTER (WHERE yr = $y)
-    FROM C GROUP BY fid, yr"""
-    params = {"y": year}
-    totals = {(fid, yr): (num, den, srcs or []) for fid, yr, num, den, srcs in con.execute(sql, params).fetchall()}
+    totals = evaluate(con, FIGURES, year, tz, in_scope(sc.units) if as_of is None else None)
     figures: dict[str, Any] = {}
     for f in FIGURES:
         value = _value(f, totals.get((f.id, year)))
@@ -164,10 +131,11 @@ def explain(
     f = BY_ID[figure]
     sc = scope(con, unit, as_of)
     materialize(con, as_of, sc.units)
-    sql = f"""{YEARS}, C AS ({contributions((f,), tz)})
-    SELECT c.unit, c.ref, sum(c.num), sum(c.den), any_value(a.kind), any_value(a.date), any_value(a.voided)
-    FROM C c JOIN AV a ON a.unit = c.unit AND a.ref = c.ref WHERE c.yr = $y GROUP BY c.unit, c.ref"""
-    rows = con.execute(sql, {"y": year}).fetchall()
+    details = {
+        (u, r): (kind, day, voided)
+        for u, r, kind, day, voided in con.execute("SELECT unit, ref, kind, date, voided FROM AV").fetchall()
+    }
+    rows = [(u, r, num, den, *details[(u, r)]) for u, r, num, den in per_activity(con, f, year, tz)]
     out = [
         {
             "source": _label(sc, u, r),

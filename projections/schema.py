@@ -48,7 +48,11 @@ DDL = [
         {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in ACTIVITY_FIELDS.items())})""",
     f"""CREATE TABLE IF NOT EXISTS stp (
         step_id VARCHAR, oid VARCHAR, step VARCHAR, date DATE, voided BOOLEAN,
-        {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in STEP_FIELDS.items())})""",
+        {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in STEP_FIELDS.items())},
+        sy INTEGER, unit VARCHAR, ref VARCHAR, kind VARCHAR, y INTEGER, case_type VARCHAR, category VARCHAR,
+        live BOOLEAN)""",
+    """CREATE TABLE IF NOT EXISTS contrib (
+        oid VARCHAR, unit VARCHAR, ref VARCHAR, fid VARCHAR, yr INTEGER, num BIGINT, den BIGINT)""",
     "CREATE TABLE IF NOT EXISTS units (code VARCHAR, name VARCHAR, parent VARCHAR)",
     TRACKING_DDL,
 ]

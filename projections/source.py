@@ -9,6 +9,7 @@ read model needs, so they are not read at all; the position still advances past 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder
@@ -36,6 +37,16 @@ TOPICS = [
         Activity.StepVoided,
     )
 ]
+
+
+def prefetched(source: ApplicationRecorder, after: int, size: int) -> Iterator[tuple[pa.Table, int]]:
+    """`batches`, reading the next batch on another thread while the caller projects this one."""
+    it = batches(source, after, size)
+    with ThreadPoolExecutor(1, thread_name_prefix="taizhang-read") as pool:
+        pending = pool.submit(next, it, None)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(next, it, None)
+            yield item
 
 
 def batches(source: ApplicationRecorder, after: int, size: int) -> Iterator[tuple[pa.Table, int]]:

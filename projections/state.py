@@ -82,6 +82,14 @@ def step_fold(where: str) -> str:
     WHERE s.etype = 'step' AND ({where})"""
 
 
+def step_rows(steps: str, activities: str) -> str:
+    """Steps with what the figures need of their activity, and whether they count (live step of a live activity)."""
+    return f"""
+    SELECT s.*, year(s.date) AS sy, a.unit, a.ref, a.kind, year(a.date) AS y, a.case_type, a.category,
+           NOT s.voided AND NOT a.voided AS live
+    FROM ({steps}) s JOIN {activities} a ON a.oid = s.oid"""
+
+
 def unit_fold(where: str) -> str:
     return f"""
     SELECT unit AS code, arg_max(name, pos) AS name, arg_max({{'v': parent}}, pos).v AS parent
