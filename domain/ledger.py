@@ -94,6 +94,8 @@ class Ledger(Application[UUID]):
             session = _Session(self, assume_new=attempt == 0)
             outcome = session.run(numbered, caller, self.today(), progress if attempt == 0 else None)
             if not outcome.ok:
+                if session.assume_new:
+                    continue  # an error may only mean the line was applied before: look everything up
                 return outcome
             try:
                 recordings = self.save(*session.dirty())

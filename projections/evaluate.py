@@ -39,7 +39,8 @@ def simple_rows(figures: tuple[Figure, ...], tz: str, years: str = "TRUE") -> st
         for p in f.parts
         if p.over != "SQL"
     ]
-    return " UNION ALL ".join(branches) or "SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE FALSE"
+    empty = "SELECT NULL AS oid, NULL AS unit, NULL AS ref, NULL AS fid, NULL AS yr, NULL AS num, NULL AS den LIMIT 0"
+    return " UNION ALL ".join(branches) or empty
 
 
 def custom_rows(figures: tuple[Figure, ...], tz: str) -> str | None:

@@ -91,6 +91,8 @@ def step_rows(steps: str, activities: str) -> str:
 
 
 def unit_fold(where: str) -> str:
+    """Units by their latest name and parent; only the registration names the code."""
     return f"""
-    SELECT unit AS code, arg_max(name, pos) AS name, arg_max({{'v': parent}}, pos).v AS parent
-    FROM events WHERE etype = 'unit' AND ({where}) GROUP BY unit"""
+    SELECT any_value(unit) FILTER (WHERE unit IS NOT NULL) AS code, arg_max(name, pos) AS name,
+           arg_max({{'v': parent}}, pos).v AS parent
+    FROM events WHERE etype = 'unit' AND ({where}) GROUP BY oid"""
