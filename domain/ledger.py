@@ -98,7 +98,8 @@ class Ledger(Application[UUID]):
                     continue  # an error may only mean the line was applied before: look everything up
                 return outcome
             try:
-                recordings = self.save(*session.dirty())
+                # One transaction for everything; straight to the event store (no followers, no snapshots).
+                recordings = self.events.put(session.pending())
             except IntegrityError:
                 continue
             outcome.events = len(recordings)
@@ -112,11 +113,13 @@ class _Session:
     def __init__(self, ledger: Ledger, assume_new: bool) -> None:
         self.ledger = ledger
         self.assume_new = assume_new
-        self.cache: dict[UUID, Aggregate | None] = {}
+        self.cache: dict[UUID, Any] = {}
         self.touched: dict[UUID, Aggregate] = {}
+        self.receipts: list[Receipt.Issued] = []
 
-    def dirty(self) -> list[Aggregate]:
-        return list(self.touched.values())
+    def pending(self) -> list[Any]:
+        events = [e for aggregate in self.touched.values() for e in aggregate.collect_events()]
+        return events + self.receipts
 
     def get(self, aggregate_id: UUID, may_be_new: bool = False) -> Any:
         if aggregate_id not in self.cache:
@@ -140,7 +143,8 @@ class _Session:
             try:
                 line = parse_line(raw, today)
                 line_digest = digest(raw)
-                prior: Receipt | None = self.get(receipt_id(line.id), may_be_new=True)
+                rid = receipt_id(line.id)
+                prior: Receipt | Receipt.Issued | None = self.get(rid, may_be_new=True)
                 if prior is not None:
                     if prior.digest != line_digest:
                         raise DomainError.of("id", f"行编号：「{line.id}」已用于内容不同的另一行，不能重复使用")
@@ -148,7 +152,9 @@ class _Session:
                     continue
                 by = line.by or caller
                 self.dispatch(line, by)
-                self.keep(Receipt(line.id, line_digest, by))
+                receipt = Receipt.issue(line.id, line_digest, by)
+                self.receipts.append(receipt)
+                self.cache[rid] = receipt
                 outcome.applied += 1
             except DomainError as e:
                 outcome.errors.extend(LineError(number, fe.field, fe.message) for fe in e.errors)
