@@ -100,6 +100,14 @@ def proposal(ref: str, date: str, source: str = "npc", *, role: str = "lead", **
 # ---- the environment ----
 
 
+def instant() -> datetime:
+    """Now, strictly between what was recorded before and what is recorded after."""
+    time.sleep(0.002)
+    stamp = datetime.now(UTC)
+    time.sleep(0.002)
+    return stamp
+
+
 def settings_for(home: Path, user: str = "tester") -> Settings:
     return Settings(home=home, database_url=None, tz=TZ, user=user)
 
@@ -111,11 +119,9 @@ class LedgerEnv:
         self.settings = settings_for(home, user)
         self.ledger: Ledger = self.settings.ledger()
         self._reports: dict[tuple, dict] = {}
-        self._stale = True
 
     def apply(self, lines: list[dict], caller: str | None = None) -> Outcome:
         self._reports.clear()
-        self._stale = True
         return self.ledger.apply(list(enumerate(lines, start=1)), caller or self.settings.user)
 
     def ok(self, *lines: dict) -> Outcome:
@@ -133,16 +139,14 @@ class LedgerEnv:
         return [(e.line, e.field) for e in self.apply(list(lines)).errors]
 
     def read_model(self) -> ReadModel:
-        """The read model, rebuilt from the event log if anything was applied since it was last built.
-
-        Rebuilding (rather than catching up incrementally) keeps the figure tests independent of the
-        incremental catch-up path, which has its own tests (test_cli.py, test_figures.py).
-        """
-        if self._stale:
-            with self.settings.fresh_read_model() as model:
-                model.catch_up(self.ledger.recorder)
-            self._stale = False
-        return self.settings.read_model()
+        """The read model, caught up with everything applied so far (close it before asking again)."""
+        model = self.settings.read_model()
+        try:
+            model.catch_up(self.ledger.recorder)
+        except BaseException:
+            model.close()
+            raise
+        return model
 
     def report(self, unit: str = DEFAULT_UNIT, year: int = 2025, as_of: datetime | None = None) -> dict:
         key = (unit, year, as_of)
@@ -166,11 +170,7 @@ class LedgerEnv:
 
     @staticmethod
     def instant() -> datetime:
-        """Now, strictly between what was recorded before and what is recorded after."""
-        time.sleep(0.002)
-        stamp = datetime.now(UTC)
-        time.sleep(0.002)
-        return stamp
+        return instant()
 
 
 def make(tmp_path: Path, user: str = "tester") -> LedgerEnv:

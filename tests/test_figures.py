@@ -14,6 +14,7 @@ from conftest import (
     case,
     correct,
     exam,
+    instant,
     make,
     petition,
     proposal,
@@ -383,6 +384,11 @@ ROUNDING = [
 ]
 
 
+def rounding_unit_and_year(case_no: int) -> tuple[str, int]:
+    """Two rounding cases per unit: one as the 2025 value, one as its 2024 `previous`."""
+    return f"rd-{case_no // 2}", 2025 - case_no % 2
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     env = make(tmp_path_factory.mktemp("figures"))
@@ -390,7 +396,10 @@ def world(tmp_path_factory):
     for case_lines, _ in OPEN_CASES.values():
         lines += at("open", *case_lines)
     for i, ((eligible, participants, passed), _) in enumerate(ROUNDING):
-        lines += [unit(f"rd-{i}"), *at(f"rd-{i}", exam("KS", "2025-06-01", eligible, participants, passed))]
+        code, year = rounding_unit_and_year(i)
+        if year == 2025:
+            lines.append(unit(code))
+        lines += at(code, exam(f"KS-{year}", f"{year}-06-01", eligible, participants, passed))
     env.ok(*lines)
     return env
 
@@ -540,9 +549,10 @@ def test_rate_with_zero_numerator_is_zero_not_null(world):
 
 @pytest.mark.parametrize(("case_no", "expected"), list(enumerate(e for _, e in ROUNDING)), ids=str)
 def test_rates_round_half_away_from_zero(world, case_no, expected):
-    participation, passing = expected
-    assert world.value("exam.participation_rate", unit=f"rd-{case_no}") == participation
-    assert world.value("exam.pass_rate", unit=f"rd-{case_no}") == passing
+    code, year = rounding_unit_and_year(case_no)
+    key = "value" if year == 2025 else "previous"
+    assert world.figure("exam.participation_rate", unit=code)[key] == expected[0]
+    assert world.figure("exam.pass_rate", unit=code)[key] == expected[1]
 
 
 # ---- roll-ups ----
@@ -626,6 +636,22 @@ def test_petition_overdue_check_names_open_claims(tmp_path):
     assert "XF-SUG" not in c["message"]
 
 
+def test_petition_overdue_check_counts_60_days_plus_extension(tmp_path):
+    env = make(tmp_path)
+    today = env.ledger.today()
+
+    def ago(days: int) -> str:
+        return (today - timedelta(days=days)).isoformat()
+
+    env.ok(unit("u1"), petition("DAY-60", ago(60)), petition("EXTENDED", ago(85)),
+           step("EXTENDED", "extended", ago(30), days=30))
+    assert checks(env.report(year=today.year))["petition.overdue"]["ok"] is True
+    env.ok(petition("DAY-61", ago(61)))
+    c = checks(env.report(year=today.year))["petition.overdue"]
+    assert c["ok"] is False and "DAY-61" in c["message"]
+    assert "DAY-60" not in c["message"] and "EXTENDED" not in c["message"]
+
+
 # ---- explain ----
 
 
@@ -681,7 +707,7 @@ def test_report_as_of_an_instant_equals_the_report_made_then(tmp_path):
         exam("KS-1", "2025-03-01", 10, 8, 7),
     )
     before = {u: env.report(u, 2025) for u in ("u1", "top")}
-    instant = env.instant()
+    cut = env.instant()
     env.ok(
         unit("u2", "新单位", parent="top"), *at("u2", study("SS-9", "2025-01-01")),
         study("SS-3", "2025-02-01"),
@@ -692,73 +718,66 @@ def test_report_as_of_an_instant_equals_the_report_made_then(tmp_path):
     )
     for u in ("u1", "top"):
         now = env.report(u, 2025)
-        then = env.report(u, 2025, as_of=instant)
+        then = env.report(u, 2025, as_of=cut)
         assert then["figures"] != now["figures"]  # the later lines did change things
         assert then["figures"] == before[u]["figures"]
         assert then["checks"] == before[u]["checks"]
         assert then["unit_name"] == before[u]["unit_name"]
         assert then["log"]["size"] == before[u]["log"]["size"] < now["log"]["size"]
-    assert env.figure("study.sessions", "top", as_of=instant)["sources"] == ["u1/SS-1"]
+    assert env.figure("study.sessions", "top", as_of=cut)["sources"] == ["u1/SS-1"]
     assert env.figure("study.sessions", "top")["sources"] == ["u1/SS-1", "u1/SS-2", "u1/SS-3", "u2/SS-9"]
 
 
-UNIT_CHANGE_BUG = (
-    "BUG: a `unit` line for an existing unit (rename / new parent) breaks the read model: the Unit.Changed "
-    "event carries no unit code, so projections/ingest.py stores unit NULL and unit_fold() inserts a NULL "
-    "units.code -> 'NOT NULL constraint failed: units.code' on every catch-up and rebuild"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=UNIT_CHANGE_BUG)
 def test_renamed_unit_reports_its_new_name(tmp_path):
     env = make(tmp_path)
     env.ok(unit("u1", "旧名称"), unit("u1", "新名称"))
     assert env.report("u1", 2025)["unit_name"] == "新名称"
 
 
-@pytest.mark.xfail(strict=True, reason=UNIT_CHANGE_BUG)
 def test_report_uses_the_hierarchy_as_of_its_instant(tmp_path):
     env = make(tmp_path)
     env.ok(unit("top", "区政府"), unit("u1", "中心", parent="top"), study("SS-1", "2025-01-01"))
-    instant = env.instant()
+    cut = env.instant()
     env.ok(unit("u1", "中心（更名）"))  # renamed and moved to the top level
-    assert env.figure("study.sessions", "top", as_of=instant)["sources"] == ["u1/SS-1"]
+    assert env.figure("study.sessions", "top", as_of=cut)["sources"] == ["u1/SS-1"]
     assert env.figure("study.sessions", "top")["sources"] == []
-    assert env.report("u1", 2025, as_of=instant)["unit_name"] == "中心"
+    assert env.report("u1", 2025, as_of=cut)["unit_name"] == "中心"
     assert env.report("u1", 2025)["unit_name"] == "中心（更名）"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: incremental catch-up of an existing read model crashes with duckdb 2.0 "
-    "('ResourceInUseException: connection has an unfinished result from execute()'): "
-    "DuckDBTrackingRecorder.max_tracking_id() leaves its fetchone() result open and ingest.catch_up() "
-    "then calls con.register('batch', ...)",
-)
-def test_read_model_catches_up_incrementally(tmp_path):
-    env = make(tmp_path)
-    env.ok(unit("u1"), study("SS-1", "2025-01-01"))
-    with env.settings.read_model() as model:
-        model.catch_up(env.ledger.recorder)
+def test_read_model_catches_up_incrementally_and_rebuilds_the_same(ledger_env):
+    ledger = ledger_env.ledger()
+    assert ledger.apply(list(enumerate([unit("u1"), study("SS-1", "2025-01-01")], 1)), "tester").errors == []
+    with ledger_env.read_model() as model:
+        assert model.catch_up(ledger.recorder) > 0
         assert model.report("u1", 2025)["figures"]["study.sessions"]["value"] == 1
-    env.ok(study("SS-2", "2025-01-02"))
-    with env.settings.read_model() as model:
-        assert model.catch_up(env.ledger.recorder) > 0
-        assert model.report("u1", 2025)["figures"]["study.sessions"]["value"] == 2
+    assert ledger.apply([(1, study("SS-2", "2025-01-02"))], "tester").errors == []
+    cut = instant()
+    with ledger_env.read_model() as model:
+        assert model.catch_up(ledger.recorder) > 0
+        assert model.catch_up(ledger.recorder) == 0
+        incremental = model.report("u1", 2025, as_of=cut)
+    assert incremental["figures"]["study.sessions"]["value"] == 2
+    with ledger_env.fresh_read_model() as model:
+        model.catch_up(ledger.recorder)
+        rebuilt = model.report("u1", 2025, as_of=cut)
+    assert (rebuilt["figures"], rebuilt["checks"], rebuilt["log"]) == (
+        incremental["figures"], incremental["checks"], incremental["log"],
+    )
 
 
 def test_as_of_before_a_unit_existed_is_an_unknown_unit(tmp_path):
     env = make(tmp_path)
     env.ok(unit("early"))
-    instant = env.instant()
+    cut = env.instant()
     env.ok(unit("late"))
-    env.report("early", 2025, as_of=instant)
+    env.report("early", 2025, as_of=cut)
     with pytest.raises(UnknownUnit):
-        env.report("late", 2025, as_of=instant)
+        env.report("late", 2025, as_of=cut)
 
 
 def test_as_of_report_states_its_instant(tmp_path):
     env = make(tmp_path)
     env.ok(unit("u1"))
-    instant = env.instant()
-    assert env.report("u1", 2025, as_of=instant)["as_of"] == instant.isoformat()
+    cut = env.instant()
+    assert env.report("u1", 2025, as_of=cut)["as_of"] == cut.isoformat()

@@ -589,12 +589,6 @@ def test_reimporting_a_whole_file_skips_every_line(env):
     assert (outcome.applied, outcome.skipped, outcome.errors) == (0, len(lines), [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: re-applying an already-applied step/void line whose activity was recorded in an EARLIER "
-    "import is re-validated instead of skipped (Ledger.apply's first 'assume_new' pass skips the receipt "
-    "lookup, so the at-most-one / already-voided rule fires and apply returns errors without retrying)",
-)
 @pytest.mark.parametrize("what", ["closed step", "void of activity", "void of step"])
 def test_reimporting_a_later_file_of_steps_and_voids_is_skipped(env, what):
     hearing = step("C-1", "hearing", "2025-02-01")
@@ -714,3 +708,28 @@ def test_history_keeps_every_event_in_order(env):
     events = env.history("u1", "C-1")
     assert [type(e).__name__ for e in events] == ["Recorded", "StepAdded", "StepVoided", "Corrected", "Voided"]
     assert [getattr(e, "reason", None) for e in events] == [None, None, "开庭改期", "法院写错", "重复立案"]
+
+
+def test_by_must_not_be_blank(env):
+    assert env.fields({**study("SS-1", "2025-01-01"), "by": " "}) == [(1, "by")]
+
+
+def test_line_id_is_at_most_128_chars(env):
+    assert env.fields({**study("SS-1", "2025-01-01"), "id": "i" * 129}) == [(1, "id")]
+    assert env.fields({**study("SS-1", "2025-01-01"), "id": "i" * 128}) == []
+
+
+def test_steps_cannot_be_corrected_only_voided(env):
+    s = step("C-1", "hearing", "2025-02-01")
+    env.ok(case("C-1", "2025-01-01"), s)
+    assert env.fields({**correct("C-1", court="中院"), "target": s["id"]}) == [(1, "target")]
+    # a void's target must be a step line, not the record line
+    record = case("C-2", "2025-01-01")
+    env.ok(record)
+    assert env.fields(void("C-2", target=record)) == [(1, "target")]
+
+
+def test_unit_data_takes_only_name_and_parent(bare):
+    line = unit("u1")
+    line["data"]["code"] = "u1"
+    assert bare.fields(line) == [(1, "data.code")]
