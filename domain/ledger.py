@@ -119,7 +119,7 @@ class _Session:
 
     def pending(self) -> list[Any]:
         events = [e for aggregate in self.touched.values() for e in aggregate.collect_events()]
-        return events + self.receipts
+        return self.receipts + events  # receipts first: a transaction's last position is one of its projected events
 
     def get(self, aggregate_id: UUID, may_be_new: bool = False) -> Any:
         if aggregate_id not in self.cache:

@@ -1,16 +1,16 @@
 """The 64 figures of DOMAIN.md §3, declared in one place.
 
-A figure is one or more parts. A part is either a filter over one relation (evaluated for every
-figure in a single scan of that relation) or, where a definition needs more, a custom query.
-The relations are
-  A  live activities in scope, with y = year of their date,
+A figure is one or more parts. Every part is local to one activity: it yields, per activity, what the
+activity contributes (num, den) and the years it contributes to (yr_from..yr_to). That lets the read
+model precompute every contribution when it folds an activity, and a report is one grouped scan.
+A part is either a filter over one relation, or custom SQL selecting
+(oid, unit, ref, yr_from, yr_to, num, den). The relations are
+  A  live activities, with y = year of their date,
   AV the same including voided activities,
-  S  live steps of live activities in scope, with sy = year of the step's date and the activity's
-     unit, ref, kind, y, case_type and category,
-  YR the years asked for (the report year and the one before), column yr.
-Every part yields one row per contribution: (yr, unit, ref, num, den). A count or sum is sum(num);
-a rate is 100 * sum(num) / sum(den), null when sum(den) = 0. The sources are the distinct activities
-of the rows. `{TZ}` in SQL is the ledger's time zone.
+  S  live steps of live activities, with sy = year of the step's date and the activity's
+     unit, ref, kind, y, case_type and category.
+A count or sum is sum(num); a rate is 100 * sum(num) / sum(den), null when sum(den) = 0.
+The sources are the distinct activities behind the rows. `{TZ}` in SQL is the ledger's time zone.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Part:
-    over: str  # "A", "AV" or "S"; or "SQL" with `sql` selecting yr, unit, ref, num, den
+    over: str  # "A", "AV" or "S"; or "SQL" with `sql` selecting oid, unit, ref, yr_from, yr_to, num, den
     where: str = "TRUE"
     num: str = "1"
     den: str = "0"
@@ -64,30 +64,32 @@ def has_step(step: str) -> str:
 
 CLOSED = "LEFT JOIN (SELECT oid, date AS closed FROM S WHERE step = 'closed') USING (oid)"
 REPLIED = "LEFT JOIN (SELECT oid, date AS replied FROM S WHERE step = 'replied') USING (oid)"
+NEVER = "9999"  # the last year of something still open
 ADMIN_LOST = "outcome IN ('lost', 'partially_lost')"
 RECON_CORRECTED = "outcome IN ('revoked', 'altered', 'confirmed_illegal', 'ordered_to_perform')"
 DECIDED = "kind = 'case' AND step = 'decided' AND case_type = "
 
 
 def handled(id: str, label: str, case_type: str | None = None) -> Figure:
+    """Handled in every year from its filing to its (live) closing, or on while it stays open."""
     typed = f" AND case_type = '{case_type}'" if case_type else ""
     return custom(
         id,
         label,
         "起",
-        f"SELECT yr, unit, ref, 1 AS num, 0 AS den FROM A {CLOSED}, YR WHERE kind = 'case'{typed}"
-        " AND date <= make_date(yr, 12, 31) AND (closed IS NULL OR closed >= make_date(yr, 1, 1))",
+        f"SELECT oid, unit, ref, y AS yr_from, coalesce(year(closed), {NEVER}) AS yr_to, 1 AS num, 0 AS den"
+        f" FROM A {CLOSED} WHERE kind = 'case'{typed}",
     )
 
 
-def unreplied_requests(id: str, label: str, cutoff: str) -> Figure:
-    """Requests dated before `cutoff` with no live reply dated before it."""
+def unreplied_requests(id: str, label: str, after_filing: int, before_reply: int) -> Figure:
+    """Requests counted from `after_filing` years after their filing to `before_reply` years before their reply."""
     return custom(
         id,
         label,
         "件",
-        f"SELECT yr, unit, ref, 1 AS num, 0 AS den FROM A {REPLIED}, YR WHERE kind = 'disclosure_request'"
-        f" AND date < {cutoff} AND (replied IS NULL OR replied >= {cutoff})",
+        f"SELECT oid, unit, ref, y + {after_filing} AS yr_from, coalesce(year(replied) - {before_reply}, {NEVER})"
+        f" AS yr_to, 1 AS num, 0 AS den FROM A {REPLIED} WHERE kind = 'disclosure_request'",
     )
 
 
@@ -122,11 +124,11 @@ FIGURES: tuple[Figure, ...] = (
         "petition.on_time_rate",
         "按期办结率",
         "%",
-        "SELECT a.y AS yr, a.unit, a.ref, CASE WHEN c.date <= a.date + CAST(60 + coalesce(e.days, 0) AS INTEGER)"
-        " THEN 1 ELSE 0 END AS num, 1 AS den"
+        "SELECT a.oid, a.unit, a.ref, a.y AS yr_from, a.y AS yr_to,"
+        " CASE WHEN c.date <= a.date + CAST(60 + coalesce(e.days, 0) AS INTEGER) THEN 1 ELSE 0 END AS num, 1 AS den"
         " FROM A a JOIN S c ON c.oid = a.oid AND c.step = 'concluded'"
         " LEFT JOIN S e ON e.oid = a.oid AND e.step = 'extended'"
-        " WHERE a.kind = 'petition' AND a.category = 'claim' AND a.y IN (SELECT yr FROM YR)",
+        " WHERE a.kind = 'petition' AND a.category = 'claim'",
         rate=True,
     ),
     handled("case.handled", "处理案件"),
@@ -149,9 +151,9 @@ FIGURES: tuple[Figure, ...] = (
         "case.head_appearance_rate",
         "负责人出庭应诉率",
         "%",
-        "SELECT sy AS yr, unit, ref, max(CASE WHEN head_appeared THEN 1 ELSE 0 END) AS num, 1 AS den FROM S"
-        " WHERE kind = 'case' AND step = 'hearing' AND case_type = 'admin_litigation' AND sy IN (SELECT yr FROM YR)"
-        " GROUP BY sy, unit, ref",
+        "SELECT oid, unit, ref, sy AS yr_from, sy AS yr_to, max(CASE WHEN head_appeared THEN 1 ELSE 0 END) AS num,"
+        " 1 AS den FROM S WHERE kind = 'case' AND step = 'hearing' AND case_type = 'admin_litigation'"
+        " GROUP BY oid, unit, ref, sy",
         rate=True,
     ),
     steps("reconsideration.concluded", "行政复议审结", "件", "case", "decided", "case_type = 'reconsideration'"),
@@ -179,9 +181,9 @@ FIGURES: tuple[Figure, ...] = (
     total("normdoc.amended", "清理修改", "件", "normative_document", "count", "action = 'amended'"),
     total("disclosure.proactive", "主动公开信息", "条", "disclosure", "items"),
     count("disclosure.requests_received", "依申请公开新收", "件", "disclosure_request"),
-    unreplied_requests("disclosure.requests_carried_in", "上年结转", "make_date(yr, 1, 1)"),
+    unreplied_requests("disclosure.requests_carried_in", "上年结转", 1, 0),
     steps("disclosure.requests_replied", "依申请公开办结", "件", "disclosure_request", "replied"),
-    unreplied_requests("disclosure.requests_carried_out", "结转下年", "make_date(yr + 1, 1, 1)"),
+    unreplied_requests("disclosure.requests_carried_out", "结转下年", 0, 1),
     count("proposal.npc", "承办人大代表建议", "件", "proposal", "source = 'npc'"),
     count("proposal.cppcc", "承办政协委员提案", "件", "proposal", "source = 'cppcc'"),
     share("proposal.meeting_rate", "上会研究率", "A", "kind = 'proposal'", has_step("meeting")),

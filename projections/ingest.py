@@ -8,7 +8,7 @@ from collections.abc import Callable
 import duckdb
 from eventsourcing.persistence import ApplicationRecorder, Tracking
 
-from .evaluate import bind, simple_rows
+from .evaluate import bind, rows
 from .figures import FIGURES
 from .schema import DATA_FIELDS, ETYPES, json_spec
 from .source import prefetched
@@ -47,7 +47,7 @@ _ETYPE_CASE = (
 )
 
 # One parse of each event's JSON; only corrections need to know which keys they name (null clears a field).
-_INSERT = f"""
+INSERT_SQL = f"""
 INSERT INTO events
 WITH b AS (SELECT pos, oid, version, topic, {_ETYPE_CASE} AS etype, json_transform(state, '{_STATE}') AS s, state
            FROM batch)
@@ -80,7 +80,7 @@ def catch_up(
         con.register("batch", batch)
         con.begin()
         try:
-            con.execute(_INSERT)
+            con.execute(INSERT_SQL)
             tracking.record_position(Tracking(APPLICATION, position))
             con.commit()
         except BaseException:
@@ -114,7 +114,7 @@ def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: s
         bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
         bind(con, "S", f"SELECT * FROM stp WHERE live AND {touched}")
         con.execute(f"DELETE FROM contrib WHERE {touched}")
-        con.execute(f"INSERT INTO contrib SELECT * FROM ({simple_rows(FIGURES, tz)}) ORDER BY unit, yr, fid")
+        con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(FIGURES, tz)}) ORDER BY unit")
         con.execute("DELETE FROM units")
         con.execute(f"INSERT INTO units {unit_fold('TRUE')}")
         tracking.record_position(Tracking(FOLDED, ingested))

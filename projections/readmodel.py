@@ -8,6 +8,7 @@ owns the file, others wait their turn (commands are short; the web server will h
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -18,11 +19,20 @@ import duckdb
 from eventsourcing.persistence import ApplicationRecorder
 
 from . import report as reports
-from .ingest import APPLICATION, catch_up
+from .evaluate import rows
+from .figures import FIGURES
+from .ingest import APPLICATION, INSERT_SQL, catch_up
 from .schema import DDL
+from .state import activity_fold, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 MEMORY_LIMIT = "600MB"
+
+
+def fingerprint(tz: str) -> str:
+    """What the read model's contents depend on besides the events: its schema, its SQL and the time zone."""
+    parts = [*DDL, INSERT_SQL, activity_fold("x"), step_fold("x"), unit_fold("x"), rows(FIGURES, tz)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 class ReadModelBusy(RuntimeError):
@@ -46,6 +56,8 @@ class ReadModel:
                     raise ReadModelBusy(f"read model {path} is in use by another process") from None
                 time.sleep(0.05)
         self._connect()
+        if self._fingerprint() != fingerprint(self.tz):
+            self._discard()  # built by another version or time zone: derived data, so rebuild it
 
     def __enter__(self) -> ReadModel:
         return self
@@ -61,11 +73,15 @@ class ReadModel:
     def fresh(cls, path: Path, tz: str = "Asia/Shanghai") -> ReadModel:
         """An empty read model in place of the old one (for rebuild): it is derived, so it may be thrown away."""
         model = cls(path, tz)
-        model.con.close()
-        for p in (path, path.with_name(path.name + ".wal")):
-            p.unlink(missing_ok=True)
-        model._connect()
+        model._discard()
         return model
+
+    def _discard(self) -> None:
+        self.con.close()
+        for p in (self.path, self.path.with_name(self.path.name + ".wal")):
+            p.unlink(missing_ok=True)
+        self._connect()
+        self.con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", [fingerprint(self.tz)])
 
     def _connect(self) -> None:
         # A memory limit keeps a rebuild of millions of events within about 1 GiB (DuckDB spills beyond it).
@@ -75,6 +91,10 @@ class ReadModel:
             self.con.execute(statement)
         self.tracking = DuckDBTrackingRecorder(self.con)
 
+    def _fingerprint(self) -> str | None:
+        found = self.con.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchall()
+        return found[0][0] if found else None
+
     def position(self) -> int:
         return self.tracking.max_tracking_id(APPLICATION) or 0
 
@@ -82,9 +102,12 @@ class ReadModel:
         return catch_up(self.con, source, progress=progress, tz=self.tz, **kw)
 
     def log(self, as_of: datetime | None) -> dict[str, Any]:
-        where = "TRUE" if as_of is None else f"recorded_at <= TIMESTAMPTZ '{as_of.isoformat()}'"
-        size = self.con.execute(f"SELECT count(*) FROM events WHERE {where}").fetchall()[0][0]
-        return {"size": int(size), "root": None}
+        """The size of the event log (its last position) as of the instant; its Merkle root comes with sealing."""
+        if as_of is None:
+            return {"size": self.position(), "root": None}
+        # Receipts are not projected, but each transaction records them before its activity events.
+        found = self.con.execute("SELECT max(pos) FROM events WHERE recorded_at <= ?", [as_of]).fetchall()
+        return {"size": int(found[0][0] or 0), "root": None}
 
     def report(self, unit: str, year: int, as_of: datetime | None = None) -> dict[str, Any]:
         return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from .checks import run_checks
-from .evaluate import bind, evaluate, per_activity
+from .evaluate import bind, evaluate, per_activity, rows
 from .figures import BY_ID, FIGURES, Figure
 from .state import activity_fold, step_fold, step_rows, unit_fold
 
@@ -91,7 +91,8 @@ def compute(
     """The report JSON of DOMAIN.md §5."""
     sc = scope(con, unit, as_of)
     materialize(con, as_of, sc.units)
-    totals = evaluate(con, FIGURES, year, tz, in_scope(sc.units) if as_of is None else None)
+    source = f"contrib WHERE {in_scope(sc.units)}" if as_of is None else f"({rows(FIGURES, tz)})"
+    totals = evaluate(con, f"(SELECT * FROM {source})", year)
     figures: dict[str, Any] = {}
     for f in FIGURES:
         value = _value(f, totals.get((f.id, year)))

@@ -52,7 +52,8 @@ DDL = [
         sy INTEGER, unit VARCHAR, ref VARCHAR, kind VARCHAR, y INTEGER, case_type VARCHAR, category VARCHAR,
         live BOOLEAN)""",
     """CREATE TABLE IF NOT EXISTS contrib (
-        oid VARCHAR, unit VARCHAR, ref VARCHAR, fid VARCHAR, yr INTEGER, num BIGINT, den BIGINT)""",
+        oid VARCHAR, unit VARCHAR, ref VARCHAR, fid VARCHAR, yr_from INTEGER, yr_to INTEGER, num BIGINT, den BIGINT)""",
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)",
     "CREATE TABLE IF NOT EXISTS units (code VARCHAR, name VARCHAR, parent VARCHAR)",
     TRACKING_DDL,
 ]
