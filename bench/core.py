@@ -52,6 +52,9 @@ USER = "bench"
 GENERATOR_VERSION = 1  # bump when the generated lines change: invalidates cached stores
 ROOT_UNIT = "bench"
 RESULT_MARK = "@@RESULT "
+# The benchmark's own read model beside the cached store (not readmodel.duckdb: other tools
+# opening the store with Settings.read_model() would contend for its lock).
+READMODEL = "bench-readmodel.duckdb"
 
 TARGETS = {
     "import": 10_000.0,  # lines/s, at least
@@ -298,9 +301,28 @@ def peak_rss_mib() -> float:
     return ru / (1024 * 1024) if sys.platform == "darwin" else ru / 1024
 
 
+PACKAGES = ("domain", "api", "projections")
+# Where a child imports the product from: a snapshot of the packages taken when the run started,
+# so that every repetition measures the same code while others keep editing the tree.
+CODE_DIR: Path = ROOT
+
+
 def _product_imports() -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+    if str(CODE_DIR) not in sys.path:
+        sys.path.insert(0, str(CODE_DIR))
+
+
+def snapshot_code(work: Path) -> Path:
+    """Copy the product packages (as they are now) under `work`; returns the directory to import from."""
+    fp = _domain_fingerprint(ROOT)
+    target = work / f"code-{fp}"
+    if not target.exists():
+        tmp = work / f"code-{fp}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        for pkg in PACKAGES:
+            shutil.copytree(ROOT / pkg, tmp / pkg, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+        tmp.rename(target)
+    return target
 
 
 def _settings(home: Path) -> Any:
@@ -386,7 +408,8 @@ def child_rebuild(spec: dict[str, Any]) -> dict[str, Any]:
     if spec["which"] == "product":
         from projections.readmodel import ReadModel
 
-        path = home / "readmodel.duckdb"
+        path = home / READMODEL
+        _stamp_path(home).unlink(missing_ok=True)
         t0 = time.perf_counter()
         model = ReadModel.fresh(path, TZ)
         n = model.catch_up(ledger.recorder)
@@ -394,6 +417,7 @@ def child_rebuild(spec: dict[str, Any]) -> dict[str, Any]:
         t1 = time.perf_counter()
         model.close()
         close_seconds = time.perf_counter() - t1
+        _stamp_path(home).write_text(_domain_fingerprint())
     else:
         t0 = time.perf_counter()
         position, n = 0, 0
@@ -413,13 +437,29 @@ def child_rebuild(spec: dict[str, Any]) -> dict[str, Any]:
             "close_seconds": close_seconds, "peak_rss_mib": peak_rss_mib()}
 
 
+def _stamp_path(home: Path) -> Path:
+    return home / (READMODEL + ".code")
+
+
 def child_report(spec: dict[str, Any]) -> dict[str, Any]:
     home = Path(spec["home"])
     ledger = _settings(home).ledger()
     from projections.readmodel import ReadModel
 
+    path = home / READMODEL
+    prepare_seconds = 0.0
+    code = _domain_fingerprint()
+    stamp = _stamp_path(home)
+    if not stamp.exists() or stamp.read_text() != code:
+        # the read model was built by other product code (or not at all): rebuild it, untimed
+        t0 = time.perf_counter()
+        model = ReadModel.fresh(path, TZ)
+        model.catch_up(ledger.recorder)
+        model.close()
+        stamp.write_text(code)
+        prepare_seconds = time.perf_counter() - t0
     t0 = time.perf_counter()
-    model = ReadModel(home / "readmodel.duckdb", TZ)
+    model = ReadModel(path, TZ)
     caught_up = model.catch_up(ledger.recorder)
     open_seconds = time.perf_counter() - t0
     con = model.con
@@ -428,29 +468,49 @@ def child_report(spec: dict[str, Any]) -> dict[str, Any]:
     as_of = dt.datetime.fromtimestamp(last_us / 1e6, dt.UTC) if last_us is not None else None
     unit, rollup, year = spec["unit"], spec["rollup"], spec["year"]
 
-    def timed(fn: Any) -> float:
-        t = time.perf_counter()
-        fn()
-        return time.perf_counter() - t
-
     cases = {
         "baseline": lambda: con.execute("SELECT count(*) FROM events").fetchone(),
         "report": lambda: model.report(unit, year),
-        "report_as_of": lambda: model.report(unit, year, as_of=as_of),
         "report_rollup": lambda: model.report(rollup, year),
+        "report_as_of": lambda: model.report(unit, year, as_of=as_of),
     }
-    first = {name: timed(fn) for name, fn in cases.items()}  # cold-ish: first call after opening
-    sample = model.report(unit, year)
-    sample_as_of = model.report(unit, year, as_of=as_of)
-    same = sample["figures"] == sample_as_of["figures"]
-    times: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(spec["calls"]):
-        for name, fn in cases.items():
-            times[name].append(timed(fn))
+    # One block per case (first call, then `calls` timed calls), the folded as_of path last.
+    errors: dict[str, str] = {}
+    first: dict[str, float] = {}
+    samples: dict[str, Any] = {}
+    times: dict[str, list[float]] = {}
+    for name, fn in cases.items():
+        try:
+            t = time.perf_counter()
+            samples[name] = fn()
+            first[name] = time.perf_counter() - t
+            times[name] = []
+            for _ in range(spec["calls"]):
+                t = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - t)
+        except Exception as e:  # a broken case must not hide the others
+            errors[name] = f"{type(e).__name__}: {e}".splitlines()[0]
+            times.pop(name, None)
+            print(f"  report case {name} failed: {errors[name]}", file=sys.stderr, flush=True)
+    same = None
+    if "report" in samples and "report_as_of" in samples:
+        same = samples["report"]["figures"] == samples["report_as_of"]["figures"]
+    # the current-state path again on the same connection, after the as_of path
+    try:
+        again = cases["report"]()
+        if "report" in samples and again["figures"] != samples["report"]["figures"]:
+            errors["report_after_as_of"] = "report() after report(as_of=...) gives different figures"
+    except Exception as e:
+        problem = f"{type(e).__name__}: {e}".splitlines()[0]
+        errors["report_after_as_of"] = f"report() after report(as_of=...) fails: {problem}"
+    if "report_after_as_of" in errors:
+        print(f"  {errors['report_after_as_of']}", file=sys.stderr, flush=True)
     model.close()
     _close(ledger)
-    study = sample["figures"].get("study.sessions", {}).get("value")
-    return {"times": times, "first": first, "open_seconds": open_seconds, "caught_up": caught_up,
+    study = samples["report"]["figures"].get("study.sessions", {}).get("value") if "report" in samples else None
+    return {"times": times, "first": first, "errors": errors, "prepare_seconds": prepare_seconds,
+            "open_seconds": open_seconds, "caught_up": caught_up,
             "as_of": as_of.isoformat() if as_of else None, "as_of_matches_current": same,
             "study_sessions": study, "peak_rss_mib": peak_rss_mib()}
 
@@ -459,6 +519,7 @@ CHILDREN = {"build": child_build, "import": child_import, "rebuild": child_rebui
 
 
 def run_child(name: str, spec: dict[str, Any], profile: Path | None = None) -> dict[str, Any]:
+    spec = {**spec, "code_dir": str(CODE_DIR)}
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--spec", json.dumps(spec)]
     if profile is not None:
         cmd += ["--profile-out", str(profile)]
@@ -475,7 +536,10 @@ def run_child(name: str, spec: dict[str, Any], profile: Path | None = None) -> d
 
 
 def child_main(name: str, spec_json: str, profile_out: str | None) -> None:
+    global CODE_DIR
     spec = json.loads(spec_json)
+    CODE_DIR = Path(spec["code_dir"])
+    code = _domain_fingerprint()
     if profile_out:
         import cProfile
 
@@ -484,6 +548,8 @@ def child_main(name: str, spec_json: str, profile_out: str | None) -> None:
         prof.dump_stats(profile_out)
     else:
         result = CHILDREN[name](spec)
+    result["code"] = code
+    result["code_dir"] = str(CODE_DIR)
     print(RESULT_MARK + json.dumps(result, default=str), flush=True)
 
 
@@ -492,10 +558,12 @@ def child_main(name: str, spec_json: str, profile_out: str | None) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _domain_fingerprint() -> str:
+def _domain_fingerprint(base: Path | None = None) -> str:
+    """A hash of the product's Python sources (those children import, by default)."""
+    base = base or CODE_DIR
     h = hashlib.sha256()
-    for folder in ("domain", "api", "projections"):
-        for p in sorted((ROOT / folder).glob("*.py")):
+    for folder in PACKAGES:
+        for p in sorted((base / folder).rglob("*.py")):
             h.update(p.name.encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:12]
@@ -585,6 +653,10 @@ def bench_report(args: argparse.Namespace, home: Path) -> dict[str, Any]:
             res = run_child("report", {"home": str(home), "unit": unit_codes(args.units)[0], "rollup": ROOT_UNIT,
                                        "year": args.year, "calls": args.report_calls})
             runs.append(res)
+            errors.extend(f"report #{rep + 1} {k}: {v}" for k, v in res["errors"].items())
+            if res["prepare_seconds"]:
+                log(f"report #{rep + 1}: read model rebuilt first for this product code "
+                    f"({res['prepare_seconds']:.1f} s, untimed)")
             meds = {k: med(v) for k, v in res["times"].items()}
             log(f"report #{rep + 1}: " + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in meds.items())
                 + " (first calls: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in res["first"].items()) + ")")
@@ -623,7 +695,7 @@ def table(metrics: list[dict[str, Any]]) -> str:
     for m in metrics:
         op = "≥" if m["target_op"] == ">=" else "≤"
         target = "—" if m["target"] is None else f"{op} {fmt(m['target'], m['unit'])}"
-        verdict = "—" if m["pass"] is None else ("PASS" if m["pass"] else "FAIL")
+        verdict = {True: "PASS", False: "FAIL", None: "ERROR" if m["measured"] is None else "—"}[m["pass"]]
         ratio = "—" if m["ratio"] is None else f"{m['ratio']:.2f}×"
         rows.append(f"| {m['label']} | {fmt(m['measured'], m['unit'])} | {fmt(m['baseline'], m['baseline_unit'])} "
                     f"| {ratio} | {target} | {verdict} |")
@@ -656,7 +728,7 @@ def summarise(args: argparse.Namespace, imp: dict, reb: dict, rep: dict, store: 
     runs = rep["runs"]
 
     def per_run(name: str) -> list[float]:
-        return [med(r["times"][name]) for r in runs]
+        return [med(r["times"][name]) for r in runs if r["times"].get(name)]
 
     base = med(per_run("baseline")) if runs else None
     unit0 = unit_codes(args.units)[0]
@@ -669,21 +741,22 @@ def summarise(args: argparse.Namespace, imp: dict, reb: dict, rep: dict, store: 
         out.append(metric(f"{name}.median_s", label, "ms", med(per_run(name)) if runs else None, base, target,
                           False, baseline_unit="ms", runs=per_run(name) if runs else [],
                           baseline_runs=per_run("baseline") if runs else [],
-                          first_call=[r["first"][name] for r in runs]))
+                          first_call=[r["first"][name] for r in runs if name in r["first"]]))
     return out
 
 
 def profile_part(args: argparse.Namespace, part: str) -> None:
     import pstats
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    global CODE_DIR
+    work = RESULTS / f"work-{os.getpid()}"
+    work.mkdir(parents=True, exist_ok=True)
+    CODE_DIR = snapshot_code(work)
     out = RESULTS / f"profile-{part}.prof"
     if part == "import":
-        work = RESULTS / "work"
         spec = {"home": str(work / "import-product"), "which": "product", "lines": args.import_lines,
                 "units": args.units, "seed": args.seed}
         run_child("import", spec, profile=out)
-        shutil.rmtree(work, ignore_errors=True)
     else:
         home, _ = ensure_store(args)
         if part == "rebuild":
@@ -691,6 +764,7 @@ def profile_part(args: argparse.Namespace, part: str) -> None:
         else:
             run_child("report", {"home": str(home), "unit": unit_codes(args.units)[0], "rollup": ROOT_UNIT,
                                  "year": args.year, "calls": args.report_calls}, profile=out)
+    shutil.rmtree(work, ignore_errors=True)
     stats = pstats.Stats(str(out))
     stats.sort_stats("cumulative").print_stats(30)
     stats.sort_stats("tottime").print_stats(25)
@@ -724,10 +798,13 @@ def main() -> None:
         profile_part(args, args.profile)
         return
 
+    global CODE_DIR
     parts = set(args.only or ["import", "rebuild", "report"])
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    work = RESULTS / "work"
+    work = RESULTS / f"work-{os.getpid()}"
+    work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    CODE_DIR = snapshot_code(work)
+    log(f"measuring the product code as of now (snapshot {CODE_DIR.name}, imported by every child)")
     empty = {"runs": {"product": [], "baseline": []}, "errors": []}
     imp = bench_import(args, work) if "import" in parts else empty
     store: dict[str, Any] = {}
@@ -743,7 +820,14 @@ def main() -> None:
     metrics = summarise(args, imp, reb, rep, store)
     md = table([m for m in metrics if m["measured"] is not None or m["baseline"] is not None])
     print(md)
-    errors = imp["errors"] + reb["errors"] + rep["errors"]
+    errors = list(dict.fromkeys(imp["errors"] + reb["errors"] + rep["errors"]))
+    children = [*imp["runs"]["product"], *imp["runs"]["baseline"], *reb["runs"]["product"],
+                *reb["runs"]["baseline"], *rep["runs"]]
+    codes = sorted({c["code"] for c in children})
+    if len(codes) > 1:
+        warning = (f"product code changed during the run ({len(codes)} versions: {', '.join(codes)}): "
+                   "repetitions measured different code, medians are not comparable")
+        errors.append(warning)
     for e in errors:
         print(f"\nERROR: {e}")
     result = {
@@ -763,8 +847,10 @@ def main() -> None:
             "report_baseline": "SELECT count(*) FROM events on the read model's connection",
             "rss": "VmHWM of the child process that ran the measurement",
             "as_of": "as_of = max(recorded_at) in the store: the folded path over every event",
+            "code": "children import a snapshot of domain/, api/, projections/ taken when the run started",
         },
         "store": store,
+        "code": codes,
         "metrics": metrics,
         "raw": {"import": imp, "rebuild": reb, "report": rep},
         "errors": errors,
