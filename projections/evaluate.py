@@ -51,17 +51,20 @@ def _in(year: str) -> str:
     return f"yr_from <= {year} AND {year} <= yr_to"
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, source: str, year: int) -> Totals:
+def evaluate(con: duckdb.DuckDBPyConnection, source: str, year: int, unit: str) -> Totals:
     """(figure, year) -> (sum num, sum den, sources of the report year) for the year and the one before,
-    from `source`: `contrib` filtered to the scope, or the rows of an as-of state."""
+    from `source`: `contrib` filtered to the scope, or the rows of an as-of state. A source is named by its
+    ref, or `unit/ref` when it belongs to a descendant of `unit`; sorted by code point (DuckDB sorts
+    VARCHAR by its UTF-8 bytes, which is code point order)."""
+    label = "CASE WHEN unit = $unit THEN ref ELSE unit || '/' || ref END"
     sql = f"""SELECT fid,
         sum(num) FILTER (WHERE {_in("$y")}), sum(den) FILTER (WHERE {_in("$y")}),
-        list(DISTINCT unit || chr(31) || ref) FILTER (WHERE {_in("$y")}),
+        list_sort(list(DISTINCT {label}) FILTER (WHERE {_in("$y")})),
         sum(num) FILTER (WHERE {_in("$y - 1")}), sum(den) FILTER (WHERE {_in("$y - 1")})
       FROM {source} WHERE yr_from <= $y AND yr_to >= $y - 1 GROUP BY fid"""
     totals: Totals = {}
-    for fid, num, den, sources, prev_num, prev_den in con.execute(sql, {"y": year}).fetchall():
-        totals[(fid, year)] = (num or 0, den or 0, sorted(sources or ()))
+    for fid, num, den, sources, prev_num, prev_den in con.execute(sql, {"y": year, "unit": unit}).fetchall():
+        totals[(fid, year)] = (num or 0, den or 0, sources or [])
         totals[(fid, year - 1)] = (prev_num or 0, prev_den or 0, [])
     return totals
 

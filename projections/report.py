@@ -92,12 +92,12 @@ def compute(
     sc = scope(con, unit, as_of)
     materialize(con, as_of, sc.units)
     source = f"contrib WHERE {in_scope(sc.units)}" if as_of is None else f"({rows(FIGURES, tz)})"
-    totals = evaluate(con, f"(SELECT * FROM {source})", year)
+    totals = evaluate(con, f"(SELECT * FROM {source})", year, sc.unit)
     figures: dict[str, Any] = {}
     for f in FIGURES:
         value = _value(f, totals.get((f.id, year)))
         previous = _value(f, totals.get((f.id, year - 1)))
-        sources = sorted(_label(sc, *s.split(chr(31), 1)) for s in totals.get((f.id, year), (0, 0, []))[2])
+        sources = totals.get((f.id, year), (0, 0, []))[2]
         figures[f.id] = {"label": f.label, "unit": f.unit, "value": value, "previous": previous, "sources": sources}
     stamp = (as_of or datetime.now(UTC)).astimezone(UTC)
     return {
