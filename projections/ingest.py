@@ -6,10 +6,12 @@ import json
 from collections.abc import Callable
 
 import duckdb
+import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Tracking
 
 from .evaluate import bind, rows
 from .figures import FIGURES
+from .merkle import Frontier
 from .schema import DATA_FIELDS, ETYPES, json_spec
 from .source import prefetched
 from .state import activity_fold, step_fold, step_rows, unit_fold
@@ -76,25 +78,43 @@ def catch_up(
     tracking = DuckDBTrackingRecorder(con)
     start = tracking.max_tracking_id(APPLICATION) or 0
     done = 0
-    for batch, position in prefetched(source, start, batch_size):
-        con.register("batch", batch)
+    for batch in prefetched(source, start, batch_size, load_frontier(con)):
+        leaves = pa.table(
+            {
+                "idx": pa.array(range(batch.first_index, batch.first_index + len(batch.leaves)), pa.int64()),
+                "pos": pa.array(batch.positions, pa.int64()),
+                "oid": pa.array(batch.oids, pa.string()),
+                "hash": pa.array(batch.leaves, pa.binary(32)),
+            }
+        )
+        con.register("batch", batch.events)
+        con.register("leafbatch", leaves)
         con.begin()
         try:
             con.execute(INSERT_SQL)
-            tracking.record_position(Tracking(APPLICATION, position))
+            con.execute("INSERT INTO leaves SELECT * FROM leafbatch")
+            con.execute("DELETE FROM merkle")
+            con.execute("INSERT INTO merkle VALUES (?, ?)", [batch.frontier.size, batch.frontier.dump()])
+            tracking.record_position(Tracking(APPLICATION, batch.last))
             con.commit()
         except BaseException:
             con.rollback()
             raise
         finally:
             con.unregister("batch")
+            con.unregister("leafbatch")
         if progress:
-            progress(position - done - start)
-        done = position - start
+            progress(batch.last - done - start)
+        done = batch.last - start
         if stop_after is not None and done >= stop_after:
             return done
     fold(con, tracking, tz)
     return done
+
+
+def load_frontier(con: duckdb.DuckDBPyConnection) -> Frontier:
+    found = con.execute("SELECT size, frontier FROM merkle").fetchall()
+    return Frontier.load(found[0][0], found[0][1]) if found else Frontier()
 
 
 def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: str) -> None:

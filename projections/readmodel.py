@@ -18,10 +18,11 @@ from typing import IO, Any
 import duckdb
 from eventsourcing.persistence import ApplicationRecorder
 
+from . import merkle
 from . import report as reports
 from .evaluate import rows
 from .figures import FIGURES
-from .ingest import APPLICATION, INSERT_SQL, catch_up
+from .ingest import APPLICATION, INSERT_SQL, catch_up, load_frontier
 from .schema import DDL
 from .state import activity_fold, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
@@ -101,13 +102,27 @@ class ReadModel:
     def catch_up(self, source: ApplicationRecorder, progress: Callable[[int], None] | None = None, **kw: Any) -> int:
         return catch_up(self.con, source, progress=progress, tz=self.tz, **kw)
 
-    def log(self, as_of: datetime | None) -> dict[str, Any]:
-        """The size of the event log (its last position) as of the instant; its Merkle root comes with sealing."""
+    def log(self, as_of: datetime | None = None) -> dict[str, Any]:
+        """The event log's size (leaves) and Merkle root, now or as of an instant."""
         if as_of is None:
-            return {"size": self.position(), "root": None}
+            frontier = load_frontier(self.con)
+            return {"size": frontier.size, "root": frontier.root().hex()}
         # Receipts are not projected, but each transaction records them before its activity events.
-        found = self.con.execute("SELECT max(pos) FROM events WHERE recorded_at <= ?", [as_of]).fetchall()
-        return {"size": int(found[0][0] or 0), "root": None}
+        found = self.con.execute(
+            "SELECT count(*) FROM leaves"
+            " WHERE pos <= (SELECT coalesce(max(pos), 0) FROM events WHERE recorded_at <= ?)",
+            [as_of],
+        ).fetchall()
+        size = int(found[0][0])
+        return {"size": size, "root": self.root(size).hex()}
+
+    def leaves(self, size: int | None = None) -> list[bytes]:
+        """Leaf hashes of the first `size` events (all when None), in log order."""
+        limit = "" if size is None else f" WHERE idx < {int(size)}"
+        return [bytes(h) for (h,) in self.con.execute(f"SELECT hash FROM leaves{limit} ORDER BY idx").fetchall()]
+
+    def root(self, size: int) -> bytes:
+        return merkle.root(self.leaves(size))
 
     def report(self, unit: str, year: int, as_of: datetime | None = None) -> dict[str, Any]:
         return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))

@@ -1,47 +1,46 @@
-"""Reading the notification log in batches, as Arrow tables.
+"""Reading the notification log in batches: an Arrow table of the events plus their Merkle leaf hashes.
 
 On the embedded SQLite store a batch is read with one SQL statement through the library's own
 datastore (same file, same connection settings) instead of building a Notification object per event;
-any other recorder goes through the library's `select_notifications`. Receipt events carry nothing the
-read model needs, so they are not read at all; the position still advances past them.
+any other recorder goes through the library's `select_notifications`. The next batch is read, and its
+leaves hashed, on a second thread while the caller projects the current one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from domain.activity import Activity
 from domain.receipt import Receipt
-from domain.unit import Unit
+
+from .merkle import Frontier, canonical, leaf_hash
+
+RECEIPT_TOPIC = f"{Receipt.Issued.__module__}:{Receipt.Issued.__qualname__}"
 
 
-def _topic(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
+@dataclass(frozen=True)
+class Batch:
+    events: pa.Table  # pos, oid, version, topic, state: every event but receipts (the read model needs no receipt)
+    positions: list[int]  # of every event, receipts included
+    oids: list[str]
+    leaves: list[bytes]  # Merkle leaf hash of every event, in position order
+    first_index: int  # the leaf index of the first of them
+    frontier: Frontier  # the log's compact range after this batch
+
+    @property
+    def last(self) -> int:
+        return self.positions[-1]
 
 
-RECEIPT_TOPIC = _topic(Receipt.Issued)
-TOPICS = [
-    _topic(c)
-    for c in (
-        Unit.Registered,
-        Unit.Changed,
-        Activity.Recorded,
-        Activity.StepAdded,
-        Activity.Corrected,
-        Activity.Voided,
-        Activity.StepVoided,
-    )
-]
-
-
-def prefetched(source: ApplicationRecorder, after: int, size: int) -> Iterator[tuple[pa.Table, int]]:
-    """`batches`, reading the next batch on another thread while the caller projects this one."""
-    it = batches(source, after, size)
+def prefetched(source: ApplicationRecorder, after: int, size: int, frontier: Frontier) -> Iterator[Batch]:
+    """`batches`, reading (and hashing) the next batch on another thread while the caller projects this one."""
+    it = batches(source, after, size, frontier)
     with ThreadPoolExecutor(1, thread_name_prefix="taizhang-read") as pool:
         pending = pool.submit(next, it, None)
         while (item := pending.result()) is not None:
@@ -49,44 +48,49 @@ def prefetched(source: ApplicationRecorder, after: int, size: int) -> Iterator[t
             yield item
 
 
-def batches(source: ApplicationRecorder, after: int, size: int) -> Iterator[tuple[pa.Table, int]]:
-    """(table of pos, oid, version, topic, state; position it accounts up to) after `after`, `size` rows at a time.
+def batches(source: ApplicationRecorder, after: int, size: int, frontier: Frontier) -> Iterator[Batch]:
+    frontier = Frontier(frontier.size, frontier.hashes)
+    while True:
+        rows = read_rows(source, after, size)
+        if not rows:
+            return
+        first = frontier.size
+        leaves = [leaf_hash(canonical(*row)) for row in rows]
+        frontier.extend(leaves)
+        yield _batch(rows, leaves, first, Frontier(frontier.size, frontier.hashes))
+        after = rows[-1][0]
 
-    The last item may be an empty table that only moves the position past trailing receipts.
-    """
-    stop = source.max_notification_id() or 0
-    while after < stop:
-        table = _read(source, after, stop, size)
-        after = table.column("pos")[-1].as_py() if table.num_rows == size else stop
-        yield table, after
 
-
-def _read(source: ApplicationRecorder, after: int, stop: int, size: int) -> pa.Table:
+def read_rows(source: ApplicationRecorder, after: int, size: int) -> list[tuple[int, str, int, str, bytes]]:
+    """(position, originator id hex, version, topic, state) of up to `size` stored events after `after`."""
     if isinstance(source, SQLiteApplicationRecorder):
         sql = (
             "SELECT rowid, originator_id, originator_version, topic, state"
-            f" FROM {source.events_table_name} WHERE rowid > ? AND rowid <= ? AND topic <> ? ORDER BY rowid LIMIT ?"
+            f" FROM {source.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?"
         )
         with source.datastore.transaction(commit=False) as c:
             c.sqlite_cursor.row_factory = None  # plain tuples: no Row object per event
-            c.execute(sql, (after, stop, RECEIPT_TOPIC, size))
-            rows = c.fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
-    else:
-        notes = source.select_notifications(after, size, stop=stop, topics=TOPICS, inclusive_of_start=False)
-        columns = [
-            [n.id for n in notes],
-            [n.originator_id.hex if hasattr(n.originator_id, "hex") else str(n.originator_id) for n in notes],
-            [n.originator_version for n in notes],
-            [n.topic for n in notes],
-            [n.state for n in notes],
-        ]
-    return pa.table(
+            c.execute(sql, (after, size))
+            return c.fetchall()
+    notes = source.select_notifications(after, size, inclusive_of_start=False)
+    return [(n.id, UUID_hex(n.originator_id), n.originator_version, n.topic, n.state) for n in notes]
+
+
+def UUID_hex(value: object) -> str:  # noqa: N802
+    return value.hex if hasattr(value, "hex") and not isinstance(value, str) else str(value)
+
+
+def _batch(rows: list[tuple[int, str, int, str, bytes]], leaves: list[bytes], first: int, after: Frontier) -> Batch:
+    pos, oid, version, topic, state = (list(c) for c in zip(*rows, strict=True))
+    table = pa.table(
         {
-            "pos": pa.array(columns[0], pa.int64()),
-            "oid": pa.array(columns[1], pa.string()),
-            "version": pa.array(columns[2], pa.int64()),
-            "topic": pa.array(columns[3], pa.string()),
-            "state": pa.array(columns[4], pa.binary()).cast(pa.string()),
+            "pos": pa.array(pos, pa.int64()),
+            "oid": pa.array(oid, pa.string()),
+            "version": pa.array(version, pa.int64()),
+            "topic": pa.array(topic, pa.string()),
+            "state": pa.array(state, pa.binary()),
         }
     )
+    table = table.filter(pc.not_equal(table.column("topic"), RECEIPT_TOPIC))
+    table = table.set_column(4, "state", table.column("state").cast(pa.string()))
+    return Batch(table, pos, oid, leaves, first, after)

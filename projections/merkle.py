@@ -1,0 +1,199 @@
+"""The event log as an RFC 9162 (Certificate Transparency v2) Merkle tree. Standard library only, so an
+outside verifier can use this file alone (`python -m projections.merkle check PROOF.json`).
+
+Leaf i is the stored event at notification position i, in position order:
+    leaf hash = SHA-256(0x00 ‖ canonical bytes),  node hash = SHA-256(0x01 ‖ left ‖ right)
+    canonical bytes = u64 position ‖ 16-byte originator UUID ‖ u64 version
+                      ‖ u32 len(topic) ‖ topic (UTF-8) ‖ u32 len(state) ‖ state bytes as stored
+(unsigned integers big-endian). The root of an empty log is SHA-256 of the empty string.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import sys
+from collections.abc import Iterable, Sequence
+from uuid import UUID
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def canonical(position: int, originator_id: str | UUID, version: int, topic: str, state: bytes) -> bytes:
+    oid = originator_id.bytes if isinstance(originator_id, UUID) else UUID(originator_id).bytes
+    t = topic.encode()
+    return b"".join(
+        (struct.pack(">Q", position), oid, struct.pack(">QI", version, len(t)), t, struct.pack(">I", len(state)), state)
+    )
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+class Frontier:
+    """The compact range of a growing tree: one perfect subtree root per 1-bit of the size, largest first.
+    Appending is O(log n) amortised O(1); the root is a right fold of the subtrees."""
+
+    def __init__(self, size: int = 0, hashes: Sequence[bytes] = ()) -> None:
+        if bin(size).count("1") != len(hashes):
+            raise ValueError("frontier does not match its size")
+        self.size = size
+        self.hashes = list(hashes)
+
+    def append(self, leaf: bytes) -> None:
+        node, size = leaf, self.size
+        while size & 1:
+            node = node_hash(self.hashes.pop(), node)
+            size >>= 1
+        self.hashes.append(node)
+        self.size += 1
+
+    def extend(self, leaves: Iterable[bytes]) -> None:
+        for leaf in leaves:
+            self.append(leaf)
+
+    def root(self) -> bytes:
+        if not self.hashes:
+            return EMPTY_ROOT
+        acc = self.hashes[-1]
+        for h in reversed(self.hashes[:-1]):
+            acc = node_hash(h, acc)
+        return acc
+
+    def dump(self) -> bytes:
+        return b"".join(self.hashes)
+
+    @classmethod
+    def load(cls, size: int, blob: bytes) -> Frontier:
+        return cls(size, [blob[i : i + 32] for i in range(0, len(blob), 32)])
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than n (n > 1)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def root(leaves: Sequence[bytes]) -> bytes:
+    """MTH(D[n]) of RFC 9162 §2.1.1, from leaf hashes."""
+    f = Frontier()
+    f.extend(leaves)
+    return f.root()
+
+
+def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
+    """PATH(m, D[n]) of RFC 9162 §2.1.3.1 for leaf `index` of the tree over `leaves`."""
+    if not 0 <= index < len(leaves):
+        raise IndexError(index)
+    if len(leaves) == 1:
+        return []
+    k = _split(len(leaves))
+    if index < k:
+        return [*inclusion_proof(leaves[:k], index), root(leaves[k:])]
+    return [*inclusion_proof(leaves[k:], index - k), root(leaves[:k])]
+
+
+def consistency_proof(leaves: Sequence[bytes], m: int) -> list[bytes]:
+    """PROOF(m, D[n]) of RFC 9162 §2.1.4.1: the tree of the first m leaves is a prefix of the tree over all."""
+    if not 0 < m <= len(leaves):
+        raise ValueError(m)
+    return _subproof(leaves, m, True)
+
+
+def _subproof(leaves: Sequence[bytes], m: int, whole: bool) -> list[bytes]:
+    n = len(leaves)
+    if m == n:
+        return [] if whole else [root(leaves)]
+    k = _split(n)
+    if m <= k:
+        return [*_subproof(leaves[:k], m, whole), root(leaves[k:])]
+    return [*_subproof(leaves[k:], m - k, False), root(leaves[:k])]
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes], expected_root: bytes) -> bool:
+    """RFC 9162 §2.1.3.2."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == expected_root
+
+
+def verify_consistency(m: int, n: int, path: Sequence[bytes], first: bytes, second: bytes) -> bool:
+    """RFC 9162 §2.1.4.2."""
+    if m == n:
+        return not path and first == second
+    if not 0 < m < n or not path:
+        return False
+    path = list(path)
+    if m & (m - 1) == 0:  # m is a power of two: the first tree is a subtree, its root starts the path
+        path = [first, *path]
+    fn, sn = m - 1, n - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == first and sr == second
+
+
+def check_proof_document(doc: dict) -> list[str]:
+    """Check a proof document written by `taizhang proof`; returns the problems found (none = valid)."""
+    problems = []
+    expected = bytes.fromhex(doc["root"])
+    for item in doc["events"]:
+        data = canonical(
+            item["position"], item["originator_id"], item["version"], item["topic"], bytes.fromhex(item["state_hex"])
+        )
+        path = [bytes.fromhex(h) for h in item["path"]]
+        if not verify_inclusion(leaf_hash(data), item["position"] - 1, doc["size"], path, expected):
+            problems.append(f"event at position {item['position']} is not included in the log of size {doc['size']}")
+    return problems
+
+
+def _main(argv: list[str]) -> int:
+    if len(argv) != 3 or argv[1] != "check":
+        print("usage: python -m projections.merkle check PROOF.json", file=sys.stderr)
+        return 2
+    with open(argv[2], encoding="utf-8") as f:
+        doc = json.load(f)
+    problems = check_proof_document(doc)
+    for p in problems:
+        print(p)
+    if not problems:
+        print(f"ok: {len(doc['events'])} event(s) included in the log of size {doc['size']}, root {doc['root']}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv))
