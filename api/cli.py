@@ -191,5 +191,7 @@ def demo(ctx: click.Context, fmt: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data))
 
 
+from . import audit_cli  # noqa: E402,F401  (registers the audit commands on `main`)
+
 if __name__ == "__main__":
     main()

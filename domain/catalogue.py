@@ -394,6 +394,20 @@ LINE_LABELS: dict[str, str] = {
     "parent": "上级单位",
 }
 
+# Labels of the ledger's own columns in spreadsheets and documents (beside the kinds' fields).
+RECORD_LABELS: dict[str, str] = {
+    "steps": "办理步骤",
+    "status": "状态",
+    "live": "有效",
+    "voided": "已作废",
+    "corrections": "更正次数",
+    "recorded_by": "录入人",
+    "recorded_at": "录入时间",
+    "code": "单位代码",
+    "yes": "是",
+    "no": "否",
+}
+
 OPS: dict[str, str] = {
     "unit": "单位登记",
     "record": "记录活动",

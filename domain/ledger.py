@@ -19,6 +19,7 @@ from .activity import Activity
 from .errors import DomainError, FieldError
 from .ids import activity_id, receipt_id, unit_id
 from .receipt import Receipt
+from .seal import Seal
 from .unit import Unit
 from .validation import CorrectLine, Line, RecordLine, StepLine, UnitLine, VoidLine, parse_line
 
@@ -73,6 +74,33 @@ class Ledger(Application[UUID]):
     def history(self, unit: str, ref: str) -> list[Any]:
         """Every stored event of one activity, oldest first."""
         return list(self.events.get(activity_id(unit, ref)))
+
+    def seal(
+        self,
+        unit: str,
+        year: int,
+        as_of: str,
+        size: int,
+        root: str,
+        report: dict[str, Any],
+        signature: str,
+        public_key: str,
+        by: str,
+    ) -> Seal:
+        if self.unit(unit) is None:
+            raise DomainError.of("unit", f"单位：单位「{unit}」不存在")
+        seal = Seal(unit, year, as_of, size, root, report, signature, public_key, by)
+        self.save(seal)
+        return seal
+
+    def seals(self) -> list[Seal]:
+        """Every seal in the log, oldest first."""
+        topic = f"{Seal.Sealed.__module__}:{Seal.Sealed.__qualname__}"
+        found, after = [], 0
+        while notes := self.recorder.select_notifications(after, 1000, topics=[topic], inclusive_of_start=False):
+            found += [self.repository.get(n.originator_id) for n in notes]
+            after = notes[-1].id
+        return found
 
     def _get(self, aggregate_id: UUID) -> Aggregate | None:
         try:

@@ -20,8 +20,10 @@ from uuid import UUID
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
-def canonical(position: int, originator_id: str | UUID, version: int, topic: str, state: bytes) -> bytes:
+def canonical(position: int, originator_id: str | UUID, version: int, topic: str, state: bytes | str) -> bytes:
     oid = originator_id.bytes if isinstance(originator_id, UUID) else UUID(originator_id).bytes
+    if isinstance(state, str):  # a row edited with SQL text functions comes back as TEXT
+        state = state.encode()
     t = topic.encode()
     return b"".join(
         (struct.pack(">Q", position), oid, struct.pack(">QI", version, len(t)), t, struct.pack(">I", len(state)), state)
@@ -176,7 +178,7 @@ def check_proof_document(doc: dict) -> list[str]:
             item["position"], item["originator_id"], item["version"], item["topic"], bytes.fromhex(item["state_hex"])
         )
         path = [bytes.fromhex(h) for h in item["path"]]
-        if not verify_inclusion(leaf_hash(data), item["position"] - 1, doc["size"], path, expected):
+        if not verify_inclusion(leaf_hash(data), item["index"], doc["size"], path, expected):
             problems.append(f"event at position {item['position']} is not included in the log of size {doc['size']}")
     return problems
 

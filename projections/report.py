@@ -87,9 +87,12 @@ def compute(
     as_of: datetime | None,
     tz: str,
     log: dict[str, Any],
+    self_only: bool = False,
 ) -> dict[str, Any]:
-    """The report JSON of DOMAIN.md §5."""
+    """The report JSON of DOMAIN.md §5 (`self_only`: the unit's own activities, without its descendants)."""
     sc = scope(con, unit, as_of)
+    if self_only:
+        sc = Scope(sc.unit, sc.name, [sc.unit])
     materialize(con, as_of, sc.units)
     source = f"contrib WHERE {in_scope(sc.units)}" if as_of is None else f"({rows(FIGURES, tz)})"
     totals = evaluate(con, f"(SELECT * FROM {source})", year, sc.unit)

@@ -1,0 +1,50 @@
+"""The seal (封存) aggregate: a year's report frozen with the event log's Merkle root, signed by the unit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, event
+
+
+def seal_payload(unit: str, year: int, as_of: str, size: int, root: str, report: dict[str, Any]) -> bytes:
+    """The bytes a seal's signature covers: its facts and the SHA-256 of the report's canonical JSON."""
+    import hashlib
+
+    report_hash = hashlib.sha256(canonical_json(report)).hexdigest()
+    facts = {"unit": unit, "year": year, "as_of": as_of, "size": size, "root": root, "report_sha256": report_hash}
+    return canonical_json(facts)
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class Seal(Aggregate):
+    @event("Sealed")
+    def __init__(
+        self,
+        unit: str,
+        year: int,
+        as_of: str,
+        size: int,
+        root: str,
+        report: dict[str, Any],
+        signature: str,
+        public_key: str,
+        recorded_by: str,
+    ) -> None:
+        self.unit = unit
+        self.year = year
+        self.as_of = as_of
+        self.size = size
+        self.root = root
+        self.report = report
+        self.signature = signature
+        self.public_key = public_key
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid4()

@@ -1,0 +1,120 @@
+"""Verification: the event log recomputed from the store, against the read model's witness of it,
+the seals recorded in it, and any root published elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from eventsourcing.persistence import ApplicationRecorder
+
+from domain.seal import Seal, seal_payload
+
+from . import merkle
+from .readmodel import ReadModel
+from .source import read_rows
+
+
+class StoreLog:
+    """Every stored event's position, originator and leaf hash, read from the event store itself."""
+
+    def __init__(self, source: ApplicationRecorder, batch: int = 100_000) -> None:
+        self.positions: list[int] = []
+        self.oids: list[str] = []
+        self.leaves: list[bytes] = []
+        after = 0
+        while rows := read_rows(source, after, batch):
+            for row in rows:
+                self.positions.append(row[0])
+                self.oids.append(row[1])
+                self.leaves.append(merkle.leaf_hash(merkle.canonical(*row)))
+            after = rows[-1][0]
+
+    def root(self, size: int) -> bytes:
+        return merkle.root(self.leaves[:size])
+
+
+def describe(model: ReadModel, oid: str) -> str:
+    found = model.con.execute("SELECT unit, ref FROM act WHERE oid = ?", [oid]).fetchall()
+    if found:
+        return f"activity {found[0][0]}/{found[0][1]}"
+    unit = model.con.execute("SELECT unit FROM events WHERE oid = ? AND etype = 'unit' LIMIT 1", [oid]).fetchall()
+    return f"unit {unit[0][0]}" if unit else f"aggregate {oid}"
+
+
+def compare_with_witness(model: ReadModel, log: StoreLog) -> list[str]:
+    """Positions the read model saw, hashed when first projected, against the store as it is now."""
+    witnessed = model.con.execute("SELECT pos, oid, hash FROM leaves ORDER BY idx").fetchall()
+    if not witnessed:
+        return []
+    now = {pos: (oid, leaf) for pos, oid, leaf in zip(log.positions, log.oids, log.leaves, strict=True)}
+    problems = []
+    seen = set()
+    for pos, oid, leaf in witnessed:
+        seen.add(pos)
+        if pos not in now:
+            problems.append(f"position {pos}: event deleted from the store ({describe(model, oid)})")
+        elif now[pos][1] != bytes(leaf):
+            was, is_now = describe(model, oid), describe(model, now[pos][0])
+            what = was if was == is_now else f"{was}, now {is_now}"
+            problems.append(f"position {pos}: event changed in place ({what})")
+    last = witnessed[-1][0]
+    for pos, oid in zip(log.positions, log.oids, strict=True):
+        if pos <= last and pos not in seen:
+            problems.append(
+                f"position {pos}: event inserted into the log after it was witnessed ({describe(model, oid)})"
+            )
+    return problems
+
+
+def check_seal(seal: Seal, log: StoreLog, model: ReadModel, key_of: Callable[[str], bytes | None]) -> list[str]:
+    name = f"seal {seal.id} ({seal.unit} {seal.year})"
+    problems = []
+    payload = seal_payload(seal.unit, seal.year, seal.as_of, seal.size, seal.root, seal.report)
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(seal.public_key)).verify(
+            bytes.fromhex(seal.signature), payload
+        )
+    except (InvalidSignature, ValueError):
+        problems.append(f"{name}: signature does not match its contents (the seal was altered)")
+    known = key_of(seal.unit)
+    if known is not None and known.hex() != seal.public_key:
+        problems.append(f"{name}: signed with a key that is not the unit's key")
+    if seal.size > len(log.leaves):
+        problems.append(f"{name}: the log has {len(log.leaves)} events, fewer than the {seal.size} it sealed")
+    elif log.root(seal.size).hex() != seal.root:
+        problems.append(f"{name}: the log's first {seal.size} events no longer have the sealed root {seal.root}")
+    problems += _reproduces(seal, model, name)
+    return problems
+
+
+def _reproduces(seal: Seal, model: ReadModel, name: str) -> list[str]:
+    try:
+        now = model.report(seal.unit, seal.year, datetime.fromisoformat(seal.as_of))
+    except Exception as e:  # noqa: BLE001 — any failure to recompute is a finding, not a crash
+        return [f"{name}: the sealed report can no longer be computed ({e})"]
+    sealed: dict[str, Any] = seal.report
+    moved = [
+        fid
+        for fid, f in sealed["figures"].items()
+        if {k: f[k] for k in ("value", "previous", "sources")}
+        != {k: now["figures"].get(fid, {}).get(k) for k in ("value", "previous", "sources")}
+    ]
+    problems = []
+    if moved:
+        problems.append(f"{name}: the report as of {seal.as_of} no longer reproduces: {', '.join(moved[:10])}")
+    if now["log"] != sealed["log"]:
+        problems.append(f"{name}: the log as of {seal.as_of} is {now['log']}, sealed {sealed['log']}")
+    return problems
+
+
+def public_key_file(keys: Path) -> Callable[[str], bytes | None]:
+    def key_of(unit: str) -> bytes | None:
+        path = keys / f"{unit}.pub"
+        return bytes.fromhex(path.read_text().strip()) if path.exists() else None
+
+    return key_of

@@ -1,0 +1,64 @@
+"""Roll-up breakdown: for a parent unit, its key figures per direct child (each with its own descendants)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from .figures import BY_ID
+from .report import _asof_filter, compute
+from .state import unit_fold
+
+# The figures a breakdown table shows, in order.
+KEY_FIGURES: tuple[str, ...] = (
+    "study.sessions",
+    "publicity.events",
+    "petition.received",
+    "case.handled",
+    "case.admin_litigation",
+    "case.admin_loss_rate",
+    "legal.reviews",
+    "disclosure.proactive",
+    "disclosure.requests_received",
+    "governance.inspections",
+)
+assert all(fid in BY_ID for fid in KEY_FIGURES)
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    unit: str
+    name: str
+    values: dict[str, Any]  # figure id -> value
+    own: bool = False  # the parent's own activities (本级)
+
+
+def breakdown(
+    con: duckdb.DuckDBPyConnection, report: dict[str, Any], as_of: datetime | None, tz: str
+) -> list[BreakdownRow]:
+    """One row per direct child (rolled up), plus the parent's own activities when it has any; [] if no children."""
+    unit, year = report["unit"], report["year"]
+    parents = _parents(con, as_of)
+    children = [u for u in report.get("units", [unit]) if parents.get(u) == unit]
+    if not children:
+        return []
+    rows: list[BreakdownRow] = []
+    own = compute(con, unit, year, as_of, tz, report["log"], self_only=True)
+    if any(f["sources"] for f in own["figures"].values()):
+        rows.append(BreakdownRow(unit, own["unit_name"], _values(own), own=True))
+    for child in sorted(children):
+        data = compute(con, child, year, as_of, tz, report["log"])
+        rows.append(BreakdownRow(child, data["unit_name"], _values(data)))
+    return rows
+
+
+def _values(report: dict[str, Any]) -> dict[str, Any]:
+    return {fid: report["figures"][fid]["value"] for fid in KEY_FIGURES}
+
+
+def _parents(con: duckdb.DuckDBPyConnection, as_of: datetime | None) -> dict[str, str | None]:
+    table = "units" if as_of is None else f"({unit_fold(_asof_filter(as_of))})"
+    return {code: parent for code, parent in con.execute(f"SELECT code, parent FROM {table}").fetchall()}
