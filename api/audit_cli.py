@@ -22,6 +22,7 @@ from projections.audit import StoreLog, check_seal, compare_with_witness, public
 from projections.report import UnknownUnit
 
 from .cli import _caught_up, _fail, _settings, main
+from .config import Settings
 from .keys import Keys
 
 
@@ -184,10 +185,11 @@ def diff(ctx: click.Context, seal_id: str) -> None:
         now = model.report(sealed.unit, sealed.year)
         units = now["units"]
         rows = model.con.execute(
-            "SELECT e.pos, e.etype, e.recorded_at, e.recorded_by, a.unit, a.ref, e.reason FROM events e"
+            "SELECT e.pos, e.etype, strftime(timezone(?, e.recorded_at), '%Y-%m-%d %H:%M'), e.recorded_by,"
+            " a.unit, a.ref, e.reason FROM events e"
             " JOIN act a ON a.oid = e.oid WHERE e.pos > ? AND a.unit IN (SELECT unnest(?))"
             " AND (year(a.date) IN (?, ?) OR year(e.date) IN (?, ?)) ORDER BY e.pos",
-            [sealed.size, units, sealed.year, sealed.year - 1, sealed.year, sealed.year - 1],
+            [settings.tz, sealed.size, units, sealed.year, sealed.year - 1, sealed.year, sealed.year - 1],
         ).fetchall()
     moved = []
     for fid, was in sealed.report["figures"].items():
@@ -202,7 +204,7 @@ def diff(ctx: click.Context, seal_id: str) -> None:
     for pos, etype, at, by, unit, ref, reason in rows:
         label = ref if unit == sealed.unit else f"{unit}/{ref}"
         click.echo(
-            f"  #{pos} {at:%Y-%m-%d %H:%M} {by} {words.get(etype, etype)} {label}" + (f"：{reason}" if reason else "")
+            f"  #{pos} {at} {by} {words.get(etype, etype)} {label}" + (f"：{reason}" if reason else "")
         )
     click.echo(f"变动的指标 {len(moved)} 项：")
     for line in moved:
@@ -246,7 +248,8 @@ def backup(ctx: click.Context, dest: str) -> None:
     for folder in ("keys", "evidence"):
         if (settings.home / folder).exists():
             shutil.copytree(settings.home / folder, target / folder, dirs_exist_ok=True)
-    log = StoreLog(settings.__class__(target, None, settings.tz, settings.user).ledger().recorder)
+    copied = Settings(target, None, settings.tz, settings.user).ledger()  # kept: its pool closes with it
+    log = StoreLog(copied.recorder)
     manifest = {"size": len(log.leaves), "root": merkle.root(log.leaves).hex(), "at": datetime.now(UTC).isoformat()}
     (target / "backup.json").write_text(json.dumps(manifest, indent=1) + "\n")
     click.echo(f"backed up {manifest['size']} events to {target} (root {manifest['root']})")

@@ -97,20 +97,29 @@ def import_(ctx: click.Context, file: IO[str]) -> None:
 
 
 @main.command()
-@click.option("--unit", required=True)
-@click.option("--year", required=True, type=int)
+@click.option("--unit")
+@click.option("--year", type=int)
 @click.option("--as-of", "as_of", help="ISO-8601 instant: only events recorded by then count.")
+@click.option("--seal", "seal_id", help="Print the report a seal froze, exactly (instead of --unit/--year).")
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="json", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
 @click.pass_context
-def report(ctx: click.Context, unit: str, year: int, as_of: str | None, fmt: str, output: str | None) -> None:
+def report(
+    ctx: click.Context, unit: str | None, year: int | None, as_of: str | None, seal_id: str | None, fmt: str,
+    output: str | None,
+) -> None:
     """The year's figures for a unit (and its descendants)."""
     settings = _settings(ctx)
-    with _caught_up(settings, settings.ledger()) as model:
-        try:
-            data = model.report(unit, year, _as_of(as_of))
-        except UnknownUnit:
-            _fail(f"unit: 单位「{unit}」不存在")
+    if seal_id:
+        data = audit_cli.load_seal(settings.ledger(), seal_id).report
+    elif unit is None or year is None:
+        raise click.UsageError("give --unit and --year (or --seal)")
+    else:
+        with _caught_up(settings, settings.ledger()) as model:
+            try:
+                data = model.report(unit, year, _as_of(as_of))
+            except UnknownUnit:
+                _fail(f"unit: 单位「{unit}」不存在")
     text = json.dumps(data, ensure_ascii=False, indent=1) + "\n" if fmt == "json" else render.report_markdown(data)
     if output:
         with open(output, "w", encoding="utf-8") as f:
