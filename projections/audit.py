@@ -27,11 +27,11 @@ class StoreLog:
         self.oids: list[str] = []
         self.leaves: list[bytes] = []
         after = 0
+        leaf, canonical = merkle.leaf_hash, merkle.canonical
         while rows := read_rows(source, after, batch):
-            for row in rows:
-                self.positions.append(row[0])
-                self.oids.append(row[1])
-                self.leaves.append(merkle.leaf_hash(merkle.canonical(*row)))
+            self.positions += [row[0] for row in rows]
+            self.oids += [row[1] for row in rows]
+            self.leaves += [leaf(canonical(*row)) for row in rows]
             after = rows[-1][0]
 
     def root(self, size: int) -> bytes:

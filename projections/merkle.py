@@ -20,14 +20,17 @@ from uuid import UUID
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
+_U64 = struct.Struct(">Q").pack
+_U64_U32 = struct.Struct(">QI").pack
+_U32 = struct.Struct(">I").pack
+
+
 def canonical(position: int, originator_id: str | UUID, version: int, topic: str, state: bytes | str) -> bytes:
-    oid = originator_id.bytes if isinstance(originator_id, UUID) else UUID(originator_id).bytes
+    oid = originator_id.bytes if isinstance(originator_id, UUID) else bytes.fromhex(originator_id.replace("-", ""))
     if isinstance(state, str):  # a row edited with SQL text functions comes back as TEXT
         state = state.encode()
     t = topic.encode()
-    return b"".join(
-        (struct.pack(">Q", position), oid, struct.pack(">QI", version, len(t)), t, struct.pack(">I", len(state)), state)
-    )
+    return b"".join((_U64(position), oid, _U64_U32(version, len(t)), t, _U32(len(state)), state))
 
 
 def leaf_hash(data: bytes) -> bytes:
