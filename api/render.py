@@ -54,7 +54,9 @@ _EVENT_LABELS = {
 
 
 def history_rows(events: list[Any]) -> list[dict[str, Any]]:
+    """One row per event; a correction also lists each field it changed as [old, new]."""
     rows = []
+    state: dict[str, Any] = {}
     for e in events:
         name = type(e).__name__
         row: dict[str, Any] = {
@@ -67,6 +69,13 @@ def history_rows(events: list[Any]) -> list[dict[str, Any]]:
         for key in ("kind", "step", "date", "data", "reason", "target"):
             if hasattr(e, key) and getattr(e, key) is not None:
                 row[key] = getattr(e, key)
+        if name == "Recorded":
+            state = {"date": e.date, **e.data}
+        elif name == "Corrected":
+            changes = {"date": e.date} if e.date else {}
+            changes.update(e.data)
+            row["changes"] = {k: [state.get(k), v] for k, v in changes.items() if state.get(k) != v}
+            state.update(changes)
         rows.append(row)
     return rows
 
@@ -80,9 +89,11 @@ def history_text(unit: str, ref: str, rows: list[dict[str, Any]]) -> str:
             detail.append(KINDS[r["kind"]].label)
         if "step" in r:
             detail.append(f"{LINE_LABELS['step']} {r['step']}（{r['line_id']}）")
-        if "date" in r:
+        if "date" in r and "changes" not in r:
             detail.append(f"日期 {r['date']}")
-        if r.get("data"):
+        if "changes" in r:
+            detail.append("，".join(f"{k}：{old!r} → {new!r}" for k, (old, new) in r["changes"].items()))
+        elif r.get("data"):
             detail.append(", ".join(f"{k}={v!r}" for k, v in r["data"].items()))
         if "target" in r:
             detail.append(f"对象 {r['target']}")
