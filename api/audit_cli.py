@@ -14,6 +14,7 @@ from uuid import UUID
 import click
 from eventsourcing.application import AggregateNotFoundError
 
+from domain.activity import Activity
 from domain.errors import DomainError
 from domain.ids import activity_id
 from domain.seal import Seal, seal_payload
@@ -23,6 +24,7 @@ from projections.report import UnknownUnit
 
 from .cli import _caught_up, _fail, _settings, main
 from .config import Settings
+from .evidence import EvidenceStore
 from .keys import Keys
 
 
@@ -96,6 +98,7 @@ def verify(ctx: click.Context, root_hex: str | None, size: int | None) -> None:
     except Exception as e:  # noqa: BLE001
         problems.append(f"a seal event can no longer be read: {e}")
         seals = []
+    problems += evidence_problems(ledger, EvidenceStore(settings.home))
     key_of = public_key_file(settings.home / "keys")
     for s in seals:
         problems += check_seal(s, log, model, key_of)
@@ -203,12 +206,69 @@ def diff(ctx: click.Context, seal_id: str) -> None:
     click.echo(f"变动的事件 {len(rows)} 个：")
     for pos, etype, at, by, unit, ref, reason in rows:
         label = ref if unit == sealed.unit else f"{unit}/{ref}"
-        click.echo(
-            f"  #{pos} {at} {by} {words.get(etype, etype)} {label}" + (f"：{reason}" if reason else "")
-        )
+        click.echo(f"  #{pos} {at} {by} {words.get(etype, etype)} {label}" + (f"：{reason}" if reason else ""))
     click.echo(f"变动的指标 {len(moved)} 项：")
     for line in moved:
         click.echo(line)
+
+
+@main.command()
+@click.option("--unit", required=True)
+@click.argument("ref")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--step", "step_id", help="The id of the step line the file belongs to.")
+@click.pass_context
+def attach(ctx: click.Context, unit: str, ref: str, file: Path, step_id: str | None) -> None:
+    """Attach evidence (sign-in sheet, photo, minutes: PDF, JPG, PNG, DOCX, XLSX up to 20 MB) to an activity."""
+    settings = _settings(ctx)
+    try:
+        evidence = EvidenceStore(settings.home).put(file)
+        settings.ledger().attach(unit, ref, evidence, step_id, settings.user)
+    except DomainError as e:
+        _fail(str(e))
+    click.echo(f"attached {evidence.name} ({evidence.size:,} bytes, sha256 {evidence.sha256}) to {unit}/{ref}")
+
+
+@main.command()
+@click.option("--unit", required=True)
+@click.argument("ref")
+@click.argument("sha256")
+@click.option("--reason", required=True)
+@click.pass_context
+def detach(ctx: click.Context, unit: str, ref: str, sha256: str, reason: str) -> None:
+    """Void a piece of evidence with a reason (it is never deleted)."""
+    settings = _settings(ctx)
+    try:
+        settings.ledger().remove_evidence(unit, ref, sha256, reason, settings.user)
+    except DomainError as e:
+        _fail(str(e))
+    click.echo(f"voided evidence {sha256[:12]}… of {unit}/{ref}")
+
+
+def evidence_problems(ledger: Any, store: EvidenceStore) -> list[str]:
+    """Every live attachment in the log must have its file, unaltered, in the evidence store."""
+    topics = [f"{Activity.__module__}:Activity.{name}" for name in ("EvidenceAttached", "EvidenceVoided")]
+    live: dict[tuple[str, str], str] = {}
+    after = 0
+    while notes := ledger.recorder.select_notifications(after, 1000, topics=topics, inclusive_of_start=False):
+        for n in notes:
+            e = ledger.mapper.to_domain_event(n)
+            key = (n.originator_id.hex, e.sha256)
+            if type(e).__name__ == "EvidenceAttached":
+                live[key] = e.name
+            else:
+                live.pop(key, None)
+        after = notes[-1].id
+    problems = []
+    for (oid, sha), name in sorted(live.items()):
+        problem = store.problem(sha)
+        if problem:
+            owner = ledger.repository.get(UUID(oid))
+            what = {"missing": "is missing from", "altered": "was altered in"}[problem]
+            problems.append(
+                f"evidence {name} (sha256 {sha[:12]}…) of activity {owner.unit}/{owner.ref} {what} the evidence store"
+            )
+    return problems
 
 
 @main.group()

@@ -50,6 +50,8 @@ _EVENT_LABELS = {
     "Corrected": "更正",
     "Voided": "作废",
     "StepVoided": "作废步骤",
+    "EvidenceAttached": "附件",
+    "EvidenceVoided": "作废附件",
 }
 
 
@@ -63,10 +65,10 @@ def history_rows(events: list[Any]) -> list[dict[str, Any]]:
             "version": e.originator_version,
             "recorded_at": e.timestamp.isoformat(),
             "recorded_by": e.recorded_by,
-            "line_id": e.line_id,
+            "line_id": getattr(e, "line_id", None),
             "event": name,
         }
-        for key in ("kind", "step", "date", "data", "reason", "target"):
+        for key in ("kind", "step", "date", "data", "reason", "target", "name", "sha256", "step_id"):
             if hasattr(e, key) and getattr(e, key) is not None:
                 row[key] = getattr(e, key)
         if name == "Recorded":
@@ -97,6 +99,8 @@ def history_text(unit: str, ref: str, rows: list[dict[str, Any]]) -> str:
             detail.append(", ".join(f"{k}={v!r}" for k, v in r["data"].items()))
         if "target" in r:
             detail.append(f"对象 {r['target']}")
+        if "sha256" in r:
+            detail.append(f"{r.get('name', '')}（sha256 {r['sha256'][:12]}…）".lstrip())
         if "reason" in r:
             detail.append(f"原因：{r['reason']}")
         out.append(f"  v{r['version']} {r['recorded_at']} {r['recorded_by']} {what}：" + "；".join(detail))

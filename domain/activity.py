@@ -15,6 +15,16 @@ from .ids import activity_id
 from .validation import clean_data, data_model, step_model
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """A file's identity: what the event records (the bytes live in the content-addressed store)."""
+
+    sha256: str
+    name: str
+    size: int
+    media_type: str
+
+
 @dataclass
 class StepState:
     id: str
@@ -36,6 +46,7 @@ class Activity(Aggregate):
         self.data = dict(data)
         self.voided = False
         self.steps: dict[str, StepState] = {}
+        self.evidence: dict[str, dict[str, Any]] = {}
 
     @staticmethod
     def create_id(unit: str, ref: str) -> UUID:
@@ -115,7 +126,28 @@ class Activity(Aggregate):
             raise DomainError.of("target", f"作废对象：步骤「{target}」已作废")
         self._step_voided(line_id, target, reason, recorded_by)
 
+    def attach(self, evidence: Evidence, step_id: str | None, recorded_by: str) -> None:
+        """Attach a file (佐证材料) by its content hash to the activity or to one of its live steps."""
+        self._require_live()
+        if step_id is not None and (step_id not in self.steps or self.steps[step_id].voided):
+            raise DomainError.of("step", f"步骤：本活动没有有效的步骤「{step_id}」")
+        if evidence.sha256 in self.live_evidence():
+            raise DomainError.of("file", f"文件：同一文件已附在本活动上（{evidence.name}）")
+        self._evidence_attached(
+            evidence.sha256, evidence.name, evidence.size, evidence.media_type, step_id, recorded_by
+        )
+
+    def remove_evidence(self, sha256: str, reason: str, recorded_by: str) -> None:
+        """Evidence is never deleted: it is voided with a reason, and stays in the history."""
+        self._require_live()
+        if sha256 not in self.live_evidence():
+            raise DomainError.of("sha256", f"文件：本活动没有有效的附件「{sha256[:12]}…」")
+        self._evidence_voided(sha256, reason, recorded_by)
+
     # ---- queries ----
+
+    def live_evidence(self) -> dict[str, dict[str, Any]]:
+        return {h: e for h, e in self.evidence.items() if not e.get("voided")}
 
     def live_steps(self) -> list[StepState]:
         return [s for s in self.steps.values() if not s.voided]
@@ -140,6 +172,16 @@ class Activity(Aggregate):
     @event("Voided")
     def _voided(self, line_id: str, reason: str, recorded_by: str) -> None:
         self.voided = True
+
+    @event("EvidenceAttached")
+    def _evidence_attached(
+        self, sha256: str, name: str, size: int, media_type: str, step_id: str | None, recorded_by: str
+    ) -> None:
+        self.evidence[sha256] = {"name": name, "size": size, "step": step_id}
+
+    @event("EvidenceVoided")
+    def _evidence_voided(self, sha256: str, reason: str, recorded_by: str) -> None:
+        self.evidence[sha256] = {**self.evidence[sha256], "voided": True}
 
     @event("StepVoided")
     def _step_voided(self, line_id: str, target: str, reason: str, recorded_by: str) -> None:

@@ -15,7 +15,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from .activity import Activity
+from .activity import Activity, Evidence
 from .errors import DomainError, FieldError
 from .ids import activity_id, receipt_id, unit_id
 from .receipt import Receipt
@@ -92,6 +92,24 @@ class Ledger(Application[UUID]):
         seal = Seal(unit, year, as_of, size, root, report, signature, public_key, by)
         self.save(seal)
         return seal
+
+    def attach(self, unit: str, ref: str, evidence: Evidence, step_id: str | None, by: str) -> None:
+        activity = self._activity_or_error(unit, ref)
+        activity.attach(evidence, step_id, by)
+        self.save(activity)
+
+    def remove_evidence(self, unit: str, ref: str, sha256: str, reason: str, by: str) -> None:
+        if not reason.strip():
+            raise DomainError.of("reason", "原因：作废附件须说明原因")
+        activity = self._activity_or_error(unit, ref)
+        activity.remove_evidence(sha256, reason, by)
+        self.save(activity)
+
+    def _activity_or_error(self, unit: str, ref: str) -> Activity:
+        activity = self.activity(unit, ref)
+        if activity is None:
+            raise DomainError.of("ref", f"活动编号：单位「{unit}」没有编号为「{ref}」的活动")
+        return activity
 
     def seals(self) -> list[Seal]:
         """Every seal in the log, oldest first."""

@@ -327,3 +327,47 @@ def test_frontier_appends_match_a_full_recomputation() -> None:
         assert f.root() == reference_root(leaves[:n])
     g = merkle.Frontier.load(f.size, f.dump())
     assert g.root() == f.root()
+
+
+# ---- evidence (佐证材料) ----
+
+
+def test_evidence_is_stored_by_hash_and_verify_notices_a_missing_or_altered_file(home: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "签到表.pdf"
+    sheet.write_bytes(b"%PDF-1.4 sign-in sheet")
+    attached = taizhang(home, "attach", "--unit", "ctr", "XX-1", str(sheet))
+    assert attached.returncode == 0, attached.stderr
+    stored = list((home / "evidence").rglob("*"))
+    files = [p for p in stored if p.is_file()]
+    assert len(files) == 1 and files[0].read_bytes() == sheet.read_bytes()
+    assert taizhang(home, "verify").returncode == 0
+    assert "签到表.pdf" in taizhang(home, "history", "--unit", "ctr", "XX-1").stdout
+    files[0].write_bytes(b"%PDF-1.4 forged")
+    altered = taizhang(home, "verify")
+    assert altered.returncode == 1 and "签到表.pdf" in altered.stdout and "was altered" in altered.stdout
+    files[0].unlink()
+    assert "is missing from the evidence store" in taizhang(home, "verify").stdout
+
+
+def test_evidence_is_voided_with_a_reason_never_deleted(home: Path, tmp_path: Path) -> None:
+    photo = tmp_path / "现场.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n....")
+    assert taizhang(home, "attach", "--unit", "ctr", "XX-2", str(photo)).returncode == 0
+    sha = next(p.name for p in (home / "evidence").rglob("*") if p.is_file())
+    assert taizhang(home, "detach", "--unit", "ctr", "XX-2", sha, "--reason", "传错文件").returncode == 0
+    history = taizhang(home, "history", "--unit", "ctr", "XX-2").stdout
+    assert "作废附件" in history and "传错文件" in history
+    assert (home / "evidence" / sha[:2] / sha).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [("notes.txt", b"hello", "只接受"), ("fake.pdf", b"not a pdf", "不是 .pdf 格式")],
+)
+def test_evidence_of_the_wrong_type_is_refused(
+    home: Path, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = taizhang(home, "attach", "--unit", "ctr", "XX-1", str(path))
+    assert result.returncode == 2 and "file" in result.stderr and message in result.stderr
