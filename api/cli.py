@@ -89,7 +89,12 @@ def apply_lines(settings: Settings, lines: list[tuple[int, Any]], errors: list[L
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.pass_context
 def import_(ctx: click.Context, file: IO[str]) -> None:
-    """Import a JSON Lines file (- for stdin): all lines or none."""
+    """Import a JSON Lines file (- for stdin) or a filled-in template workbook (.xlsx): all lines or none."""
+    if file.name.lower().endswith(".xlsx"):
+        file.close()
+        from .documents_cli import import_workbook
+
+        return import_workbook(ctx, file.name)
     settings = _settings(ctx)
     lines, errors = read_lines(file)
     ledger = apply_lines(settings, lines, errors)
@@ -101,12 +106,13 @@ def import_(ctx: click.Context, file: IO[str]) -> None:
 @click.option("--year", type=int)
 @click.option("--as-of", "as_of", help="ISO-8601 instant: only events recorded by then count.")
 @click.option("--seal", "seal_id", help="Print the report a seal froze, exactly (instead of --unit/--year).")
-@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "md", "docx", "xlsx"]), default="json", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+@click.option("--approximate", is_flag=True, help="docx: write counts ≥ 20 as 20余, 140余 … in the prose.")
 @click.pass_context
 def report(
     ctx: click.Context, unit: str | None, year: int | None, as_of: str | None, seal_id: str | None, fmt: str,
-    output: str | None,
+    output: str | None, approximate: bool = False,
 ) -> None:
     """The year's figures for a unit (and its descendants)."""
     settings = _settings(ctx)
@@ -120,6 +126,11 @@ def report(
                 data = model.report(unit, year, _as_of(as_of))
             except UnknownUnit:
                 _fail(f"unit: 单位「{unit}」不存在")
+    if fmt in ("docx", "xlsx"):
+        from .documents_cli import write_document
+
+        stamp = datetime.fromisoformat(data["as_of"]) if seal_id else _as_of(as_of)
+        return write_document(settings, data, fmt, output, stamp, approximate)
     text = json.dumps(data, ensure_ascii=False, indent=1) + "\n" if fmt == "json" else render.report_markdown(data)
     if output:
         with open(output, "w", encoding="utf-8") as f:
@@ -200,7 +211,7 @@ def demo(ctx: click.Context, fmt: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data))
 
 
-from . import audit_cli  # noqa: E402,F401  (registers the audit commands on `main`)
+from . import audit_cli, documents_cli  # noqa: E402,F401  (register the audit and document commands on `main`)
 
 if __name__ == "__main__":
     main()

@@ -58,12 +58,18 @@ WHERE a.kind IN ('petition', 'disclosure_request', 'proposal')
 
 
 def open_deadlines(
-    con: duckdb.DuckDBPyConnection, unit: str, as_of: datetime | None, tz: str, within: int
+    con: duckdb.DuckDBPyConnection,
+    unit: str,
+    as_of: datetime | None,
+    tz: str,
+    within: int,
+    today: date | None = None,
 ) -> tuple[date, list[Deadline]]:
-    """Every undischarged statutory duty in scope; status relative to the day of `as_of` (default now)."""
+    """Every undischarged statutory duty in the ledger as of `as_of`; status relative to `today` (default: the
+    day of `as_of` in the ledger's time zone, or now); due within `within` days = due soon."""
     sc = scope(con, unit, as_of)
     materialize(con, as_of, sc.units)
-    today = (as_of or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
+    today = today or (as_of or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
     out: list[Deadline] = []
     for u, ref, kind, start, category, complex_, ext_days, extended, ack, concluded, replied in con.execute(
         _OPEN_ITEMS

@@ -1,0 +1,31 @@
+"""Year-end documents: the annual report draft (Word), the ledger workbook (Excel), the import template."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from projections.breakdown import breakdown
+from projections.ledger_rows import ledger_rows
+from projections.readmodel import ReadModel
+
+
+def write_report(
+    model: ReadModel, report: dict[str, Any], fmt: str, path: str | Path, as_of: datetime | None, approx: bool
+) -> None:
+    """Write `report` (from `model.report`) as a .docx draft or an .xlsx ledger; the model must be caught up."""
+    rows = breakdown(model.con, report, as_of, model.tz)
+    if fmt == "docx":
+        from . import docx_report
+
+        stamp = datetime.fromisoformat(report["as_of"]).astimezone(ZoneInfo(model.tz))
+        docx_report.write(path, report, stamp, rows, approx)
+    elif fmt == "xlsx":
+        from . import xlsx_ledger
+
+        activities = ledger_rows(model.con, report["unit"], report["year"], as_of, model.tz)
+        xlsx_ledger.write(path, report, activities, rows)
+    else:
+        raise ValueError(f"format: unknown document format {fmt!r} (docx or xlsx)")

@@ -1,0 +1,22 @@
+"""Cell texts shared by the Word and Excel documents."""
+
+from __future__ import annotations
+
+
+def figure_value(value: int | float | None, unit: str, with_unit: bool = True) -> str:
+    """A figure's value as written in tables: rates with 2 decimals and %, null as —."""
+    if value is None:
+        return "—"
+    if unit == "%":
+        return f"{value:.2f}%" if with_unit else f"{value:.2f}"
+    return f"{value}{unit}" if with_unit else str(value)
+
+
+def change(value: int | float | None, previous: int | float | None, unit: str) -> str:
+    """The change from the previous year: +3 / -2 / 0 for counts, percentage points for rates, — when unknown."""
+    if value is None or previous is None:
+        return "—"
+    diff = value - previous
+    if unit == "%":
+        return "0" if diff == 0 else f"{diff:+.2f}个百分点"
+    return "0" if diff == 0 else f"{diff:+d}"
