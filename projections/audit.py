@@ -27,11 +27,10 @@ class StoreLog:
         self.oids: list[str] = []
         self.leaves: list[bytes] = []
         after = 0
-        leaf, canonical = merkle.leaf_hash, merkle.canonical
         while rows := read_rows(source, after, batch):
             self.positions += [row[0] for row in rows]
             self.oids += [row[1] for row in rows]
-            self.leaves += [leaf(canonical(*row)) for row in rows]
+            self.leaves += merkle.leaf_hashes(rows)
             after = rows[-1][0]
 
     def root(self, size: int) -> bytes:

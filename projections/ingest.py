@@ -93,7 +93,6 @@ def catch_up(
         try:
             con.execute(INSERT_SQL)
             con.execute("INSERT INTO leaves SELECT * FROM leafbatch")
-            con.execute("DELETE FROM merkle")
             con.execute("INSERT INTO merkle VALUES (?, ?)", [batch.frontier.size, batch.frontier.dump()])
             tracking.record_position(Tracking(APPLICATION, batch.last))
             con.commit()
@@ -113,7 +112,7 @@ def catch_up(
 
 
 def load_frontier(con: duckdb.DuckDBPyConnection) -> Frontier:
-    found = con.execute("SELECT size, frontier FROM merkle").fetchall()
+    found = con.execute("SELECT size, frontier FROM merkle ORDER BY size DESC LIMIT 1").fetchall()
     return Frontier.load(found[0][0], found[0][1]) if found else Frontier()
 
 

@@ -33,6 +33,26 @@ def canonical(position: int, originator_id: str | UUID, version: int, topic: str
     return b"".join((_U64(position), oid, _U64_U32(version, len(t)), t, _U32(len(state)), state))
 
 
+_HEADER = struct.Struct(">Q16sQI").pack
+
+
+def leaf_hashes(rows: Iterable[tuple[int, str, int, str, bytes | str]]) -> list[bytes]:
+    """Leaf hashes of stored-event rows (position, originator id hex, version, topic, state): the same as
+    leaf_hash(canonical(*row)) for each row, in one pass (the projection hashes every event it reads)."""
+    sha256, join, u32 = hashlib.sha256, b"".join, _U32
+    topics: dict[str, bytes] = {}
+    out = []
+    for position, oid, version, topic, state in rows:
+        t = topics.get(topic)
+        if t is None:
+            t = topics[topic] = topic.encode()
+        if isinstance(state, str):
+            state = state.encode()
+        header = _HEADER(position, bytes.fromhex(oid), version, len(t))
+        out.append(sha256(join((b"\x00", header, t, u32(len(state)), state))).digest())
+    return out
+
+
 def leaf_hash(data: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + data).digest()
 

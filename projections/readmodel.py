@@ -122,7 +122,16 @@ class ReadModel:
         return [bytes(h) for (h,) in self.con.execute(f"SELECT hash FROM leaves{limit} ORDER BY idx").fetchall()]
 
     def root(self, size: int) -> bytes:
-        return merkle.root(self.leaves(size))
+        """The root of the first `size` events: from the frontier kept at the last batch boundary before it."""
+        found = self.con.execute(
+            "SELECT size, frontier FROM merkle WHERE size <= ? ORDER BY size DESC LIMIT 1", [size]
+        ).fetchall()
+        frontier = merkle.Frontier.load(found[0][0], found[0][1]) if found else merkle.Frontier()
+        rest = self.con.execute(
+            "SELECT hash FROM leaves WHERE idx >= ? AND idx < ? ORDER BY idx", [frontier.size, size]
+        ).fetchall()
+        frontier.extend(bytes(h) for (h,) in rest)
+        return frontier.root()
 
     def report(self, unit: str, year: int, as_of: datetime | None = None) -> dict[str, Any]:
         return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))

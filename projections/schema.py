@@ -54,7 +54,7 @@ DDL = [
     """CREATE TABLE IF NOT EXISTS contrib (
         oid VARCHAR, unit VARCHAR, ref VARCHAR, fid VARCHAR, yr_from INTEGER, yr_to INTEGER, num BIGINT, den BIGINT)""",
     "CREATE TABLE IF NOT EXISTS leaves (idx BIGINT, pos BIGINT, oid VARCHAR, hash BLOB)",
-    "CREATE TABLE IF NOT EXISTS merkle (size BIGINT, frontier BLOB)",
+    "CREATE TABLE IF NOT EXISTS merkle (size BIGINT, frontier BLOB)",  # the frontier at every batch boundary
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)",
     "CREATE TABLE IF NOT EXISTS units (code VARCHAR, name VARCHAR, parent VARCHAR)",
     TRACKING_DDL,

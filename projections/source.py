@@ -13,13 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from domain.receipt import Receipt
 
-from .merkle import Frontier, canonical, leaf_hash
+from .merkle import Frontier, leaf_hashes
 
 RECEIPT_TOPIC = f"{Receipt.Issued.__module__}:{Receipt.Issued.__qualname__}"
 
@@ -55,7 +54,7 @@ def batches(source: ApplicationRecorder, after: int, size: int, frontier: Fronti
         if not rows:
             return
         first = frontier.size
-        leaves = [leaf_hash(canonical(*row)) for row in rows]
+        leaves = leaf_hashes(rows)
         frontier.extend(leaves)
         yield _batch(rows, leaves, first, Frontier(frontier.size, frontier.hashes))
         after = rows[-1][0]
@@ -81,16 +80,15 @@ def UUID_hex(value: object) -> str:  # noqa: N802
 
 
 def _batch(rows: list[tuple[int, str, int, str, bytes]], leaves: list[bytes], first: int, after: Frontier) -> Batch:
-    pos, oid, version, topic, state = (list(c) for c in zip(*rows, strict=True))
+    kept = [row for row in rows if row[3] != RECEIPT_TOPIC]
+    pos, oid, version, topic, state = (list(c) for c in zip(*kept, strict=True)) if kept else ([], [], [], [], [])
     table = pa.table(
         {
             "pos": pa.array(pos, pa.int64()),
             "oid": pa.array(oid, pa.string()),
             "version": pa.array(version, pa.int64()),
             "topic": pa.array(topic, pa.string()),
-            "state": pa.array(state, pa.binary()),
+            "state": pa.array(state, pa.binary()).cast(pa.string()),
         }
     )
-    table = table.filter(pc.not_equal(table.column("topic"), RECEIPT_TOPIC))
-    table = table.set_column(4, "state", table.column("state").cast(pa.string()))
-    return Batch(table, pos, oid, leaves, first, after)
+    return Batch(table, [r[0] for r in rows], [r[1] for r in rows], leaves, first, after)
