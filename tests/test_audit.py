@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -166,16 +167,19 @@ def test_swapping_two_rows_is_caught(home: Path) -> None:
     assert f"position {a}: event changed in place" in out and f"position {b}: event changed in place" in out
 
 
-def test_altering_a_seal_breaks_its_signature(home: Path, sealed_home: tuple[Path, dict]) -> None:
-    from domain.ids import NAMESPACE  # noqa: F401 — seals have random ids: find the row by topic
-
+def rewrite_seal(home: Path, change: Callable[[dict], None]) -> None:
+    """Edit the stored seal event's JSON in place, as someone with the database file could."""
     with rows(home) as db:
         pos, state = db.execute("SELECT rowid, state FROM stored_events WHERE topic LIKE '%Seal.Sealed'").fetchone()
         doc = json.loads(state)
-        doc["report"]["figures"]["study.sessions"]["value"] = 99
+        change(doc)
         db.execute(
             "UPDATE stored_events SET state = ? WHERE rowid = ?", (json.dumps(doc, ensure_ascii=False).encode(), pos)
         )
+
+
+def test_altering_a_seal_breaks_its_signature(home: Path) -> None:
+    rewrite_seal(home, lambda doc: doc["report"]["figures"]["study.sessions"].update(value=99))
     result = taizhang(home, "verify")
     assert result.returncode == 1
     assert "signature does not match its contents" in result.stdout
@@ -184,21 +188,17 @@ def test_altering_a_seal_breaks_its_signature(home: Path, sealed_home: tuple[Pat
 def test_a_seal_signed_with_another_key_is_caught(home: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from api.keys import Keys
     from domain.seal import seal_payload
 
-    with rows(home) as db:
-        pos, state = db.execute("SELECT rowid, state FROM stored_events WHERE topic LIKE '%Seal.Sealed'").fetchone()
-        doc = json.loads(state)
-        forger = Ed25519PrivateKey.generate()
-        doc["signature"] = forger.sign(
-            seal_payload(doc["unit"], doc["year"], doc["as_of"], doc["size"], doc["root"], doc["report"])
-        ).hex()
-        from api.keys import Keys
+    forger = Ed25519PrivateKey.generate()
 
+    def resign(doc: dict) -> None:
+        payload = seal_payload(doc["unit"], doc["year"], doc["as_of"], doc["size"], doc["root"], doc["report"])
+        doc["signature"] = forger.sign(payload).hex()
         doc["public_key"] = Keys.public_hex(forger)
-        db.execute(
-            "UPDATE stored_events SET state = ? WHERE rowid = ?", (json.dumps(doc, ensure_ascii=False).encode(), pos)
-        )
+
+    rewrite_seal(home, resign)
     result = taizhang(home, "verify")
     assert result.returncode == 1
     assert "not the unit's key" in result.stdout
