@@ -111,13 +111,21 @@ def import_(ctx: click.Context, file: IO[str]) -> None:
 @click.option("--approximate", is_flag=True, help="docx: write counts ≥ 20 as 20余, 140余 … in the prose.")
 @click.pass_context
 def report(
-    ctx: click.Context, unit: str | None, year: int | None, as_of: str | None, seal_id: str | None, fmt: str,
-    output: str | None, approximate: bool = False,
+    ctx: click.Context,
+    unit: str | None,
+    year: int | None,
+    as_of: str | None,
+    seal_id: str | None,
+    fmt: str,
+    output: str | None,
+    approximate: bool = False,
 ) -> None:
     """The year's figures for a unit (and its descendants)."""
     settings = _settings(ctx)
     if seal_id:
         data = audit_cli.load_seal(settings.ledger(), seal_id).report
+        if fmt in ("docx", "xlsx"):
+            data = {**data, "seal": seal_id}  # the documents name the seal they print
     elif unit is None or year is None:
         raise click.UsageError("give --unit and --year (or --seal)")
     else:

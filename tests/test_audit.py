@@ -371,3 +371,13 @@ def test_evidence_of_the_wrong_type_is_refused(
     path.write_bytes(content)
     result = taizhang(home, "attach", "--unit", "ctr", "XX-1", str(path))
     assert result.returncode == 2 and "file" in result.stderr and message in result.stderr
+
+
+def test_the_docx_of_a_sealed_report_names_the_seal_and_the_root(home: Path, sealed_home: tuple[Path, dict]) -> None:
+    import docx
+
+    seal = sealed_home[1]
+    out = home / "sealed.docx"
+    assert taizhang(home, "report", "--seal", seal["seal"], "--format", "docx", "--output", str(out)).returncode == 0
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert seal["seal"] in text and seal["root"] in text

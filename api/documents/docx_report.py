@@ -102,10 +102,13 @@ def _table(doc: Document, header: list[str], body: list[list[str]], left: int, w
 def _verification(doc: Document, report: dict[str, Any], stamp: datetime) -> None:
     year = report["year"]
     _appendix(doc, 1, "数据核验表")
+    log = report["log"]
+    sealed = f"本表数据已封存，封存编号 {report['seal']}；" if report.get("seal") else ""
     layout.paragraph(
         doc,
-        f"数据截至{stamp.year}年{stamp.month}月{stamp.day}日{stamp:%H:%M}，事件日志{report['log']['size']}条。每项数字均可用"
-        f"“taizhang explain 编号”追溯到具体活动。",
+        f"数据截至{stamp.year}年{stamp.month}月{stamp.day}日{stamp:%H:%M}，事件日志{log['size']}条。{sealed}"
+        f"日志 Merkle 根 {log['root']}，可用“taizhang verify --root 根 --size 条数”核验。"
+        f"每项数字均可用“taizhang explain 编号”追溯到具体活动。",
         size=TABLE_PT + 1.5,
     )
     header = ["序号", "指标", "编号", f"{year}年", f"{year - 1}年", "增减", "来源活动"]
