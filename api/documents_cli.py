@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 import click
 
+from domain.catalogue import REPORT_SECTIONS
+from domain.errors import DomainError
 from projections.deadlines import STATUS_LABELS, open_deadlines
 from projections.report import UnknownUnit
 
@@ -24,9 +26,11 @@ def write_document(
     """`report --format docx|xlsx`: the document of a report computed (or sealed) as of `as_of`."""
     if not output:
         raise click.UsageError(f"--format {fmt} writes a file: give --output PATH")
-    with _caught_up(settings, settings.ledger()) as model:
+    ledger = settings.ledger()
+    narratives = ledger.narratives(data["unit"], data["year"])
+    with _caught_up(settings, ledger) as model:
         try:
-            write_report(model, data, fmt, output, as_of, approx)
+            write_report(model, data, fmt, output, as_of, approx, narratives)
         except UnknownUnit:
             _fail(f"unit: 单位「{data['unit']}」不存在")
     click.echo(f"wrote {output} / 已生成 {output}")
@@ -105,3 +109,27 @@ def deadlines(ctx: click.Context, unit: str, as_of: str | None, within: int, sho
         click.echo(
             f"  [{STATUS_LABELS[d.status]}] {due}{left} {d.unit}/{d.ref} {d.what}" + (f" {d.note}" if d.note else "")
         )
+
+
+@main.command()
+@click.option("--unit", required=True)
+@click.option("--year", required=True, type=int)
+@click.option("--section", type=click.Choice(list(REPORT_SECTIONS)), help="Write this section's text (from FILE).")
+@click.argument("file", type=click.File("r", encoding="utf-8"), required=False)
+@click.pass_context
+def narrative(ctx: click.Context, unit: str, year: int, section: str | None, file: IO[str] | None) -> None:
+    """The unit's own text for a section of the year's report (- reads stdin); without --section, list them."""
+    settings = _settings(ctx)
+    ledger = settings.ledger()
+    if section is None:
+        texts = ledger.narratives(unit, year)
+        for code, label in REPORT_SECTIONS.items():
+            click.echo(f"## {label}（{code}）\n{texts.get(code, '（待填写）')}\n")
+        return
+    if file is None:
+        raise click.UsageError("give the text as FILE (or - for stdin)")
+    try:
+        ledger.write_narrative(unit, year, section, file.read(), settings.user)
+    except DomainError as e:
+        _fail(str(e))
+    click.echo(f"recorded {REPORT_SECTIONS[section]} for {unit} {year} / 已记录")

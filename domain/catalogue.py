@@ -394,6 +394,15 @@ LINE_LABELS: dict[str, str] = {
     "parent": "上级单位",
 }
 
+# The sections of the annual report (法治政府建设与责任落实督察工作规定 2019): code -> heading.
+REPORT_SECTIONS: dict[str, str] = {
+    "measures": "主要举措和成效",
+    "shortcomings": "存在的不足和原因",
+    "leadership": "党政主要负责人履行推进法治建设第一责任人职责情况",
+    "plans": "下一年度主要安排",
+    "other": "其他需要报告的情况",
+}
+
 # Labels of the ledger's own columns in spreadsheets and documents (beside the kinds' fields).
 RECORD_LABELS: dict[str, str] = {
     "steps": "办理步骤",

@@ -15,9 +15,12 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from . import narrative
 from .activity import Activity, Evidence
+from .catalogue import REPORT_SECTIONS
 from .errors import DomainError, FieldError
 from .ids import activity_id, receipt_id, unit_id
+from .narrative import Narrative
 from .receipt import Receipt
 from .seal import Seal
 from .unit import Unit
@@ -110,6 +113,28 @@ class Ledger(Application[UUID]):
         if activity is None:
             raise DomainError.of("ref", f"活动编号：单位「{unit}」没有编号为「{ref}」的活动")
         return activity
+
+    def write_narrative(self, unit: str, year: int, section: str, text: str, by: str) -> Narrative:
+        """Record (or replace, keeping the old version in the history) a section's narrative text."""
+        text = narrative.check(section, text)
+        if self.unit(unit) is None:
+            raise DomainError.of("unit", f"单位：单位「{unit}」不存在")
+        found: Narrative | None = self._get(narrative.narrative_id(unit, year, section))  # type: ignore[assignment]
+        if found is None:
+            found = Narrative(unit, year, section, text, by)
+        elif found.text != text:
+            found.rewrite(text, by)
+        self.save(found)
+        return found
+
+    def narratives(self, unit: str, year: int) -> dict[str, str]:
+        """The current text of each section the unit has written for the year."""
+        out = {}
+        for section in REPORT_SECTIONS:
+            found = self._get(narrative.narrative_id(unit, year, section))
+            if found is not None:
+                out[section] = found.text  # type: ignore[attr-defined]
+        return out
 
     def seals(self) -> list[Seal]:
         """Every seal in the log, oldest first."""

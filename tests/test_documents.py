@@ -82,7 +82,7 @@ def test_docx_report(filled, tmp_path: Path) -> None:
     d = docx.Document(str(tmp_path / "r.docx"))
     text = _text(d)
     assert "光华区城市更新中心关于2025年度法治政府建设情况的报告" in text
-    for heading in SECTIONS:
+    for heading in SECTIONS.values():
         assert heading in [p.text for p in d.paragraphs]
     assert text.count(PLACEHOLDER) == 4
     assert report["figures"]["study.sessions"]["value"] == 23  # 24 recorded + 1 of u2 − 1 voided − 1 training

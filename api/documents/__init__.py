@@ -13,7 +13,13 @@ from projections.readmodel import ReadModel
 
 
 def write_report(
-    model: ReadModel, report: dict[str, Any], fmt: str, path: str | Path, as_of: datetime | None, approx: bool
+    model: ReadModel,
+    report: dict[str, Any],
+    fmt: str,
+    path: str | Path,
+    as_of: datetime | None,
+    approx: bool,
+    narratives: dict[str, str] | None = None,
 ) -> None:
     """Write `report` (from `model.report`) as a .docx draft or an .xlsx ledger; the model must be caught up."""
     rows = breakdown(model.con, report, as_of, model.tz)
@@ -21,7 +27,7 @@ def write_report(
         from . import docx_report
 
         stamp = datetime.fromisoformat(report["as_of"]).astimezone(ZoneInfo(model.tz))
-        docx_report.write(path, report, stamp, rows, approx)
+        docx_report.write(path, report, stamp, rows, approx, narratives)
     elif fmt == "xlsx":
         from . import xlsx_ledger
 

@@ -11,25 +11,28 @@ from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
+from domain.catalogue import REPORT_SECTIONS
 from projections.breakdown import KEY_FIGURES, BreakdownRow
 
 from . import docx_layout as layout
 from .prose import section_one
 from .tables import change, figure_value
 
-SECTIONS = (
-    "一、主要举措和成效",
-    "二、存在的不足和原因",
-    "三、党政主要负责人履行推进法治建设第一责任人职责情况",
-    "四、下一年度主要安排",
-    "五、其他需要报告的情况",
-)
+SECTIONS = {code: f"{n}、{label}" for n, (code, label) in zip("一二三四五", REPORT_SECTIONS.items(), strict=True)}
 PLACEHOLDER = "（待填写）"
 TABLE_PT = 10.5  # 五号
 
 
-def build(report: dict[str, Any], stamp: datetime, rows: list[BreakdownRow], approx: bool = False) -> Document:
-    """The draft: title, opening, the five sections, signature; appendices 数据核验表 and the roll-up table."""
+def build(
+    report: dict[str, Any],
+    stamp: datetime,
+    rows: list[BreakdownRow],
+    approx: bool = False,
+    narratives: dict[str, str] | None = None,
+) -> Document:
+    """The draft: title, opening, the five sections (figures as prose, then the unit's own text for each
+    section), signature; appendices 数据核验表 and the roll-up table."""
+    narratives = narratives or {}
     doc = docx.Document()
     layout.setup(doc)
     name, year = report["unit_name"], report["year"]
@@ -47,7 +50,7 @@ def build(report: dict[str, Any], stamp: datetime, rows: list[BreakdownRow], app
         f"{year}年，{name}坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，"
         f"严格依法履行法定职责，扎实推进法治政府建设各项工作。现将{year}年法治政府建设工作有关情况报告如下：",
     )
-    layout.paragraph(doc, SECTIONS[0], "heading1")
+    layout.paragraph(doc, SECTIONS["measures"], "heading1")
     themes = section_one(report, approx)
     for heading, text in themes:
         p = layout.paragraph(doc)
@@ -57,9 +60,13 @@ def build(report: dict[str, Any], stamp: datetime, rows: list[BreakdownRow], app
         layout.paragraph(doc, f"（{year}年台账中暂无可汇总的工作数据。）")
     if rows:
         layout.paragraph(doc, f"本报告数据含{len(rows)}个单位（含下级单位）汇总，分单位情况见附件2。")
-    for heading in SECTIONS[1:]:
-        layout.paragraph(doc, heading, "heading1")
-        layout.paragraph(doc, PLACEHOLDER)
+    for code, heading in SECTIONS.items():
+        if code != "measures":
+            layout.paragraph(doc, heading, "heading1")
+        text = narratives.get(code)
+        for para in text.splitlines() if text else [] if code == "measures" else [PLACEHOLDER]:
+            if para.strip():
+                layout.paragraph(doc, para.strip())
     doc.add_paragraph()
     for text in (name, f"{stamp.year}年{stamp.month}月{stamp.day}日"):
         p = layout.paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
@@ -71,9 +78,14 @@ def build(report: dict[str, Any], stamp: datetime, rows: list[BreakdownRow], app
 
 
 def write(
-    path: str | Path, report: dict[str, Any], stamp: datetime, rows: list[BreakdownRow], approx: bool = False
+    path: str | Path,
+    report: dict[str, Any],
+    stamp: datetime,
+    rows: list[BreakdownRow],
+    approx: bool = False,
+    narratives: dict[str, str] | None = None,
 ) -> None:
-    build(report, stamp, rows, approx).save(str(path))
+    build(report, stamp, rows, approx, narratives).save(str(path))
 
 
 def _appendix(doc: Document, number: int, title: str) -> None:
