@@ -99,16 +99,39 @@ PREFIX = {
     "exam": "KS",
 }
 STUDY_FORMS = [
-    "central_group", "party_group", "party_group_enlarged", "party_branch", "all_staff",
-    "party_lecture", "business_training", "lecture", "online", "other",
+    "central_group",
+    "party_group",
+    "party_group_enlarged",
+    "party_branch",
+    "all_staff",
+    "party_lecture",
+    "business_training",
+    "lecture",
+    "online",
+    "other",
 ]
 LAWS = ["宪法", "民法典", "行政诉讼法", "行政复议法", "行政处罚法", "国有土地上房屋征收与补偿条例", "信访工作条例"]
 TOPICS = ["习近平法治思想专题学习", "理论学习", "民法典专题", "行政执法规范化", "征收补偿政策解读"]
-CASE_TYPES = ["admin_litigation", "admin_litigation", "civil_litigation", "enforcement", "reconsideration",
-              "arbitration", "other"]
+CASE_TYPES = [
+    "admin_litigation",
+    "admin_litigation",
+    "civil_litigation",
+    "enforcement",
+    "reconsideration",
+    "arbitration",
+    "other",
+]
 LITIGATION = ["won", "won", "won", "lost", "partially_lost", "withdrawn", "dismissed", "mediated", "settled"]
-RECONSIDERATION = ["upheld", "upheld", "revoked", "altered", "confirmed_illegal", "ordered_to_perform",
-                   "rejected", "terminated"]
+RECONSIDERATION = [
+    "upheld",
+    "upheld",
+    "revoked",
+    "altered",
+    "confirmed_illegal",
+    "ordered_to_perform",
+    "rejected",
+    "terminated",
+]
 FIRST_DAY = dt.date(2023, 1, 1)
 LAST_DAY = dt.date(2025, 12, 31)
 
@@ -120,8 +143,14 @@ def unit_codes(units: int) -> list[str]:
 def unit_lines(units: int) -> list[dict[str, Any]]:
     out = [{"id": "unit-root", "op": "unit", "unit": ROOT_UNIT, "data": {"name": "基准区"}}]
     for i, code in enumerate(unit_codes(units), 1):
-        out.append({"id": f"unit-{i:02d}", "op": "unit", "unit": code,
-                    "data": {"name": f"基准区第{i}中心", "parent": ROOT_UNIT}})
+        out.append(
+            {
+                "id": f"unit-{i:02d}",
+                "op": "unit",
+                "unit": code,
+                "data": {"name": f"基准区第{i}中心", "parent": ROOT_UNIT},
+            }
+        )
     return out
 
 
@@ -138,42 +167,74 @@ def _data(r: random.Random, kind: str) -> dict[str, Any]:
     if kind == "study_writing":
         return {"genre": r.choice(["notes", "reflection"]), "count": r.randint(1, 5), "title": "学习体会"}
     if kind == "publicity_event":
-        return {"theme": r.choice(LAWS), "form": r.choice(["street", "community", "enterprise", "village", "school",
-                                                           "lecture", "exam", "online", "other"]),
-                "audience": r.randint(20, 500), "materials": r.randint(0, 300), "consultations": r.randint(0, 50)}
+        return {
+            "theme": r.choice(LAWS),
+            "form": r.choice(
+                ["street", "community", "enterprise", "village", "school", "lecture", "exam", "online", "other"]
+            ),
+            "audience": r.randint(20, 500),
+            "materials": r.randint(0, 300),
+            "consultations": r.randint(0, 50),
+        }
     if kind == "petition":
-        return {"channel": r.choice(["visit", "letter", "online", "phone", "transferred"]), "persons": r.randint(1, 6),
-                "category": r.choice(["claim", "claim", "suggestion", "complaint", "other"]), "subject": "征收补偿诉求"}
+        return {
+            "channel": r.choice(["visit", "letter", "online", "phone", "transferred"]),
+            "persons": r.randint(1, 6),
+            "category": r.choice(["claim", "claim", "suggestion", "complaint", "other"]),
+            "subject": "征收补偿诉求",
+        }
     if kind == "case":
-        return {"case_type": r.choice(CASE_TYPES), "role": r.choice(["defendant", "defendant", "plaintiff",
-                                                                     "third_party"]),
-                "cause": "房屋征收补偿决定", "court": "卫滨区人民法院", "instance": r.choice(["first", "second"])}
+        return {
+            "case_type": r.choice(CASE_TYPES),
+            "role": r.choice(["defendant", "defendant", "plaintiff", "third_party"]),
+            "cause": "房屋征收补偿决定",
+            "court": "卫滨区人民法院",
+            "instance": r.choice(["first", "second"]),
+        }
     if kind == "normative_document":
-        return {"action": r.choice(["reviewed", "filed", "abolished", "invalidated", "amended", "retained"]),
-                "title": "征收补偿实施细则", "count": r.randint(1, 3)}
+        return {
+            "action": r.choice(["reviewed", "filed", "abolished", "invalidated", "amended", "retained"]),
+            "title": "征收补偿实施细则",
+            "count": r.randint(1, 3),
+        }
     if kind == "disclosure":
         return {"channel": "区人民政府网站", "title": "征收信息公开", "items": r.randint(1, 5)}
     if kind == "disclosure_request":
         return {"subject": "征收补偿标准"}
     if kind == "proposal":
-        return {"source": r.choice(["npc", "cppcc"]), "number": f"第{r.randint(1, 300):03d}号",
-                "title": "关于加快老旧小区改造的建议", "role": r.choice(["lead", "assist"]),
-                "complex": r.random() < 0.2}
+        return {
+            "source": r.choice(["npc", "cppcc"]),
+            "number": f"第{r.randint(1, 300):03d}号",
+            "title": "关于加快老旧小区改造的建议",
+            "role": r.choice(["lead", "assist"]),
+            "complex": r.random() < 0.2,
+        }
     if kind == "legal_review":
-        return {"subject": r.choice(["major_decision", "contract", "normative_document", "consultation",
-                                     "case_analysis", "other"]),
-                "title": "合同合法性审查", "reviewer": r.choice(["legal_advisor", "in_house"])}
+        return {
+            "subject": r.choice(
+                ["major_decision", "contract", "normative_document", "consultation", "case_analysis", "other"]
+            ),
+            "title": "合同合法性审查",
+            "reviewer": r.choice(["legal_advisor", "in_house"]),
+        }
     if kind == "meeting":
-        return {"form": r.choice(["party_group", "director_office", "special", "other"]), "topic": "研究部署法治工作",
-                "rule_of_law_agenda": r.random() < 0.4}
+        return {
+            "form": r.choice(["party_group", "director_office", "special", "other"]),
+            "topic": "研究部署法治工作",
+            "rule_of_law_agenda": r.random() < 0.4,
+        }
     if kind == "inspection":
         found = r.randint(0, 8)
         return {"subject": "征收协议签订", "findings": found, "rectified": r.randint(0, found)}
     if kind == "exam":
         eligible = r.randint(10, 60)
         participants = r.randint(eligible // 2, eligible)
-        return {"title": "法治考试", "eligible": eligible, "participants": participants,
-                "passed": r.randint(participants // 2, participants)}
+        return {
+            "title": "法治考试",
+            "eligible": eligible,
+            "participants": participants,
+            "passed": r.randint(participants // 2, participants),
+        }
     raise AssertionError(kind)
 
 
@@ -210,8 +271,13 @@ def _steps(r: random.Random, kind: str, data: dict[str, Any], day: dt.date) -> l
         if r.random() < 0.2:
             out.append(("extended", after(10, 20), {}))
         if r.random() < 0.85:
-            out.append(("replied", after(5, 40), {"result": r.choice(["disclosed", "partial", "refused",
-                                                                      "not_exist", "other"])}))
+            out.append(
+                (
+                    "replied",
+                    after(5, 40),
+                    {"result": r.choice(["disclosed", "partial", "refused", "not_exist", "other"])},
+                )
+            )
     elif kind == "proposal":
         if r.random() < 0.7:
             out.append(("meeting", after(5, 30), {}))
@@ -220,8 +286,13 @@ def _steps(r: random.Random, kind: str, data: dict[str, Any], day: dt.date) -> l
         if r.random() < 0.9:
             out.append(("replied", after(30, 90), {"grade": r.choice("ABCD")}))
         if r.random() < 0.7:
-            out.append(("feedback", after(60, 120), {"satisfaction": r.choice(["satisfied", "satisfied",
-                                                                             "basically_satisfied", "unsatisfied"])}))
+            out.append(
+                (
+                    "feedback",
+                    after(60, 120),
+                    {"satisfaction": r.choice(["satisfied", "satisfied", "basically_satisfied", "unsatisfied"])},
+                )
+            )
     return out
 
 
@@ -248,13 +319,32 @@ def generate_chunk(chunk: int, size: int, units: int, seed: int, with_units: boo
         day = FIRST_DAY + dt.timedelta(days=r.randint(0, span))
         data = _data(r, kind)
         seq += 1
-        body.append((day.isoformat(), seq, {"id": f"c{chunk}-{seq}", "op": "record", "unit": unit, "kind": kind,
-                                            "ref": ref, "date": day.isoformat(), "data": data}))
+        body.append(
+            (
+                day.isoformat(),
+                seq,
+                {
+                    "id": f"c{chunk}-{seq}",
+                    "op": "record",
+                    "unit": unit,
+                    "kind": kind,
+                    "ref": ref,
+                    "date": day.isoformat(),
+                    "data": data,
+                },
+            )
+        )
         for step, sday, sdata in _steps(r, kind, data, day):
             sday = min(sday, safe_today)
             seq += 1
-            line = {"id": f"c{chunk}-{seq}", "op": "step", "unit": unit, "ref": ref, "step": step,
-                    "date": sday.isoformat()}
+            line = {
+                "id": f"c{chunk}-{seq}",
+                "op": "step",
+                "unit": unit,
+                "ref": ref,
+                "step": step,
+                "date": sday.isoformat(),
+            }
             if sdata:
                 line["data"] = sdata
             body.append((sday.isoformat(), seq, line))
@@ -262,13 +352,29 @@ def generate_chunk(chunk: int, size: int, units: int, seed: int, with_units: boo
             roll = r.random()
             if roll < 0.04:  # a correction (of data only: no date moves)
                 seq += 1
-                body.append((day.isoformat(), seq, {"id": f"c{chunk}-{seq}", "op": "correct", "unit": unit,
-                                                    "ref": ref, "reason": "参学人数统计有误",
-                                                    "data": {"attendees": r.randint(8, 60)}}))
+                body.append(
+                    (
+                        day.isoformat(),
+                        seq,
+                        {
+                            "id": f"c{chunk}-{seq}",
+                            "op": "correct",
+                            "unit": unit,
+                            "ref": ref,
+                            "reason": "参学人数统计有误",
+                            "data": {"attendees": r.randint(8, 60)},
+                        },
+                    )
+                )
             elif roll < 0.05:  # a void (study sessions never have steps)
                 seq += 1
-                body.append((day.isoformat(), seq, {"id": f"c{chunk}-{seq}", "op": "void", "unit": unit,
-                                                    "ref": ref, "reason": "重复录入"}))
+                body.append(
+                    (
+                        day.isoformat(),
+                        seq,
+                        {"id": f"c{chunk}-{seq}", "op": "void", "unit": unit, "ref": ref, "reason": "重复录入"},
+                    )
+                )
     body.sort(key=lambda t: (t[0], t[1]))
     return (head + [line for _, _, line in body])[:size]
 
@@ -354,8 +460,12 @@ def child_build(spec: dict[str, Any]) -> dict[str, Any]:
             raise SystemExit(f"build chunk {i}: {len(outcome.errors)} errors, first: {outcome.errors[:5]}")
         total_events += outcome.events
         chunks.append({"lines": size, "events": outcome.events, "seconds": elapsed})
-        print(f"  build chunk {i + 1}/{len(plan)}: {size} lines, {outcome.events} events in {elapsed:.1f} s "
-              f"({size / elapsed:,.0f} lines/s), store {total_events:,} events", file=sys.stderr, flush=True)
+        print(
+            f"  build chunk {i + 1}/{len(plan)}: {size} lines, {outcome.events} events in {elapsed:.1f} s "
+            f"({size / elapsed:,.0f} lines/s), store {total_events:,} events",
+            file=sys.stderr,
+            flush=True,
+        )
     _close(ledger)
     return {"chunks": chunks, "events": total_events, "lines": sum(plan), "peak_rss_mib": peak_rss_mib()}
 
@@ -397,8 +507,13 @@ def child_import(spec: dict[str, Any]) -> dict[str, Any]:
         elapsed = time.perf_counter() - t0
         events = len(recordings)
         _close(app)
-    return {"lines": len(numbered), "events": events, "seconds": elapsed,
-            "rate": len(numbered) / elapsed, "peak_rss_mib": peak_rss_mib()}
+    return {
+        "lines": len(numbered),
+        "events": events,
+        "seconds": elapsed,
+        "rate": len(numbered) / elapsed,
+        "peak_rss_mib": peak_rss_mib(),
+    }
 
 
 def child_rebuild(spec: dict[str, Any]) -> dict[str, Any]:
@@ -433,8 +548,13 @@ def child_rebuild(spec: dict[str, Any]) -> dict[str, Any]:
         elapsed = time.perf_counter() - t0
         close_seconds = 0.0
     _close(ledger)
-    return {"events": n, "seconds": elapsed, "rate": n / elapsed if elapsed else 0.0,
-            "close_seconds": close_seconds, "peak_rss_mib": peak_rss_mib()}
+    return {
+        "events": n,
+        "seconds": elapsed,
+        "rate": n / elapsed if elapsed else 0.0,
+        "close_seconds": close_seconds,
+        "peak_rss_mib": peak_rss_mib(),
+    }
 
 
 def _stamp_path(home: Path) -> Path:
@@ -509,10 +629,18 @@ def child_report(spec: dict[str, Any]) -> dict[str, Any]:
     model.close()
     _close(ledger)
     study = samples["report"]["figures"].get("study.sessions", {}).get("value") if "report" in samples else None
-    return {"times": times, "first": first, "errors": errors, "prepare_seconds": prepare_seconds,
-            "open_seconds": open_seconds, "caught_up": caught_up,
-            "as_of": as_of.isoformat() if as_of else None, "as_of_matches_current": same,
-            "study_sessions": study, "peak_rss_mib": peak_rss_mib()}
+    return {
+        "times": times,
+        "first": first,
+        "errors": errors,
+        "prepare_seconds": prepare_seconds,
+        "open_seconds": open_seconds,
+        "caught_up": caught_up,
+        "as_of": as_of.isoformat() if as_of else None,
+        "as_of_matches_current": same,
+        "study_sessions": study,
+        "peak_rss_mib": peak_rss_mib(),
+    }
 
 
 CHILDREN = {"build": child_build, "import": child_import, "rebuild": child_rebuild, "report": child_report}
@@ -527,7 +655,7 @@ def run_child(name: str, spec: dict[str, Any], profile: Path | None = None) -> d
     result = None
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_MARK):
-            result = json.loads(line[len(RESULT_MARK):])
+            result = json.loads(line[len(RESULT_MARK) :])
         else:
             print(line, file=sys.stderr)
     if proc.returncode != 0 or result is None:
@@ -575,8 +703,11 @@ def ensure_store(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     marker = home / "complete.json"
     if marker.exists() and not args.fresh:
         info = json.loads(marker.read_text())
-        note = "" if info.get("code") == _domain_fingerprint() else \
-            " (product code changed since it was built: use --fresh if the stored event format changed)"
+        note = (
+            ""
+            if info.get("code") == _domain_fingerprint()
+            else " (product code changed since it was built: use --fresh if the stored event format changed)"
+        )
         log(f"using cached store {home.relative_to(ROOT)}: {info['events']:,} events{note}")
         info["cached"] = True
         return home, info
@@ -585,11 +716,16 @@ def ensure_store(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     plan = chunk_plan(args.events, args.chunk)
     log(f"building store {home.relative_to(ROOT)}: {sum(plan):,} lines in {len(plan)} Ledger.apply calls")
     t0 = time.perf_counter()
-    built = run_child("build", {"home": str(home), "events": args.events, "chunk": args.chunk,
-                                "units": args.units, "seed": args.seed})
-    info = {**built, "build_seconds": time.perf_counter() - t0, "code": _domain_fingerprint(),
-            "built_at": dt.datetime.now(dt.UTC).isoformat(),
-            "params": {"events": args.events, "chunk": args.chunk, "units": args.units, "seed": args.seed}}
+    built = run_child(
+        "build", {"home": str(home), "events": args.events, "chunk": args.chunk, "units": args.units, "seed": args.seed}
+    )
+    info = {
+        **built,
+        "build_seconds": time.perf_counter() - t0,
+        "code": _domain_fingerprint(),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(),
+        "params": {"events": args.events, "chunk": args.chunk, "units": args.units, "seed": args.seed},
+    }
     marker.write_text(json.dumps(info, indent=2))
     info["cached"] = False
     return home, info
@@ -615,11 +751,21 @@ def bench_import(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         for which in ("product", "baseline"):
             home = work / f"import-{which}"
             try:
-                res = run_child("import", {"home": str(home), "which": which, "lines": args.import_lines,
-                                           "units": args.units, "seed": args.seed})
+                res = run_child(
+                    "import",
+                    {
+                        "home": str(home),
+                        "which": which,
+                        "lines": args.import_lines,
+                        "units": args.units,
+                        "seed": args.seed,
+                    },
+                )
                 runs[which].append(res)
-                log(f"import {which} #{rep + 1}: {res['lines']:,} lines, {res['events']:,} events in "
-                    f"{res['seconds']:.2f} s = {res['rate']:,.0f} lines/s, peak RSS {res['peak_rss_mib']:.0f} MiB")
+                log(
+                    f"import {which} #{rep + 1}: {res['lines']:,} lines, {res['events']:,} events in "
+                    f"{res['seconds']:.2f} s = {res['rate']:,.0f} lines/s, peak RSS {res['peak_rss_mib']:.0f} MiB"
+                )
             except RuntimeError as e:
                 errors.append(str(e))
                 log(str(e))
@@ -636,9 +782,11 @@ def bench_rebuild(args: argparse.Namespace, home: Path) -> dict[str, Any]:
             try:
                 res = run_child("rebuild", {"home": str(home), "which": which})
                 runs[which].append(res)
-                log(f"rebuild {which} #{rep + 1}: {res['events']:,} events in {res['seconds']:.2f} s = "
+                log(
+                    f"rebuild {which} #{rep + 1}: {res['events']:,} events in {res['seconds']:.2f} s = "
                     f"{res['rate']:,.0f} events/s, peak RSS {res['peak_rss_mib']:.0f} MiB"
-                    + (f", close {res['close_seconds']:.2f} s" if which == "product" else ""))
+                    + (f", close {res['close_seconds']:.2f} s" if which == "product" else "")
+                )
             except RuntimeError as e:
                 errors.append(str(e))
                 log(str(e))
@@ -650,30 +798,63 @@ def bench_report(args: argparse.Namespace, home: Path) -> dict[str, Any]:
     errors = []
     for rep in range(args.repeats):
         try:
-            res = run_child("report", {"home": str(home), "unit": unit_codes(args.units)[0], "rollup": ROOT_UNIT,
-                                       "year": args.year, "calls": args.report_calls})
+            res = run_child(
+                "report",
+                {
+                    "home": str(home),
+                    "unit": unit_codes(args.units)[0],
+                    "rollup": ROOT_UNIT,
+                    "year": args.year,
+                    "calls": args.report_calls,
+                },
+            )
             runs.append(res)
             errors.extend(f"report #{rep + 1} {k}: {v}" for k, v in res["errors"].items())
             if res["prepare_seconds"]:
-                log(f"report #{rep + 1}: read model rebuilt first for this product code "
-                    f"({res['prepare_seconds']:.1f} s, untimed)")
+                log(
+                    f"report #{rep + 1}: read model rebuilt first for this product code "
+                    f"({res['prepare_seconds']:.1f} s, untimed)"
+                )
             meds = {k: med(v) for k, v in res["times"].items()}
-            log(f"report #{rep + 1}: " + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in meds.items())
-                + " (first calls: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in res["first"].items()) + ")")
+            log(
+                f"report #{rep + 1}: "
+                + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in meds.items())
+                + " (first calls: "
+                + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in res["first"].items())
+                + ")"
+            )
         except RuntimeError as e:
             errors.append(str(e))
             log(str(e))
     return {"runs": runs, "errors": errors}
 
 
-def metric(mid: str, label: str, unit: str, measured: float | None, baseline: float | None,
-           target: float | None, higher_is_better: bool, **extra: Any) -> dict[str, Any]:
+def metric(
+    mid: str,
+    label: str,
+    unit: str,
+    measured: float | None,
+    baseline: float | None,
+    target: float | None,
+    higher_is_better: bool,
+    **extra: Any,
+) -> dict[str, Any]:
     ok = None
     if measured is not None and target is not None:
         ok = measured >= target if higher_is_better else measured <= target
     ratio = measured / baseline if measured is not None and baseline else None
-    return {"id": mid, "label": label, "unit": unit, "measured": measured, "baseline": baseline, "ratio": ratio,
-            "target": target, "target_op": ">=" if higher_is_better else "<=", "pass": ok, **extra}
+    return {
+        "id": mid,
+        "label": label,
+        "unit": unit,
+        "measured": measured,
+        "baseline": baseline,
+        "ratio": ratio,
+        "target": target,
+        "target_op": ">=" if higher_is_better else "<=",
+        "pass": ok,
+        **extra,
+    }
 
 
 def fmt(value: float | None, unit: str) -> str:
@@ -697,34 +878,76 @@ def table(metrics: list[dict[str, Any]]) -> str:
         target = "—" if m["target"] is None else f"{op} {fmt(m['target'], m['unit'])}"
         verdict = {True: "PASS", False: "FAIL", None: "ERROR" if m["measured"] is None else "—"}[m["pass"]]
         ratio = "—" if m["ratio"] is None else f"{m['ratio']:.2f}×"
-        rows.append(f"| {m['label']} | {fmt(m['measured'], m['unit'])} | {fmt(m['baseline'], m['baseline_unit'])} "
-                    f"| {ratio} | {target} | {verdict} |")
+        rows.append(
+            f"| {m['label']} | {fmt(m['measured'], m['unit'])} | {fmt(m['baseline'], m['baseline_unit'])} "
+            f"| {ratio} | {target} | {verdict} |"
+        )
     return "\n".join(rows)
 
 
 def summarise(args: argparse.Namespace, imp: dict, reb: dict, rep: dict, store: dict) -> list[dict[str, Any]]:
     out = []
     p, b = imp["runs"]["product"], imp["runs"]["baseline"]
-    out.append(metric("import.lines_per_s", f"import throughput ({args.import_lines:,} lines)", "lines/s",
-                      med([r["rate"] for r in p]), med([r["rate"] for r in b]), TARGETS["import"], True,
-                      baseline_unit="lines/s",
-                      runs=[r["rate"] for r in p], baseline_runs=[r["rate"] for r in b],
-                      events_per_line=(p[0]["events"] / p[0]["lines"]) if p else None))
+    out.append(
+        metric(
+            "import.lines_per_s",
+            f"import throughput ({args.import_lines:,} lines)",
+            "lines/s",
+            med([r["rate"] for r in p]),
+            med([r["rate"] for r in b]),
+            TARGETS["import"],
+            True,
+            baseline_unit="lines/s",
+            runs=[r["rate"] for r in p],
+            baseline_runs=[r["rate"] for r in b],
+            events_per_line=(p[0]["events"] / p[0]["lines"]) if p else None,
+        )
+    )
     p, b = reb["runs"]["product"], reb["runs"]["baseline"]
     events = p[0]["events"] if p else store.get("events")
-    out.append(metric("rebuild.events_per_s", f"rebuild throughput ({events:,} events)", "events/s",
-                      med([r["rate"] for r in p]), med([r["rate"] for r in b]), TARGETS["rebuild"], True,
-                      baseline_unit="events/s",
-                      runs=[r["rate"] for r in p], baseline_runs=[r["rate"] for r in b]))
-    out.append(metric("rebuild.seconds", f"rebuild time ({events:,} events)", "s",
-                      med([r["seconds"] for r in p]), med([r["seconds"] for r in b]),
-                      10.0 * (events or 0) / 1_000_000, False, baseline_unit="s",
-                      runs=[r["seconds"] for r in p], baseline_runs=[r["seconds"] for r in b],
-                      close_seconds=[r["close_seconds"] for r in p]))
-    out.append(metric("rebuild.peak_rss_mib", "rebuild peak RSS", "MiB",
-                      med([r["peak_rss_mib"] for r in p]), med([r["peak_rss_mib"] for r in b]),
-                      TARGETS["rebuild_rss"], False, baseline_unit="MiB",
-                      runs=[r["peak_rss_mib"] for r in p], baseline_runs=[r["peak_rss_mib"] for r in b]))
+    out.append(
+        metric(
+            "rebuild.events_per_s",
+            f"rebuild throughput ({events:,} events)",
+            "events/s",
+            med([r["rate"] for r in p]),
+            med([r["rate"] for r in b]),
+            TARGETS["rebuild"],
+            True,
+            baseline_unit="events/s",
+            runs=[r["rate"] for r in p],
+            baseline_runs=[r["rate"] for r in b],
+        )
+    )
+    out.append(
+        metric(
+            "rebuild.seconds",
+            f"rebuild time ({events:,} events)",
+            "s",
+            med([r["seconds"] for r in p]),
+            med([r["seconds"] for r in b]),
+            10.0 * (events or 0) / 1_000_000,
+            False,
+            baseline_unit="s",
+            runs=[r["seconds"] for r in p],
+            baseline_runs=[r["seconds"] for r in b],
+            close_seconds=[r["close_seconds"] for r in p],
+        )
+    )
+    out.append(
+        metric(
+            "rebuild.peak_rss_mib",
+            "rebuild peak RSS",
+            "MiB",
+            med([r["peak_rss_mib"] for r in p]),
+            med([r["peak_rss_mib"] for r in b]),
+            TARGETS["rebuild_rss"],
+            False,
+            baseline_unit="MiB",
+            runs=[r["peak_rss_mib"] for r in p],
+            baseline_runs=[r["peak_rss_mib"] for r in b],
+        )
+    )
     runs = rep["runs"]
 
     def per_run(name: str) -> list[float]:
@@ -738,10 +961,21 @@ def summarise(args: argparse.Namespace, imp: dict, reb: dict, rep: dict, store: 
         "report_rollup": (f"report {ROOT_UNIT} {args.year} roll-up of {args.units} units (extra)", TARGETS["report"]),
     }
     for name, (label, target) in labels.items():
-        out.append(metric(f"{name}.median_s", label, "ms", med(per_run(name)) if runs else None, base, target,
-                          False, baseline_unit="ms", runs=per_run(name) if runs else [],
-                          baseline_runs=per_run("baseline") if runs else [],
-                          first_call=[r["first"][name] for r in runs if name in r["first"]]))
+        out.append(
+            metric(
+                f"{name}.median_s",
+                label,
+                "ms",
+                med(per_run(name)) if runs else None,
+                base,
+                target,
+                False,
+                baseline_unit="ms",
+                runs=per_run(name) if runs else [],
+                baseline_runs=per_run("baseline") if runs else [],
+                first_call=[r["first"][name] for r in runs if name in r["first"]],
+            )
+        )
     return out
 
 
@@ -754,16 +988,30 @@ def profile_part(args: argparse.Namespace, part: str) -> None:
     CODE_DIR = snapshot_code(work)
     out = RESULTS / f"profile-{part}.prof"
     if part == "import":
-        spec = {"home": str(work / "import-product"), "which": "product", "lines": args.import_lines,
-                "units": args.units, "seed": args.seed}
+        spec = {
+            "home": str(work / "import-product"),
+            "which": "product",
+            "lines": args.import_lines,
+            "units": args.units,
+            "seed": args.seed,
+        }
         run_child("import", spec, profile=out)
     else:
         home, _ = ensure_store(args)
         if part == "rebuild":
             run_child("rebuild", {"home": str(home), "which": "product"}, profile=out)
         else:
-            run_child("report", {"home": str(home), "unit": unit_codes(args.units)[0], "rollup": ROOT_UNIT,
-                                 "year": args.year, "calls": args.report_calls}, profile=out)
+            run_child(
+                "report",
+                {
+                    "home": str(home),
+                    "unit": unit_codes(args.units)[0],
+                    "rollup": ROOT_UNIT,
+                    "year": args.year,
+                    "calls": args.report_calls,
+                },
+                profile=out,
+            )
     shutil.rmtree(work, ignore_errors=True)
     stats = pstats.Stats(str(out))
     stats.sort_stats("cumulative").print_stats(30)
@@ -783,10 +1031,14 @@ def main() -> None:
     ap.add_argument("--year", type=int, default=2024, help="report year (data spans 2023-2025)")
     ap.add_argument("--report-calls", type=int, default=10)
     ap.add_argument("--seed", type=int, default=20261122)
-    ap.add_argument("--only", choices=["import", "rebuild", "report"], action="append",
-                    help="run only these parts (repeatable)")
-    ap.add_argument("--profile", choices=["import", "rebuild", "report"],
-                    help="run one product measurement of this part under cProfile instead of the benchmark")
+    ap.add_argument(
+        "--only", choices=["import", "rebuild", "report"], action="append", help="run only these parts (repeatable)"
+    )
+    ap.add_argument(
+        "--profile",
+        choices=["import", "rebuild", "report"],
+        help="run one product measurement of this part under cProfile instead of the benchmark",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--spec", help=argparse.SUPPRESS)
     ap.add_argument("--profile-out", help=argparse.SUPPRESS)
@@ -821,12 +1073,19 @@ def main() -> None:
     md = table([m for m in metrics if m["measured"] is not None or m["baseline"] is not None])
     print(md)
     errors = list(dict.fromkeys(imp["errors"] + reb["errors"] + rep["errors"]))
-    children = [*imp["runs"]["product"], *imp["runs"]["baseline"], *reb["runs"]["product"],
-                *reb["runs"]["baseline"], *rep["runs"]]
+    children = [
+        *imp["runs"]["product"],
+        *imp["runs"]["baseline"],
+        *reb["runs"]["product"],
+        *reb["runs"]["baseline"],
+        *rep["runs"],
+    ]
     codes = sorted({c["code"] for c in children})
     if len(codes) > 1:
-        warning = (f"product code changed during the run ({len(codes)} versions: {', '.join(codes)}): "
-                   "repetitions measured different code, medians are not comparable")
+        warning = (
+            f"product code changed during the run ({len(codes)} versions: {', '.join(codes)}): "
+            "repetitions measured different code, medians are not comparable"
+        )
         errors.append(warning)
     for e in errors:
         print(f"\nERROR: {e}")
@@ -835,11 +1094,22 @@ def main() -> None:
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "when": dt.datetime.now(dt.UTC).isoformat(),
         "seconds": time.perf_counter() - started,
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "cpus": os.cpu_count(), "loadavg_end": os.getloadavg()},
-        "params": {"events": args.events, "import_lines": args.import_lines, "repeats": args.repeats,
-                   "chunk": args.chunk, "units": args.units, "year": args.year,
-                   "report_calls": args.report_calls, "seed": args.seed},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "loadavg_end": os.getloadavg(),
+        },
+        "params": {
+            "events": args.events,
+            "import_lines": args.import_lines,
+            "repeats": args.repeats,
+            "chunk": args.chunk,
+            "units": args.units,
+            "year": args.year,
+            "report_calls": args.report_calls,
+            "seed": args.seed,
+        },
         "notes": {
             "ratio": "measured / baseline (throughput: higher is better; time and memory: lower is better)",
             "import_baseline": "raw eventsourcing: one minimal Aggregate per line (1 event/line), one save()",

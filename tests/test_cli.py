@@ -207,7 +207,6 @@ def test_report_json_has_the_documented_shape(story):
     assert {"size", "root"} <= set(r["log"]) and isinstance(r["log"]["size"], int) and r["log"]["size"] > 0
 
 
-
 def test_report_log_root_is_a_hex_digest(story):
     assert re.fullmatch(r"[0-9a-f]{32,}", report_json(story)["log"]["root"] or "")
 

@@ -268,9 +268,14 @@ SS_2025 = ["SS-1", "SS-2", "SS-3", "SS-4", "SS-C"]
 XF_2025 = ["XF-1", "XF-2", "XF-3", "XF-4", "XF-6"]
 JY_2025 = ["JY-1", "JY-2", "JY-3", "JY-4"]
 LIVE_2025 = sorted(
-    SS_2025 + ["SW-1", "SW-2", "SW-3", "KS-1", "KS-2", "PF-1", "PF-2"] + XF_2025
-    + ["AJ-3", "AJ-4", "AJ-6", "AJ-8", "AJ-9", "AJ-10", "AJ-11"] + [f"GF-{i}" for i in range(1, 8)]
-    + ["GK-1", "GK-2", "YS-3", "YS-4", "YS-5"] + JY_2025 + ["FG-1", "FG-2", "FG-3", "FG-4"]
+    SS_2025
+    + ["SW-1", "SW-2", "SW-3", "KS-1", "KS-2", "PF-1", "PF-2"]
+    + XF_2025
+    + ["AJ-3", "AJ-4", "AJ-6", "AJ-8", "AJ-9", "AJ-10", "AJ-11"]
+    + [f"GF-{i}" for i in range(1, 8)]
+    + ["GK-1", "GK-2", "YS-3", "YS-4", "YS-5"]
+    + JY_2025
+    + ["FG-1", "FG-2", "FG-3", "FG-4"]
     + ["HY-1", "HY-2", "HY-3", "JC-1", "JC-2"]
 )
 assert len(LIVE_2025) == 49
@@ -346,25 +351,44 @@ RATES = sorted(fid for fid, (value, _, _) in EXPECTED.items() if isinstance(valu
 
 # Roll-up: hq > c-a > c-a-1, hq > c-b; `other` is not a descendant.
 ROLLUP = (
-    [unit("hq", "总部"), unit("c-a", "甲中心", parent="hq"), unit("c-a-1", "甲中心一所", parent="c-a"),
-     unit("c-b", "乙中心", parent="hq"), unit("other", "无关单位")]
+    [
+        unit("hq", "总部"),
+        unit("c-a", "甲中心", parent="hq"),
+        unit("c-a-1", "甲中心一所", parent="c-a"),
+        unit("c-b", "乙中心", parent="hq"),
+        unit("other", "无关单位"),
+    ]
     + at("hq", study("X-1", "2025-02-01", attendees=1), study("d-1", "2025-03-01", attendees=2))
-    + at("c-a", study("A-1", "2025-02-01", attendees=10), study("A-2", "2025-02-02", attendees=20),
-         exam("E-1", "2025-05-01", 10, 10, 5))
+    + at(
+        "c-a",
+        study("A-1", "2025-02-01", attendees=10),
+        study("A-2", "2025-02-02", attendees=20),
+        exam("E-1", "2025-05-01", 10, 10, 5),
+    )
     + at("c-a-1", study("G-1", "2025-04-01", attendees=100))
-    + at("c-b", study("B-1", "2025-05-01", attendees=1000), study("B-0", "2024-05-01", attendees=7),
-         exam("E-1", "2025-06-01", 30, 15, 15))
+    + at(
+        "c-b",
+        study("B-1", "2025-05-01", attendees=1000),
+        study("B-0", "2024-05-01", attendees=7),
+        exam("E-1", "2025-06-01", 30, 15, 15),
+    )
     + at("other", study("O-1", "2025-05-01", attendees=5000))
 )
 
 # Cases open across years, unit `open`: which are handled in 2025?
 OPEN_CASES = {
-    "closed-2024-12-31": ([case("closed-2024-12-31", "2024-01-01"), step("closed-2024-12-31", "closed", "2024-12-31")],
-                          False),
-    "closed-2025-01-01": ([case("closed-2025-01-01", "2024-01-01"), step("closed-2025-01-01", "closed", "2025-01-01")],
-                          True),
-    "closed-2025-12-31": ([case("closed-2025-12-31", "2025-12-31"), step("closed-2025-12-31", "closed", "2025-12-31")],
-                          True),
+    "closed-2024-12-31": (
+        [case("closed-2024-12-31", "2024-01-01"), step("closed-2024-12-31", "closed", "2024-12-31")],
+        False,
+    ),
+    "closed-2025-01-01": (
+        [case("closed-2025-01-01", "2024-01-01"), step("closed-2025-01-01", "closed", "2025-01-01")],
+        True,
+    ),
+    "closed-2025-12-31": (
+        [case("closed-2025-12-31", "2025-12-31"), step("closed-2025-12-31", "closed", "2025-12-31")],
+        True,
+    ),
     "closed-2026": ([case("closed-2026", "2023-01-01"), step("closed-2026", "closed", "2026-01-02")], True),
     "never-closed-2020": ([case("never-closed-2020", "2020-01-01")], True),
     "filed-2026-01-01": ([case("filed-2026-01-01", "2026-01-01")], False),
@@ -567,7 +591,12 @@ def test_rollup_adds_counts_of_all_descendants(world):
 
 def test_rollup_sources_are_prefixed_and_sorted_by_code_point(world):
     assert world.figure("study.sessions", unit="hq")["sources"] == [
-        "X-1", "c-a-1/G-1", "c-a/A-1", "c-a/A-2", "c-b/B-1", "d-1",
+        "X-1",
+        "c-a-1/G-1",
+        "c-a/A-1",
+        "c-a/A-2",
+        "c-b/B-1",
+        "d-1",
     ]
     assert world.figure("exam.sessions", unit="hq")["sources"] == ["c-a/E-1", "c-b/E-1"]
 
@@ -629,8 +658,13 @@ def test_petition_overdue_check(world):
 
 def test_petition_overdue_check_names_open_claims(tmp_path):
     env = make(tmp_path)
-    env.ok(unit("u1"), petition("XF-OPEN", "2025-01-01"), petition("XF-DONE", "2025-01-01"),
-           step("XF-DONE", "concluded", "2025-02-01"), petition("XF-SUG", "2025-01-01", category="suggestion"))
+    env.ok(
+        unit("u1"),
+        petition("XF-OPEN", "2025-01-01"),
+        petition("XF-DONE", "2025-01-01"),
+        step("XF-DONE", "concluded", "2025-02-01"),
+        petition("XF-SUG", "2025-01-01", category="suggestion"),
+    )
     c = checks(env.report(year=2025))["petition.overdue"]
     assert c["ok"] is False and "XF-OPEN" in c["message"] and "XF-DONE" not in c["message"]
     assert "XF-SUG" not in c["message"]
@@ -643,8 +677,12 @@ def test_petition_overdue_check_counts_60_days_plus_extension(tmp_path):
     def ago(days: int) -> str:
         return (today - timedelta(days=days)).isoformat()
 
-    env.ok(unit("u1"), petition("DAY-60", ago(60)), petition("EXTENDED", ago(85)),
-           step("EXTENDED", "extended", ago(30), days=30))
+    env.ok(
+        unit("u1"),
+        petition("DAY-60", ago(60)),
+        petition("EXTENDED", ago(85)),
+        step("EXTENDED", "extended", ago(30), days=30),
+    )
     assert checks(env.report(year=today.year))["petition.overdue"]["ok"] is True
     env.ok(petition("DAY-61", ago(61)))
     c = checks(env.report(year=today.year))["petition.overdue"]
@@ -699,22 +737,32 @@ def test_report_as_of_an_instant_equals_the_report_made_then(tmp_path):
     env = make(tmp_path)
     hearing = step("C-1", "hearing", "2025-03-01", head_appeared=True)
     env.ok(
-        unit("top", "区政府"), unit("u1", "中心", parent="top"),
-        study("SS-1", "2025-01-01", attendees=10), study("SS-2", "2024-06-01", attendees=3),
-        case("C-1", "2025-02-01"), hearing, step("C-1", "decided", "2025-04-01", outcome="lost"),
-        proposal("JY-1", "2025-01-01"), request("YS-1", "2024-12-01"),
+        unit("top", "区政府"),
+        unit("u1", "中心", parent="top"),
+        study("SS-1", "2025-01-01", attendees=10),
+        study("SS-2", "2024-06-01", attendees=3),
+        case("C-1", "2025-02-01"),
+        hearing,
+        step("C-1", "decided", "2025-04-01", outcome="lost"),
+        proposal("JY-1", "2025-01-01"),
+        request("YS-1", "2024-12-01"),
         petition("XF-1", "2025-01-01"),
         exam("KS-1", "2025-03-01", 10, 8, 7),
     )
     before = {u: env.report(u, 2025) for u in ("u1", "top")}
     cut = env.instant()
     env.ok(
-        unit("u2", "新单位", parent="top"), *at("u2", study("SS-9", "2025-01-01")),
+        unit("u2", "新单位", parent="top"),
+        *at("u2", study("SS-9", "2025-01-01")),
         study("SS-3", "2025-02-01"),
-        correct("SS-1", attendees=99), correct("SS-2", date="2025-01-02"),
-        void("C-1", target=hearing), step("C-1", "closed", "2025-05-01"),
-        step("JY-1", "replied", "2025-02-01"), step("YS-1", "replied", "2025-01-02", result="disclosed"),
-        step("XF-1", "concluded", "2025-01-20"), void("KS-1"),
+        correct("SS-1", attendees=99),
+        correct("SS-2", date="2025-01-02"),
+        void("C-1", target=hearing),
+        step("C-1", "closed", "2025-05-01"),
+        step("JY-1", "replied", "2025-02-01"),
+        step("YS-1", "replied", "2025-01-02", result="disclosed"),
+        step("XF-1", "concluded", "2025-01-20"),
+        void("KS-1"),
     )
     for u in ("u1", "top"):
         now = env.report(u, 2025)
@@ -762,7 +810,9 @@ def test_read_model_catches_up_incrementally_and_rebuilds_the_same(ledger_env):
         model.catch_up(ledger.recorder)
         rebuilt = model.report("u1", 2025, as_of=cut)
     assert (rebuilt["figures"], rebuilt["checks"], rebuilt["log"]) == (
-        incremental["figures"], incremental["checks"], incremental["log"],
+        incremental["figures"],
+        incremental["checks"],
+        incremental["log"],
     )
 
 

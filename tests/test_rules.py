@@ -47,8 +47,10 @@ def test_recorded_at_is_never_client_input(env):
         (proposal("JY-1", "2025-01-01", source="party"), "data.source"),
         (rec("normative_document", "GF-1", "2025-01-01", action="burned", title="t"), "data.action"),
         (rec("legal_review", "FG-1", "2025-01-01", subject="contract", title="t", reviewer="ai"), "data.reviewer"),
-        (rec("meeting", "HY-1", "2025-01-01", form="party_group", topic="t", rule_of_law_agenda="yes"),
-         "data.rule_of_law_agenda"),
+        (
+            rec("meeting", "HY-1", "2025-01-01", form="party_group", topic="t", rule_of_law_agenda="yes"),
+            "data.rule_of_law_agenda",
+        ),
     ],
 )
 def test_unknown_code_is_rejected_naming_the_field(env, line, field):
@@ -162,7 +164,9 @@ def test_required_field_missing_or_null_is_rejected(env):
 def test_explicit_null_for_optional_field_in_record_means_absent(env):
     env.ok(study("SS-1", "2025-01-01", speeches=None, lecturer=None))
     assert env.ledger.activity("u1", "SS-1").data == {
-        "form": "central_group", "topic": "学习习近平法治思想", "attendees": 10,
+        "form": "central_group",
+        "topic": "学习习近平法治思想",
+        "attendees": 10,
     }
 
 
@@ -582,8 +586,15 @@ def test_line_ids_are_unique_across_units_and_ops(env):
 
 def test_reimporting_a_whole_file_skips_every_line(env):
     s = step("C-1", "closed", "2025-03-01")
-    lines = [unit("u2"), case("C-1", "2025-01-01"), step("C-1", "hearing", "2025-02-01"), s, void("C-1", target=s),
-             correct("C-1", date="2025-01-05"), void("C-1")]
+    lines = [
+        unit("u2"),
+        case("C-1", "2025-01-01"),
+        step("C-1", "hearing", "2025-02-01"),
+        s,
+        void("C-1", target=s),
+        correct("C-1", date="2025-01-05"),
+        void("C-1"),
+    ]
     env.ok(*lines)
     outcome = env.apply(lines)
     assert (outcome.applied, outcome.skipped, outcome.errors) == (0, len(lines), [])
@@ -622,13 +633,15 @@ def test_file_with_one_bad_line_applies_nothing(bare):
 
 
 def test_every_error_is_listed_with_its_line_and_field(bare):
-    outcome = bare.apply([
-        unit("u1"),
-        study("SS-1", "2025-01-01", attendees=-1, form="nope"),
-        study("SS-2", "1999-01-01"),
-        step("C-404", "hearing", "2025-01-01"),
-        {"id": "x", "op": "record"},
-    ])
+    outcome = bare.apply(
+        [
+            unit("u1"),
+            study("SS-1", "2025-01-01", attendees=-1, form="nope"),
+            study("SS-2", "1999-01-01"),
+            step("C-404", "hearing", "2025-01-01"),
+            {"id": "x", "op": "record"},
+        ]
+    )
     got = [(e.line, e.field) for e in outcome.errors]
     assert (2, "data.attendees") in got and (2, "data.form") in got
     assert (3, "date") in got
@@ -639,8 +652,9 @@ def test_every_error_is_listed_with_its_line_and_field(bare):
 
 
 def test_error_message_format(env):
-    [error] = env.errors(study("SS-1", "2025-01-01"), study("SS-2", "2025-01-01"), study("SS-3", "2025-01-01",
-                                                                                         attendees=-1))
+    [error] = env.errors(
+        study("SS-1", "2025-01-01"), study("SS-2", "2025-01-01"), study("SS-3", "2025-01-01", attendees=-1)
+    )
     assert error.startswith("line 3: data.attendees: ")
     assert "参学人数" in error  # the message names the field in Chinese too
 
@@ -652,16 +666,18 @@ def test_later_lines_are_validated_against_earlier_lines_of_the_file(env):
 
 def test_one_file_creates_unit_records_activity_and_adds_steps(bare):
     hearing = step("C-1", "hearing", "2025-02-01", unit="new", head_appeared=True)
-    outcome = bare.apply([
-        unit("new", "新单位"),
-        case("C-1", "2025-01-01", unit="new"),
-        hearing,
-        step("C-1", "decided", "2025-03-01", unit="new", outcome="won"),
-        void("C-1", target=hearing, unit="new"),
-        step("C-1", "hearing", "2025-02-02", unit="new"),
-        correct("C-1", unit="new", court="区法院"),
-        step("C-1", "closed", "2025-04-01", unit="new"),
-    ])
+    outcome = bare.apply(
+        [
+            unit("new", "新单位"),
+            case("C-1", "2025-01-01", unit="new"),
+            hearing,
+            step("C-1", "decided", "2025-03-01", unit="new", outcome="won"),
+            void("C-1", target=hearing, unit="new"),
+            step("C-1", "hearing", "2025-02-02", unit="new"),
+            correct("C-1", unit="new", court="区法院"),
+            step("C-1", "closed", "2025-04-01", unit="new"),
+        ]
+    )
     assert (outcome.applied, outcome.errors) == (8, [])
     a = bare.ledger.activity("new", "C-1")
     assert sorted(s.name for s in a.live_steps()) == ["closed", "decided", "hearing"]
@@ -703,8 +719,13 @@ def test_recorded_at_is_the_server_clock(env):
 
 def test_history_keeps_every_event_in_order(env):
     s = step("C-1", "hearing", "2025-02-01")
-    env.ok(case("C-1", "2025-01-01"), s, void("C-1", target=s, reason="开庭改期"),
-           correct("C-1", court="中院", reason="法院写错"), void("C-1", reason="重复立案"))
+    env.ok(
+        case("C-1", "2025-01-01"),
+        s,
+        void("C-1", target=s, reason="开庭改期"),
+        correct("C-1", court="中院", reason="法院写错"),
+        void("C-1", reason="重复立案"),
+    )
     events = env.history("u1", "C-1")
     assert [type(e).__name__ for e in events] == ["Recorded", "StepAdded", "StepVoided", "Corrected", "Voided"]
     assert [getattr(e, "reason", None) for e in events] == [None, None, "开庭改期", "法院写错", "重复立案"]
