@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 from uuid import UUID, uuid4
@@ -11,8 +12,6 @@ from eventsourcing.domain import Aggregate, event
 
 def seal_payload(unit: str, year: int, as_of: str, size: int, root: str, report: dict[str, Any]) -> bytes:
     """The bytes a seal's signature covers: its facts and the SHA-256 of the report's canonical JSON."""
-    import hashlib
-
     report_hash = hashlib.sha256(canonical_json(report)).hexdigest()
     facts = {"unit": unit, "year": year, "as_of": as_of, "size": size, "root": root, "report_sha256": report_hash}
     return canonical_json(facts)
