@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from projections.breakdown import breakdown
 from projections.ledger_rows import ledger_rows
 from projections.readmodel import ReadModel
+from projections.trends import monthly
 
 
 def write_report(
@@ -25,9 +26,12 @@ def write_report(
     rows = breakdown(model.con, report, as_of, model.tz)
     if fmt == "docx":
         from . import docx_report
+        from .charts import trend_png
 
         stamp = datetime.fromisoformat(report["as_of"]).astimezone(ZoneInfo(model.tz))
-        docx_report.write(path, report, stamp, rows, approx, narratives)
+        trends = monthly(model.con, report["units"], report["year"], as_of, model.tz)
+        chart = trend_png(report["year"], trends) if any(any(v) for v in trends.values()) else None
+        docx_report.write(path, report, stamp, rows, approx, narratives, chart)
     elif fmt == "xlsx":
         from . import xlsx_ledger
 

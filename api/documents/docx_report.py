@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ def build(
     rows: list[BreakdownRow],
     approx: bool = False,
     narratives: dict[str, str] | None = None,
+    chart: bytes | None = None,
 ) -> Document:
     """The draft: title, opening, the five sections (figures as prose, then the unit's own text for each
     section), signature; appendices 数据核验表 and the roll-up table."""
@@ -58,6 +60,12 @@ def build(
         layout.set_font(p.add_run(text), "body", layout.BODY_PT)
     if not themes:
         layout.paragraph(doc, f"（{year}年台账中暂无可汇总的工作数据。）")
+    if chart:
+        doc.add_picture(io.BytesIO(chart), width=Mm(150))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        layout.paragraph(
+            doc, f"图1 {year}年主要工作月度分布", size=TABLE_PT + 1.5, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+        )
     if rows:
         layout.paragraph(doc, f"本报告数据含{len(rows)}个单位（含下级单位）汇总，分单位情况见附件2。")
     for code, heading in SECTIONS.items():
@@ -84,8 +92,9 @@ def write(
     rows: list[BreakdownRow],
     approx: bool = False,
     narratives: dict[str, str] | None = None,
+    chart: bytes | None = None,
 ) -> None:
-    build(report, stamp, rows, approx, narratives).save(str(path))
+    build(report, stamp, rows, approx, narratives, chart).save(str(path))
 
 
 def _appendix(doc: Document, number: int, title: str) -> None:

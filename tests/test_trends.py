@@ -1,0 +1,50 @@
+"""Monthly trends: they add up to the year's figures, and the DOCX carries them as a chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+
+from api.config import Settings
+from api.documents import write_report
+from projections.trends import THEMES, monthly
+
+
+def test_monthly_trends_add_up_to_the_figures_and_print_as_a_chart(tmp_path: Path) -> None:
+    settings = Settings(tmp_path, None, "Asia/Shanghai", "王芳")
+    ledger = settings.ledger()
+    lines = [{"id": "u", "op": "unit", "unit": "ctr", "data": {"name": "某城市更新中心"}}]
+    for i, day in enumerate(["2025-01-05", "2025-01-20", "2025-03-02", "2025-12-31", "2024-12-31"]):
+        lines.append(
+            {
+                "id": f"s{i}",
+                "op": "record",
+                "unit": "ctr",
+                "kind": "study_session",
+                "ref": f"XX-{i}",
+                "date": day,
+                "data": {"form": "party_group", "topic": "学法", "attendees": 9},
+            }
+        )
+    lines.append(
+        {
+            "id": "d1",
+            "op": "record",
+            "unit": "ctr",
+            "kind": "disclosure",
+            "ref": "GK-1",
+            "date": "2025-03-09",
+            "data": {"channel": "网站", "title": "征收公告", "items": 4},
+        }
+    )
+    assert ledger.apply(list(enumerate(lines, 1)), "王芳").ok
+    with settings.read_model() as model:
+        model.catch_up(ledger.recorder)
+        report = model.report("ctr", 2025)
+        trends = monthly(model.con, report["units"], 2025, None, model.tz)
+        assert trends["study.sessions"] == [2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+        assert trends["disclosure.proactive"][2] == 4
+        assert all(sum(trends[f]) == report["figures"][f]["value"] for f in THEMES)
+        write_report(model, report, "docx", tmp_path / "r.docx", None, False)
+    assert len(docx.Document(str(tmp_path / "r.docx")).inline_shapes) == 1
