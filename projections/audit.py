@@ -3,20 +3,28 @@ the seals recorded in it, and any root published elsewhere."""
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from domain.seal import Seal, seal_payload
 
 from . import merkle
+from .leafhash import hash_range
 from .readmodel import ReadModel
 from .source import read_rows
+
+PARALLEL_FROM = 200_000  # events: below this, worker processes cost more than they save
 
 
 class StoreLog:
@@ -26,12 +34,29 @@ class StoreLog:
         self.positions: list[int] = []
         self.oids: list[str] = []
         self.leaves: list[bytes] = []
+        last = source.max_notification_id() or 0
+        db = getattr(getattr(getattr(source, "datastore", None), "pool", None), "db_name", None)
+        if isinstance(source, SQLiteApplicationRecorder) and last >= PARALLEL_FROM and Path(str(db)).is_file():
+            self._in_parallel(str(db), source.events_table_name, last)
+            return
         after = 0
         while rows := read_rows(source, after, batch):
             self.positions += [row[0] for row in rows]
             self.oids += [row[1] for row in rows]
             self.leaves += merkle.leaf_hashes(rows)
             after = rows[-1][0]
+
+    def _in_parallel(self, db: str, table: str, last: int) -> None:
+        """Read and hash ranges of the SQLite file in worker processes (one per core), in order."""
+        workers = os.cpu_count() or 2
+        bounds = [last * i // (workers * 2) for i in range(workers * 2 + 1)]
+        ranges = list(itertools.pairwise(bounds))
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            chunks = pool.map(hash_range, [db] * len(ranges), [table] * len(ranges), *zip(*ranges, strict=True))
+            for positions, oids, leaves in chunks:
+                self.positions += positions
+                self.oids += oids
+                self.leaves += leaves
 
     def root(self, size: int) -> bytes:
         return merkle.root(self.leaves[:size])

@@ -105,10 +105,18 @@ def _split(n: int) -> int:
 
 
 def root(leaves: Sequence[bytes]) -> bytes:
-    """MTH(D[n]) of RFC 9162 §2.1.1, from leaf hashes."""
-    f = Frontier()
-    f.extend(leaves)
-    return f.root()
+    """MTH(D[n]) of RFC 9162 §2.1.1, from leaf hashes, built bottom-up level by level: pairing neighbours and
+    carrying a lone last node up unchanged gives the same left-balanced tree as splitting at powers of two."""
+    if not leaves:
+        return EMPTY_ROOT
+    level = list(leaves)
+    sha256 = hashlib.sha256
+    while len(level) > 1:
+        paired = [sha256(b"\x01" + a + b).digest() for a, b in zip(level[0::2], level[1::2], strict=False)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0]
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:

@@ -381,3 +381,15 @@ def test_the_docx_of_a_sealed_report_names_the_seal_and_the_root(home: Path, sea
     assert taizhang(home, "report", "--seal", seal["seal"], "--format", "docx", "--output", str(out)).returncode == 0
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert seal["seal"] in text and seal["root"] in text
+
+
+def test_the_log_read_in_parallel_equals_the_log_read_in_order(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.config import Settings
+    from projections import audit
+
+    ledger = Settings(home, None, "Asia/Shanghai", "t").ledger()
+    serial = audit.StoreLog(ledger.recorder)
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 1)
+    parallel = audit.StoreLog(ledger.recorder)
+    assert (parallel.positions, parallel.oids, parallel.leaves) == (serial.positions, serial.oids, serial.leaves)
+    assert len(serial.leaves) > 20
