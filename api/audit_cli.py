@@ -26,6 +26,7 @@ from .cli import _caught_up, _fail, _settings, main
 from .config import Settings
 from .evidence import EvidenceStore
 from .keys import Keys
+from .render import ETYPE_LABELS
 
 
 def load_seal(ledger: Any, seal_id: str) -> Seal:
@@ -201,12 +202,11 @@ def diff(ctx: click.Context, seal_id: str) -> None:
             moved.append(
                 f"  {fid} {was['label']}: {was['value']} → {f['value']} (上年 {was['previous']} → {f['previous']})"
             )
-    words = {"record": "补录", "correct": "更正", "void": "作废", "step": "步骤", "void_step": "作废步骤"}
     click.echo(f"封存 {sealed.id}（{sealed.unit} {sealed.year}，截至 {sealed.as_of}，日志 {sealed.size} 条）以来：")
     click.echo(f"变动的事件 {len(rows)} 个：")
     for pos, etype, at, by, unit, ref, reason in rows:
         label = ref if unit == sealed.unit else f"{unit}/{ref}"
-        click.echo(f"  #{pos} {at} {by} {words.get(etype, etype)} {label}" + (f"：{reason}" if reason else ""))
+        click.echo(f"  #{pos} {at} {by} {ETYPE_LABELS.get(etype, etype)} {label}" + (f"：{reason}" if reason else ""))
     click.echo(f"变动的指标 {len(moved)} 项：")
     for line in moved:
         click.echo(line)

@@ -44,6 +44,9 @@ def explain_text(figure: dict[str, Any], fid: str, rows: list[dict[str, Any]]) -
     return "\n".join(out) + "\n"
 
 
+# What each projected event type is called in a timeline (`diff`), beside the event classes' names below.
+ETYPE_LABELS = {"record": "补录", "correct": "更正", "void": "作废", "step": "步骤", "void_step": "作废步骤"}
+
 _EVENT_LABELS = {
     "Recorded": "记录",
     "StepAdded": "步骤",

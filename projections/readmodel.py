@@ -116,11 +116,6 @@ class ReadModel:
         size = int(found[0][0])
         return {"size": size, "root": self.root(size).hex()}
 
-    def leaves(self, size: int | None = None) -> list[bytes]:
-        """Leaf hashes of the first `size` events (all when None), in log order."""
-        limit = "" if size is None else f" WHERE idx < {int(size)}"
-        return [bytes(h) for (h,) in self.con.execute(f"SELECT hash FROM leaves{limit} ORDER BY idx").fetchall()]
-
     def root(self, size: int) -> bytes:
         """The root of the first `size` events: from the frontier kept at the last batch boundary before it."""
         found = self.con.execute(

@@ -31,7 +31,7 @@ def write_report(
         stamp = datetime.fromisoformat(report["as_of"]).astimezone(ZoneInfo(model.tz))
         trends = monthly(model.con, report["units"], report["year"], as_of, model.tz)
         chart = trend_png(report["year"], trends) if any(any(v) for v in trends.values()) else None
-        docx_report.write(path, report, stamp, rows, approx, narratives, chart)
+        docx_report.build(report, stamp, rows, approx, narratives, chart).save(str(path))
     elif fmt == "xlsx":
         from . import xlsx_ledger
 

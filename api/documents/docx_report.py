@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import docx
@@ -83,18 +82,6 @@ def build(
     if rows:
         _breakdown(doc, report, rows)
     return doc
-
-
-def write(
-    path: str | Path,
-    report: dict[str, Any],
-    stamp: datetime,
-    rows: list[BreakdownRow],
-    approx: bool = False,
-    narratives: dict[str, str] | None = None,
-    chart: bytes | None = None,
-) -> None:
-    build(report, stamp, rows, approx, narratives, chart).save(str(path))
 
 
 def _appendix(doc: Document, number: int, title: str) -> None:
