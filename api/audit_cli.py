@@ -14,14 +14,14 @@ from uuid import UUID
 import click
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.activity import Activity
 from domain.errors import DomainError
 from domain.ids import activity_id
-from domain.seal import Seal, seal_payload
+from domain.seal import Seal
 from projections import merkle
-from projections.audit import StoreLog, check_seal, compare_with_witness, public_key_file
+from projections.audit import StoreLog
 from projections.report import UnknownUnit
 
+from .audit_service import make_seal, verify_log
 from .cli import _caught_up, _fail, _settings, main
 from .config import Settings
 from .evidence import EvidenceStore
@@ -45,34 +45,13 @@ def seal(ctx: click.Context, unit: str, year: int) -> None:
     """Freeze the year's figures with the log's Merkle root, signed with the unit's key."""
     settings = _settings(ctx)
     ledger = settings.ledger()
-    with _caught_up(settings, ledger) as model:
-        as_of = datetime.now(UTC)
-        try:
-            report = model.report(unit, year, as_of)
-        except UnknownUnit:
-            _fail(f"unit: 单位「{unit}」不存在")
-    log = report["log"]
-    key = Keys(settings.home).private(unit)
-    stamp = as_of.isoformat()
-    signature = key.sign(seal_payload(unit, year, stamp, log["size"], log["root"], report)).hex()
     try:
-        sealed = ledger.seal(
-            unit, year, stamp, log["size"], log["root"], report, signature, Keys.public_hex(key), settings.user
-        )
-    except DomainError as e:
-        _fail(str(e))
+        with _caught_up(settings, ledger) as model:
+            out = make_seal(settings, ledger, model, unit, year, settings.user)
+    except (UnknownUnit, DomainError) as e:
+        _fail(f"unit: 单位「{unit}」不存在" if isinstance(e, UnknownUnit) else str(e))
     with _caught_up(settings, ledger):
         pass
-    out = {
-        "seal": str(sealed.id),
-        "unit": unit,
-        "year": year,
-        "as_of": stamp,
-        "size": log["size"],
-        "root": log["root"],
-        "signature": signature,
-        "public_key": Keys.public_hex(key),
-    }
     click.echo(json.dumps(out, ensure_ascii=False, indent=1))
 
 
@@ -87,39 +66,15 @@ def verify(ctx: click.Context, root_hex: str | None, size: int | None) -> None:
         _fail("--root and --size go together")
     settings = _settings(ctx)
     ledger = settings.ledger()
-    log = StoreLog(ledger.recorder)
-    model = settings.read_model()
-    problems = compare_with_witness(model, log)
-    try:
-        model.catch_up(ledger.recorder)
-    except Exception as e:  # noqa: BLE001 — an event the projection cannot read is itself a finding
-        problems.append(f"the event log can no longer be projected: {e}")
-    try:
-        seals = ledger.seals()
-    except Exception as e:  # noqa: BLE001
-        problems.append(f"a seal event can no longer be read: {e}")
-        seals = []
-    problems += evidence_problems(ledger, EvidenceStore(settings.home))
-    key_of = public_key_file(settings.home / "keys")
-    for s in seals:
-        problems += check_seal(s, log, model, key_of)
-    if root_hex is not None and size is not None:
-        if size > len(log.leaves):
-            problems.append(f"the log has {len(log.leaves)} events, fewer than the published size {size}")
-        elif log.root(size).hex() != root_hex.lower():
-            problems.append(
-                f"the root of the first {size} events is {log.root(size).hex()}, not the published {root_hex}"
-            )
-    model.close()
+    with settings.read_model() as model:
+        result = verify_log(settings, ledger, model, root_hex, size)
+    problems = result.problems
     for p in problems:
         click.echo(p)
     if problems:
         click.echo(f"TAMPERED: {len(problems)} problem(s) / 发现 {len(problems)} 处问题", err=True)
         sys.exit(1)
-    click.echo(
-        f"intact: {len(log.leaves)} events, root {merkle.root(log.leaves).hex()}, {len(seals)} seal(s) checked"
-        f" / 日志完整"
-    )
+    click.echo(f"intact: {result.size} events, root {result.root}, {result.seals} seal(s) checked / 日志完整")
 
 
 @main.command()
@@ -243,32 +198,6 @@ def detach(ctx: click.Context, unit: str, ref: str, sha256: str, reason: str) ->
     except DomainError as e:
         _fail(str(e))
     click.echo(f"voided evidence {sha256[:12]}… of {unit}/{ref}")
-
-
-def evidence_problems(ledger: Any, store: EvidenceStore) -> list[str]:
-    """Every live attachment in the log must have its file, unaltered, in the evidence store."""
-    topics = [f"{Activity.__module__}:Activity.{name}" for name in ("EvidenceAttached", "EvidenceVoided")]
-    live: dict[tuple[str, str], str] = {}
-    after = 0
-    while notes := ledger.recorder.select_notifications(after, 1000, topics=topics, inclusive_of_start=False):
-        for n in notes:
-            e = ledger.mapper.to_domain_event(n)
-            key = (n.originator_id.hex, e.sha256)
-            if type(e).__name__ == "EvidenceAttached":
-                live[key] = e.name
-            else:
-                live.pop(key, None)
-        after = notes[-1].id
-    problems = []
-    for (oid, sha), name in sorted(live.items()):
-        problem = store.problem(sha)
-        if problem:
-            owner = ledger.repository.get(UUID(oid))
-            what = {"missing": "is missing from", "altered": "was altered in"}[problem]
-            problems.append(
-                f"evidence {name} (sha256 {sha[:12]}…) of activity {owner.unit}/{owner.ref} {what} the evidence store"
-            )
-    return problems
 
 
 @main.group()

@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError
 from . import narrative
 from .activity import Activity, Evidence
 from .catalogue import REPORT_SECTIONS
+from .directory import UserDirectory
 from .errors import DomainError, FieldError
 from .ids import activity_id, receipt_id, unit_id
 from .narrative import Narrative
@@ -39,16 +40,41 @@ class LineError:
         return f"line {self.line}: {self.field}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Written:
+    """Where a line's event landed: the aggregate's version after it, and when it was recorded."""
+
+    version: int
+    recorded_at: datetime
+
+
 @dataclass
 class Outcome:
     applied: int = 0
     skipped: int = 0
     errors: list[LineError] = field(default_factory=list)
     events: int = 0
+    written: dict[str, Written] = field(default_factory=dict)  # line id -> its event (applied lines)
+    conflict: int | None = None  # the activity's current version when an expected version did not match
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class Submission:
+    """One caller's lines, applied all-or-nothing; `expected` maps a line id to the activity version it assumes."""
+
+    lines: list[tuple[int, Any]]
+    caller: str
+    expected: dict[str, int] = field(default_factory=dict)
+
+
+class VersionConflict(DomainError):
+    def __init__(self, current: int) -> None:
+        super().__init__(FieldError("If-Match", f"版本：记录已被他人修改，当前版本为 {current}，请刷新后重试"))
+        self.current = current
 
 
 def digest(raw: Any) -> str:
@@ -57,7 +83,7 @@ def digest(raw: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Ledger(Application[UUID]):
+class Ledger(UserDirectory, Application[UUID]):
     name = "taizhang"
     is_snapshotting_enabled = False
 
@@ -151,6 +177,14 @@ class Ledger(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
+    def written(self, line_id: str, unit: str, ref: str | None) -> Written | None:
+        """The event an already-applied line wrote (to answer a retried request as the first time)."""
+        aggregate = unit_id(unit) if ref is None else activity_id(unit, ref)
+        for e in self.events.get(aggregate):
+            if getattr(e, "line_id", None) == line_id:
+                return Written(e.originator_version, e.timestamp)
+        return None
+
     def apply(
         self,
         lines: Iterable[tuple[int, Any]],
@@ -158,24 +192,51 @@ class Ledger(Application[UUID]):
         progress: Callable[[int], None] | None = None,
     ) -> Outcome:
         """Validate every line against the state the earlier ones leave; save all of them or none."""
-        numbered = list(lines)
-        for attempt in range(3):
-            # First try assumes new refs and ids are new (no read per line); a collision means
-            # something already existed, so the careful passes look every one up.
-            session = _Session(self, assume_new=attempt == 0)
-            outcome = session.run(numbered, caller, self.today(), progress if attempt == 0 else None)
-            if not outcome.ok:
-                if session.assume_new:
-                    continue  # an error may only mean the line was applied before: look everything up
-                return outcome
+        return self.apply_each([Submission(list(lines), caller)], progress)[0]
+
+    def apply_each(
+        self, submissions: Sequence[Submission], progress: Callable[[int], None] | None = None
+    ) -> list[Outcome]:
+        """Apply several callers' submissions in one transaction (group commit), each all-or-nothing:
+        a submission with an error is left out and the rest are validated again without it."""
+        results: dict[int, Outcome] = {}
+        active = list(range(len(submissions)))
+        careful = False
+        for _ in range(len(submissions) + 3):
+            if not active:
+                break
+            # The first pass assumes new refs and ids are new (no read per line); a collision or an error
+            # may only mean something already existed, so later passes look every one up.
+            session = _Session(self, assume_new=not careful)
+            outcomes: dict[int, Outcome] = {}
+            failed: int | None = None
+            for i in active:
+                sub = submissions[i]
+                session.expected = sub.expected
+                outcome = session.run(sub.lines, sub.caller, self.today(), progress if not careful else None)
+                if not outcome.ok:
+                    failed = i
+                    if careful:
+                        results[i] = outcome
+                        active.remove(i)
+                    break
+                outcomes[i] = outcome
+            if failed is not None:
+                careful = True
+                continue
             try:
                 # One transaction for everything; straight to the event store (no followers, no snapshots).
                 recordings = self.events.put(session.pending())
             except IntegrityError:
+                careful = True
                 continue
-            outcome.events = len(recordings)
-            return outcome
-        return Outcome(errors=[LineError(0, "id", "行编号：与同时进行的其他录入冲突，请重试")])
+            if len(outcomes) == 1:
+                next(iter(outcomes.values())).events = len(recordings)
+            results.update(outcomes)
+            active = []
+        for i in active:
+            results[i] = Outcome(errors=[LineError(0, "id", "行编号：与同时进行的其他录入冲突，请重试")])
+        return [results[i] for i in range(len(submissions))]
 
 
 class _Session:
@@ -187,6 +248,8 @@ class _Session:
         self.cache: dict[UUID, Any] = {}
         self.touched: dict[UUID, Aggregate] = {}
         self.receipts: list[Receipt.Issued] = []
+        self.expected: dict[str, int] = {}
+        self.outcome = Outcome()
 
     def pending(self) -> list[Any]:
         events = [e for aggregate in self.touched.values() for e in aggregate.collect_events()]
@@ -207,7 +270,7 @@ class _Session:
     def run(
         self, lines: Sequence[tuple[int, Any]], caller: str, today: date, progress: Callable[[int], None] | None
     ) -> Outcome:
-        outcome = Outcome()
+        outcome = self.outcome = Outcome()
         for i, (number, raw) in enumerate(lines):
             if progress and i % 1000 == 999:
                 progress(1000)
@@ -227,6 +290,9 @@ class _Session:
                 self.receipts.append(receipt)
                 self.cache[rid] = receipt
                 outcome.applied += 1
+            except VersionConflict as e:
+                outcome.conflict = e.current
+                outcome.errors.extend(LineError(number, fe.field, fe.message) for fe in e.errors)
             except DomainError as e:
                 outcome.errors.extend(LineError(number, fe.field, fe.message) for fe in e.errors)
         if progress:
@@ -243,10 +309,14 @@ class _Session:
             if self.get(aid, may_be_new=True) is not None:
                 raise DomainError.of("ref", f"活动编号：单位「{line.unit}」已有编号为「{line.ref}」的活动")
             self.keep(Activity.record(line.unit, line.ref, line.kind, line.date, line.data, by, line.id))
+            self.wrote(line.id, self.touched[aid])
             return
         activity: Activity | None = self.get(activity_id(line.unit, line.ref))
         if activity is None:
             raise DomainError.of("ref", f"活动编号：单位「{line.unit}」没有编号为「{line.ref}」的活动")
+        expected = self.expected.get(line.id)
+        if expected is not None and activity.version != expected:
+            raise VersionConflict(activity.version)
         if isinstance(line, StepLine):
             activity.add_step(line.id, line.step, line.date, line.data, by)  # type: ignore[arg-type]
         elif isinstance(line, CorrectLine):
@@ -257,6 +327,10 @@ class _Session:
             else:
                 activity.void_step(line.id, line.target, line.reason, by)
         self.keep(activity)
+        self.wrote(line.id, activity)
+
+    def wrote(self, line_id: str, aggregate: Aggregate) -> None:
+        self.outcome.written[line_id] = Written(aggregate.version, aggregate.modified_on)
 
     def require_unit(self, code: str) -> Unit:
         unit: Unit | None = self.get(unit_id(code))
@@ -287,3 +361,4 @@ class _Session:
         else:
             unit.change(line.data.name, parent, by, line.id)
         self.keep(unit)
+        self.wrote(line.id, unit)

@@ -1,0 +1,36 @@
+"""Who may read or write which unit's ledger (a user's units cover their descendants)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .user import User
+
+ParentOf = Callable[[str], str | None]
+
+
+def covers(user: User, unit: str, parent_of: ParentOf) -> bool:
+    """True when the unit is one of the user's units or lies under one of them."""
+    if user.role == "admin":
+        return True
+    seen: set[str] = set()
+    code: str | None = unit
+    while code is not None and code not in seen:
+        if code in user.units:
+            return True
+        seen.add(code)
+        code = parent_of(code)
+    return False
+
+
+def may_read(user: User, unit: str, parent_of: ParentOf) -> bool:
+    return not user.disabled and covers(user, unit, parent_of)
+
+
+def may_write(user: User, unit: str, parent_of: ParentOf) -> bool:
+    return not user.disabled and user.role in ("recorder", "admin") and covers(user, unit, parent_of)
+
+
+def may_audit(user: User) -> bool:
+    """History of the whole log, verification and seals listing: auditors and admins."""
+    return not user.disabled and user.role in ("auditor", "admin")

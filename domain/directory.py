@@ -1,0 +1,80 @@
+"""The ledger's users: registering them and changing their access, passwords and tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import DomainError
+from .user import User, user_id
+
+
+class UserDirectory:
+    """Mixed into the Ledger application: users are aggregates in the same event store as the ledger."""
+
+    # Provided by the Ledger application this is mixed into.
+    recorder: Any
+    repository: Any
+    _get: Any
+    save: Any
+    unit: Any
+
+    def user(self, username: str) -> User | None:
+        return self._get(user_id(username))  # type: ignore[no-any-return]
+
+    def users(self) -> list[User]:
+        topic = f"{User.Registered.__module__}:{User.Registered.__qualname__}"
+        found, after = [], 0
+        while notes := self.recorder.select_notifications(after, 1000, topics=[topic], inclusive_of_start=False):
+            found += [self.repository.get(n.originator_id) for n in notes]
+            after = notes[-1].id
+        return sorted(found, key=lambda u: u.username)
+
+    def _check_units(self, units: list[str]) -> None:
+        missing = [u for u in units if self.unit(u) is None]
+        if missing:
+            raise DomainError.of("units", f"负责单位：单位「{'」「'.join(missing)}」不存在")
+
+    def register_user(
+        self, username: str, display_name: str, role: str, units: list[str], password_hash: str, by: str
+    ) -> User:
+        if self.user(username) is not None:
+            raise DomainError.of("username", f"用户名：「{username}」已被使用")
+        self._check_units(units)
+        user = User.register(username, display_name, role, units, password_hash, by)
+        self.save(user)
+        return user
+
+    def _existing(self, username: str) -> User:
+        user = self.user(username)
+        if user is None:
+            raise DomainError.of("username", f"用户名：没有用户「{username}」")
+        return user
+
+    def change_access(
+        self, username: str, role: str, units: list[str], display_name: str, disabled: bool, by: str
+    ) -> User:
+        user = self._existing(username)
+        self._check_units(units)
+        user.change_access(role, units, display_name, disabled, by)
+        self.save(user)
+        return user
+
+    def set_password(self, username: str, password_hash: str, temporary: bool, by: str) -> User:
+        user = self._existing(username)
+        user.set_password(password_hash, temporary, by)
+        self.save(user)
+        return user
+
+    def issue_token(self, username: str, token_sha256: str, label: str, by: str) -> User:
+        user = self._existing(username)
+        user.issue_token(token_sha256, label, by)
+        self.save(user)
+        return user
+
+    def revoke_token(self, username: str, token_sha256: str, by: str) -> User:
+        user = self._existing(username)
+        if token_sha256 not in user.tokens:
+            raise DomainError.of("token", "令牌：没有这个令牌")
+        user.revoke_token(token_sha256, by)
+        self.save(user)
+        return user
