@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from domain.ledger import DEFAULT_TZ, Ledger
+from projections import slots
 from projections.readmodel import ReadModel
+
+HOME_SCHEMA = "@home"  # ?schema=@home: one schema per data directory (several ledgers in one database)
+_created_schemas: set[tuple[str, ...]] = set()
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class Settings:
         url = urlparse(self.database_url)
         if url.scheme not in ("postgres", "postgresql"):
             raise ValueError(f"TAIZHANG_DATABASE_URL: unsupported scheme {url.scheme!r} (use postgresql://)")
-        return {
+        env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
             "POSTGRES_HOST": url.hostname or "127.0.0.1",
@@ -44,17 +50,54 @@ class Settings:
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
         }
+        schema = (parse_qs(url.query).get("schema") or [""])[-1]
+        if schema == HOME_SCHEMA:
+            schema = home_schema(self.home)
+        if schema:
+            env["POSTGRES_SCHEMA"] = schema
+        return env
 
     def ledger(self) -> Ledger:
-        return Ledger(env=self.event_store_env(), tz=self.tz)
+        env = self.event_store_env()
+        if "POSTGRES_SCHEMA" in env:
+            ensure_schema(env)
+        return Ledger(env=env, tz=self.tz)
 
     def read_model(self) -> ReadModel:
-        self.home.mkdir(parents=True, exist_ok=True)
-        return ReadModel(self.home / "readmodel.duckdb", self.tz)
+        """A read model this process alone uses (the first free slot, see projections/slots.py)."""
+        return slots.open_slot(self.home, self.tz)
 
     def fresh_read_model(self) -> ReadModel:
-        self.home.mkdir(parents=True, exist_ok=True)
-        return ReadModel.fresh(self.home / "readmodel.duckdb", self.tz)
+        """An empty read model to rebuild from the log; every other read model of the home is renewed too."""
+        return slots.open_fresh(self.home, self.tz)
+
+
+def home_schema(home: Path) -> str:
+    """The schema a data directory's ledger lives in under ?schema=@home: named after its absolute path."""
+    return "taizhang_" + hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:20]
+
+
+def ensure_schema(env: dict[str, str]) -> None:
+    """Create the PostgreSQL schema the store is configured for, once per process (the library expects it)."""
+    import psycopg
+    from psycopg import errors, sql
+
+    key = tuple(env[k] for k in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_SCHEMA"))
+    if key in _created_schemas:
+        return
+    with (
+        psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            dbname=env["POSTGRES_DBNAME"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+            autocommit=True,
+        ) as con,
+        contextlib.suppress(errors.UniqueViolation),
+    ):  # created by a concurrent process a moment ago
+        con.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"])))
+    _created_schemas.add(key)
 
 
 def _login() -> str:

@@ -1,8 +1,8 @@
 """The DuckDB read model file and who owns it.
 
-DuckDB allows one writing process per file. Every process that touches the read model takes an
-exclusive lock on a sibling lock file first, then catches up and queries: the holder of the lock
-owns the file, others wait their turn (commands are short; the web server will hold it while it runs).
+DuckDB allows one process per file. Every process that touches a read model file takes an exclusive
+lock on a sibling lock file first, then catches up and queries: the holder of the lock owns the file.
+Several processes at once each use their own file (a slot, see `slots.py`).
 """
 
 from __future__ import annotations
@@ -40,25 +40,57 @@ class ReadModelBusy(RuntimeError):
     pass
 
 
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def try_lock(path: Path) -> IO[str] | None:
+    """The exclusive lock of a read model file, or None at once when another holder has it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_path(path), "a")  # noqa: SIM115 — held open for as long as the lock is
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def take_lock(path: Path, wait: float) -> IO[str]:
+    deadline = time.monotonic() + wait
+    while (handle := try_lock(path)) is None:
+        if time.monotonic() > deadline:
+            raise ReadModelBusy(f"read model {path} is in use by another process")
+        time.sleep(0.05)
+    return handle
+
+
 class ReadModel:
-    def __init__(self, path: Path, tz: str = "Asia/Shanghai", wait: float = 60.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        tz: str = "Asia/Shanghai",
+        wait: float = 60.0,
+        *,
+        lock: IO[str] | None = None,
+        generation: str | None = None,
+    ) -> None:
+        """Open (creating if need be) the read model at `path`, waiting up to `wait` s for its lock unless the
+        caller holds it already (`lock`). A file built by another schema or time zone, or for another
+        `generation` of the event log (see `slots.py`), is discarded: it is derived data."""
         self.path = path
         self.tz = tz
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock: IO[str] = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    self._lock.close()
-                    raise ReadModelBusy(f"read model {path} is in use by another process") from None
-                time.sleep(0.05)
-        self._connect()
-        if self._fingerprint() != fingerprint(self.tz):
-            self._discard()  # built by another version or time zone: derived data, so rebuild it
+        self.generation = generation
+        self._lock: IO[str] = lock if lock is not None else take_lock(path, wait)
+        try:
+            self._connect()
+            if self._meta("fingerprint") != fingerprint(self.tz) or (
+                generation is not None and self._meta("generation") != generation
+            ):
+                self._discard()
+        except BaseException:
+            self._lock.close()
+            raise
 
     def __enter__(self) -> ReadModel:
         return self
@@ -67,8 +99,10 @@ class ReadModel:
         self.close()
 
     def close(self) -> None:
-        self.con.close()
-        self._lock.close()
+        try:
+            self.con.close()
+        finally:
+            self._lock.close()
 
     @classmethod
     def fresh(cls, path: Path, tz: str = "Asia/Shanghai") -> ReadModel:
@@ -83,6 +117,8 @@ class ReadModel:
             p.unlink(missing_ok=True)
         self._connect()
         self.con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", [fingerprint(self.tz)])
+        if self.generation is not None:
+            self.con.execute("INSERT INTO meta VALUES ('generation', ?)", [self.generation])
 
     def _connect(self) -> None:
         # A memory limit keeps a rebuild of millions of events within about 1 GiB (DuckDB spills beyond it).
@@ -92,8 +128,8 @@ class ReadModel:
             self.con.execute(statement)
         self.tracking = DuckDBTrackingRecorder(self.con)
 
-    def _fingerprint(self) -> str | None:
-        found = self.con.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchall()
+    def _meta(self, key: str) -> str | None:
+        found = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
         return found[0][0] if found else None
 
     def position(self) -> int:
