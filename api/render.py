@@ -47,7 +47,7 @@ def explain_text(figure: dict[str, Any], fid: str, rows: list[dict[str, Any]]) -
 # What each projected event type is called in a timeline (`diff`), beside the event classes' names below.
 ETYPE_LABELS = {"record": "补录", "correct": "更正", "void": "作废", "step": "步骤", "void_step": "作废步骤"}
 
-_EVENT_LABELS = {
+EVENT_LABELS = {
     "Recorded": "记录",
     "StepAdded": "步骤",
     "Corrected": "更正",
@@ -88,7 +88,7 @@ def history_rows(events: list[Any]) -> list[dict[str, Any]]:
 def history_text(unit: str, ref: str, rows: list[dict[str, Any]]) -> str:
     out = [f"{unit} / {ref}：共 {len(rows)} 个事件"]
     for r in rows:
-        what = _EVENT_LABELS.get(r["event"], r["event"])
+        what = EVENT_LABELS.get(r["event"], r["event"])
         detail = []
         if "kind" in r:
             detail.append(KINDS[r["kind"]].label)

@@ -1,0 +1,160 @@
+"""The FastAPI application: JSON API, web pages, security headers, body limits and error shapes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..config import Settings
+from .server import Server
+from .service import Refused
+
+MAX_BODY = 25 * 1024 * 1024  # imports and evidence files (20 MB each) fit; nothing else comes close
+MAX_JSON = 1024 * 1024
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+# Pages use only their own scripts and styles; /docs loads Swagger UI from its CDN, so it gets its own policy.
+PAGE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "style-src 'self' https://cdn.jsdelivr.net; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "frame-ancestors 'none'"
+)
+
+
+class BodyLimit:
+    """413 before reading a body that says it is too large, or as soon as one turns out to be."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        is_json = headers.get(b"content-type", b"").startswith(b"application/json")
+        limit = MAX_JSON if is_json else MAX_BODY
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(limit)(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLarge(limit)
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except _TooLarge as e:
+            if not started:
+                await _too_large(e.limit)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+
+def _too_large(limit: int) -> JSONResponse:
+    detail = f"请求内容超过 {limit // (1024 * 1024)} MB 上限"
+    return JSONResponse({"detail": detail, "errors": [], "current_version": None}, status_code=413)
+
+
+def _validation_problem(exc: RequestValidationError) -> dict[str, Any]:
+    errors = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
+        where = ".".join(loc) or "body"
+        errors.append({"line": None, "field": where, "message": f"{where}：{err.get('msg', '无效')}"})
+    return {"detail": "；".join(e["message"] for e in errors) or "请求无效", "errors": errors, "current_version": None}
+
+
+def create_app(settings: Settings | None = None, server: Server | None = None) -> FastAPI:
+    """The application; tests pass their own server, `taizhang serve` builds one from the environment."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = server is None
+        app.state.server = server or Server(settings or Settings.from_env())
+        yield
+        if own:
+            app.state.server.close()
+
+    app = FastAPI(
+        title="台账 taizhang",
+        summary="法治建设工作台账 — the rule-of-law work ledger",
+        description="Record activities as immutable events; read the year's figures, their sources and the audit log.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    if server is not None:
+        app.state.server = server
+
+    from . import pages, routes_api
+
+    app.include_router(routes_api.router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        if not request.url.path.startswith("/api") and exc.status in (401,):
+            return pages.to_login(request)
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if exc.status == 429:
+            headers = {"Retry-After": "".join(c for c in exc.detail if c.isdigit()) or "1"}
+        if not request.url.path.startswith("/api"):
+            return pages.error_page(request, exc.status, exc.detail)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return JSONResponse(_validation_problem(exc), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        body = {"detail": str(exc.detail), "errors": [], "current_version": None}
+        if not request.url.path.startswith("/api") and exc.status_code != 405:
+            return pages.error_page(request, exc.status_code, str(exc.detail))
+        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        docs = request.url.path in ("/docs", "/redoc")
+        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else PAGE_CSP)
+        if request.url.path.startswith("/api") or "set-cookie" in response.headers:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.add_middleware(BodyLimit)
+    return app

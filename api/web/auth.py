@@ -1,0 +1,134 @@
+"""Who is asking: passwords (argon2), browser sessions (signed cookies + CSRF token), bearer tokens for scripts."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import HTTPException, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from domain.user import User
+
+from .server import Server
+
+SESSION_COOKIE = "taizhang_session"
+SESSION_SECONDS = 12 * 3600
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+TOKEN_PREFIX = "tz_"
+MIN_PASSWORD = 10
+
+# OWASP's argon2id minimum (19 MiB, 2 passes): ~30 ms here, slow enough against guessing, fast enough to log in.
+hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+_DUMMY = hasher.hash("not a password of anyone")
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Constant work whether or not the user exists, so timing does not reveal names."""
+    try:
+        return hasher.verify(user.password_hash if user else _DUMMY, password) and user is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str, username: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"密码：至少 {MIN_PASSWORD} 个字符"
+    if username.lower() in password.lower():
+        return "密码：不能包含用户名"
+    return None
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def new_token(username: str) -> tuple[str, str]:
+    """A bearer token and the SHA-256 the ledger stores (the token itself is shown once, never stored)."""
+    token = f"{TOKEN_PREFIX}{username}_{secrets.token_hex(24)}"  # hex: no "_", so the name splits off
+    return token, token_digest(token)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User
+    csrf: str | None  # the session's CSRF token; None for bearer tokens (no cookie, so no cross-site forgery)
+    via: str  # "session" | "token"
+
+    @property
+    def name(self) -> str:
+        return self.user.username
+
+
+def _serializer(server: Server) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(server.secret, salt="taizhang.session")
+
+
+def session_cookie(server: Server, user: User) -> tuple[str, str]:
+    """The signed cookie value and its CSRF token."""
+    csrf = secrets.token_urlsafe(24)
+    value = _serializer(server).dumps({"u": user.username, "v": user.password_version, "c": csrf})
+    return value, csrf
+
+
+def set_session(response: Any, request: Request, value: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def identify(server: Server, request: Request) -> Caller | None:
+    """The caller from a bearer token or a session cookie, or None (no or invalid credentials)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        token = header[7:].strip()
+        if not token.startswith(TOKEN_PREFIX) or "_" not in token[len(TOKEN_PREFIX) :]:
+            return None
+        username = token[len(TOKEN_PREFIX) :].rsplit("_", 1)[0]
+        user = server.ledger.user(username)
+        digest = token_digest(token)
+        if user is None or user.disabled or not any(hmac.compare_digest(digest, t) for t in user.tokens):
+            return None
+        return Caller(user, None, "token")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        data = _serializer(server).loads(cookie, max_age=SESSION_SECONDS)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = server.ledger.user(str(data.get("u")))
+    if user is None or user.disabled or data.get("v") != user.password_version:
+        return None  # password changed or account disabled since: the session is over
+    return Caller(user, str(data.get("c")), "session")
+
+
+def check_csrf(caller: Caller, request: Request, form_token: str | None = None) -> None:
+    """Unsafe requests authenticated by cookie must carry the session's CSRF token (header or form field)."""
+    if caller.via != "session":
+        return
+    sent = request.headers.get(CSRF_HEADER) or form_token or ""
+    if not caller.csrf or not hmac.compare_digest(sent, caller.csrf):
+        raise HTTPException(403, "CSRF 校验失败：请刷新页面后重试")

@@ -1,0 +1,302 @@
+"""The JSON API under /api: one POST per interchange op, JSON Lines import, reports, history, audit, users."""
+
+# No `from __future__ import annotations` here: the op routes are built in a loop, and FastAPI must see
+# their body model as an object, not as the name of a local variable.
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi import Path as FPath
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from . import schemas, service
+from .auth import Caller, check_csrf, identify, session_cookie, set_session
+from .server import Server
+from .service import IDEMPOTENCY_KEY, Refused
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    status: {"model": schemas.Problem, "description": text}
+    for status, text in {
+        401: "Not signed in",
+        403: "Not allowed for this user or unit",
+        404: "No such unit, activity or figure",
+        409: "Version conflict (If-Match)",
+        413: "Body too large",
+        422: "Invalid input: every field at fault",
+        429: "Too many failed sign-ins",
+    }.items()
+}
+
+router = APIRouter(prefix="/api", responses=PROBLEMS)
+
+
+def get_server(request: Request) -> Server:
+    return request.app.state.server  # type: ignore[no-any-return]
+
+
+def get_caller(request: Request) -> Caller:
+    caller = identify(get_server(request), request)
+    if caller is None:
+        raise Refused(401, "未登录或登录已过期")
+    return caller
+
+
+def writer(request: Request, caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+    check_csrf(caller, request)
+    return caller
+
+
+ServerDep = Annotated[Server, Depends(get_server)]
+CallerDep = Annotated[Caller, Depends(get_caller)]
+WriterDep = Annotated[Caller, Depends(writer)]
+AsOf = Annotated[datetime | None, Query(description="ISO-8601 instant: only events recorded by then count.")]
+IdemKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY,
+        description="A retried POST with the same key returns the first response and never writes twice.",
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", pattern=r'^(W/)?"?\d{1,9}"?$', description="The activity version you saw."),
+]
+
+
+def _version(if_match: str | None) -> int | None:
+    return int(if_match.removeprefix("W/").strip('"')) if if_match else None
+
+
+def _as_of(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.astimezone()
+
+
+# ---- sign-in ----
+
+
+@router.post("/session", response_model=schemas.Me, tags=["session"])
+async def login(request: Request, body: schemas.LoginRequest, server: ServerDep) -> JSONResponse:
+    """Sign in with a password: sets the session cookie and returns the CSRF token to send as X-CSRF-Token."""
+    client = request.client.host if request.client else "-"
+    caller = await service.sign_in(server, client, body.username, body.password)
+    value, csrf = session_cookie(server, caller)
+    response = JSONResponse(me_json(caller, csrf))
+    set_session(response, request, value)
+    return response
+
+
+def me_json(user: Any, csrf: str | None) -> dict[str, Any]:
+    return {
+        **service.user_json(user),
+        "csrf_token": csrf,
+        "must_change_password": user.must_change_password,
+    }
+
+
+@router.delete("/session", status_code=204, tags=["session"])
+def logout() -> Response:
+    response = Response(status_code=204)
+    response.delete_cookie("taizhang_session", path="/")
+    return response
+
+
+@router.get("/me", response_model=schemas.Me, tags=["session"])
+def me(caller: CallerDep) -> dict[str, Any]:
+    return me_json(caller.user, caller.csrf)
+
+
+@router.post("/me/tokens", response_model=schemas.TokenOut, status_code=201, tags=["session"])
+def create_token(body: schemas.TokenRequest, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
+    """A bearer token for scripts, shown once: `Authorization: Bearer <token>`."""
+    return {"token": service.issue_token(server, caller, body.label), "label": body.label}
+
+
+@router.post("/me/password", status_code=204, tags=["session"])
+def change_password(body: schemas.PasswordChange, caller: WriterDep, server: ServerDep) -> Response:
+    """Change your own password (required after a one-time password); other sessions end."""
+    service.change_own_password(server, caller, body.current, body.new)
+    return Response(status_code=204)
+
+
+# ---- writes: one POST per interchange op ----
+
+
+def _op_route(path: str, op: str, model: type[BaseModel]) -> None:
+    async def post(
+        request: Request,
+        response: Response,
+        caller: WriterDep,
+        server: ServerDep,
+        body: Annotated[model, Body()],  # type: ignore[valid-type]
+        idempotency_key: IdemKey = None,
+        if_match: IfMatch = None,
+    ) -> dict[str, Any]:
+        raw = body.model_dump(mode="json", exclude_unset=True)  # type: ignore[attr-defined]
+        written, replayed = await service.write(server, caller, op, raw, idempotency_key, _version(if_match))
+        response.headers["ETag"] = f'"{written["version"]}"'
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return written
+
+    post.__name__ = f"post_{path}"
+    post.__doc__ = model.__doc__
+    router.add_api_route(
+        f"/{path}", post, methods=["POST"], status_code=201, response_model=schemas.Written, tags=["write"]
+    )
+
+
+for _path, (_op, _model) in schemas.OPS.items():
+    _op_route(_path, _op, _model)
+
+
+@router.post(
+    "/import",
+    response_model=schemas.ImportResult,
+    tags=["write"],
+    openapi_extra={
+        "requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}, "required": True}
+    },
+)
+async def import_jsonl(request: Request, caller: WriterDep, server: ServerDep) -> dict[str, int]:
+    """A JSON Lines file (DOMAIN.md §4), applied all-or-nothing; every error listed as line, field, message."""
+    text = (await request.body()).decode("utf-8", errors="replace")
+    lines: list[tuple[int, Any]] = []
+    errors = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            lines.append((number, json.loads(line)))
+        except json.JSONDecodeError as e:
+            errors.append({"line": number, "field": "json", "message": f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"})
+    if errors:
+        raise Refused(422, f"共 {len(errors)} 处错误，未导入任何内容", errors)
+    if not lines:
+        raise Refused(422, "文件是空的", [{"line": None, "field": "body", "message": "内容：没有任何一行"}])
+    return await service.import_lines(server, caller, lines)
+
+
+# ---- reads ----
+
+
+@router.get("/units", response_model=list[schemas.UnitOut], tags=["read"])
+def units(caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
+    return [{"code": c, "name": n, "parent": p} for c, n, p in server.units_for(caller.user)]
+
+
+@router.get("/activity", response_model=schemas.ActivityOut, tags=["read"])
+def activity(unit: str, ref: str, response: Response, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
+    """One activity as it stands now; its ETag is the version to send as If-Match."""
+    found = service.activity(server, caller, unit, ref)
+    response.headers["ETag"] = f'"{found["version"]}"'
+    return found
+
+
+@router.get("/history", response_model=list[schemas.HistoryEntry], tags=["read"])
+def history(unit: str, ref: str, caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
+    """Every event of one activity: when, by whom, what changed (old → new), why."""
+    return service.history(server, caller, unit, ref)
+
+
+@router.get("/activities", tags=["read"])
+def activities(
+    unit: str,
+    caller: CallerDep,
+    server: ServerDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    kind: str | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """The ledger list: the unit's and its descendants' activities, newest first."""
+    found = service.listing(server, caller, unit, year, kind, q, page, size)
+    return {"total": found.total, "page": found.page, "size": found.size, "pages": found.pages, "rows": found.rows}
+
+
+@router.get("/reports/{unit}/{year}", response_model=schemas.ReportOut, tags=["read"])
+def report(
+    unit: str,
+    year: Annotated[int, FPath(ge=2000, le=2100)],
+    caller: CallerDep,
+    server: ServerDep,
+    as_of: AsOf = None,
+) -> dict[str, Any]:
+    """The year's figures (DOMAIN.md §5), with the previous year, sources, checks and the log's root."""
+    return service.report(server, caller, unit, year, _as_of(as_of))
+
+
+@router.get("/reports/{unit}/{year}/figures/{figure}", response_model=list[schemas.SourceOut], tags=["read"])
+def explain(
+    unit: str,
+    year: Annotated[int, FPath(ge=2000, le=2100)],
+    figure: str,
+    caller: CallerDep,
+    server: ServerDep,
+    as_of: AsOf = None,
+) -> list[dict[str, Any]]:
+    """The activities behind one figure, with what each contributes."""
+    return service.explain(server, caller, figure, unit, year, _as_of(as_of))
+
+
+@router.get("/deadlines/{unit}", tags=["read"])
+def deadlines(
+    unit: str, caller: CallerDep, server: ServerDep, within: Annotated[int, Query(ge=0, le=365)] = 14
+) -> list[dict[str, Any]]:
+    """Statutory duties not yet discharged, with their due dates on the official calendar."""
+    return service.deadlines(server, caller, unit, within)
+
+
+# ---- audit ----
+
+
+@router.get("/seals", response_model=list[schemas.SealOut], tags=["audit"])
+def seals(caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
+    return service.seals(server, caller)
+
+
+@router.post("/seals", response_model=schemas.SealOut, status_code=201, tags=["audit"])
+def seal(body: schemas.SealRequest, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
+    """Freeze a year's figures with the log's Merkle root, signed with the unit's key (admins)."""
+    return service.seal(server, caller, body.unit, body.year)
+
+
+@router.get("/verify", response_model=schemas.VerifyOut, tags=["audit"])
+def verify(caller: CallerDep, server: ServerDep) -> dict[str, Any]:
+    """Recompute the Merkle log from the event store and check it, the seals and the evidence files."""
+    found = service.verify(server, caller)
+    return {"ok": found.ok, "size": found.size, "root": found.root, "seals": found.seals, "problems": found.problems}
+
+
+# ---- users (admins) ----
+
+
+@router.get("/users", response_model=list[schemas.UserOut], tags=["users"])
+def users(caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
+    service.require_admin(caller)
+    return [service.user_json(u) for u in server.ledger.users()]
+
+
+@router.post("/users", response_model=schemas.NewPassword, status_code=201, tags=["users"])
+def create_user(body: schemas.UserCreate, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
+    """Register a user; the response carries a one-time password to hand over."""
+    password = service.create_user(server, caller, body.username, body.display_name, body.role, body.units)
+    return {"username": body.username, "password": password}
+
+
+@router.patch("/users/{username}", response_model=schemas.UserOut, tags=["users"])
+def change_user(username: str, body: schemas.UserChange, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
+    user = service.change_user(server, caller, username, body.model_dump(exclude_unset=True))
+    return service.user_json(user)
+
+
+@router.post("/users/{username}/password", response_model=schemas.NewPassword, status_code=201, tags=["users"])
+def reset_password(username: str, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
+    """A new one-time password (the old one and every open session stop working)."""
+    return {"username": username, "password": service.reset_password(server, caller, username)}

@@ -1,0 +1,231 @@
+"""Request and response bodies of the JSON API, derived from the domain's own pydantic line models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import Field as PydField
+
+from domain.user import ROLES
+from domain.validation import CorrectLine, Ident, RecordLine, StepLine, UnitLine, VoidLine
+
+
+def _request(line: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
+    """The line model with `op` implied by the route, `by` taken from the login, and `id` optional
+    (default: derived from the Idempotency-Key header, else a new id)."""
+    fields: dict[str, Any] = {k: (f.annotation, f) for k, f in line.model_fields.items() if k not in ("op", "by", "id")}
+    model = create_model(  # type: ignore[call-overload]
+        name, __config__=ConfigDict(extra="forbid"), __doc__=doc, id=(Ident | None, None), **fields
+    )
+    return model  # type: ignore[no-any-return]
+
+
+UnitRequest = _request(UnitLine, "UnitRequest", "Create a unit or replace its name and parent (op `unit`).")
+RecordRequest = _request(RecordLine, "RecordRequest", "Record an activity (op `record`).")
+StepRequest = _request(StepLine, "StepRequest", "Add a step to an activity (op `step`).")
+CorrectRequest = _request(CorrectLine, "CorrectRequest", "Correct an activity's date or data (op `correct`).")
+VoidRequest = _request(VoidLine, "VoidRequest", "Void an activity, or one step with `target` (op `void`).")
+
+OPS: dict[str, tuple[str, type[BaseModel]]] = {
+    "units": ("unit", UnitRequest),
+    "records": ("record", RecordRequest),
+    "steps": ("step", StepRequest),
+    "corrections": ("correct", CorrectRequest),
+    "voids": ("void", VoidRequest),
+}
+
+
+class FieldProblem(BaseModel):
+    line: int | None = None
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """Every error response: a sentence for people, and the fields at fault for forms and scripts."""
+
+    detail: str
+    errors: list[FieldProblem] = []
+    current_version: int | None = None
+
+
+class Written(BaseModel):
+    id: str = PydField(description="The interchange line id this write was recorded under.")
+    unit: str
+    ref: str | None = None
+    version: int = PydField(description="The activity's (or unit's) version after this write: send it as If-Match.")
+    recorded_at: datetime
+    recorded_by: str
+
+
+class ImportResult(BaseModel):
+    applied: int
+    skipped: int
+
+
+class StepOut(BaseModel):
+    id: str
+    step: str
+    date: str
+    data: dict[str, Any]
+    voided: bool
+
+
+class ActivityOut(BaseModel):
+    unit: str
+    ref: str
+    kind: str
+    kind_label: str
+    date: str
+    data: dict[str, Any]
+    voided: bool
+    version: int
+    steps: list[StepOut]
+    evidence: list[dict[str, Any]]
+
+
+class HistoryEntry(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    version: int
+    recorded_at: str
+    recorded_by: str | None
+    line_id: str | None
+    event: str
+    event_label: str
+    changes: dict[str, list[Any]] | None = None
+    reason: str | None = None
+
+
+class FigureOut(BaseModel):
+    label: str
+    unit: str
+    value: int | float | None
+    previous: int | float | None
+    sources: list[str]
+
+
+class CheckOut(BaseModel):
+    id: str
+    ok: bool
+    message: str
+
+
+class LogOut(BaseModel):
+    size: int
+    root: str
+
+
+class ReportOut(BaseModel):
+    unit: str
+    unit_name: str
+    units: list[str] = []
+    year: int
+    as_of: str | None
+    figures: dict[str, FigureOut]
+    checks: list[CheckOut]
+    log: LogOut
+
+
+class SourceOut(BaseModel):
+    source: str
+    unit: str
+    ref: str
+    kind: str
+    date: str
+    num: int | float | None
+    den: int | float | None = None
+    voided: bool = False
+
+
+class UnitOut(BaseModel):
+    code: str
+    name: str
+    parent: str | None
+
+
+class UserOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    units: list[str]
+    disabled: bool
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = PydField(pattern=r"^[a-z0-9][a-z0-9_.-]{1,31}$")
+    display_name: str = PydField("", max_length=64)
+    role: str = PydField(pattern="^(" + "|".join(ROLES) + ")$")
+    units: list[str] = PydField(default_factory=list, max_length=200)
+
+
+class UserChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: str | None = PydField(None, max_length=64)
+    role: str | None = PydField(None, pattern="^(" + "|".join(ROLES) + ")$")
+    units: list[str] | None = PydField(None, max_length=200)
+    disabled: bool | None = None
+
+
+class NewPassword(BaseModel):
+    username: str
+    password: str = PydField(description="Shown once: the user must change it at first login.")
+
+
+class TokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str = PydField("script", min_length=1, max_length=64)
+
+
+class TokenOut(BaseModel):
+    token: str = PydField(description="Shown once; send as `Authorization: Bearer <token>`.")
+    label: str
+
+
+class SealRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit: str = PydField(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    year: int = PydField(ge=2000, le=2100)
+
+
+class SealOut(BaseModel):
+    seal: str
+    unit: str
+    year: int
+    as_of: str
+    size: int
+    root: str
+    signature: str | None = None
+    public_key: str | None = None
+    recorded_by: str | None = None
+
+
+class VerifyOut(BaseModel):
+    ok: bool
+    size: int
+    root: str
+    seals: int
+    problems: list[str]
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = PydField(max_length=64)
+    password: str = PydField(max_length=256)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current: str = PydField(max_length=256)
+    new: str = PydField(max_length=256)
+
+
+class Me(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    units: list[str]
+    csrf_token: str | None = None
+    must_change_password: bool = False

@@ -1,0 +1,103 @@
+"""What one web worker holds: the ledger, its group committer, a read model kept caught up, the session secret."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from domain.access import may_read, may_write
+from domain.user import User
+from projections.readmodel import ReadModel
+
+from ..config import Settings
+from ..evidence import EvidenceStore
+from .committer import Committer
+from .throttle import Throttle
+
+T = TypeVar("T")
+POLL_SECONDS = 0.5  # new events written by other processes show in this worker's reports within about this
+
+
+class Server:
+    def __init__(self, settings: Settings, poll: bool = True) -> None:
+        self.settings = settings
+        self.ledger = settings.ledger()
+        self.committer = Committer(self.ledger)
+        self.evidence = EvidenceStore(settings.home)
+        self.secret = _secret(settings.home)
+        self.throttle = Throttle()
+        self._model: ReadModel | None = None
+        self._model_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._poller: threading.Thread | None = None
+        if poll:
+            self._poller = threading.Thread(target=self._poll, name="taizhang-projector", daemon=True)
+            self._poller.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._poller is not None:
+            self._poller.join(timeout=5)
+        self.committer.close()
+        with self._model_lock:
+            if self._model is not None:
+                self._model.close()
+                self._model = None
+
+    def read(self, query: Callable[[ReadModel], T]) -> T:
+        """Run a query on the read model after catching it up with the log (so a user reads their own writes)."""
+        with self._model_lock:
+            model = self._caught_up()
+            return query(model)
+
+    def _caught_up(self) -> ReadModel:
+        if self._model is None:
+            self._model = self.settings.read_model()
+        latest = self.ledger.recorder.max_notification_id() or 0
+        if latest > self._model.position():
+            self._model.catch_up(self.ledger.recorder)
+        return self._model
+
+    def _poll(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            try:
+                with self._model_lock:
+                    self._caught_up()
+            except Exception:  # noqa: BLE001 — a failed poll is retried; requests surface real errors
+                time.sleep(POLL_SECONDS)
+
+    # ---- access ----
+
+    def parent_of(self, code: str) -> str | None:
+        unit = self.ledger.unit(code)
+        return unit.parent if unit is not None else None
+
+    def may_read(self, user: User, unit: str) -> bool:
+        return may_read(user, unit, self.parent_of)
+
+    def may_write(self, user: User, unit: str) -> bool:
+        return may_write(user, unit, self.parent_of)
+
+    def units_for(self, user: User) -> list[tuple[str, str, str | None]]:
+        """(code, name, parent) of every unit the user may read, in hierarchy order."""
+        rows = self.read(lambda m: m.con.execute("SELECT code, name, parent FROM units ORDER BY code").fetchall())
+        return [(c, n, p) for c, n, p in rows if self.may_read(user, c)]
+
+
+def _secret(home: Path) -> bytes:
+    """The key that signs session cookies: made once per installation, shared by every worker, owner-only."""
+    path = home / "session.key"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes()  # another worker made it first
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+    return path.read_bytes()

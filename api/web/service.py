@@ -1,0 +1,346 @@
+"""What the JSON API and the web pages both do, with the access checks: write lines, read reports, manage users.
+
+Routes and pages stay thin: they turn HTTP into these calls and a `Refused` into a response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from domain.access import may_audit
+from domain.catalogue import KINDS
+from domain.errors import DomainError
+from domain.ledger import Submission, Written
+from domain.user import User
+from projections.deadlines import open_deadlines
+from projections.listing import Page, search
+from projections.report import UnknownUnit
+
+from ..audit_service import Verification, make_seal, verify_log
+from ..render import EVENT_LABELS, history_rows
+from .auth import Caller, check_password, hash_password, new_password, new_token, password_problem
+from .server import Server
+
+IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,80}$"
+
+
+class Refused(Exception):
+    """A request that cannot be done, and why: rendered as a Problem (API) or a message (pages)."""
+
+    def __init__(
+        self, status: int, detail: str, errors: list[dict[str, Any]] | None = None, current_version: int | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+        self.current_version = current_version
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.detail, "errors": self.errors, "current_version": self.current_version}
+
+
+def invalid(e: DomainError) -> Refused:
+    errors = [{"line": None, "field": fe.field, "message": fe.message} for fe in e.errors]
+    return Refused(422, "；".join(fe.message for fe in e.errors), errors)
+
+
+# ---- sign-in ----
+
+
+async def sign_in(server: Server, client: str, username: str, password: str) -> User:
+    """Check a password; repeated failures for a name or an address make the next try wait longer."""
+    name = username.strip().lower()
+    keys = (f"user:{name}", f"addr:{client}")
+    wait = server.throttle.wait(*keys)
+    if wait > 0:
+        raise Refused(429, f"登录失败次数过多，请 {int(wait) + 1} 秒后再试")
+    user = server.ledger.user(name) if name else None
+    ok = await asyncio.to_thread(check_password, user, password)
+    if not ok or user is None or user.disabled:
+        server.throttle.failed(*keys)
+        raise Refused(401, "用户名或密码不正确")
+    server.throttle.succeeded(*keys)
+    return user
+
+
+def change_own_password(server: Server, caller: Caller, current: str, new: str) -> None:
+    if not check_password(caller.user, current):
+        raise Refused(422, "当前密码不正确", [{"line": None, "field": "current", "message": "当前密码：不正确"}])
+    problem = password_problem(new, caller.name)
+    if problem:
+        raise Refused(422, problem, [{"line": None, "field": "new", "message": problem}])
+    server.ledger.set_password(caller.name, hash_password(new), False, caller.name)
+
+
+# ---- access ----
+
+
+def require_read(server: Server, caller: Caller, unit: str) -> None:
+    if server.ledger.unit(unit) is None:
+        raise Refused(404, f"单位「{unit}」不存在")
+    if not server.may_read(caller.user, unit):
+        raise Refused(403, f"无权查看单位「{unit}」的台账")
+
+
+def require_write(server: Server, caller: Caller, unit: str) -> None:
+    if not server.may_write(caller.user, unit):
+        raise Refused(403, f"无权在单位「{unit}」的台账中录入")
+
+
+def require_admin(caller: Caller) -> None:
+    if caller.user.role != "admin":
+        raise Refused(403, "只有管理员可以这样做")
+
+
+def require_auditor(caller: Caller) -> None:
+    if not may_audit(caller.user):
+        raise Refused(403, "只有审计人员和管理员可以查看核验结果")
+
+
+# ---- writes ----
+
+
+def line_id(caller: Caller, given: str | None, idempotency_key: str | None) -> str:
+    """The line's id: the one given, else one derived from the caller's Idempotency-Key (so a retry is the
+    same line and is never applied twice), else a new one."""
+    if given:
+        return given
+    if idempotency_key:
+        return f"{caller.name}:{idempotency_key}"
+    return f"web-{uuid4().hex}"
+
+
+async def write(
+    server: Server, caller: Caller, op: str, body: dict[str, Any], idempotency_key: str | None, if_match: int | None
+) -> tuple[dict[str, Any], bool]:
+    """Write one line; returns what was written and whether this was a replay of an earlier identical request."""
+    unit = body.get("unit", "")
+    if op == "unit":
+        require_admin(caller)
+    else:
+        require_write(server, caller, unit)
+    lid = line_id(caller, body.pop("id", None), idempotency_key)
+    raw = {"id": lid, "op": op, **body}
+    expected = {lid: if_match} if if_match is not None and op in ("step", "correct", "void") else {}
+    outcome = await server.committer.submit(Submission([(1, raw)], caller.name, expected))
+    if outcome.errors:
+        errors = [{"line": None, "field": e.field, "message": e.message} for e in outcome.errors]
+        detail = "；".join(e.message for e in outcome.errors)
+        raise Refused(409 if outcome.conflict is not None else 422, detail, errors, outcome.conflict)
+    ref = body.get("ref") if op != "unit" else None
+    written: Written | None = outcome.written.get(lid) or server.ledger.written(lid, unit, ref)
+    assert written is not None, "an applied or skipped line has an event"
+    result = {
+        "id": lid,
+        "unit": unit,
+        "ref": ref,
+        "version": written.version,
+        "recorded_at": written.recorded_at,
+        "recorded_by": caller.name,
+    }
+    return result, outcome.skipped > 0
+
+
+async def import_lines(server: Server, caller: Caller, lines: list[tuple[int, Any]]) -> dict[str, int]:
+    """A whole JSON Lines file, all-or-nothing, every line checked against the caller's access first."""
+    errors = []
+    for number, raw in lines:
+        if not isinstance(raw, dict):
+            continue  # the ledger names the problem
+        if raw.get("by") not in (None, caller.name):
+            errors.append({"line": number, "field": "by", "message": "录入人：由登录用户决定，不能代他人录入"})
+        unit = raw.get("unit")
+        if not isinstance(unit, str):
+            continue
+        if raw.get("op") == "unit" and caller.user.role != "admin":
+            errors.append({"line": number, "field": "op", "message": "操作：只有管理员可以登记单位"})
+        elif raw.get("op") != "unit" and not server.may_write(caller.user, unit):
+            errors.append({"line": number, "field": "unit", "message": f"单位：无权在「{unit}」的台账中录入"})
+    if errors:
+        raise Refused(422 if all(e["field"] == "by" for e in errors) else 403, "导入被拒绝，未导入任何内容", errors)
+    outcome = await server.committer.submit(Submission(lines, caller.name))
+    if outcome.errors:
+        problems = [{"line": e.line, "field": e.field, "message": e.message} for e in outcome.errors]
+        raise Refused(422, f"共 {len(problems)} 处错误，未导入任何内容", problems)
+    return {"applied": outcome.applied, "skipped": outcome.skipped}
+
+
+# ---- reads ----
+
+
+def activity(server: Server, caller: Caller, unit: str, ref: str) -> dict[str, Any]:
+    require_read(server, caller, unit)
+    found = server.ledger.activity(unit, ref)
+    if found is None:
+        raise Refused(404, f"单位「{unit}」没有编号为「{ref}」的活动")
+    return {
+        "unit": found.unit,
+        "ref": found.ref,
+        "kind": found.kind,
+        "kind_label": KINDS[found.kind].label,
+        "date": found.date.isoformat(),
+        "data": found.data,
+        "voided": found.voided,
+        "version": found.version,
+        "steps": [
+            {"id": s.id, "step": s.name, "date": s.date.isoformat(), "data": s.data, "voided": s.voided}
+            for s in found.steps.values()
+        ],
+        "evidence": [dict(v, sha256=k) for k, v in found.evidence.items()],
+    }
+
+
+def history(server: Server, caller: Caller, unit: str, ref: str) -> list[dict[str, Any]]:
+    require_read(server, caller, unit)
+    events = server.ledger.history(unit, ref)
+    if not events:
+        raise Refused(404, f"单位「{unit}」没有编号为「{ref}」的活动")
+    rows = history_rows(events)
+    for row in rows:
+        row["event_label"] = EVENT_LABELS.get(row["event"], row["event"])
+    return rows
+
+
+def report(server: Server, caller: Caller, unit: str, year: int, as_of: datetime | None) -> dict[str, Any]:
+    require_read(server, caller, unit)
+    try:
+        return server.read(lambda m: m.report(unit, year, as_of))
+    except UnknownUnit:
+        raise Refused(404, f"单位「{unit}」不存在") from None
+
+
+def explain(
+    server: Server, caller: Caller, figure: str, unit: str, year: int, as_of: datetime | None
+) -> list[dict[str, Any]]:
+    from projections.figures import BY_ID
+
+    require_read(server, caller, unit)
+    if figure not in BY_ID:
+        raise Refused(404, f"没有指标「{figure}」")
+    try:
+        return server.read(lambda m: m.explain(figure, unit, year, as_of))
+    except UnknownUnit:
+        raise Refused(404, f"单位「{unit}」不存在") from None
+
+
+def listing(
+    server: Server,
+    caller: Caller,
+    unit: str,
+    year: int | None,
+    kind: str | None,
+    text: str | None,
+    page: int,
+    size: int,
+) -> Page:
+    require_read(server, caller, unit)
+    if kind and kind not in KINDS:
+        raise Refused(422, f"类别：没有「{kind}」这一类", [{"line": None, "field": "kind", "message": "类别：未知"}])
+    return server.read(lambda m: search(m.con, unit, year, kind, text, page, size))
+
+
+def deadlines(server: Server, caller: Caller, unit: str, within: int = 14) -> list[dict[str, Any]]:
+    require_read(server, caller, unit)
+    _, found = server.read(lambda m: open_deadlines(m.con, unit, None, server.settings.tz, within))
+    return [d.to_json() for d in found]
+
+
+# ---- audit ----
+
+
+def seals(server: Server, caller: Caller) -> list[dict[str, Any]]:
+    require_auditor(caller)
+    return [
+        {
+            "seal": str(s.id),
+            "unit": s.unit,
+            "year": s.year,
+            "as_of": s.as_of,
+            "size": s.size,
+            "root": s.root,
+            "signature": s.signature,
+            "public_key": s.public_key,
+            "recorded_by": getattr(s, "recorded_by", None),
+        }
+        for s in server.ledger.seals()
+        if server.may_read(caller.user, s.unit)
+    ]
+
+
+def seal(server: Server, caller: Caller, unit: str, year: int) -> dict[str, Any]:
+    require_admin(caller)
+    require_read(server, caller, unit)
+    try:
+        return server.read(lambda m: make_seal(server.settings, server.ledger, m, unit, year, caller.name))
+    except DomainError as e:
+        raise invalid(e) from None
+
+
+def verify(server: Server, caller: Caller) -> Verification:
+    require_auditor(caller)
+    return server.read(lambda m: verify_log(server.settings, server.ledger, m))
+
+
+# ---- users ----
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "units": user.units,
+        "disabled": user.disabled,
+    }
+
+
+def create_user(server: Server, caller: Caller, username: str, display_name: str, role: str, units: list[str]) -> str:
+    """Register a user with a one-time password (returned, to hand over; it must be changed at first login)."""
+    require_admin(caller)
+    password = new_password()
+    try:
+        server.ledger.register_user(username, display_name, role, units, hash_password(password), caller.name)
+    except DomainError as e:
+        raise invalid(e) from None
+    return password
+
+
+def change_user(server: Server, caller: Caller, username: str, changes: dict[str, Any]) -> User:
+    require_admin(caller)
+    user = server.ledger.user(username)
+    if user is None:
+        raise Refused(404, f"没有用户「{username}」")
+    try:
+        return server.ledger.change_access(
+            username,
+            changes.get("role") or user.role,
+            changes["units"] if changes.get("units") is not None else user.units,
+            changes.get("display_name") or user.display_name,
+            changes["disabled"] if changes.get("disabled") is not None else user.disabled,
+            caller.name,
+        )
+    except DomainError as e:
+        raise invalid(e) from None
+
+
+def reset_password(server: Server, caller: Caller, username: str) -> str:
+    require_admin(caller)
+    if server.ledger.user(username) is None:
+        raise Refused(404, f"没有用户「{username}」")
+    password = new_password()
+    server.ledger.set_password(username, hash_password(password), True, caller.name)
+    return password
+
+
+def issue_token(server: Server, caller: Caller, label: str) -> str:
+    token, digest = new_token(caller.name)
+    server.ledger.issue_token(caller.name, digest, label, caller.name)
+    return token
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
