@@ -8,7 +8,6 @@ as of its instant.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import duckdb
@@ -20,10 +19,14 @@ Totals = dict[tuple[str, int], tuple[int, int, list[str]]]
 
 def bind(con: duckdb.DuckDBPyConnection, name: str, select: str, *, table: bool = False) -> None:
     """(Re)define a connection-local relation as a view, or as a temp table when it will be read many times."""
-    for kind in ("VIEW", "TABLE"):
-        # An object of the other kind under the name refuses this DROP; the other statement drops it.
-        with contextlib.suppress(duckdb.CatalogException):
-            con.execute(f"DROP {kind} IF EXISTS temp.{name}")
+    # Ask which kind exists: a DROP of the wrong kind is an error, and inside a transaction it aborts it.
+    found = con.execute(
+        "SELECT 'VIEW' FROM duckdb_views() WHERE temporary AND view_name = ?"
+        " UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name = ?",
+        [name, name],
+    ).fetchall()
+    for (kind,) in found:
+        con.execute(f"DROP {kind} temp.{name}")
     con.execute(f"CREATE TEMP {'TABLE' if table else 'VIEW'} {name} AS {select}")
 
 

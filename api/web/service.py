@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -202,6 +203,8 @@ def history(server: Server, caller: Caller, unit: str, ref: str) -> list[dict[st
     rows = history_rows(events)
     for row in rows:
         row["event_label"] = EVENT_LABELS.get(row["event"], row["event"])
+        if row.get("date") is not None:
+            row["date"] = str(row["date"])
     return rows
 
 
@@ -344,3 +347,83 @@ def issue_token(server: Server, caller: Caller, label: str) -> str:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+# ---- for the web pages ----
+
+
+def narratives(server: Server, caller: Caller, unit: str, year: int) -> dict[str, str]:
+    require_read(server, caller, unit)
+    return server.ledger.narratives(unit, year)
+
+
+def write_narrative(server: Server, caller: Caller, unit: str, year: int, section: str, text: str) -> None:
+    """Record (or rewrite, keeping the old text in its history) one section of the year's report text."""
+    require_read(server, caller, unit)
+    require_write(server, caller, unit)
+    try:
+        server.ledger.write_narrative(unit, year, section, text, caller.name)
+    except DomainError as e:
+        raise invalid(e) from None
+
+
+def attach_evidence(
+    server: Server, caller: Caller, unit: str, ref: str, path: Path, step_id: str | None
+) -> dict[str, Any]:
+    """Store an uploaded file (type and 20 MB limit checked) and attach it to the activity or one of its steps."""
+    require_read(server, caller, unit)
+    require_write(server, caller, unit)
+    try:
+        evidence = server.evidence.put(path)
+        server.ledger.attach(unit, ref, evidence, step_id or None, caller.name)
+    except DomainError as e:
+        raise invalid(e) from None
+    return {"sha256": evidence.sha256, "name": evidence.name, "size": evidence.size}
+
+
+def evidence_file(server: Server, caller: Caller, unit: str, ref: str, sha256: str) -> tuple[Path, str, str]:
+    """The stored file of one of the activity's attachments: (path, file name, media type)."""
+    found = activity(server, caller, unit, ref)
+    item = next((e for e in found["evidence"] if e["sha256"] == sha256), None)
+    path = server.evidence.path(sha256)
+    if item is None or not path.exists():
+        raise Refused(404, "没有这个附件")
+    return path, str(item.get("name") or sha256), str(item.get("media_type") or "application/octet-stream")
+
+
+def trends(server: Server, caller: Caller, unit: str, year: int, as_of: datetime | None) -> dict[str, list[int]]:
+    """figure id -> its 12 monthly values for the unit and its descendants."""
+    from projections.report import scope
+    from projections.trends import monthly
+
+    require_read(server, caller, unit)
+    tz = server.settings.tz
+    return server.read(lambda m: monthly(m.con, scope(m.con, unit, as_of).units, year, as_of, tz))
+
+
+def recent(server: Server, caller: Caller, unit: str, limit: int = 10) -> list[dict[str, Any]]:
+    from projections.trail import recent as recent_rows
+
+    require_read(server, caller, unit)
+    return server.read(lambda m: recent_rows(m.con, unit, limit))
+
+
+def audit_trail(server: Server, caller: Caller, unit: str, year: int | None) -> dict[str, list[dict[str, Any]]]:
+    """Late entries and corrections/voids of the unit and its descendants (auditors and admins)."""
+    from projections.trail import amendments, late_entries
+
+    require_auditor(caller)
+    require_read(server, caller, unit)
+    tz = server.settings.tz
+    return server.read(
+        lambda m: {"late": late_entries(m.con, unit, year, tz), "amendments": amendments(m.con, unit, year)}
+    )
+
+
+def document(server: Server, caller: Caller, unit: str, year: int, as_of: datetime | None, fmt: str, out: Path) -> None:
+    """The year's report draft (.docx) or ledger workbook (.xlsx), written to `out`."""
+    from ..documents import write_report
+
+    data = report(server, caller, unit, year, as_of)
+    texts = server.ledger.narratives(unit, year)
+    server.read(lambda m: write_report(m, data, fmt, out, as_of, False, texts))
