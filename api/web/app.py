@@ -96,6 +96,16 @@ def _validation_problem(exc: RequestValidationError) -> dict[str, Any]:
     return {"detail": "；".join(e["message"] for e in errors) or "请求无效", "errors": errors, "current_version": None}
 
 
+def _allowed(app: FastAPI, path: str) -> set[str]:
+    """Every method some route serves at this path (Starlette names only the first matching route's)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return methods
+
+
 def create_app(settings: Settings | None = None, server: Server | None = None) -> FastAPI:
     """The application; tests pass their own server, `taizhang serve` builds one from the environment."""
 
@@ -141,9 +151,16 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         body = {"detail": str(exc.detail), "errors": [], "current_version": None}
-        if not request.url.path.startswith("/api") and exc.status_code != 405:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 400:  # a body that is not JSON at all: bad input like any other
+            message = "请求内容：不是有效的 JSON"
+            body = {"detail": message, "errors": [{"line": None, "field": "body", "message": message}]}
+            return JSONResponse({**body, "current_version": None}, status_code=422)
+        if exc.status_code == 405:
+            headers = {"Allow": ", ".join(sorted(_allowed(app, request.url.path)))}
+        elif not request.url.path.startswith("/api"):
             return pages.error_page(request, exc.status_code, str(exc.detail))
-        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
