@@ -1,18 +1,37 @@
-"""Server-rendered pages (Jinja2), Chinese throughout."""
+"""Server-rendered pages (Jinja2), Chinese throughout: sign-in, password, dashboard; the rest in page_*.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
+from . import page_admin, page_entry, page_report, service
+from .auth import SESSION_COOKIE, identify, session_cookie, set_session
+from .page_kit import HERE, pick_unit, posted, redirect, render, server_of, texts, viewer
+from .service import Refused
+
 router = APIRouter(include_in_schema=False)
+router.include_router(page_entry.router)
+router.include_router(page_report.router)
+router.include_router(page_admin.router)
+
+# The dashboard's key figures (this year, with a link to each one's activities).
+KEY_FIGURES = (
+    "study.sessions",
+    "study.attendance",
+    "publicity.events",
+    "petition.received",
+    "case.handled",
+    "normdoc.reviewed",
+    "disclosure.proactive",
+    "legal.reviews",
+    "governance.meetings",
+    "audit.late_entries",
+)
 
 
 def mount_static(app: FastAPI) -> None:
@@ -20,9 +39,116 @@ def mount_static(app: FastAPI) -> None:
 
 
 def to_login(request: Request) -> Response:
+    """Where a page sends someone not (fully) signed in: the login page, or the password page first."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    caller = identify(server_of(request), request)
+    if caller is not None and caller.user.must_change_password:
+        return redirect(f"/password?next={quote(target)}")
+    return redirect(f"/login?next={quote(target)}")
 
 
 def error_page(request: Request, status: int, detail: str) -> Response:
-    return HTMLResponse(f"<!doctype html><title>{status}</title><p>{detail}</p>", status_code=status)
+    caller = identify(server_of(request), request)
+    return render(request, caller, "error.html", status, status_code=status, detail=detail)
+
+
+def _next(value: str | None) -> str:
+    """Only a local path: never send someone off-site after signing in."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+# ---- sign-in ----
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, None, "login.html", next=_next(next), username="", error="")
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    server = server_of(request)
+    client = request.client.host if request.client else "-"
+    try:
+        user = await service.sign_in(server, client, username, password)
+    except Refused as e:
+        ctx = {"next": _next(next), "username": username, "error": e.detail}
+        return render(request, None, "login.html", e.status, **ctx)
+    value, _ = session_cookie(server, user)
+    target = f"/password?next={quote(_next(next))}" if user.must_change_password else _next(next)
+    response = redirect(target)
+    set_session(response, request, value)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await posted(request)
+    response = redirect("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/password")
+def password_form(request: Request, next: str = "/") -> Response:
+    caller = viewer(request)
+    return render(request, caller, "password.html", next=_next(next), errors={})
+
+
+@router.post("/password")
+async def change_password(request: Request) -> Response:
+    caller, form = await posted(request)
+    values = texts(form)
+    server = server_of(request)
+    target = _next(values.get("next"))
+    errors: dict[str, str] = {}
+    if values.get("new", "") != values.get("again", ""):
+        errors["again"] = "两次输入的新密码不一致"
+    else:
+        try:
+            service.change_own_password(server, caller, values.get("current", ""), values.get("new", ""))
+        except Refused as e:
+            errors = {str(x["field"]): x["message"] for x in e.errors} or {"new": e.detail}
+    if errors:
+        return render(request, caller, "password.html", 422, next=target, errors=errors)
+    user = server.ledger.user(caller.name)
+    assert user is not None
+    value, _ = session_cookie(server, user)  # the old session ended with the old password
+    response = redirect(target + ("&" if "?" in target else "?") + "done=password")
+    set_session(response, request, value)
+    return response
+
+
+# ---- dashboard ----
+
+
+@router.get("/")
+def dashboard(request: Request, unit: str | None = None) -> Response:
+    caller = viewer(request)
+    server = server_of(request)
+    code, units = pick_unit(server, caller, unit)
+    year = server.ledger.today().year
+    report = service.report(server, caller, code, year, None)
+    figures = [(fid, report["figures"][fid]) for fid in KEY_FIGURES]
+    due = [d for d in service.deadlines(server, caller, code) if d["status"] in ("overdue", "due_soon")]
+    return render(
+        request,
+        caller,
+        "dashboard.html",
+        unit=code,
+        units=units,
+        year=year,
+        report=report,
+        figures=figures,
+        deadlines=due,
+        recent=service.recent(server, caller, code),
+        writable=server.may_write(caller.user, code),
+        kinds=page_entry.kinds(),
+    )

@@ -1,0 +1,191 @@
+"""HTML forms generated from the catalogue: Field declarations → inputs; submitted values → interchange lines.
+
+Form inputs are named like the fields the ledger's errors name (`date`, `ref`, `data.topic` …), so every
+message lands beside its input. What can be checked without the ledger (an integer that is not a number) is
+checked here; everything else is left to the ledger's own validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from domain.catalogue import KINDS, Field, Kind, outcomes_for
+
+Form = Mapping[str, str]
+
+
+@dataclass
+class Input:
+    """One input as a template draws it."""
+
+    name: str  # the form name, e.g. data.topic
+    label: str
+    widget: str  # text | number | checkbox | select | lines | date
+    required: bool
+    value: str = ""
+    checked: bool = False
+    options: list[tuple[str, str]] = field(default_factory=list)
+    error: str = ""
+    hint: str = ""
+
+
+def display(f: Field, value: Any) -> str:
+    """A stored value as a person reads it: codes by their label, yes/no, lists joined."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if f.type == "code":
+        return f.codes.get(str(value), str(value))
+    if f.type == "bool":
+        return "是" if value else "否"
+    if f.type == "list":
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def as_text(f: Field, value: Any) -> str:
+    """A stored value as an input holds it."""
+    if value is None:
+        return ""
+    if f.type == "list":
+        return "\n".join(str(v) for v in value)
+    if f.type == "bool":
+        return "on" if value else ""
+    return str(value)
+
+
+def inputs(fields: tuple[Field, ...], values: Form, errors: Mapping[str, str], prefix: str = "data.") -> list[Input]:
+    """The inputs of a group of fields, filled with `values` (form names) and each field's error."""
+    out = []
+    for f in fields:
+        name = prefix + f.name
+        value = values.get(name, "")
+        hint = ""
+        if f.type == "int":
+            hint = f"{f.minimum}–{f.maximum:,}" if f.maximum != 1_000_000 or f.minimum else ""
+        if f.type == "list":
+            hint = "每行一项"
+        item = Input(name, f.label, _WIDGETS[f.type], f.required, value, error=errors.get(name, ""), hint=hint)
+        if f.type == "bool":
+            item.checked = value in ("on", "true", "1")
+        if f.type == "code":
+            item.options = list(f.codes.items())
+        out.append(item)
+    return out
+
+
+_WIDGETS = {"str": "text", "int": "number", "bool": "checkbox", "code": "select", "list": "lines"}
+
+
+def parse(fields: tuple[Field, ...], form: Form, prefix: str = "data.") -> tuple[dict[str, Any], dict[str, str]]:
+    """The data of a new record or step: blank optional fields left out, required ones left to the ledger."""
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for f in fields:
+        name = prefix + f.name
+        raw = form.get(name, "")
+        if f.type == "bool":
+            if raw or f.required:
+                data[f.name] = bool(raw)
+            continue
+        value, problem = _value(f, raw)
+        if problem:
+            errors[name] = problem
+        elif value is not None:
+            data[f.name] = value
+    return data, errors
+
+
+def _value(f: Field, raw: str) -> tuple[Any, str]:
+    text = raw.strip()
+    if f.type == "list":
+        items = [line.strip() for line in raw.splitlines() if line.strip()]
+        return (items or None), ""
+    if not text:
+        return None, ""
+    if f.type == "int":
+        try:
+            return int(text.replace(",", "").replace("，", "")), ""
+        except ValueError:
+            return None, f"{f.label}：须为整数，收到「{text[:20]}」"
+    return text, ""
+
+
+def changes(fields: tuple[Field, ...], form: Form, current: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The data fields a correction form changes (null clears an optional field)."""
+    out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for f in fields:
+        name = "data." + f.name
+        raw = form.get(name, "")
+        if f.type == "bool":
+            value: Any = bool(raw)
+            if value != bool(current.get(f.name)) and (value or f.name in current):
+                out[f.name] = value
+            continue
+        value, problem = _value(f, raw)
+        if problem:
+            errors[name] = problem
+        elif value != current.get(f.name):
+            out[f.name] = value
+    return out, errors
+
+
+def record_body(kind: Kind, form: Form) -> tuple[dict[str, Any], dict[str, str]]:
+    data, errors = parse(kind.fields, form)
+    body = {
+        "unit": form.get("unit", ""),
+        "kind": kind.code,
+        "ref": form.get("ref", "").strip(),
+        "date": form.get("date", "").strip(),
+        "data": data,
+    }
+    return body, errors
+
+
+def step_fields(kind: Kind, step: str, case_type: str | None = None) -> tuple[Field, ...]:
+    """A step's fields; a case's `decided` offers only the outcomes of its case type."""
+    found = kind.step(step)
+    if found is None:
+        return ()
+    if kind.code == "case" and step == "decided":
+        return tuple(Field(f.name, f.label, f.type, f.required, outcomes_for(case_type)) for f in found.fields)
+    return found.fields
+
+
+def prefix_of(kind: str) -> str:
+    """A short reference prefix from the kind's code: study_session → SS, petition → PET."""
+    words = kind.split("_")
+    return "".join(w[0] for w in words).upper() if len(words) > 1 else kind[:3].upper()
+
+
+def suggest_ref(kind: str, day: date, taken: Callable[[str], bool]) -> str:
+    """The first free reference of the form SS-20260105-01."""
+    n = 1
+    while taken(ref := f"{prefix_of(kind)}-{day:%Y%m%d}-{n:02d}"):
+        n += 1
+    return ref
+
+
+def values_of(kind: Kind, current: Mapping[str, Any]) -> dict[str, str]:
+    """An activity's data as form values."""
+    return {"data." + f.name: as_text(f, current.get(f.name)) for f in kind.fields}
+
+
+def errors_by_field(errors: list[dict[str, Any]], names: set[str]) -> tuple[dict[str, str], list[str]]:
+    """A Refused's errors split into those an input of `names` can show and the rest."""
+    placed: dict[str, str] = {}
+    rest: list[str] = []
+    for e in errors:
+        name = str(e.get("field") or "")
+        if name in names:
+            placed.setdefault(name, e["message"])
+        else:
+            rest.append(e["message"])
+    return placed, rest
+
+
+def kinds() -> list[tuple[str, str]]:
+    return [(k.code, k.label) for k in KINDS.values()]

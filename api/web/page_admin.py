@@ -1,0 +1,130 @@
+"""The audit page (verification, seals, late entries, corrections and voids) and the users page (admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from domain.catalogue import KINDS
+from domain.user import ROLES
+from projections.figures import BY_ID
+
+from . import service
+from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
+from .page_report import years
+from .service import Refused
+
+router = APIRouter()
+AMENDMENTS = {"correct": "更正", "void": "作废活动", "void_step": "作废步骤"}
+
+
+@router.get("/audit")
+def audit(request: Request, unit: str | None = None, year: str = "", verify: str = "") -> Response:
+    caller = viewer(request)
+    service.require_auditor(caller)
+    server = server_of(request)
+    code, units = pick_unit(server, caller, unit)
+    year_n = int(year) if year.isdigit() else None
+    trail = service.audit_trail(server, caller, code, year_n)
+    for row in trail["amendments"]:
+        row["label"] = AMENDMENTS.get(row["etype"], row["etype"])
+        row["kind_label"] = KINDS[row["kind"]].label if row.get("kind") in KINDS else ""
+    scope = {c for c, _, _ in units}
+    checked = service.verify(server, caller) if verify else None
+    return render(
+        request,
+        caller,
+        "audit.html",
+        unit=code,
+        units=units,
+        year=year,
+        years=years(server),
+        seals=[s for s in service.seals(server, caller) if s["unit"] in scope],
+        late=trail["late"],
+        amendments=trail["amendments"],
+        checked=checked,
+        late_label=BY_ID["audit.late_entries"].label,
+        query=urlencode({"unit": code, "year": year}),
+    )
+
+
+@router.post("/audit/seal")
+async def seal(request: Request) -> Response:
+    caller, form = await posted(request)
+    values = texts(form)
+    unit = values.get("unit", "")
+    year = int(values["year"]) if values.get("year", "").isdigit() else 0
+    if not 2000 <= year <= 2100:
+        raise Refused(422, "年度：须在 2000–2100 之间")
+    service.seal(server_of(request), caller, unit, year)
+    return redirect("/audit?" + urlencode({"unit": unit, "done": "sealed"}))
+
+
+# ---- users ----
+
+
+def _users_page(request: Request, status: int = 200, **extra: Any) -> Response:
+    caller = viewer(request)
+    service.require_admin(caller)
+    server = server_of(request)
+    return render(
+        request,
+        caller,
+        "users.html",
+        status,
+        users=server.ledger.users(),
+        roles=ROLES,
+        units=server.units_for(caller.user),
+        **{"shown_password": None, "errors": {}, "values": {}, **extra},
+    )
+
+
+@router.get("/users")
+def users(request: Request) -> Response:
+    return _users_page(request)
+
+
+def _units(form: Any) -> list[str]:
+    return [str(u) for u in form.getlist("units") if str(u).strip()]
+
+
+@router.post("/users/new")
+async def create_user(request: Request) -> Response:
+    caller, form = await posted(request)
+    values = texts(form)
+    username = values.get("username", "").strip().lower()
+    try:
+        password = service.create_user(
+            server_of(request), caller, username, values.get("display_name", ""), values.get("role", ""), _units(form)
+        )
+    except Refused as e:
+        if e.status != 422:
+            raise
+        errors = {str(x["field"]): x["message"] for x in e.errors}
+        return _users_page(request, 422, errors=errors, values=values)
+    return _users_page(request, 201, shown_password=(username, password))
+
+
+@router.post("/users/change")
+async def change_user(request: Request) -> Response:
+    caller, form = await posted(request)
+    values = texts(form)
+    changes = {"role": values.get("role"), "units": _units(form), "disabled": values.get("disabled") == "on"}
+    try:
+        service.change_user(server_of(request), caller, values.get("username", ""), changes)
+    except Refused as e:
+        if e.status != 422:
+            raise
+        return _users_page(request, 422, errors={"change": e.detail})
+    return redirect("/users?done=user")
+
+
+@router.post("/users/reset")
+async def reset(request: Request) -> Response:
+    caller, form = await posted(request)
+    username = texts(form).get("username", "")
+    password = service.reset_password(server_of(request), caller, username)
+    return _users_page(request, 200, shown_password=(username, password))

@@ -1,0 +1,331 @@
+"""Quick entry (forms generated from the catalogue) and the activity page: steps, correct, void, evidence, history."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from starlette.datastructures import UploadFile
+
+from domain.catalogue import KINDS, LINE_LABELS, Kind
+
+from . import forms, service
+from .auth import Caller
+from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
+from .service import Refused
+
+router = APIRouter()
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def kinds() -> list[tuple[str, str]]:
+    return forms.kinds()
+
+
+def form_key() -> str:
+    """A random key per form shown: a resubmission of the same form is the same line, recorded once."""
+    return secrets.token_hex(12)
+
+
+def activity_url(unit: str, ref: str, done: str = "") -> str:
+    query = {"unit": unit, "ref": ref, **({"done": done} if done else {})}
+    return "/activity?" + urlencode(query)
+
+
+def _kind(code: str) -> Kind:
+    kind = KINDS.get(code)
+    if kind is None:
+        raise Refused(404, f"没有「{code}」这一类活动")
+    return kind
+
+
+# ---- quick entry ----
+
+
+@router.get("/entry")
+def entry_kinds(request: Request, unit: str | None = None) -> Response:
+    caller = viewer(request)
+    code, _ = pick_unit(server_of(request), caller, unit, writable=True)
+    return render(request, caller, "entry_kinds.html", unit=code, kinds=kinds())
+
+
+@router.get("/entry/{kind}")
+def entry_form(request: Request, kind: str, unit: str | None = None) -> Response:
+    caller = viewer(request)
+    server = server_of(request)
+    found = _kind(kind)
+    code, _ = pick_unit(server, caller, unit, writable=True)
+    day = server.ledger.today()
+    ref = forms.suggest_ref(kind, day, lambda r: server.ledger.activity(code, r) is not None)
+    values = {"unit": code, "ref": ref, "date": day.isoformat()}
+    values.update({"data." + f.name: forms.as_text(f, f.default) for f in found.fields if f.default is not None})
+    return _entry_page(request, caller, found, values, {}, [], form_key())
+
+
+def _entry_page(
+    request: Request,
+    caller: Caller,
+    kind: Kind,
+    values: dict[str, str],
+    errors: dict[str, str],
+    rest: list[str],
+    key: str,
+    status: int = 200,
+) -> Response:
+    server = server_of(request)
+    _, units = pick_unit(server, caller, values.get("unit") or None, writable=True)
+    return render(
+        request,
+        caller,
+        "entry_form.html",
+        status,
+        kind=kind,
+        units=units,
+        values=values,
+        errors=errors,
+        rest=rest,
+        inputs=forms.inputs(kind.fields, values, errors),
+        form_key=key,
+        today=server.ledger.today().isoformat(),
+        labels=LINE_LABELS,
+    )
+
+
+@router.post("/entry/{kind}")
+async def record(request: Request, kind: str) -> Response:
+    caller, form = await posted(request)
+    found = _kind(kind)
+    values = texts(form)
+    key = values.get("form_key") or form_key()
+    body, errors = forms.record_body(found, values)
+    names = {"unit", "ref", "date", *("data." + f.name for f in found.fields)}
+    if not errors:
+        try:
+            _, replayed = await service.write(server_of(request), caller, "record", body, key, None)
+        except Refused as e:
+            if e.status != 422:
+                raise
+            errors, rest = forms.errors_by_field(e.errors, names)
+            return _entry_page(request, caller, found, values, errors, rest, key, 422)
+        return redirect(activity_url(body["unit"], body["ref"], "replayed" if replayed else "recorded"))
+    return _entry_page(request, caller, found, values, errors, [], key, 422)
+
+
+# ---- the activity page ----
+
+
+@router.get("/activity")
+def activity_page(request: Request, unit: str, ref: str) -> Response:
+    caller = viewer(request)
+    return _activity(request, caller, unit, ref)
+
+
+def _activity(
+    request: Request,
+    caller: Caller,
+    unit: str,
+    ref: str,
+    status: int = 200,
+    open_form: str = "",
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+) -> Response:
+    server = server_of(request)
+    found = service.activity(server, caller, unit, ref)
+    rows = service.history(server, caller, unit, ref)
+    kind = KINDS[found["kind"]]
+    values = values or {}
+    errors = errors or {}
+    fields = {f.name: f for f in kind.fields}
+    current = {"date": found["date"], **forms.values_of(kind, found["data"])}
+    correct_values = {**current, **values} if open_form == "correct" else current
+    step_forms = []
+    for s in kind.steps:
+        mine = open_form == f"step:{s.name}"
+        fields_of = forms.step_fields(kind, s.name, found["data"].get("case_type"))
+        shown = values if mine else {"date": server.ledger.today().isoformat()}
+        step_forms.append(
+            {
+                "step": s,
+                "open": mine,
+                "values": shown,
+                "errors": errors if mine else {},
+                "inputs": forms.inputs(fields_of, shown, errors if mine else {}),
+            }
+        )
+    return render(
+        request,
+        caller,
+        "activity.html",
+        status,
+        a=found,
+        kind=kind,
+        data=[(f.label, forms.display(f, found["data"].get(f.name))) for f in kind.fields],
+        steps=[_step_row(kind, s) for s in found["steps"]],
+        step_forms=step_forms,
+        correct_inputs=forms.inputs(kind.fields, correct_values, errors if open_form == "correct" else {}),
+        correct_values=correct_values,
+        open_form=open_form,
+        values=values,
+        errors=errors,
+        message=message,
+        history=[_history_row(kind, fields, r) for r in rows],
+        writable=server.may_write(caller.user, unit) and not found["voided"],
+        form_key=form_key(),
+        unit_name=(server.ledger.unit(unit).name if server.ledger.unit(unit) else unit),  # type: ignore[union-attr]
+    )
+
+
+def _step_row(kind: Kind, s: dict[str, Any]) -> dict[str, Any]:
+    declared = kind.step(s["step"])
+    label = declared.label if declared else s["step"]
+    shown = [(f.label, forms.display(f, s["data"].get(f.name))) for f in (declared.fields if declared else ())]
+    return {**s, "label": label, "shown": [x for x in shown if x[1] != "—"]}
+
+
+def _history_row(kind: Kind, fields: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """One event of the timeline, its values in words: old → new for a correction."""
+    out = dict(row)
+    if "step" in row:
+        declared = kind.step(row["step"])
+        out["step_label"] = declared.label if declared else row["step"]
+    if "changes" in row:
+        out["changed"] = [
+            (
+                fields[k].label if k in fields else LINE_LABELS.get(k, k),
+                forms.display(fields[k], old) if k in fields else (old or "—"),
+                forms.display(fields[k], new) if k in fields else (new or "—"),
+            )
+            for k, (old, new) in row["changes"].items()
+        ]
+    elif row.get("data") and row["event"] == "Recorded":
+        out["shown"] = [(fields[k].label, forms.display(fields[k], v)) for k, v in row["data"].items() if k in fields]
+    return out
+
+
+def _version(values: dict[str, str]) -> int | None:
+    text = values.get("version", "")
+    return int(text) if text.isdigit() else None
+
+
+async def _write(
+    request: Request, caller: Caller, op: str, body: dict[str, Any], values: dict[str, str], open_form: str
+) -> Response:
+    """Write one line from the activity page; a refusal re-renders the page with what was typed."""
+    unit, ref = body["unit"], body["ref"]
+    key = values.get("form_key") or form_key()
+    version = _version(values) if op in ("correct", "void") else None
+    try:
+        await service.write(server_of(request), caller, op, body, key, version)
+    except Refused as e:
+        if e.status == 409:
+            message = "记录已被他人修改：下面是当前的记录，请核对后重新提交。"
+            return _activity(request, caller, unit, ref, 409, open_form, values, {}, message)
+        if e.status != 422:
+            raise
+        names = {"date", "reason", *(k for k in values if k.startswith("data."))}
+        errors, rest = forms.errors_by_field(e.errors, names)
+        return _activity(request, caller, unit, ref, 422, open_form, values, errors, "；".join(rest))
+    done = {"step": "step", "correct": "corrected", "void": "voided"}[op]
+    return redirect(activity_url(unit, ref, done))
+
+
+@router.post("/activity/step")
+async def add_step(request: Request) -> Response:
+    caller, form = await posted(request)
+    values = texts(form)
+    unit, ref, name = values.get("unit", ""), values.get("ref", ""), values.get("step", "")
+    found = service.activity(server_of(request), caller, unit, ref)
+    kind = KINDS[found["kind"]]
+    if kind.step(name) is None:
+        raise Refused(404, f"「{kind.label}」没有「{name}」这一步骤")
+    data, errors = forms.parse(forms.step_fields(kind, name, found["data"].get("case_type")), values)
+    if errors:
+        return _activity(request, caller, unit, ref, 422, f"step:{name}", values, errors)
+    body: dict[str, Any] = {"unit": unit, "ref": ref, "step": name, "date": values.get("date", "").strip()}
+    if data:
+        body["data"] = data
+    return await _write(request, caller, "step", body, values, f"step:{name}")
+
+
+@router.post("/activity/correct")
+async def correct(request: Request) -> Response:
+    caller, form = await posted(request)
+    values = texts(form)
+    unit, ref = values.get("unit", ""), values.get("ref", "")
+    found = service.activity(server_of(request), caller, unit, ref)
+    kind = KINDS[found["kind"]]
+    data, errors = forms.changes(kind.fields, values, found["data"])
+    day = values.get("date", "").strip()
+    body: dict[str, Any] = {"unit": unit, "ref": ref, "reason": values.get("reason", "").strip()}
+    if day and day != found["date"]:
+        body["date"] = day
+    if data:
+        body["data"] = data
+    if not errors and "date" not in body and not data:
+        errors["date"] = "没有修改任何内容：请修改日期或某项数据后再提交更正"
+    if not body["reason"]:
+        errors["reason"] = "原因：更正须说明原因"
+    if errors:
+        return _activity(request, caller, unit, ref, 422, "correct", values, errors)
+    return await _write(request, caller, "correct", body, values, "correct")
+
+
+@router.post("/activity/void")
+async def void(request: Request) -> Response:
+    caller, form = await posted(request)
+    values = texts(form)
+    unit, ref = values.get("unit", ""), values.get("ref", "")
+    body: dict[str, Any] = {"unit": unit, "ref": ref, "reason": values.get("reason", "").strip()}
+    target = values.get("target", "")
+    if target:
+        body["target"] = target
+    open_form = f"void:{target}" if target else "void"
+    if not body["reason"]:
+        return _activity(request, caller, unit, ref, 422, open_form, values, {"reason": "原因：作废须说明原因"})
+    return await _write(request, caller, "void", body, values, open_form)
+
+
+# ---- evidence ----
+
+
+@router.post("/activity/evidence")
+async def upload(request: Request) -> Response:
+    caller, form = await posted(request)
+    values = texts(form)
+    unit, ref = values.get("unit", ""), values.get("ref", "")
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _activity(request, caller, unit, ref, 422, "evidence", values, {"file": "文件：请选择要上传的文件"})
+    name = Path(upload.filename).name or "upload"
+    with tempfile.TemporaryDirectory(prefix="taizhang-upload-") as tmp:
+        path = Path(tmp) / name
+        size = 0
+        with path.open("wb") as out:
+            while chunk := await upload.read(1024 * 1024):
+                size += len(chunk)
+                if size > MAX_UPLOAD:
+                    message = f"文件：不得超过 20 MB，「{name}」超过了上限"
+                    return _activity(request, caller, unit, ref, 413, "evidence", values, {"file": message})
+                out.write(chunk)
+        try:
+            service.attach_evidence(server_of(request), caller, unit, ref, path, values.get("step_id") or None)
+        except Refused as e:
+            if e.status != 422:
+                raise
+            errors = {"file": e.detail}
+            return _activity(request, caller, unit, ref, 422, "evidence", values, errors)
+    return redirect(activity_url(unit, ref, "attached"))
+
+
+@router.get("/evidence")
+def download(request: Request, unit: str, ref: str, sha256: str) -> Response:
+    caller = viewer(request)
+    path, name, media = service.evidence_file(server_of(request), caller, unit, ref, sha256)
+    return FileResponse(path, media_type=media, filename=name)

@@ -1,0 +1,232 @@
+"""The ledger list, the year report (previous year, as-of picker, trends, drill-down), narrative text, documents."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.background import BackgroundTask
+from starlette.responses import FileResponse
+
+from domain.catalogue import KINDS, REPORT_SECTIONS
+from projections.figures import BY_ID
+from projections.trends import THEMES
+
+from . import service
+from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
+from .service import Refused
+
+router = APIRouter()
+PAGE_SIZE = 30
+
+# Headings of the report's figure groups (by the figure id's prefix).
+GROUPS = {
+    "study": "学法",
+    "exam": "学法考法",
+    "publicity": "普法宣传",
+    "petition": "信访",
+    "case": "案件办理",
+    "reconsideration": "行政复议",
+    "normdoc": "规范性文件",
+    "disclosure": "政务公开",
+    "proposal": "建议提案",
+    "legal": "合法性审查与法律顾问",
+    "governance": "会议与专项检查",
+    "audit": "台账审计",
+}
+
+
+def years(server: Any) -> list[int]:
+    this = server.ledger.today().year
+    return list(range(this, max(this - 10, 2000) - 1, -1))
+
+
+def parse_as_of(text: str | None, tz: str) -> tuple[datetime | None, str]:
+    """A datetime-local value (ledger time) as an instant, or an error message."""
+    if not text:
+        return None, ""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None, f"时点：无法识别「{text[:30]}」，请用日期时间选择器"
+    return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))), ""
+
+
+def fmt(value: Any, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.2f}%" if unit == "%" else f"{value:,}"
+
+
+# ---- the ledger list ----
+
+
+@router.get("/ledger")
+def ledger(
+    request: Request,
+    unit: str | None = None,
+    year: str = "",
+    kind: str = "",
+    q: str = "",
+    page: int = 1,
+) -> Response:
+    caller = viewer(request)
+    server = server_of(request)
+    code, units = pick_unit(server, caller, unit)
+    year_n = int(year) if year.isdigit() else None
+    found = service.listing(server, caller, code, year_n, kind or None, q[:100] or None, max(page, 1), PAGE_SIZE)
+    query = {"unit": code, "year": year, "kind": kind, "q": q}
+
+    def page_url(n: int) -> str:
+        return "/ledger?" + urlencode({**query, "page": n})
+
+    return render(
+        request,
+        caller,
+        "ledger.html",
+        unit=code,
+        units=units,
+        year=year,
+        kind=kind,
+        q=q,
+        years=years(server),
+        kinds=[(k.code, k.label) for k in KINDS.values()],
+        found=found,
+        page_url=page_url,
+    )
+
+
+# ---- the year report ----
+
+
+def figure_url(unit: str, year: int, fid: str, as_of: str) -> str:
+    query = {"unit": unit, "year": year, "figure": fid, **({"as_of": as_of} if as_of else {})}
+    return "/report/figure?" + urlencode(query)
+
+
+def chart(year_trends: dict[str, list[int]]) -> list[dict[str, Any]]:
+    """One small bar chart per main figure: twelve bars scaled to the largest month."""
+    out = []
+    for fid in THEMES:
+        values = year_trends.get(fid, [0] * 12)
+        top = max(values) or 1
+        bars = []
+        for month, v in enumerate(values, start=1):
+            h = round(80 * v / top, 1)
+            bars.append({"x": 8 + (month - 1) * 19, "y": round(92 - h, 1), "h": h, "v": v, "m": month})
+        out.append({"id": fid, "label": BY_ID[fid].label, "unit": BY_ID[fid].unit, "bars": bars, "total": sum(values)})
+    return out
+
+
+@router.get("/report")
+def report(request: Request, unit: str | None = None, year: int | None = None, as_of: str = "") -> Response:
+    caller = viewer(request)
+    server = server_of(request)
+    code, units = pick_unit(server, caller, unit)
+    year = year or server.ledger.today().year
+    if not 2000 <= year <= 2100:
+        raise Refused(422, "年度：须在 2000–2100 之间")
+    instant, problem = parse_as_of(as_of, server.settings.tz)
+    if problem:
+        as_of = ""
+    data = service.report(server, caller, code, year, instant)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for fid, f in data["figures"].items():
+        row = {
+            "id": fid,
+            **f,
+            "shown": fmt(f["value"], f["unit"]),
+            "before": fmt(f["previous"], f["unit"]),
+            "url": figure_url(code, year, fid, as_of),
+            "prev_url": figure_url(code, year - 1, fid, as_of),
+        }
+        groups.setdefault(GROUPS.get(fid.split(".")[0], "其他"), []).append(row)
+    return render(
+        request,
+        caller,
+        "report.html",
+        422 if problem else 200,
+        unit=code,
+        units=units,
+        year=year,
+        years=years(server),
+        as_of=as_of,
+        problem=problem,
+        data=data,
+        groups=groups,
+        charts=chart(service.trends(server, caller, code, year, instant)),
+        sections=REPORT_SECTIONS,
+        narratives=service.narratives(server, caller, code, year),
+        writable=server.may_write(caller.user, code),
+        query=urlencode({"unit": code, "year": year, **({"as_of": as_of} if as_of else {})}),
+    )
+
+
+@router.get("/report/figure")
+def drill_down(request: Request, unit: str, year: int, figure: str, as_of: str = "") -> Response:
+    caller = viewer(request)
+    server = server_of(request)
+    instant, problem = parse_as_of(as_of, server.settings.tz)
+    if problem:
+        raise Refused(422, problem)
+    rows = service.explain(server, caller, figure, unit, year, instant)
+    data = service.report(server, caller, unit, year, instant)
+    f = data["figures"][figure]
+    for r in rows:
+        r["kind_label"] = KINDS[r["kind"]].label
+        r["url"] = "/activity?" + urlencode({"unit": r["unit"], "ref": r["ref"]})
+    back = "/report?" + urlencode({"unit": unit, "year": year, **({"as_of": as_of} if as_of else {})})
+    return render(
+        request,
+        caller,
+        "figure.html",
+        unit=unit,
+        year=year,
+        fid=figure,
+        f=f,
+        shown=fmt(f["value"], f["unit"]),
+        rows=rows,
+        as_of=as_of,
+        back=back,
+        unit_name=data["unit_name"],
+    )
+
+
+@router.post("/report/narrative")
+async def narrative(request: Request) -> Response:
+    caller, form = await posted(request)
+    values = texts(form)
+    unit, section = values.get("unit", ""), values.get("section", "")
+    year = int(values["year"]) if values.get("year", "").isdigit() else 0
+    if section not in REPORT_SECTIONS or not 2000 <= year <= 2100:
+        raise Refused(422, "报告文字：没有这一部分或年度无效")
+    service.write_narrative(server_of(request), caller, unit, year, section, values.get("text", ""))
+    return redirect("/report?" + urlencode({"unit": unit, "year": year, "done": "narrative"}) + f"#s-{section}")
+
+
+@router.get("/report/download")
+def download(request: Request, unit: str, year: int, format: str = "docx", as_of: str = "") -> Response:
+    caller = viewer(request)
+    server = server_of(request)
+    if format not in ("docx", "xlsx"):
+        raise Refused(404, "只能下载 docx 或 xlsx")
+    instant, problem = parse_as_of(as_of, server.settings.tz)
+    if problem:
+        raise Refused(422, problem)
+    tmp = Path(tempfile.mkdtemp(prefix="taizhang-doc-"))
+    out = tmp / f"{unit}-{year}.{format}"
+    service.document(server, caller, unit, year, instant, format, out)
+    name = f"{year}年度{'报告' if format == 'docx' else '台账'}-{unit}.{format}"
+    return FileResponse(out, filename=name, background=BackgroundTask(_remove, tmp))
+
+
+def _remove(tmp: Path) -> None:
+    for p in tmp.iterdir():
+        p.unlink()
+    tmp.rmdir()
