@@ -219,7 +219,7 @@ def demo(ctx: click.Context, fmt: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data))
 
 
-from . import audit_cli, documents_cli, serve_cli  # noqa: E402,F401  (register the other commands on `main`)
+from . import audit_cli, documents_cli, project_cli, serve_cli  # noqa: E402,F401  (register the other commands on `main`)
 
 if __name__ == "__main__":
     main()

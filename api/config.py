@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import hashlib
 import os
@@ -14,8 +13,9 @@ from domain.ledger import DEFAULT_TZ, Ledger
 from projections import slots
 from projections.readmodel import ReadModel
 
+from . import postgres
+
 HOME_SCHEMA = "@home"  # ?schema=@home: one schema per data directory (several ledgers in one database)
-_created_schemas: set[tuple[str, ...]] = set()
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,10 @@ class Settings:
 
     def ledger(self) -> Ledger:
         env = self.event_store_env()
-        if "POSTGRES_SCHEMA" in env:
-            ensure_schema(env)
-        return Ledger(env=env, tz=self.tz)
+        if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+            return Ledger(env=env, tz=self.tz)
+        with postgres.ready(env, f"{Ledger.name.lower()}_events") as ready_env:
+            return Ledger(env=ready_env, tz=self.tz)
 
     def read_model(self) -> ReadModel:
         """A read model this process alone uses (the first free slot, see projections/slots.py)."""
@@ -75,29 +76,6 @@ class Settings:
 def home_schema(home: Path) -> str:
     """The schema a data directory's ledger lives in under ?schema=@home: named after its absolute path."""
     return "taizhang_" + hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:20]
-
-
-def ensure_schema(env: dict[str, str]) -> None:
-    """Create the PostgreSQL schema the store is configured for, once per process (the library expects it)."""
-    import psycopg
-    from psycopg import errors, sql
-
-    key = tuple(env[k] for k in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_SCHEMA"))
-    if key in _created_schemas:
-        return
-    with (
-        psycopg.connect(
-            host=env["POSTGRES_HOST"],
-            port=env["POSTGRES_PORT"],
-            dbname=env["POSTGRES_DBNAME"],
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"],
-            autocommit=True,
-        ) as con,
-        contextlib.suppress(errors.UniqueViolation),
-    ):  # created by a concurrent process a moment ago
-        con.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"])))
-    _created_schemas.add(key)
 
 
 def _login() -> str:

@@ -19,8 +19,8 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from domain.seal import Seal, seal_payload
 
-from . import merkle
-from .leafhash import hash_range
+from . import merkle, pgsource
+from .leafhash import Chunk, hash_range, hash_range_pg
 from .readmodel import ReadModel
 from .source import read_rows
 
@@ -37,7 +37,11 @@ class StoreLog:
         last = source.max_notification_id() or 0
         db = getattr(getattr(getattr(source, "datastore", None), "pool", None), "db_name", None)
         if isinstance(source, SQLiteApplicationRecorder) and last >= PARALLEL_FROM and Path(str(db)).is_file():
-            self._in_parallel(str(db), source.events_table_name, last)
+            self._in_parallel(hash_range, [str(db), source.events_table_name], last)
+            return
+        if pgsource.is_postgres(source) and last >= PARALLEL_FROM:
+            where = [pgsource.conninfo(source), source.datastore.schema, source.events_table_name]  # type: ignore[attr-defined]
+            self._in_parallel(hash_range_pg, where, last)
             return
         after = 0
         while rows := read_rows(source, after, batch):
@@ -46,13 +50,15 @@ class StoreLog:
             self.leaves += merkle.leaf_hashes(rows)
             after = rows[-1][0]
 
-    def _in_parallel(self, db: str, table: str, last: int) -> None:
-        """Read and hash ranges of the SQLite file in worker processes (one per core), in order."""
+    def _in_parallel(self, read: Callable[..., Chunk], where: list[str], last: int) -> None:
+        """Read and hash ranges of the store in worker processes (one per core), in order: `read(*where,
+        after, last)` is `leafhash.hash_range` (SQLite file, table) or `hash_range_pg` (conninfo, schema, table)."""
         workers = os.cpu_count() or 2
         bounds = [last * i // (workers * 2) for i in range(workers * 2 + 1)]
         ranges = list(itertools.pairwise(bounds))
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            chunks = pool.map(hash_range, [db] * len(ranges), [table] * len(ranges), *zip(*ranges, strict=True))
+            args = [[w] * len(ranges) for w in where]
+            chunks = pool.map(read, *args, *zip(*ranges, strict=True))
             for positions, oids, leaves in chunks:
                 self.positions += positions
                 self.oids += oids

@@ -81,20 +81,46 @@ def open_fresh(home: Path, tz: str) -> ReadModel:
     return model
 
 
-def catch_up_idle(home: Path, tz: str, source: ApplicationRecorder) -> dict[str, int]:
-    """Catch up every slot no one holds (creating the first when there is none): {slot file: advanced by}."""
-    done: dict[str, int] = {}
+def catch_up_idle(
+    home: Path, tz: str, source: ApplicationRecorder, known: dict[str, int] | None = None, upto: int = 0
+) -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """Catch up every slot no one holds (creating the first when there is none). Returns ({slot file:
+    (events advanced by, position now)}, [busy slot files still behind]). `known` remembers positions the
+    caller brought slots to: a slot it knows to be at `upto` or beyond is not opened again (only holders of
+    a slot advance it, and a rebuild starts a new generation, which forgets them)."""
+    done: dict[str, tuple[int, int]] = {}
+    behind: list[str] = []
+    known = {} if known is None else known
+    gen = generation(home) or ""
     for path in slot_paths(home):
         if not path.exists() and path != slot_path(home, 1):
             continue
+        key = f"{gen}/{path.name}"
+        if known.get(key, -1) >= upto > 0:
+            continue
         lock = try_lock(path)
         if lock is None:
+            behind.append(path.name)
             continue
-        if not path.exists():
-            _seed(home, path, tz)
+        try:
+            if not path.exists():
+                _seed(home, path, tz)
+        except BaseException:
+            lock.close()
+            raise
         with ReadModel(path, tz, lock=lock, generation=generation(home)) as model:
-            done[path.name] = model.catch_up(source)
-    return done
+            done[path.name] = (model.catch_up(source), model.position())
+            known[key] = done[path.name][1]
+    return done, behind
+
+
+def idle_position(path: Path, tz: str) -> int | None:
+    """The tracked position of a slot no one holds, read without catching it up; None when busy or unusable."""
+    lock = try_lock(path)
+    if lock is None:
+        return None
+    with lock:
+        return _position(path, tz, generation(path.parent)) if path.exists() else None
 
 
 def _seed(home: Path, target: Path, tz: str) -> None:

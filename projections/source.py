@@ -1,9 +1,9 @@
 """Reading the notification log in batches: an Arrow table of the events plus their Merkle leaf hashes.
 
-On the embedded SQLite store a batch is read with one SQL statement through the library's own
-datastore (same file, same connection settings) instead of building a Notification object per event;
-any other recorder goes through the library's `select_notifications`. The next batch is read, and its
-leaves hashed, on a second thread while the caller projects the current one.
+On the embedded SQLite store and on PostgreSQL a batch is read with one SQL statement through the
+library's own datastore (same file or connection pool, same settings) as plain tuples, instead of building
+a Notification object per event; any other recorder goes through the library's `select_notifications`.
+The next batch is read, and its leaves hashed, on a second thread while the caller projects the current one.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from domain.receipt import Receipt
 
+from . import pgsource
 from .merkle import Frontier, leaf_hashes
 
 RECEIPT_TOPIC = f"{Receipt.Issued.__module__}:{Receipt.Issued.__qualname__}"
@@ -71,6 +72,8 @@ def read_rows(source: ApplicationRecorder, after: int, size: int) -> list[tuple[
             c.sqlite_cursor.row_factory = None  # plain tuples: no Row object per event
             c.execute(sql, (after, size))
             return c.fetchall()
+    if pgsource.is_postgres(source):
+        return pgsource.read_rows(source, after, size)
     notes = source.select_notifications(after, size, inclusive_of_start=False)
     return [(n.id, UUID_hex(n.originator_id), n.originator_version, n.topic, n.state) for n in notes]
 

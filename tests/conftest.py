@@ -3,6 +3,9 @@
 Everything runs on the real APIs: the eventsourcing ledger over a SQLite file in a temporary
 home, and the DuckDB read model beside it. Nothing is mocked.
 
+TAIZHANG_TEST_STORE=postgres runs the same tests with the event store on PostgreSQL (see `pgstore.py`):
+every ledger home gets its own schema in a database made for the session and dropped after it.
+
 Line builders (`unit`, `rec`, `step`, `correct`, `void`) return interchange-format dicts
 (DOMAIN.md §4) with a fresh, store-wide unique `id`, so tests read like the files staff import.
 """
@@ -10,11 +13,13 @@ Line builders (`unit`, `rec`, `step`, `correct`, `void`) return interchange-form
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pgstore as pg
 import pytest
 
 from api.config import Settings
@@ -109,7 +114,8 @@ def instant() -> datetime:
 
 
 def settings_for(home: Path, user: str = "tester") -> Settings:
-    return Settings(home=home, database_url=None, tz=TZ, user=user)
+    """The settings of a ledger home on the store under test (TAIZHANG_DATABASE_URL in the PostgreSQL run)."""
+    return Settings(home=home, database_url=os.environ.get("TAIZHANG_DATABASE_URL") or None, tz=TZ, user=user)
 
 
 class LedgerEnv:
@@ -195,3 +201,44 @@ def env(tmp_path: Path) -> LedgerEnv:
 def bare(tmp_path: Path) -> LedgerEnv:
     """An empty ledger, no units."""
     return make(tmp_path)
+
+
+# ---- the store under test ----
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if pg.STORE == "postgres":
+        pg.use_for_every_ledger()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    pg.drop_session_database()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"event store under test: {pg.STORE}" + (f" ({pg.ADMIN_URL})" if pg.STORE == "postgres" else "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if pg.STORE != "postgres":
+        return
+    for item in items:
+        reason = pg.sqlite_only(item)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite store only: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A PostgreSQL database for this session (append ?schema=@home per ledger home); skips when no server
+    answers, except where TAIZHANG_REQUIRE_POSTGRES=1 (CI), which fails instead."""
+    return pg.session_database()
+
+
+@pytest.fixture(params=["sqlite", "postgres"] if pg.STORE == "sqlite" else ["postgres"])
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """Each store in turn: None (the embedded SQLite file) or a PostgreSQL URL with a schema per home
+    (only the latter in the PostgreSQL run)."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres_url") + "?schema=" + pg.HOME_SCHEMA

@@ -1,0 +1,51 @@
+"""Getting a PostgreSQL event store ready: its schema and the library's tables, created once.
+
+The library creates its table, type and insert function whenever an application starts (CREATE_TABLE).
+Processes starting together (web workers, commands run side by side) then race on CREATE OR REPLACE
+FUNCTION ("tuple concurrently updated"). So the first process creates them under an advisory lock held
+for the schema, and every later start sees them there and tells the library not to create anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import sql
+
+_ready: set[tuple[str, ...]] = set()
+
+
+def _key(env: dict[str, str]) -> tuple[str, ...]:
+    names = ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_SCHEMA")
+    return tuple(env.get(k) or "public" for k in names)
+
+
+@contextmanager
+def ready(env: dict[str, str], table: str) -> Iterator[dict[str, str]]:
+    """The library's env for a store whose schema and tables exist, or (under the lock, for the length of
+    the with-block, in which the caller starts the application) for the one process that creates them."""
+    key = _key(env)
+    if key in _ready:
+        yield {**env, "CREATE_TABLE": "no"}
+        return
+    schema = key[-1]
+    with psycopg.connect(
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        dbname=env["POSTGRES_DBNAME"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+        autocommit=True,
+    ) as con:
+        lock = int.from_bytes(hashlib.sha256(f"taizhang-store:{schema}".encode()).digest()[:8], "big", signed=True)
+        con.execute("SELECT pg_advisory_lock(%s)", [lock])
+        try:
+            con.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+            exists = con.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}"."{table}"']).fetchone()
+            yield {**env, "CREATE_TABLE": "no"} if exists and exists[0] else env
+            _ready.add(key)
+        finally:
+            con.execute("SELECT pg_advisory_unlock(%s)", [lock])

@@ -1,0 +1,91 @@
+"""The PostgreSQL event store under test: one database per test session, one schema per ledger home.
+
+TAIZHANG_TEST_STORE=postgres runs the whole suite on PostgreSQL; otherwise only the tests that ask for
+the `postgres_url` fixture use it. TAIZHANG_TEST_POSTGRES names the server (a URL of a database to
+connect to for creating the session's database; default postgresql://postgres@127.0.0.1:5432/postgres).
+Where no server answers those tests skip, saying so, unless TAIZHANG_REQUIRE_POSTGRES=1 (CI): then they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from api.config import HOME_SCHEMA, Settings
+
+STORE = (os.environ.get("TAIZHANG_TEST_STORE") or "sqlite").lower()
+ADMIN_URL = os.environ.get("TAIZHANG_TEST_POSTGRES") or "postgresql://postgres@127.0.0.1:5432/postgres"
+REQUIRED = os.environ.get("TAIZHANG_REQUIRE_POSTGRES") == "1"
+
+_session: dict[str, str] = {}
+
+
+def admin_connect() -> psycopg.Connection[Any]:
+    return psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
+
+
+def session_database() -> str:
+    """The URL of a database made for this session (created on first use, dropped at the end)."""
+    if "url" not in _session and "error" not in _session:
+        name = f"taizhang_test_{os.getpid()}_{secrets.token_hex(3)}"
+        try:
+            with admin_connect() as con:
+                con.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.OperationalError as e:
+            _session["error"] = f"no PostgreSQL server answers at {ADMIN_URL} ({str(e).strip()[:200]})"
+        else:
+            _session["name"] = name
+            _session["url"] = urlunparse(urlparse(ADMIN_URL)._replace(path="/" + name, query=""))
+    if "error" in _session:
+        if REQUIRED:
+            pytest.fail(_session["error"] + "; TAIZHANG_REQUIRE_POSTGRES=1", pytrace=False)
+        pytest.skip(_session["error"])
+    return _session["url"]
+
+
+def drop_session_database() -> None:
+    if "name" in _session:
+        with admin_connect() as con:
+            con.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_session["name"])))
+        _session.clear()
+
+
+def use_for_every_ledger() -> None:
+    """The PostgreSQL run: every ledger home, in this process and in the commands it starts, on PostgreSQL."""
+    try:
+        url = session_database() + "?schema=" + HOME_SCHEMA
+    except (pytest.skip.Exception, pytest.fail.Exception) as e:
+        pytest.exit(f"TAIZHANG_TEST_STORE=postgres: {e}", returncode=3)
+    os.environ["TAIZHANG_DATABASE_URL"] = url
+    plain = Settings.__init__
+
+    def on_postgres(self: Settings, home: Path, database_url: str | None = None, tz: str = "", user: str = "") -> None:
+        plain(self, home, database_url or url, tz, user)  # Settings(home, None, …) in a test: the store under test
+
+    Settings.__init__ = on_postgres  # type: ignore[method-assign]
+
+
+# Tests that exercise the SQLite file itself. tests/test_postgres_audit.py covers the same ground on PostgreSQL.
+SQLITE_FILE_TESTS = {
+    "test_rebuild_killed_with_sigkill_resumes_to_identical_report": "its child process opens Settings(database_url="
+    "None) by itself (tests/test_postgres_project.py kills a catch-up on PostgreSQL)",
+}
+
+
+def sqlite_only(item: pytest.Item) -> str | None:
+    name = getattr(item, "originalname", item.name)
+    if name in SQLITE_FILE_TESTS:
+        return SQLITE_FILE_TESTS[name]
+    if item.path.name == "test_audit.py" and "home" in getattr(item, "fixturenames", ()):
+        return (
+            "copies a sealed data directory as files and edits its events.db with sqlite3; a PostgreSQL store is not"
+            " in the directory (tests/test_postgres_audit.py checks verify, proof and seals on PostgreSQL)"
+        )
+    return None
