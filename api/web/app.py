@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -75,6 +75,35 @@ class BodyLimit:
         except _TooLarge as e:
             if not started:
                 await _too_large(e.limit)(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Headers every response carries (a plain ASGI middleware: Starlette's BaseHTTPMiddleware costs ~10%)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.common = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        csp = DOCS_CSP if path in ("/docs", "/redoc") else PAGE_CSP
+        api = path.startswith("/api")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                extra = [*self.common, (b"content-security-policy", csp.encode())]
+                if api or b"set-cookie" in present:
+                    extra.append((b"cache-control", b"no-store"))
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class _TooLarge(Exception):
@@ -162,16 +191,6 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
             return pages.error_page(request, exc.status_code, str(exc.detail))
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        docs = request.url.path in ("/docs", "/redoc")
-        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else PAGE_CSP)
-        if request.url.path.startswith("/api") or "set-cookie" in response.headers:
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     return app

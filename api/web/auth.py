@@ -105,7 +105,7 @@ def identify(server: Server, request: Request) -> Caller | None:
         if not token.startswith(TOKEN_PREFIX) or "_" not in token[len(TOKEN_PREFIX) :]:
             return None
         username = token[len(TOKEN_PREFIX) :].rsplit("_", 1)[0]
-        user = server.ledger.user(username)
+        user = server.user(username)
         digest = token_digest(token)
         if user is None or user.disabled or not any(hmac.compare_digest(digest, t) for t in user.tokens):
             return None
@@ -119,7 +119,7 @@ def identify(server: Server, request: Request) -> Caller | None:
         return None
     if not isinstance(data, dict):
         return None
-    user = server.ledger.user(str(data.get("u")))
+    user = server.user(str(data.get("u")))
     if user is None or user.disabled or data.get("v") != user.password_version:
         return None  # password changed or account disabled since: the session is over
     return Caller(user, str(data.get("c")), "session")

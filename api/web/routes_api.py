@@ -33,18 +33,19 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api", responses=PROBLEMS)
 
 
-def get_server(request: Request) -> Server:
+# Dependencies are `async def`: FastAPI would run plain functions in its thread pool, a cost on every request.
+async def get_server(request: Request) -> Server:
     return request.app.state.server  # type: ignore[no-any-return]
 
 
-def get_caller(request: Request) -> Caller:
-    caller = identify(get_server(request), request)
+async def get_caller(request: Request) -> Caller:
+    caller = identify(request.app.state.server, request)
     if caller is None:
         raise Refused(401, "未登录或登录已过期")
     return caller
 
 
-def writer(request: Request, caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+async def writer(request: Request, caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
     check_csrf(caller, request)
     return caller
 
@@ -137,7 +138,7 @@ def _op_route(path: str, op: str, model: type[BaseModel]) -> None:
         idempotency_key: IdemKey = None,
         if_match: IfMatch = None,
     ) -> dict[str, Any]:
-        raw = body.model_dump(mode="json", exclude_unset=True)  # type: ignore[attr-defined]
+        raw = body.model_dump(mode="json", exclude_unset=True, warnings=False)  # type: ignore[attr-defined]
         written, replayed = await service.write(server, caller, op, raw, idempotency_key, _version(if_match))
         response.headers["ETag"] = f'"{written["version"]}"'
         if replayed:

@@ -20,7 +20,13 @@ from .committer import Committer
 from .throttle import Throttle
 
 T = TypeVar("T")
-POLL_SECONDS = 0.5  # new events written by other processes show in this worker's reports within about this
+# Every read first catches the read model up with the log, so a report shows every event committed before it
+# (by any worker or process). The poller only keeps that catch-up short: a fold costs ~0.1 s, so it is not
+# run more often than this while records pour in.
+POLL_SECONDS = 2.0
+# Users and the unit tree are read on every request. Changes made through this worker apply at once (it drops
+# its copy); changes made by another worker or the command line within this many seconds.
+CACHE_SECONDS = 1.0
 
 
 class Server:
@@ -34,6 +40,8 @@ class Server:
         self._model: ReadModel | None = None
         self._model_lock = threading.Lock()
         self._stop = threading.Event()
+        self._users: dict[str, tuple[User | None, float]] = {}
+        self._parents: dict[str, tuple[str | None, float]] = {}
         self._poller: threading.Thread | None = None
         if poll:
             self._poller = threading.Thread(target=self._poll, name="taizhang-projector", daemon=True)
@@ -73,9 +81,25 @@ class Server:
 
     # ---- access ----
 
+    def user(self, username: str) -> User | None:
+        found = self._users.get(username)
+        if found is None or time.monotonic() - found[1] > CACHE_SECONDS:
+            found = (self.ledger.user(username), time.monotonic())
+            self._users[username] = found
+        return found[0]
+
+    def forget(self) -> None:
+        """Drop the cached users and unit tree (after this worker changed one of them)."""
+        self._users.clear()
+        self._parents.clear()
+
     def parent_of(self, code: str) -> str | None:
-        unit = self.ledger.unit(code)
-        return unit.parent if unit is not None else None
+        found = self._parents.get(code)
+        if found is None or time.monotonic() - found[1] > CACHE_SECONDS:
+            unit = self.ledger.unit(code)
+            found = (unit.parent if unit is not None else None, time.monotonic())
+            self._parents[code] = found
+        return found[0]
 
     def may_read(self, user: User, unit: str) -> bool:
         return may_read(user, unit, self.parent_of)

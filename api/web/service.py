@@ -75,6 +75,7 @@ def change_own_password(server: Server, caller: Caller, current: str, new: str) 
     if problem:
         raise Refused(422, problem, [{"line": None, "field": "new", "message": problem}])
     server.ledger.set_password(caller.name, hash_password(new), False, caller.name)
+    server.forget()
 
 
 # ---- access ----
@@ -128,6 +129,8 @@ async def write(
     raw = {"id": lid, "op": op, **body}
     expected = {lid: if_match} if if_match is not None and op in ("step", "correct", "void") else {}
     outcome = await server.committer.submit(Submission([(1, raw)], caller.name, expected))
+    if op == "unit":
+        server.forget()
     if outcome.errors:
         errors = [{"line": None, "field": e.field, "message": e.message} for e in outcome.errors]
         detail = "；".join(e.message for e in outcome.errors)
@@ -164,6 +167,7 @@ async def import_lines(server: Server, caller: Caller, lines: list[tuple[int, An
     if errors:
         raise Refused(422 if all(e["field"] == "by" for e in errors) else 403, "导入被拒绝，未导入任何内容", errors)
     outcome = await server.committer.submit(Submission(lines, caller.name))
+    server.forget()
     if outcome.errors:
         problems = [{"line": e.line, "field": e.field, "message": e.message} for e in outcome.errors]
         raise Refused(422, f"共 {len(problems)} 处错误，未导入任何内容", problems)
@@ -309,6 +313,7 @@ def create_user(server: Server, caller: Caller, username: str, display_name: str
         server.ledger.register_user(username, display_name, role, units, hash_password(password), caller.name)
     except DomainError as e:
         raise invalid(e) from None
+    server.forget()
     return password
 
 
@@ -318,7 +323,7 @@ def change_user(server: Server, caller: Caller, username: str, changes: dict[str
     if user is None:
         raise Refused(404, f"没有用户「{username}」")
     try:
-        return server.ledger.change_access(
+        changed = server.ledger.change_access(
             username,
             changes.get("role") or user.role,
             changes["units"] if changes.get("units") is not None else user.units,
@@ -328,6 +333,8 @@ def change_user(server: Server, caller: Caller, username: str, changes: dict[str
         )
     except DomainError as e:
         raise invalid(e) from None
+    server.forget()
+    return changed
 
 
 def reset_password(server: Server, caller: Caller, username: str) -> str:
@@ -336,12 +343,14 @@ def reset_password(server: Server, caller: Caller, username: str) -> str:
         raise Refused(404, f"没有用户「{username}」")
     password = new_password()
     server.ledger.set_password(username, hash_password(password), True, caller.name)
+    server.forget()
     return password
 
 
 def issue_token(server: Server, caller: Caller, label: str) -> str:
     token, digest = new_token(caller.name)
     server.ledger.issue_token(caller.name, digest, label, caller.name)
+    server.forget()
     return token
 
 
