@@ -50,10 +50,10 @@ def amendments(con: duckdb.DuckDBPyConnection, unit: str, year: int | None, limi
     units = scope(con, unit, None).units
     return _rows(
         con.execute(
-            """SELECT e.etype, e.unit, e.ref, a.kind, a.date, epoch_us(e.recorded_at) AS recorded_at,
+            """SELECT e.etype, a.unit, a.ref, a.kind, a.date, epoch_us(e.recorded_at) AS recorded_at,
                    e.recorded_by, e.reason, e.target
-            FROM events e LEFT JOIN act a ON a.oid = e.oid
-            WHERE e.etype IN ('correct', 'void', 'void_step') AND e.unit IN (SELECT unnest($units))
+            FROM events e JOIN act a ON a.oid = e.oid
+            WHERE e.etype IN ('correct', 'void', 'void_step') AND a.unit IN (SELECT unnest($units))
               AND ($year IS NULL OR year(a.date) = $year)
             ORDER BY e.pos DESC LIMIT $limit""",
             {"units": units, "year": year, "limit": limit},
