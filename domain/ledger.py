@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Transcoder
 
 from . import narrative
 from .activity import Activity, Evidence
@@ -24,6 +23,7 @@ from .ids import activity_id, receipt_id, unit_id
 from .narrative import Narrative
 from .receipt import Receipt
 from .seal import Seal
+from .transcoder import FastJSONTranscoder, canonical
 from .unit import Unit
 from .validation import CorrectLine, Line, RecordLine, StepLine, UnitLine, VoidLine, parse_line
 
@@ -79,8 +79,7 @@ class VersionConflict(DomainError):
 
 def digest(raw: Any) -> str:
     """The content hash of a line, independent of key order and spacing."""
-    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical(raw)).hexdigest()
 
 
 class Ledger(UserDirectory, Application[UUID]):
@@ -90,6 +89,11 @@ class Ledger(UserDirectory, Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, tz: str = DEFAULT_TZ) -> None:
         super().__init__(env=env)
         self.tz = ZoneInfo(tz)
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = FastJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def today(self) -> date:
         return datetime.now(self.tz).date()
