@@ -143,6 +143,7 @@ def _activity(
     values = values or {}
     errors = errors or {}
     fields = {f.name: f for f in kind.fields}
+    files = {e["sha256"]: str(e.get("name") or "") for e in found["evidence"]}
     current = {"date": found["date"], **forms.values_of(kind, found["data"])}
     correct_values = {**current, **values} if open_form == "correct" else current
     step_forms = []
@@ -175,7 +176,8 @@ def _activity(
         values=values,
         errors=errors,
         message=message,
-        history=[_history_row(kind, fields, r) for r in rows],
+        evidence=[e for e in found["evidence"] if not e.get("voided")],
+        history=[_history_row(kind, fields, r, files) for r in rows],
         writable=server.may_write(caller.user, unit) and not found["voided"],
         form_key=form_key(),
         unit_name=(server.ledger.unit(unit).name if server.ledger.unit(unit) else unit),  # type: ignore[union-attr]
@@ -189,9 +191,11 @@ def _step_row(kind: Kind, s: dict[str, Any]) -> dict[str, Any]:
     return {**s, "label": label, "shown": [x for x in shown if x[1] != "—"]}
 
 
-def _history_row(kind: Kind, fields: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
-    """One event of the timeline, its values in words: old → new for a correction."""
+def _history_row(kind: Kind, fields: dict[str, Any], row: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
+    """One event of the timeline, its values in words: old → new for a correction; a voided file by its name."""
     out = dict(row)
+    if row.get("sha256") and not row.get("name"):
+        out["name"] = files.get(row["sha256"], "")
     if "step" in row:
         declared = kind.step(row["step"])
         out["step_label"] = declared.label if declared else row["step"]
@@ -322,6 +326,25 @@ async def upload(request: Request) -> Response:
             errors = {"file": e.detail}
             return _activity(request, caller, unit, ref, 422, "evidence", values, errors)
     return redirect(activity_url(unit, ref, "attached"))
+
+
+@router.post("/activity/evidence/void")
+async def void_evidence(request: Request) -> Response:
+    caller, form = await posted(request)
+    values = texts(form)
+    unit, ref, sha256 = values.get("unit", ""), values.get("ref", ""), values.get("sha256", "")
+    reason = values.get("reason", "").strip()
+    open_form = f"evidence-void:{sha256}"
+    if not reason:
+        return _activity(request, caller, unit, ref, 422, open_form, values, {"reason": "原因：作废附件须说明原因"})
+    try:
+        service.remove_evidence(server_of(request), caller, unit, ref, sha256, reason)
+    except Refused as e:
+        if e.status != 422:
+            raise
+        placed, rest = forms.errors_by_field(e.errors, {"reason"})
+        return _activity(request, caller, unit, ref, 422, open_form, values, placed, "；".join(rest))
+    return redirect(activity_url(unit, ref, "evidence_voided"))
 
 
 @router.get("/evidence")

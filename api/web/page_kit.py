@@ -30,10 +30,12 @@ NOTICES = {
     "corrected": "已更正。",
     "voided": "已作废。",
     "attached": "附件已上传。",
+    "evidence_voided": "附件已作废。",
     "narrative": "已保存报告文字。",
     "sealed": "已封存。",
     "password": "密码已修改。",
     "user": "已保存用户。",
+    "token_revoked": "令牌已撤销。",
 }
 
 

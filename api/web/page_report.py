@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +19,8 @@ from projections.figures import BY_ID
 from projections.trends import THEMES
 
 from . import service
-from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
+from .auth import Caller
+from .page_kit import Units, pick_unit, posted, redirect, render, server_of, texts, viewer
 from .service import Refused
 
 router = APIRouter()
@@ -135,7 +136,12 @@ def report(request: Request, unit: str | None = None, year: int | None = None, a
     instant, problem = parse_as_of(as_of, server.settings.tz)
     if problem:
         as_of = ""
-    data = service.report(server, caller, code, year, instant)
+    try:
+        data = service.report(server, caller, code, year, instant)
+    except Refused as e:
+        if e.status != 404 or instant is None or server.ledger.unit(code) is None:
+            raise
+        return _not_yet(request, caller, code, units, year, as_of, instant)
     groups: dict[str, list[dict[str, Any]]] = {}
     for fid, f in data["figures"].items():
         row = {
@@ -165,6 +171,41 @@ def report(request: Request, unit: str | None = None, year: int | None = None, a
         narratives=service.narratives(server, caller, code, year),
         writable=server.may_write(caller.user, code),
         query=urlencode({"unit": code, "year": year, **({"as_of": as_of} if as_of else {})}),
+    )
+
+
+def _not_yet(
+    request: Request, caller: Caller, code: str, units: Units, year: int, as_of: str, instant: datetime
+) -> Response:
+    """The report page for an instant before the unit was registered: say so, keep the picker, offer the first
+    instant that has the unit."""
+    server = server_of(request)
+    found = server.ledger.unit(code)
+    assert found is not None
+    tz = ZoneInfo(server.settings.tz)
+    registered = found.created_on.astimezone(tz)
+    first = (registered + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    name = found.name
+    missing = (
+        f"该时点单位尚未登记：{name}在 {instant.astimezone(tz):%Y-%m-%d %H:%M} 时还没有登记到台账"
+        f"（{registered:%Y-%m-%d %H:%M} 登记），那时没有数据。请选择此后的时点，或回到当前。"
+    )
+    first_url = "/report?" + urlencode({"unit": code, "year": year, "as_of": f"{first:%Y-%m-%dT%H:%M}"})
+    return render(
+        request,
+        caller,
+        "report.html",
+        404,
+        unit=code,
+        units=units,
+        year=year,
+        years=years(server),
+        as_of=as_of,
+        problem="",
+        missing=missing,
+        first_url=first_url,
+        unit_name=name,
+        data=None,
     )
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from . import page_admin, page_entry, page_report, service
+from . import page_admin, page_entry, page_import, page_report, page_tokens, service
 from .auth import SESSION_COOKIE, identify, session_cookie, set_session
 from .page_kit import HERE, pick_unit, posted, redirect, render, server_of, texts, viewer
 from .service import Refused
@@ -18,6 +18,8 @@ router = APIRouter(include_in_schema=False)
 router.include_router(page_entry.router)
 router.include_router(page_report.router)
 router.include_router(page_admin.router)
+router.include_router(page_import.router)
+router.include_router(page_tokens.router)
 
 # The dashboard's key figures (this year, with a link to each one's activities).
 KEY_FIGURES = (

@@ -436,3 +436,115 @@ def document(server: Server, caller: Caller, unit: str, year: int, as_of: dateti
     data = report(server, caller, unit, year, as_of)
     texts = server.ledger.narratives(unit, year)
     server.read(lambda m: write_report(m, data, fmt, out, as_of, False, texts))
+
+
+# ---- imports from the web page (a JSON Lines file or a filled-in template workbook) ----
+
+IMPORT_SUFFIXES = (".jsonl", ".xlsx")
+
+
+def _where_lines(lines: list[tuple[int, Any]]) -> dict[int, str]:
+    return {n: f"第 {n} 行" for n, _ in lines}
+
+
+def jsonl_file_lines(path: Path) -> tuple[list[tuple[int, Any]], dict[int, str]]:
+    """A JSON Lines file as numbered lines (the command line's reader), and where each came from."""
+    from ..cli import read_lines
+
+    try:
+        with path.open(encoding="utf-8-sig") as stream:
+            lines, errors = read_lines(stream)
+    except UnicodeDecodeError:
+        message = "文件：不是 UTF-8 编码的文本"
+        raise Refused(422, message, [{"line": None, "field": "file", "message": message}]) from None
+    if errors:
+        problems = [{"line": e.line, "field": e.field, "message": e.message} for e in errors]
+        raise Refused(422, f"共 {len(problems)} 处错误，未导入任何内容", problems)
+    return lines, _where_lines(lines)
+
+
+def workbook_lines(server: Server, caller: Caller, path: Path) -> tuple[list[tuple[int, Any]], dict[int, str]]:
+    """A filled-in import template as interchange lines and the `sheet!row` of each (as `taizhang import`)."""
+    from zipfile import BadZipFile
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    from ..documents.xlsx_import import read_workbook
+
+    def kind_of(unit: str, ref: str) -> str | None:
+        """The kind of an existing activity (a step row's fields depend on it), only in units the caller reads."""
+        if server.ledger.unit(unit) is None or not server.may_read(caller.user, unit):
+            return None
+        found = server.ledger.activity(unit, ref)
+        return found.kind if found is not None else None
+
+    try:
+        return read_workbook(path, kind_of)
+    except (OSError, ValueError, KeyError, BadZipFile, InvalidFileException) as e:
+        message = f"文件：无法读取 Excel 工作簿（{type(e).__name__}）"
+        raise Refused(422, message, [{"line": None, "field": "file", "message": message}]) from None
+
+
+async def import_file(server: Server, caller: Caller, path: Path, filename: str) -> dict[str, int]:
+    """An uploaded .jsonl or .xlsx, all-or-nothing through `import_lines`; every error carries `where`
+    (第 N 行 for JSON Lines, `sheet!row` for a workbook)."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in IMPORT_SUFFIXES:
+        message = f"文件：只接受 JSON Lines（.jsonl）或导入模板（.xlsx），收到「{filename[:60]}」"
+        raise Refused(422, message, [{"line": None, "field": "file", "message": message}])
+    where: dict[int, str] = {}
+    try:
+        if suffix == ".xlsx":
+            lines, where = await asyncio.to_thread(workbook_lines, server, caller, path)
+        else:
+            lines, where = await asyncio.to_thread(jsonl_file_lines, path)
+        if not lines:
+            message = "文件：没有任何一行" if suffix == ".jsonl" else "文件：工作簿里没有填写任何一行"
+            raise Refused(422, "文件是空的", [{"line": None, "field": "file", "message": message}])
+        return await import_lines(server, caller, lines)
+    except Refused as e:
+        for err in e.errors:
+            line = err.get("line")
+            err["where"] = where.get(line, f"第 {line} 行") if isinstance(line, int) else "文件"
+        raise
+
+
+def import_template(out: Path) -> None:
+    """The import template workbook (as `taizhang template`), written to `out`."""
+    from ..documents.xlsx_import import template
+
+    template().save(str(out))
+
+
+# ---- the caller's own bearer tokens ----
+
+
+def my_tokens(server: Server, caller: Caller) -> list[tuple[str, str]]:
+    """(sha256, label) of each of the caller's tokens, by label."""
+    user = server.ledger.user(caller.name)
+    return sorted((user.tokens if user else {}).items(), key=lambda t: (t[1], t[0]))
+
+
+def revoke_own_token(server: Server, caller: Caller, token_sha256: str) -> None:
+    """Revoke one of the caller's own tokens (never another user's): scripts using it are refused at once."""
+    user = server.ledger.user(caller.name)
+    if user is None or token_sha256 not in user.tokens:
+        raise Refused(404, "没有这个令牌（可能已被撤销）")
+    try:
+        server.ledger.revoke_token(caller.name, token_sha256, caller.name)
+    except DomainError as e:
+        raise invalid(e) from None
+    server.forget()
+
+
+# ---- voiding evidence ----
+
+
+def remove_evidence(server: Server, caller: Caller, unit: str, ref: str, sha256: str, reason: str) -> None:
+    """Void one of an activity's attachments with a reason: it leaves the list and stays in the history."""
+    require_read(server, caller, unit)
+    require_write(server, caller, unit)
+    try:
+        server.ledger.remove_evidence(unit, ref, sha256, reason.strip(), caller.name)
+    except DomainError as e:
+        raise invalid(e) from None

@@ -22,6 +22,25 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select.autosubmit").forEach((select) => {
     select.addEventListener("change", () => select.form && select.form.submit());
   });
+  // A file larger than the server accepts is refused here, before it is sent.
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach((input) => {
+    input.addEventListener("change", () => {
+      const max = Number(input.dataset.maxBytes);
+      const big = Array.from(input.files || []).some((f) => f.size > max);
+      input.setCustomValidity(big ? (input.dataset.tooLarge || "文件太大") : "");
+      if (big) { input.reportValidity(); }
+    });
+  });
+  // Copy buttons (a new token): copy the element's text, say so on the button.
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    const source = document.getElementById(button.dataset.copy);
+    if (!source || !navigator.clipboard) { button.hidden = true; return; }
+    button.addEventListener("click", () => {
+      navigator.clipboard.writeText(source.textContent.trim()).then(() => {
+        button.textContent = button.dataset.copied || "已复制";
+      });
+    });
+  });
   // Move to the first field with an error.
   const bad = document.querySelector(".has-error input, .has-error select, .has-error textarea");
   if (bad) { bad.focus(); }

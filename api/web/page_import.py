@@ -1,0 +1,83 @@
+"""The import page (导入): upload a JSON Lines file or a filled-in template workbook, applied all-or-nothing."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
+from starlette.datastructures import UploadFile
+
+from . import service
+from .auth import Caller
+from .page_kit import posted, render, server_of, viewer
+from .service import Refused
+
+router = APIRouter()
+# The whole request may be 25 MB (app.BodyLimit); the form around the file takes a little of that.
+MAX_IMPORT = 25 * 1024 * 1024 - 64 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def require_importer(caller: Caller) -> None:
+    if caller.user.role not in ("recorder", "admin"):
+        raise Refused(403, "只有录入员和管理员可以导入")
+
+
+def _page(request: Request, caller: Caller, status: int = 200, **extra: Any) -> Response:
+    server = server_of(request)
+    units = [u for u in server.units_for(caller.user) if server.may_write(caller.user, u[0])]
+    context = {"result": None, "problem": "", "problems": [], "filename": "", "max_bytes": MAX_IMPORT, **extra}
+    return render(request, caller, "import.html", status, units=units, **context)
+
+
+@router.get("/import")
+def import_form(request: Request) -> Response:
+    caller = viewer(request)
+    require_importer(caller)
+    return _page(request, caller)
+
+
+@router.post("/import")
+async def import_upload(request: Request) -> Response:
+    caller, form = await posted(request)
+    require_importer(caller)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _page(request, caller, 422, problem="文件：请选择要导入的 .jsonl 或 .xlsx 文件")
+    name = Path(upload.filename).name or "upload"
+    with tempfile.TemporaryDirectory(prefix="taizhang-import-") as tmp:
+        path = Path(tmp) / ("upload" + Path(name).suffix.lower())
+        size = 0
+        with path.open("wb") as out:
+            while chunk := await upload.read(1024 * 1024):
+                size += len(chunk)
+                if size > MAX_IMPORT:
+                    return _page(request, caller, 413, filename=name, problem=f"文件：「{name}」超过 25 MB 上限")
+                out.write(chunk)
+        try:
+            result = await service.import_file(server_of(request), caller, path, name)
+        except Refused as e:
+            if e.status not in (403, 422):
+                raise
+            return _page(request, caller, e.status, filename=name, problem=e.detail, problems=e.errors)
+    return _page(request, caller, 200, filename=name, result=result)
+
+
+@router.get("/import/template")
+def template(request: Request) -> Response:
+    caller = viewer(request)
+    require_importer(caller)
+    tmp = Path(tempfile.mkdtemp(prefix="taizhang-template-"))
+    out = tmp / "template.xlsx"
+    service.import_template(out)
+    return FileResponse(out, media_type=XLSX, filename="台账导入模板.xlsx", background=BackgroundTask(_remove, tmp))
+
+
+def _remove(tmp: Path) -> None:
+    for p in tmp.iterdir():
+        p.unlink()
+    tmp.rmdir()
