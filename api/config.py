@@ -49,6 +49,7 @@ class Settings:
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "APPLICATION_RECORDER_TOPIC": postgres.RECORDER_TOPIC,
         }
         schema = (parse_qs(url.query).get("schema") or [""])[-1]
         if schema == HOME_SCHEMA:
