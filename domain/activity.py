@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import get_topic
 
 from .catalogue import KINDS, outcomes_for
 from .errors import DomainError
@@ -56,7 +57,24 @@ class Activity(Aggregate):
     def record(cls, unit: str, ref: str, kind: str, day: date, data: Any, recorded_by: str, line_id: str) -> Activity:
         clean = clean_data(data_model(kind), KINDS[kind].fields, data)
         _check_exam(clean)
-        return cls(unit, ref, kind, day.isoformat(), clean, recorded_by, line_id)
+        # The created event built directly, as the library's _create would (without its per-call introspection:
+        # this runs once per imported line).
+        created = cls.Recorded(  # type: ignore[call-arg]
+            originator_id=activity_id(unit, ref),
+            originator_version=cls.INITIAL_VERSION,
+            timestamp=cls.Recorded.create_timestamp(),
+            originator_topic=get_topic(cls),
+            unit=unit,
+            ref=ref,
+            kind=kind,
+            date=day.isoformat(),
+            data=clean,
+            recorded_by=recorded_by,
+            line_id=line_id,
+        )
+        activity: Activity = created.mutate(None)  # type: ignore[assignment]
+        activity.pending_events.append(created)
+        return activity
 
     # ---- commands: validate first, then trigger exactly one event ----
 

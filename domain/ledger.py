@@ -229,13 +229,15 @@ class Ledger(UserDirectory, Application[UUID]):
                 careful = True
                 continue
             try:
-                # One transaction for everything; straight to the event store (no followers, no snapshots).
-                recordings = self.events.put(session.pending())
+                # One transaction for everything, straight to the recorder: no followers, no snapshots, and
+                # none of the per-event Recording objects EventStore.put builds (only the count is wanted).
+                stored = [self.mapper.to_stored_event(e) for e in session.pending()]
+                self.recorder.insert_events(stored)
             except IntegrityError:
                 careful = True
                 continue
             if len(outcomes) == 1:
-                next(iter(outcomes.values())).events = len(recordings)
+                next(iter(outcomes.values())).events = len(stored)
             results.update(outcomes)
             active = []
         for i in active:
