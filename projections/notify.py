@@ -8,6 +8,7 @@ lookup) every `poll` seconds.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -41,15 +42,20 @@ class NewEvents:
             if remaining <= 0:
                 break
             if self._con is not None:
-                for _ in self._con.notifies(timeout=remaining, stop_after=1):
-                    pass
+                try:
+                    for _ in self._con.notifies(timeout=remaining, stop_after=1):
+                        pass
+                except Exception:  # noqa: BLE001 — the LISTEN connection is gone (server restart): poll from now on
+                    self.close()
+                    self._con, self.how = None, "poll"
             else:
                 time.sleep(min(self.poll, remaining))
         return last
 
     def close(self) -> None:
         if self._con is not None:
-            self._con.close()
+            with contextlib.suppress(Exception):
+                self._con.close()
 
     def __enter__(self) -> NewEvents:
         return self

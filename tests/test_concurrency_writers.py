@@ -19,7 +19,7 @@ from projections.slots import idle_position, slot_path
 ROOT = Path(__file__).resolve().parents[1]
 WRITERS = 8
 BATCHES = 12  # per writer, 5 lines each, after the lines every writer shares
-SHARED = 10  # lines every writer applies: exactly one of them may apply each
+SHARED = 300  # lines every writer applies (one file of 600 events: a COPY on PostgreSQL): one writer applies each
 
 WRITER = """
 import json, sys

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase, NonInterleavingNotificationIDsBaseCase
 
 from api import postgres
@@ -48,7 +48,7 @@ class TestNonInterleavingNotificationIDs(ConfiguredRecorder, NonInterleavingNoti
 
 def test_one_large_transaction_is_stored_whole(postgres_url: str, tmp_path: Path) -> None:
     """A 20,000-line import is one transaction of 40,000 events (about 12 MB): the library's pipelined
-    insert never returns from such a size; ours stores it, with every notification id, in one go."""
+    insert never returns from such a size; ours copies it, and returns every row's notification id."""
     ledger = Settings(tmp_path, f"{postgres_url}?schema={HOME_SCHEMA}", "Asia/Shanghai", "t").ledger()
     recorder = ledger.recorder
     state = b'{"topic": "%s"}' % (b"x" * 300)
@@ -61,3 +61,18 @@ def test_one_large_transaction_is_stored_whole(postgres_url: str, tmp_path: Path
     ids = done[0]
     assert isinstance(ids, list) and len(ids) == 40_000 and ids == sorted(ids)
     assert recorder.max_notification_id() == ids[-1]
+    stored = recorder.select_notifications(0, 50_000, inclusive_of_start=False)
+    assert [n.id for n in stored] == ids, "the ids returned are the rows' own"
+    assert [n.originator_id for n in stored] == [e.originator_id for e in events]
+    assert stored[123].state == state
+
+
+def test_a_large_transaction_with_a_clash_stores_nothing(postgres_url: str, tmp_path: Path) -> None:
+    ledger = Settings(tmp_path, f"{postgres_url}?schema={HOME_SCHEMA}", "Asia/Shanghai", "t").ledger()
+    first = StoredEvent(uuid.uuid4(), 1, "topic", b"{}")
+    ledger.recorder.insert_events([first])
+    batch = [StoredEvent(uuid.uuid4(), 1, "topic", b"{}") for _ in range(postgres.COPY_FROM * 2)] + [first]
+    with pytest.raises(IntegrityError):
+        ledger.recorder.insert_events(batch)
+    assert ledger.recorder.max_notification_id() == 1
+    assert len(ledger.recorder.select_notifications(0, 10_000)) == 1
