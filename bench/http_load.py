@@ -69,7 +69,9 @@ def prepare(home: Path, unit: str = UNIT, name: str = "压力测试中心") -> s
         )
         assert outcome.ok, outcome.errors
     if ledger.user("loader") is None:
-        ledger.register_user("loader", "压测", "recorder", [unit], hash_password("bench password 1"), "bench")
+        password = hash_password("bench password 1")
+        ledger.register_user("loader", "压测", "recorder", [unit], password, "bench")
+        ledger.set_password("loader", password, False, "bench")  # not a one-time password: pages open directly
     token, digest = new_token("loader")
     ledger.issue_token("loader", digest, "bench", "bench")
     return token
