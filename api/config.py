@@ -51,7 +51,12 @@ class Settings:
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "APPLICATION_RECORDER_TOPIC": postgres.RECORDER_TOPIC,
         }
-        schema = (parse_qs(url.query).get("schema") or [""])[-1]
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        # Small pools: every process (web worker, command, projection worker) has its own; the library's
+        # default (5, up to 15) would take PostgreSQL's 100 connections with a few workers.
+        env["POSTGRES_POOL_SIZE"] = query.get("pool_size", "2")
+        env["POSTGRES_MAX_OVERFLOW"] = query.get("max_overflow", "6")
+        schema = query.get("schema", "")
         if schema == HOME_SCHEMA:
             schema = home_schema(self.home)
         if schema:
