@@ -1,5 +1,5 @@
-"""Fixtures for the web tests (import `web` into a test module): a server on a temporary ledger,
-units and one user per role.
+"""Helpers for the web tests: `make_web(home)` gives a server on a temporary ledger with units and one user
+per role.
 
 Units: `city` (市) ⊃ `north` (北区中心), `south` (南区中心). Users (password = PASSWORD):
 admin (admin), rec-north (recorder on north), rec-south (recorder on south), aud-city (auditor on city, so
@@ -8,11 +8,9 @@ both centres), aud-south (auditor on south).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import settings_for, unit
 from fastapi.testclient import TestClient
 
@@ -80,10 +78,3 @@ def make_web(home: Path) -> tuple[Web, Server]:
     web = Web(server, create_app(server=server))
     web._tokens = {}
     return web, server
-
-
-@pytest.fixture
-def web(tmp_path: Path) -> Iterator[Web]:
-    w, server = make_web(tmp_path / "home")
-    yield w
-    server.close()
