@@ -57,8 +57,11 @@ def batches(source: ApplicationRecorder, after: int, size: int, frontier: Fronti
         first = frontier.size
         leaves = leaf_hashes(rows)
         frontier.extend(leaves)
-        yield _batch(rows, leaves, first, Frontier(frontier.size, frontier.hashes))
         after = rows[-1][0]
+        batch = _batch(rows, leaves, first, Frontier(frontier.size, frontier.hashes))
+        del rows, leaves  # the rows are in the batch now: don't hold them while it is projected
+        yield batch
+        del batch
 
 
 def read_rows(source: ApplicationRecorder, after: int, size: int) -> list[tuple[int, str, int, str, bytes]]:
