@@ -17,17 +17,13 @@ class UserDirectory:
     _get: Any
     save: Any
     unit: Any
+    created_with: Any
 
     def user(self, username: str) -> User | None:
         return self._get(user_id(username))  # type: ignore[no-any-return]
 
     def users(self) -> list[User]:
-        topic = f"{User.Registered.__module__}:{User.Registered.__qualname__}"
-        found, after = [], 0
-        while notes := self.recorder.select_notifications(after, 1000, topics=[topic], inclusive_of_start=False):
-            found += [self.repository.get(n.originator_id) for n in notes]
-            after = notes[-1].id
-        return sorted(found, key=lambda u: u.username)
+        return sorted(self.created_with(User.Registered), key=lambda u: u.username)
 
     def _check_units(self, units: list[str]) -> None:
         missing = [u for u in units if self.unit(u) is None]

@@ -168,7 +168,11 @@ class Ledger(UserDirectory, Application[UUID]):
 
     def seals(self) -> list[Seal]:
         """Every seal in the log, oldest first."""
-        topic = f"{Seal.Sealed.__module__}:{Seal.Sealed.__qualname__}"
+        return self.created_with(Seal.Sealed)
+
+    def created_with(self, created: type) -> list[Any]:
+        """Every aggregate whose first event is of this class, in log order (a scan of the notification log)."""
+        topic = f"{created.__module__}:{created.__qualname__}"
         found, after = [], 0
         while notes := self.recorder.select_notifications(after, 1000, topics=[topic], inclusive_of_start=False):
             found += [self.repository.get(n.originator_id) for n in notes]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -242,3 +243,13 @@ def store_url(request: pytest.FixtureRequest) -> str | None:
     if request.param == "sqlite":
         return None
     return request.getfixturevalue("postgres_url") + "?schema=" + pg.HOME_SCHEMA
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[Any]:
+    """The web application on a temporary ledger with units and one user per role (see webkit.py)."""
+    from webkit import make_web  # webkit imports this module's line builders: import it only when used
+
+    site, server = make_web(tmp_path / "home")
+    yield site
+    server.close()

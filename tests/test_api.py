@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from webkit import PASSWORD, Web, make_web
+from webkit import PASSWORD, Web
 
 SESSION = {"form": "central_group", "topic": "学习宪法", "attendees": 12}
-
-
-@pytest.fixture
-def web(tmp_path: Path) -> Iterator[Web]:
-    w, server = make_web(tmp_path / "home")
-    yield w
-    server.close()
 
 
 def record(ref: str, unit: str = "north", date: str = "2025-03-01", **data: Any) -> dict[str, Any]:

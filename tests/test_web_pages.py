@@ -5,25 +5,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from conftest import rec
-from webkit import Web, make_web
-from webpages_kit import Browser, error_beside, errors, figure, study_form, text, value_of
-
-
-@pytest.fixture
-def web(tmp_path: Path) -> Iterator[Web]:
-    w, server = make_web(tmp_path / "home")
-    yield w
-    server.close()
-
-
-def today(web: Web) -> str:
-    return web.server.ledger.today().isoformat()
+from webkit import Web
+from webpages_kit import Browser, error_beside, errors, figure, study_form, text, today, value_of
 
 
 def seed(web: Web, *lines: dict) -> None:

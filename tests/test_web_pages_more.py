@@ -6,30 +6,16 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import rec
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from webkit import Web, make_web
-from webpages_kit import Browser, error_beside, figure, study_form, text, value_of
+from webkit import Web
+from webpages_kit import Browser, error_beside, figure, study_form, text, today, value_of
 
 from api.documents.sheets import sheet_name
 from domain.catalogue import KINDS
-
-
-@pytest.fixture
-def web(tmp_path: Path) -> Iterator[Web]:
-    w, server = make_web(tmp_path / "home")
-    yield w
-    server.close()
-
-
-def today(web: Web) -> str:
-    return web.server.ledger.today().isoformat()
 
 
 def this_year(web: Web) -> str:

@@ -85,3 +85,7 @@ def text(page: str) -> str:
 def study_form(ref: str, day: str, unit: str = "north", **data: str) -> dict[str, str]:
     fields = {"data.form": "lecture", "data.topic": "宪法学习", "data.attendees": "30", **data}
     return {"unit": unit, "ref": ref, "date": day, "form_key": f"key-{ref}", **fields}
+
+
+def today(web: Web) -> str:
+    return web.server.ledger.today().isoformat()
