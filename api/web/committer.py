@@ -29,11 +29,6 @@ class Committer:
         self._queue.put((submission, future))
         return await asyncio.wrap_future(future)
 
-    def submit_sync(self, submission: Submission) -> Outcome:
-        future: Future[Outcome] = Future()
-        self._queue.put((submission, future))
-        return future.result()
-
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=10)

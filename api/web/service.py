@@ -6,7 +6,7 @@ Routes and pages stay thin: they turn HTTP into these calls and a `Refused` into
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -352,10 +352,6 @@ def issue_token(server: Server, caller: Caller, label: str) -> str:
     server.ledger.issue_token(caller.name, digest, label, caller.name)
     server.forget()
     return token
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 # ---- for the web pages ----
