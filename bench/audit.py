@@ -14,7 +14,7 @@ import statistics
 import time
 from pathlib import Path
 
-from api.config import Settings
+from api.infra.settings import Settings
 from projections import merkle
 from projections.audit import StoreLog
 from projections.source import read_rows

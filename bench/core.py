@@ -433,7 +433,7 @@ def snapshot_code(work: Path) -> Path:
 
 def _settings(home: Path) -> Any:
     _product_imports()
-    from api.config import Settings
+    from api.infra.settings import Settings
 
     return Settings(home=home, database_url=None, tz=TZ, user=USER)
 

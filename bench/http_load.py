@@ -53,14 +53,14 @@ end
 
 
 def _settings(home: Path) -> Any:
-    from api.config import Settings
+    from api.infra.settings import Settings
 
     return Settings(home=home, database_url=os.environ.get("TAIZHANG_DATABASE_URL"), tz="Asia/Shanghai", user="bench")
 
 
 def prepare(home: Path, unit: str = UNIT, name: str = "压力测试中心") -> str:
     """A ledger with the unit, a recorder on it, and that recorder's bearer token."""
-    from api.web.auth import hash_password, new_token
+    from api.infra.passwords import hash_password, new_token
 
     ledger = _settings(home).ledger()
     if ledger.unit(unit) is None:

@@ -28,13 +28,13 @@ MARK = "@@SUITE "
 
 
 def settings(home: Path, url: str | None) -> Any:
-    from api.config import Settings
+    from api.infra.settings import Settings
 
     return Settings(home=home, database_url=url, tz=TZ, user=USER)
 
 
 def raw_app(home: Path, url: str | None) -> Any:
-    from api import postgres
+    from api.infra import postgres
 
     env = settings(home, url).event_store_env()
     if url is None:

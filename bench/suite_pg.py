@@ -15,7 +15,7 @@ from urllib.parse import urlparse, urlunparse
 import psycopg
 from psycopg import sql
 
-from api.config import HOME_SCHEMA, Settings, home_schema
+from api.infra.settings import HOME_SCHEMA, Settings, home_schema
 from projections.source import RECEIPT_TOPIC
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/taizhang_bench"

@@ -23,7 +23,7 @@ from typing import Any
 import pgstore as pg
 import pytest
 
-from api.config import Settings
+from api.infra.settings import Settings
 from domain.ledger import Ledger, Outcome
 from projections.readmodel import ReadModel
 

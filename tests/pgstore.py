@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from api.config import HOME_SCHEMA, Settings
+from api.infra.settings import HOME_SCHEMA, Settings
 
 STORE = (os.environ.get("TAIZHANG_TEST_STORE") or "sqlite").lower()
 ADMIN_URL = os.environ.get("TAIZHANG_TEST_POSTGRES") or "postgresql://postgres@127.0.0.1:5432/postgres"

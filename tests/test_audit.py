@@ -188,7 +188,7 @@ def test_altering_a_seal_breaks_its_signature(home: Path) -> None:
 def test_a_seal_signed_with_another_key_is_caught(home: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from api.keys import Keys
+    from api.infra.keys import Keys
     from domain.seal import seal_payload
 
     forger = Ed25519PrivateKey.generate()
@@ -384,7 +384,7 @@ def test_the_docx_of_a_sealed_report_names_the_seal_and_the_root(home: Path, sea
 
 
 def test_the_log_read_in_parallel_equals_the_log_read_in_order(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.config import Settings
+    from api.infra.settings import Settings
     from projections import audit
 
     ledger = Settings(home, None, "Asia/Shanghai", "t").ledger()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conftest import TZ
 
-from api.config import Settings
+from api.infra.settings import Settings
 from projections.slots import idle_position, slot_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +24,7 @@ SHARED = 300  # lines every writer applies (one file of 600 events: a COPY on Po
 WRITER = """
 import json, sys
 from pathlib import Path
-from api.config import Settings
+from api.infra.settings import Settings
 home, url = Path(sys.argv[1]), sys.argv[2] or None
 w, batches, shared = (int(a) for a in sys.argv[3:6])
 ledger = Settings(home, url, "Asia/Shanghai", f"writer{w}").ledger()

@@ -7,7 +7,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from api.config import Settings
+from api.infra.settings import Settings
 from domain.errors import DomainError
 from domain.narrative import narrative_id
 

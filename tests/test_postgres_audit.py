@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from api.config import HOME_SCHEMA, home_schema
+from api.infra.settings import HOME_SCHEMA, home_schema
 from domain.ids import activity_id
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import TZ
 
-from api.config import Settings
+from api.infra.settings import Settings
 from projections.slots import idle_position, slot_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +77,7 @@ def _wait_for(home: Path, position: int, timeout: float) -> None:
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
-from api.config import Settings
+from api.infra.settings import Settings
 settings = Settings(Path(sys.argv[1]), sys.argv[2], "Asia/Shanghai", "t")
 ledger = settings.ledger()
 with settings.fresh_read_model() as model:

@@ -13,8 +13,8 @@ import pytest
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase, NonInterleavingNotificationIDsBaseCase
 
-from api import postgres
-from api.config import HOME_SCHEMA, Settings
+from api.infra import postgres
+from api.infra.settings import HOME_SCHEMA, Settings
 
 
 class ConfiguredRecorder:

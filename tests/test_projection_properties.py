@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.config import Settings
+from api.infra.settings import Settings
 from projections.readmodel import ReadModel
 from projections.tracking import DuckDBTrackingRecorder
 
@@ -179,7 +179,7 @@ def test_same_report_incremental_rebuilt_and_after_crash(tmp_path_factory, monke
 
 KILL_SCRIPT = """
 import sys
-from api.config import Settings
+from api.infra.settings import Settings
 from pathlib import Path
 cfg = Settings(home=Path(sys.argv[1]), database_url=None, tz="Asia/Shanghai", user="t")
 ledger = cfg.ledger()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import docx
 
-from api.config import Settings
+from api.infra.settings import Settings
 from api.documents import write_report
 from projections.trends import THEMES, monthly
 

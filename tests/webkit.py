@@ -15,7 +15,7 @@ from conftest import settings_for, unit
 from fastapi.testclient import TestClient
 
 from api.web.app import create_app
-from api.web.auth import hash_password
+from api.infra.passwords import hash_password
 from api.web.server import Server
 
 PASSWORD = "correct horse battery"
@@ -50,7 +50,7 @@ class Web:
 
     def token(self, username: str) -> str:
         if username not in self._tokens:
-            from api.web.auth import new_token
+            from api.infra.passwords import new_token
 
             token, digest = new_token(username)
             self.server.ledger.issue_token(username, digest, "tests", "setup")

@@ -12,9 +12,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..config import Settings
+from ..infra.settings import Settings
+from ..services.refusals import Refused
+from .refusals import status_of
 from .server import Server
-from .service import Refused
 
 MAX_BODY = 25 * 1024 * 1024  # imports and evidence files (20 MB each) fit; nothing else comes close
 MAX_JSON = 1024 * 1024
@@ -164,14 +165,14 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> Response:
-        if not request.url.path.startswith("/api") and exc.status in (401,):
+        if not request.url.path.startswith("/api") and status_of(exc) in (401,):
             return pages.to_login(request)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        if exc.status == 429:
+        headers = {"WWW-Authenticate": "Bearer"} if status_of(exc) == 401 else None
+        if status_of(exc) == 429:
             headers = {"Retry-After": "".join(c for c in exc.detail if c.isdigit()) or "1"}
         if not request.url.path.startswith("/api"):
-            return pages.error_page(request, exc.status, exc.detail)
-        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+            return pages.error_page(request, status_of(exc), exc.detail)
+        return JSONResponse(exc.body(), status_code=status_of(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -1,66 +1,26 @@
-"""Who is asking: passwords (argon2), browser sessions (signed cookies + CSRF token), bearer tokens for scripts."""
+"""Who is asking: browser sessions (signed cookies + CSRF token) and bearer tokens for scripts.
+
+Passwords, token minting and the session secret are in `api/infra/passwords.py`."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from domain.user import User
 
+from ..infra.passwords import token_digest, token_username
 from .server import Server
 
 SESSION_COOKIE = "taizhang_session"
 SESSION_SECONDS = 12 * 3600
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
-TOKEN_PREFIX = "tz_"
-MIN_PASSWORD = 10
-
-# OWASP's argon2id minimum (19 MiB, 2 passes): ~30 ms here, slow enough against guessing, fast enough to log in.
-hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-_DUMMY = hasher.hash("not a password of anyone")
-
-
-def hash_password(password: str) -> str:
-    return hasher.hash(password)
-
-
-def check_password(user: User | None, password: str) -> bool:
-    """Constant work whether or not the user exists, so timing does not reveal names."""
-    try:
-        return hasher.verify(user.password_hash if user else _DUMMY, password) and user is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def password_problem(password: str, username: str) -> str | None:
-    if len(password) < MIN_PASSWORD:
-        return f"密码：至少 {MIN_PASSWORD} 个字符"
-    if username.lower() in password.lower():
-        return "密码：不能包含用户名"
-    return None
-
-
-def new_password() -> str:
-    return secrets.token_urlsafe(12)
-
-
-def new_token(username: str) -> tuple[str, str]:
-    """A bearer token and the SHA-256 the ledger stores (the token itself is shown once, never stored)."""
-    token = f"{TOKEN_PREFIX}{username}_{secrets.token_hex(24)}"  # hex: no "_", so the name splits off
-    return token, token_digest(token)
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -102,9 +62,9 @@ def identify(server: Server, request: Request) -> Caller | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
-        if not token.startswith(TOKEN_PREFIX) or "_" not in token[len(TOKEN_PREFIX) :]:
+        username = token_username(token)
+        if username is None:
             return None
-        username = token[len(TOKEN_PREFIX) :].rsplit("_", 1)[0]
         user = server.user(username)
         digest = token_digest(token)
         if user is None or user.disabled or not any(hmac.compare_digest(digest, t) for t in user.tokens):

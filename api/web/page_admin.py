@@ -12,10 +12,14 @@ from domain.catalogue import KINDS
 from domain.user import ROLES
 from projections.figures import BY_ID
 
-from . import service
+from ..services import access
+from ..services import audit as audit_service
+from ..services import users as users_service
+from ..services.refusals import Refused
+from .context import context
 from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
 from .page_report import years
-from .service import Refused
+from .refusals import status_of
 
 router = APIRouter()
 AMENDMENTS = {"correct": "更正", "void": "作废活动", "void_step": "作废步骤"}
@@ -24,16 +28,16 @@ AMENDMENTS = {"correct": "更正", "void": "作废活动", "void_step": "作废�
 @router.get("/audit")
 def audit(request: Request, unit: str | None = None, year: str = "", verify: str = "") -> Response:
     caller = viewer(request)
-    service.require_auditor(caller)
+    access.require_auditor(context(server_of(request)), caller.user)
     server = server_of(request)
     code, units = pick_unit(server, caller, unit)
     year_n = int(year) if year.isdigit() else None
-    trail = service.audit_trail(server, caller, code, year_n)
+    trail = audit_service.audit_trail(context(server), caller.user, code, year_n)
     for row in trail["amendments"]:
         row["label"] = AMENDMENTS.get(row["etype"], row["etype"])
         row["kind_label"] = KINDS[row["kind"]].label if row.get("kind") in KINDS else ""
     scope = {c for c, _, _ in units}
-    checked = service.verify(server, caller) if verify else None
+    checked = audit_service.verify(context(server), caller.user) if verify else None
     return render(
         request,
         caller,
@@ -42,7 +46,7 @@ def audit(request: Request, unit: str | None = None, year: str = "", verify: str
         units=units,
         year=year,
         years=years(server),
-        seals=[s for s in service.seals(server, caller) if s["unit"] in scope],
+        seals=[s for s in audit_service.seals(context(server), caller.user) if s["unit"] in scope],
         late=trail["late"],
         amendments=trail["amendments"],
         checked=checked,
@@ -58,8 +62,8 @@ async def seal(request: Request) -> Response:
     unit = values.get("unit", "")
     year = int(values["year"]) if values.get("year", "").isdigit() else 0
     if not 2000 <= year <= 2100:
-        raise Refused(422, "年度：须在 2000–2100 之间")
-    service.seal(server_of(request), caller, unit, year)
+        raise Refused("invalid", "年度：须在 2000–2100 之间")
+    audit_service.seal(context(server_of(request)), caller.user, unit, year)
     return redirect("/audit?" + urlencode({"unit": unit, "done": "sealed"}))
 
 
@@ -68,7 +72,7 @@ async def seal(request: Request) -> Response:
 
 def _users_page(request: Request, status: int = 200, **extra: Any) -> Response:
     caller = viewer(request)
-    service.require_admin(caller)
+    access.require_admin(caller.user)
     server = server_of(request)
     return render(
         request,
@@ -97,11 +101,16 @@ async def create_user(request: Request) -> Response:
     values = texts(form)
     username = values.get("username", "").strip().lower()
     try:
-        password = service.create_user(
-            server_of(request), caller, username, values.get("display_name", ""), values.get("role", ""), _units(form)
+        password = users_service.create_user(
+            context(server_of(request)),
+            caller.user,
+            username,
+            values.get("display_name", ""),
+            values.get("role", ""),
+            _units(form),
         )
     except Refused as e:
-        if e.status != 422:
+        if status_of(e) != 422:
             raise
         errors = {str(x["field"]): x["message"] for x in e.errors}
         return _users_page(request, 422, errors=errors, values=values)
@@ -114,9 +123,9 @@ async def change_user(request: Request) -> Response:
     values = texts(form)
     changes = {"role": values.get("role"), "units": _units(form), "disabled": values.get("disabled") == "on"}
     try:
-        service.change_user(server_of(request), caller, values.get("username", ""), changes)
+        users_service.change_user(context(server_of(request)), caller.user, values.get("username", ""), changes)
     except Refused as e:
-        if e.status != 422:
+        if status_of(e) != 422:
             raise
         return _users_page(request, 422, errors={"change": e.detail})
     return redirect("/users?done=user")
@@ -126,5 +135,5 @@ async def change_user(request: Request) -> Response:
 async def reset(request: Request) -> Response:
     caller, form = await posted(request)
     username = texts(form).get("username", "")
-    password = service.reset_password(server_of(request), caller, username)
+    password = users_service.reset_password(context(server_of(request)), caller.user, username)
     return _users_page(request, 200, shown_password=(username, password))

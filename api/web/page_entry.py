@@ -14,10 +14,13 @@ from starlette.datastructures import UploadFile
 
 from domain.catalogue import KINDS, LINE_LABELS, Kind
 
-from . import forms, service
+from ..services import attachments, reads, writes
+from ..services.refusals import Refused
+from . import forms
 from .auth import Caller
+from .context import context
 from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
-from .service import Refused
+from .refusals import status_of
 
 router = APIRouter()
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -40,7 +43,7 @@ def activity_url(unit: str, ref: str, done: str = "") -> str:
 def _kind(code: str) -> Kind:
     kind = KINDS.get(code)
     if kind is None:
-        raise Refused(404, f"没有「{code}」这一类活动")
+        raise Refused("not_found", f"没有「{code}」这一类活动")
     return kind
 
 
@@ -106,9 +109,9 @@ async def record(request: Request, kind: str) -> Response:
     names = {"unit", "ref", "date", *("data." + f.name for f in found.fields)}
     if not errors:
         try:
-            _, replayed = await service.write(server_of(request), caller, "record", body, key, None)
+            _, replayed = await writes.write(context(server_of(request)), caller.user, "record", body, key, None)
         except Refused as e:
-            if e.status != 422:
+            if status_of(e) != 422:
                 raise
             errors, rest = forms.errors_by_field(e.errors, names)
             return _entry_page(request, caller, found, values, errors, rest, key, 422)
@@ -137,8 +140,8 @@ def _activity(
     message: str = "",
 ) -> Response:
     server = server_of(request)
-    found = service.activity(server, caller, unit, ref)
-    rows = service.history(server, caller, unit, ref)
+    found = reads.activity(context(server), caller.user, unit, ref)
+    rows = reads.labelled_history(context(server), caller.user, unit, ref)
     kind = KINDS[found["kind"]]
     values = values or {}
     errors = errors or {}
@@ -226,12 +229,12 @@ async def _write(
     key = values.get("form_key") or form_key()
     version = _version(values) if op in ("correct", "void") else None
     try:
-        await service.write(server_of(request), caller, op, body, key, version)
+        await writes.write(context(server_of(request)), caller.user, op, body, key, version)
     except Refused as e:
-        if e.status == 409:
+        if status_of(e) == 409:
             message = "记录已被他人修改：下面是当前的记录，请核对后重新提交。"
             return _activity(request, caller, unit, ref, 409, open_form, values, {}, message)
-        if e.status != 422:
+        if status_of(e) != 422:
             raise
         names = {"date", "reason", *(k for k in values if k.startswith("data."))}
         errors, rest = forms.errors_by_field(e.errors, names)
@@ -245,10 +248,10 @@ async def add_step(request: Request) -> Response:
     caller, form = await posted(request)
     values = texts(form)
     unit, ref, name = values.get("unit", ""), values.get("ref", ""), values.get("step", "")
-    found = service.activity(server_of(request), caller, unit, ref)
+    found = reads.activity(context(server_of(request)), caller.user, unit, ref)
     kind = KINDS[found["kind"]]
     if kind.step(name) is None:
-        raise Refused(404, f"「{kind.label}」没有「{name}」这一步骤")
+        raise Refused("not_found", f"「{kind.label}」没有「{name}」这一步骤")
     data, errors = forms.parse(forms.step_fields(kind, name, found["data"].get("case_type")), values)
     if errors:
         return _activity(request, caller, unit, ref, 422, f"step:{name}", values, errors)
@@ -263,7 +266,7 @@ async def correct(request: Request) -> Response:
     caller, form = await posted(request)
     values = texts(form)
     unit, ref = values.get("unit", ""), values.get("ref", "")
-    found = service.activity(server_of(request), caller, unit, ref)
+    found = reads.activity(context(server_of(request)), caller.user, unit, ref)
     kind = KINDS[found["kind"]]
     data, errors = forms.changes(kind.fields, values, found["data"])
     day = values.get("date", "").strip()
@@ -319,9 +322,9 @@ async def upload(request: Request) -> Response:
                     return _activity(request, caller, unit, ref, 413, "evidence", values, {"file": message})
                 out.write(chunk)
         try:
-            service.attach_evidence(server_of(request), caller, unit, ref, path, values.get("step_id") or None)
+            attachments.attach(context(server_of(request)), caller.user, unit, ref, path, values.get("step_id") or None)
         except Refused as e:
-            if e.status != 422:
+            if status_of(e) != 422:
                 raise
             errors = {"file": e.detail}
             return _activity(request, caller, unit, ref, 422, "evidence", values, errors)
@@ -338,9 +341,9 @@ async def void_evidence(request: Request) -> Response:
     if not reason:
         return _activity(request, caller, unit, ref, 422, open_form, values, {"reason": "原因：作废附件须说明原因"})
     try:
-        service.remove_evidence(server_of(request), caller, unit, ref, sha256, reason)
+        attachments.detach(context(server_of(request)), caller.user, unit, ref, sha256, reason)
     except Refused as e:
-        if e.status != 422:
+        if status_of(e) != 422:
             raise
         placed, rest = forms.errors_by_field(e.errors, {"reason"})
         return _activity(request, caller, unit, ref, 422, open_form, values, placed, "；".join(rest))
@@ -350,5 +353,5 @@ async def void_evidence(request: Request) -> Response:
 @router.get("/evidence")
 def download(request: Request, unit: str, ref: str, sha256: str) -> Response:
     caller = viewer(request)
-    path, name, media = service.evidence_file(server_of(request), caller, unit, ref, sha256)
+    path, name, media = attachments.evidence_file(context(server_of(request)), caller.user, unit, ref, sha256)
     return FileResponse(path, media_type=media, filename=name)

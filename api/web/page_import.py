@@ -11,10 +11,12 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from . import service
+from ..services import writes
+from ..services.refusals import Refused
 from .auth import Caller
+from .context import context
 from .page_kit import posted, render, server_of, viewer
-from .service import Refused
+from .refusals import status_of
 
 router = APIRouter()
 # The whole request may be 25 MB (app.BodyLimit); the form around the file takes a little of that.
@@ -24,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def require_importer(caller: Caller) -> None:
     if caller.user.role not in ("recorder", "admin"):
-        raise Refused(403, "只有录入员和管理员可以导入")
+        raise Refused("forbidden", "只有录入员和管理员可以导入")
 
 
 def _page(request: Request, caller: Caller, status: int = 200, **extra: Any) -> Response:
@@ -59,11 +61,11 @@ async def import_upload(request: Request) -> Response:
                     return _page(request, caller, 413, filename=name, problem=f"文件：「{name}」超过 25 MB 上限")
                 out.write(chunk)
         try:
-            result = await service.import_file(server_of(request), caller, path, name)
+            result = await writes.import_file(context(server_of(request)), caller.user, path, name)
         except Refused as e:
-            if e.status not in (403, 422):
+            if status_of(e) not in (403, 422):
                 raise
-            return _page(request, caller, e.status, filename=name, problem=e.detail, problems=e.errors)
+            return _page(request, caller, status_of(e), filename=name, problem=e.detail, problems=e.errors)
     return _page(request, caller, 200, filename=name, result=result)
 
 
@@ -73,7 +75,7 @@ def template(request: Request) -> Response:
     require_importer(caller)
     tmp = Path(tempfile.mkdtemp(prefix="taizhang-template-"))
     out = tmp / "template.xlsx"
-    service.import_template(out)
+    writes.import_template(out)
     return FileResponse(out, media_type=XLSX, filename="台账导入模板.xlsx", background=BackgroundTask(_remove, tmp))
 
 

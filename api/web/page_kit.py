@@ -15,9 +15,9 @@ from starlette.datastructures import FormData
 from domain.access import may_audit
 from domain.user import ROLES
 
+from ..services.refusals import Refused
 from .auth import CSRF_FIELD, Caller, check_csrf, identify
 from .server import Server
-from .service import Refused
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -47,9 +47,9 @@ def viewer(request: Request) -> Caller:
     """The signed-in user; not signed in (or a password still to change) → the login flow (see pages.to_login)."""
     caller = identify(server_of(request), request)
     if caller is None:
-        raise Refused(401, "未登录或登录已过期")
+        raise Refused("unauthenticated", "未登录或登录已过期")
     if caller.user.must_change_password and request.url.path != "/password":
-        raise Refused(401, "请先修改初始密码")
+        raise Refused("unauthenticated", "请先修改初始密码")
     return caller
 
 
@@ -114,10 +114,10 @@ def pick_unit(server: Server, caller: Caller, requested: str | None, writable: b
         if requested in codes:
             return requested, units
         if server.ledger.unit(requested) is None:
-            raise Refused(404, f"单位「{requested}」不存在")
-        raise Refused(403, f"无权{'录入' if writable else '查看'}单位「{requested}」的台账")
+            raise Refused("not_found", f"单位「{requested}」不存在")
+        raise Refused("forbidden", f"无权{'录入' if writable else '查看'}单位「{requested}」的台账")
     if not codes:
-        raise Refused(403, "您没有可录入的单位" if writable else "您没有可查看的单位")
+        raise Refused("forbidden", "您没有可录入的单位" if writable else "您没有可查看的单位")
     own = next((c for c in caller.user.units if c in codes), None)
     roots = [c for c, _, parent in units if parent not in codes]
     return own or roots[0], units

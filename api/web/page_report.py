@@ -18,10 +18,12 @@ from domain.catalogue import KINDS, REPORT_SECTIONS
 from projections.figures import BY_ID
 from projections.trends import THEMES
 
-from . import service
+from ..services import narratives, reads
+from ..services.refusals import Refused
 from .auth import Caller
+from .context import context
 from .page_kit import Units, pick_unit, posted, redirect, render, server_of, texts, viewer
-from .service import Refused
+from .refusals import status_of
 
 router = APIRouter()
 PAGE_SIZE = 30
@@ -81,7 +83,9 @@ def ledger(
     server = server_of(request)
     code, units = pick_unit(server, caller, unit)
     year_n = int(year) if year.isdigit() else None
-    found = service.listing(server, caller, code, year_n, kind or None, q[:100] or None, max(page, 1), PAGE_SIZE)
+    found = reads.listing(
+        context(server), caller.user, code, year_n, kind or None, q[:100] or None, max(page, 1), PAGE_SIZE
+    )
     query = {"unit": code, "year": year, "kind": kind, "q": q}
 
     def page_url(n: int) -> str:
@@ -132,14 +136,14 @@ def report(request: Request, unit: str | None = None, year: int | None = None, a
     code, units = pick_unit(server, caller, unit)
     year = year or server.ledger.today().year
     if not 2000 <= year <= 2100:
-        raise Refused(422, "年度：须在 2000–2100 之间")
+        raise Refused("invalid", "年度：须在 2000–2100 之间")
     instant, problem = parse_as_of(as_of, server.settings.tz)
     if problem:
         as_of = ""
     try:
-        data = service.report(server, caller, code, year, instant)
+        data = reads.report(context(server), caller.user, code, year, instant)
     except Refused as e:
-        if e.status != 404 or instant is None or server.ledger.unit(code) is None:
+        if status_of(e) != 404 or instant is None or server.ledger.unit(code) is None:
             raise
         return _not_yet(request, caller, code, units, year, as_of, instant)
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -166,9 +170,9 @@ def report(request: Request, unit: str | None = None, year: int | None = None, a
         problem=problem,
         data=data,
         groups=groups,
-        charts=chart(service.trends(server, caller, code, year, instant)),
+        charts=chart(reads.trends(context(server), caller.user, code, year, instant)),
         sections=REPORT_SECTIONS,
-        narratives=service.narratives(server, caller, code, year),
+        narratives=narratives.narratives(context(server), caller.user, code, year),
         writable=server.may_write(caller.user, code),
         query=urlencode({"unit": code, "year": year, **({"as_of": as_of} if as_of else {})}),
     )
@@ -215,9 +219,9 @@ def drill_down(request: Request, unit: str, year: int, figure: str, as_of: str =
     server = server_of(request)
     instant, problem = parse_as_of(as_of, server.settings.tz)
     if problem:
-        raise Refused(422, problem)
-    rows = service.explain(server, caller, figure, unit, year, instant)
-    data = service.report(server, caller, unit, year, instant)
+        raise Refused("invalid", problem)
+    rows = reads.explain(context(server), caller.user, figure, unit, year, instant)
+    data = reads.report(context(server), caller.user, unit, year, instant)
     f = data["figures"][figure]
     for r in rows:
         r["kind_label"] = KINDS[r["kind"]].label
@@ -246,8 +250,8 @@ async def narrative(request: Request) -> Response:
     unit, section = values.get("unit", ""), values.get("section", "")
     year = int(values["year"]) if values.get("year", "").isdigit() else 0
     if section not in REPORT_SECTIONS or not 2000 <= year <= 2100:
-        raise Refused(422, "报告文字：没有这一部分或年度无效")
-    service.write_narrative(server_of(request), caller, unit, year, section, values.get("text", ""))
+        raise Refused("invalid", "报告文字：没有这一部分或年度无效")
+    narratives.write_narrative(context(server_of(request)), caller.user, unit, year, section, values.get("text", ""))
     return redirect("/report?" + urlencode({"unit": unit, "year": year, "done": "narrative"}) + f"#s-{section}")
 
 
@@ -256,13 +260,13 @@ def download(request: Request, unit: str, year: int, format: str = "docx", as_of
     caller = viewer(request)
     server = server_of(request)
     if format not in ("docx", "xlsx"):
-        raise Refused(404, "只能下载 docx 或 xlsx")
+        raise Refused("not_found", "只能下载 docx 或 xlsx")
     instant, problem = parse_as_of(as_of, server.settings.tz)
     if problem:
-        raise Refused(422, problem)
+        raise Refused("invalid", problem)
     tmp = Path(tempfile.mkdtemp(prefix="taizhang-doc-"))
     out = tmp / f"{unit}-{year}.{format}"
-    service.document(server, caller, unit, year, instant, format, out)
+    reads.report_document(context(server), caller.user, unit, year, instant, format, out)
     name = f"{year}年度{'报告' if format == 'docx' else '台账'}-{unit}.{format}"
     return FileResponse(out, filename=name, background=BackgroundTask(_remove, tmp))
 

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from . import service
+from ..services import users
 from .auth import Caller
+from .context import context
 from .page_kit import posted, redirect, render, server_of, texts, viewer
 
 router = APIRouter()
@@ -16,9 +17,9 @@ MAX_LABEL = 60
 
 
 def _page(request: Request, caller: Caller, status: int = 200, **extra: Any) -> Response:
-    mine = service.my_tokens(server_of(request), caller)
-    context = {"new_token": None, "label": "", "errors": {}, **extra}
-    response = render(request, caller, "tokens.html", status, tokens=mine, **context)
+    mine = users.my_tokens(context(server_of(request)), caller.user)
+    shown = {"new_token": None, "label": "", "errors": {}, **extra}
+    response = render(request, caller, "tokens.html", status, tokens=mine, **shown)
     response.headers["Cache-Control"] = "no-store"  # a page may carry a token: never keep it in a cache
     return response
 
@@ -39,12 +40,12 @@ async def issue(request: Request) -> Response:
         problem = f"用途：不超过 {MAX_LABEL} 个字符"
     if problem:
         return _page(request, caller, 422, label=label, errors={"label": problem})
-    token = service.issue_token(server_of(request), caller, label)
+    token = users.issue_token(context(server_of(request)), caller.user, label)
     return _page(request, caller, 201, new_token=(label, token))
 
 
 @router.post("/tokens/revoke")
 async def revoke(request: Request) -> Response:
     caller, form = await posted(request)
-    service.revoke_own_token(server_of(request), caller, texts(form).get("token", ""))
+    users.revoke_own_token(context(server_of(request)), caller.user, texts(form).get("token", ""))
     return redirect("/tokens?done=token_revoked")

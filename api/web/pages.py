@@ -9,10 +9,13 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from . import page_admin, page_entry, page_import, page_report, page_tokens, service
+from ..services import reads, users
+from ..services.refusals import Refused
+from . import page_admin, page_entry, page_import, page_report, page_tokens
 from .auth import SESSION_COOKIE, identify, session_cookie, set_session
+from .context import context
 from .page_kit import HERE, pick_unit, posted, redirect, render, server_of, texts, viewer
-from .service import Refused
+from .refusals import status_of
 
 router = APIRouter(include_in_schema=False)
 router.include_router(page_entry.router)
@@ -79,10 +82,10 @@ async def login(
     server = server_of(request)
     client = request.client.host if request.client else "-"
     try:
-        user = await service.sign_in(server, client, username, password)
+        user = await users.sign_in(context(server), server.throttle, client, username, password)
     except Refused as e:
         ctx = {"next": _next(next), "username": username, "error": e.detail}
-        return render(request, None, "login.html", e.status, **ctx)
+        return render(request, None, "login.html", status_of(e), **ctx)
     value, _ = session_cookie(server, user)
     target = f"/password?next={quote(_next(next))}" if user.must_change_password else _next(next)
     response = redirect(target)
@@ -115,7 +118,7 @@ async def change_password(request: Request) -> Response:
         errors["again"] = "两次输入的新密码不一致"
     else:
         try:
-            service.change_own_password(server, caller, values.get("current", ""), values.get("new", ""))
+            users.change_own_password(context(server), caller.user, values.get("current", ""), values.get("new", ""))
         except Refused as e:
             errors = {str(x["field"]): x["message"] for x in e.errors} or {"new": e.detail}
     if errors:
@@ -137,9 +140,13 @@ def dashboard(request: Request, unit: str | None = None) -> Response:
     server = server_of(request)
     code, units = pick_unit(server, caller, unit)
     year = server.ledger.today().year
-    report = service.report(server, caller, code, year, None)
+    report = reads.report(context(server), caller.user, code, year, None)
     figures = [(fid, report["figures"][fid]) for fid in KEY_FIGURES]
-    due = [d for d in service.deadlines(server, caller, code) if d["status"] in ("overdue", "due_soon")]
+    due = [
+        d.to_json()
+        for d in reads.deadlines(context(server), caller.user, code).items
+        if d.status in ("overdue", "due_soon")
+    ]
     return render(
         request,
         caller,
@@ -150,7 +157,7 @@ def dashboard(request: Request, unit: str | None = None) -> Response:
         report=report,
         figures=figures,
         deadlines=due,
-        recent=service.recent(server, caller, code),
+        recent=reads.recent(context(server), caller.user, code),
         writable=server.may_write(caller.user, code),
         kinds=page_entry.kinds(),
     )

@@ -3,7 +3,6 @@
 # No `from __future__ import annotations` here: the op routes are built in a loop, and FastAPI must see
 # their body model as an object, not as the name of a local variable.
 
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -12,10 +11,13 @@ from fastapi import Path as FPath
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from . import schemas, service
+from ..services import access, audit, reads, writes
+from ..services import users as users_service
+from ..services.refusals import Refused
+from . import schemas
 from .auth import Caller, check_csrf, identify, session_cookie, set_session
+from .context import context
 from .server import Server
-from .service import IDEMPOTENCY_KEY, Refused
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     status: {"model": schemas.Problem, "description": text}
@@ -41,7 +43,7 @@ async def get_server(request: Request) -> Server:
 async def get_caller(request: Request) -> Caller:
     caller = identify(request.app.state.server, request)
     if caller is None:
-        raise Refused(401, "未登录或登录已过期")
+        raise Refused("unauthenticated", "未登录或登录已过期")
     return caller
 
 
@@ -58,7 +60,7 @@ IdemKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
-        pattern=IDEMPOTENCY_KEY,
+        pattern=writes.IDEMPOTENCY_KEY,
         description="A retried POST with the same key returns the first response and never writes twice.",
     ),
 ]
@@ -85,7 +87,7 @@ def _as_of(value: datetime | None) -> datetime | None:
 async def login(request: Request, body: schemas.LoginRequest, server: ServerDep) -> JSONResponse:
     """Sign in with a password: sets the session cookie and returns the CSRF token to send as X-CSRF-Token."""
     client = request.client.host if request.client else "-"
-    caller = await service.sign_in(server, client, body.username, body.password)
+    caller = await users_service.sign_in(context(server), server.throttle, client, body.username, body.password)
     value, csrf = session_cookie(server, caller)
     response = JSONResponse(me_json(caller, csrf))
     set_session(response, request, value)
@@ -94,7 +96,7 @@ async def login(request: Request, body: schemas.LoginRequest, server: ServerDep)
 
 def me_json(user: Any, csrf: str | None) -> dict[str, Any]:
     return {
-        **service.user_json(user),
+        **users_service.user_json(user),
         "csrf_token": csrf,
         "must_change_password": user.must_change_password,
     }
@@ -115,13 +117,13 @@ def me(caller: CallerDep) -> dict[str, Any]:
 @router.post("/me/tokens", response_model=schemas.TokenOut, status_code=201, tags=["session"])
 def create_token(body: schemas.TokenRequest, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """A bearer token for scripts, shown once: `Authorization: Bearer <token>`."""
-    return {"token": service.issue_token(server, caller, body.label), "label": body.label}
+    return {"token": users_service.issue_token(context(server), caller.user, body.label), "label": body.label}
 
 
 @router.post("/me/password", status_code=204, tags=["session"])
 def change_password(body: schemas.PasswordChange, caller: WriterDep, server: ServerDep) -> Response:
     """Change your own password (required after a one-time password); other sessions end."""
-    service.change_own_password(server, caller, body.current, body.new)
+    users_service.change_own_password(context(server), caller.user, body.current, body.new)
     return Response(status_code=204)
 
 
@@ -139,7 +141,9 @@ def _op_route(path: str, op: str, model: type[BaseModel]) -> None:
         if_match: IfMatch = None,
     ) -> dict[str, Any]:
         raw = body.model_dump(mode="json", exclude_unset=True, warnings=False)  # type: ignore[attr-defined]
-        written, replayed = await service.write(server, caller, op, raw, idempotency_key, _version(if_match))
+        written, replayed = await writes.write(
+            context(server), caller.user, op, raw, idempotency_key, _version(if_match)
+        )
         response.headers["ETag"] = f'"{written["version"]}"'
         if replayed:
             response.headers["Idempotent-Replayed"] = "true"
@@ -167,20 +171,10 @@ for _path, (_op, _model) in schemas.OPS.items():
 async def import_jsonl(request: Request, caller: WriterDep, server: ServerDep) -> dict[str, int]:
     """A JSON Lines file (DOMAIN.md §4), applied all-or-nothing; every error listed as line, field, message."""
     text = (await request.body()).decode("utf-8", errors="replace")
-    lines: list[tuple[int, Any]] = []
-    errors = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            lines.append((number, json.loads(line)))
-        except json.JSONDecodeError as e:
-            errors.append({"line": number, "field": "json", "message": f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"})
-    if errors:
-        raise Refused(422, f"共 {len(errors)} 处错误，未导入任何内容", errors)
+    lines = writes.jsonl_lines(text.splitlines())  # a line that is not JSON rejects the whole body
     if not lines:
-        raise Refused(422, "文件是空的", [{"line": None, "field": "body", "message": "内容：没有任何一行"}])
-    return await service.import_lines(server, caller, lines)
+        raise Refused("invalid", "文件是空的", [{"line": None, "field": "body", "message": "内容：没有任何一行"}])
+    return (await writes.import_lines(context(server), caller.user, lines)).to_json()
 
 
 # ---- reads ----
@@ -194,7 +188,7 @@ def units(caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
 @router.get("/activity", response_model=schemas.ActivityOut, tags=["read"])
 def activity(unit: str, ref: str, response: Response, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """One activity as it stands now; its ETag is the version to send as If-Match."""
-    found = service.activity(server, caller, unit, ref)
+    found = reads.activity(context(server), caller.user, unit, ref)
     response.headers["ETag"] = f'"{found["version"]}"'
     return found
 
@@ -202,7 +196,7 @@ def activity(unit: str, ref: str, response: Response, caller: CallerDep, server:
 @router.get("/history", response_model=list[schemas.HistoryEntry], tags=["read"])
 def history(unit: str, ref: str, caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
     """Every event of one activity: when, by whom, what changed (old → new), why."""
-    return service.history(server, caller, unit, ref)
+    return reads.labelled_history(context(server), caller.user, unit, ref)
 
 
 @router.get("/activities", tags=["read"])
@@ -217,7 +211,7 @@ def activities(
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     """The ledger list: the unit's and its descendants' activities, newest first."""
-    found = service.listing(server, caller, unit, year, kind, q, page, size)
+    found = reads.listing(context(server), caller.user, unit, year, kind, q, page, size)
     return {"total": found.total, "page": found.page, "size": found.size, "pages": found.pages, "rows": found.rows}
 
 
@@ -230,7 +224,7 @@ def report(
     as_of: AsOf = None,
 ) -> dict[str, Any]:
     """The year's figures (DOMAIN.md §5), with the previous year, sources, checks and the log's root."""
-    return service.report(server, caller, unit, year, _as_of(as_of))
+    return reads.report(context(server), caller.user, unit, year, _as_of(as_of))
 
 
 @router.get("/reports/{unit}/{year}/figures/{figure}", response_model=list[schemas.SourceOut], tags=["read"])
@@ -243,7 +237,7 @@ def explain(
     as_of: AsOf = None,
 ) -> list[dict[str, Any]]:
     """The activities behind one figure, with what each contributes."""
-    return service.explain(server, caller, figure, unit, year, _as_of(as_of))
+    return reads.explain(context(server), caller.user, figure, unit, year, _as_of(as_of))
 
 
 @router.get("/deadlines/{unit}", tags=["read"])
@@ -251,7 +245,7 @@ def deadlines(
     unit: str, caller: CallerDep, server: ServerDep, within: Annotated[int, Query(ge=0, le=365)] = 14
 ) -> list[dict[str, Any]]:
     """Statutory duties not yet discharged, with their due dates on the official calendar."""
-    return service.deadlines(server, caller, unit, within)
+    return [d.to_json() for d in reads.deadlines(context(server), caller.user, unit, within=within).items]
 
 
 # ---- audit ----
@@ -259,19 +253,19 @@ def deadlines(
 
 @router.get("/seals", response_model=list[schemas.SealOut], tags=["audit"])
 def seals(caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
-    return service.seals(server, caller)
+    return audit.seals(context(server), caller.user)
 
 
 @router.post("/seals", response_model=schemas.SealOut, status_code=201, tags=["audit"])
 def seal(body: schemas.SealRequest, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Freeze a year's figures with the log's Merkle root, signed with the unit's key (admins)."""
-    return service.seal(server, caller, body.unit, body.year)
+    return audit.seal(context(server), caller.user, body.unit, body.year)
 
 
 @router.get("/verify", response_model=schemas.VerifyOut, tags=["audit"])
 def verify(caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """Recompute the Merkle log from the event store and check it, the seals and the evidence files."""
-    found = service.verify(server, caller)
+    found = audit.verify(context(server), caller.user)
     return {"ok": found.ok, "size": found.size, "root": found.root, "seals": found.seals, "problems": found.problems}
 
 
@@ -280,24 +274,26 @@ def verify(caller: CallerDep, server: ServerDep) -> dict[str, Any]:
 
 @router.get("/users", response_model=list[schemas.UserOut], tags=["users"])
 def users(caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
-    service.require_admin(caller)
-    return [service.user_json(u) for u in server.ledger.users()]
+    access.require_admin(caller.user)
+    return [users_service.user_json(u) for u in server.ledger.users()]
 
 
 @router.post("/users", response_model=schemas.NewPassword, status_code=201, tags=["users"])
 def create_user(body: schemas.UserCreate, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Register a user; the response carries a one-time password to hand over."""
-    password = service.create_user(server, caller, body.username, body.display_name, body.role, body.units)
+    password = users_service.create_user(
+        context(server), caller.user, body.username, body.display_name, body.role, body.units
+    )
     return {"username": body.username, "password": password}
 
 
 @router.patch("/users/{username}", response_model=schemas.UserOut, tags=["users"])
 def change_user(username: str, body: schemas.UserChange, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
-    user = service.change_user(server, caller, username, body.model_dump(exclude_unset=True))
-    return service.user_json(user)
+    user = users_service.change_user(context(server), caller.user, username, body.model_dump(exclude_unset=True))
+    return users_service.user_json(user)
 
 
 @router.post("/users/{username}/password", response_model=schemas.NewPassword, status_code=201, tags=["users"])
 def reset_password(username: str, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """A new one-time password (the old one and every open session stop working)."""
-    return {"username": username, "password": service.reset_password(server, caller, username)}
+    return {"username": username, "password": users_service.reset_password(context(server), caller.user, username)}

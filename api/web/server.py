@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
 from domain.access import may_read, may_write
 from domain.user import User
 from projections.readmodel import ReadModel
 
-from ..config import Settings
-from ..evidence import EvidenceStore
+from ..infra.evidence import EvidenceStore
+from ..infra.passwords import session_secret
+from ..infra.settings import Settings
 from .committer import Committer
 from .throttle import Throttle
 
@@ -35,7 +33,7 @@ class Server:
         self.ledger = settings.ledger()
         self.committer = Committer(self.ledger)
         self.evidence = EvidenceStore(settings.home)
-        self.secret = _secret(settings.home)
+        self.secret = session_secret(settings.home)
         self.throttle = Throttle()
         self._model: ReadModel | None = None
         self._model_lock = threading.Lock()
@@ -111,17 +109,3 @@ class Server:
         """(code, name, parent) of every unit the user may read, in hierarchy order."""
         rows = self.read(lambda m: m.con.execute("SELECT code, name, parent FROM units ORDER BY code").fetchall())
         return [(c, n, p) for c, n, p in rows if self.may_read(user, c)]
-
-
-def _secret(home: Path) -> bytes:
-    """The key that signs session cookies: made once per installation, shared by every worker, owner-only."""
-    path = home / "session.key"
-    if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_bytes()  # another worker made it first
-        with os.fdopen(fd, "wb") as f:
-            f.write(secrets.token_bytes(32))
-    return path.read_bytes()

@@ -1,4 +1,5 @@
-"""Settings from the environment: where data lives, which event store, whose clock and name."""
+"""Settings from the environment (where data lives, which event store, whose clock and name), and the
+composition root: the ledger and read models a process works with are made here."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from domain.ledger import DEFAULT_TZ, Ledger
 from projections import slots
 from projections.readmodel import ReadModel
 
-from . import postgres
+from .layout import events_db
 
 HOME_SCHEMA = "@home"  # ?schema=@home: one schema per data directory (several ledgers in one database)
 
@@ -38,7 +39,9 @@ class Settings:
         """The eventsourcing library's own configuration: SQLite file by default, PostgreSQL by URL."""
         if not self.database_url:
             self.home.mkdir(parents=True, exist_ok=True)
-            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.home / "events.db")}
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(events_db(self.home))}
+        from . import postgres  # psycopg only when the store is PostgreSQL
+
         url = urlparse(self.database_url)
         if url.scheme not in ("postgres", "postgresql"):
             raise ValueError(f"TAIZHANG_DATABASE_URL: unsupported scheme {url.scheme!r} (use postgresql://)")
@@ -67,6 +70,8 @@ class Settings:
         env = self.event_store_env()
         if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
             return Ledger(env=env, tz=self.tz)
+        from . import postgres
+
         with postgres.ready(env, f"{Ledger.name.lower()}_events") as ready_env:
             return Ledger(env=ready_env, tz=self.tz)
 

@@ -12,22 +12,22 @@ import time
 
 import click
 
-from projections import slots
-from projections.notify import NewEvents
-
-from .cli import _settings, main
+from .context import command
 
 RETRY = 0.05  # s: how soon to look again at slots that were busy and may be behind
 
 
-@main.command()
+@click.command()
 @click.option("--once", is_flag=True, help="One round: catch up every idle read model, then exit.")
 @click.option("--interval", type=float, default=30.0, show_default=True, help="Seconds between rounds at most.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
 def project(ctx: click.Context, once: bool, interval: float, quiet: bool) -> None:
     """Keep the read models caught up in the background (beside `taizhang serve` or alone)."""
-    settings = _settings(ctx)
+    from projections import slots
+    from projections.notify import NewEvents
+
+    settings = command(ctx).settings
     ledger = settings.ledger()
     known: dict[str, int] = {}
     with NewEvents(ledger.recorder) as new_events:

@@ -9,10 +9,12 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from .layout import keys_dir
+
 
 class Keys:
     def __init__(self, home: Path) -> None:
-        self.dir = home / "keys"
+        self.dir = keys_dir(home)
 
     def private(self, unit: str) -> Ed25519PrivateKey:
         """The unit's key, made on first use."""

@@ -9,6 +9,8 @@ from pathlib import Path
 from domain.activity import Evidence
 from domain.errors import DomainError
 
+from .layout import evidence_dir
+
 MAX_BYTES = 20 * 1024 * 1024
 # Extension -> (media type, the bytes such a file starts with).
 TYPES = {
@@ -23,7 +25,7 @@ TYPES = {
 
 class EvidenceStore:
     def __init__(self, home: Path) -> None:
-        self.dir = home / "evidence"
+        self.dir = evidence_dir(home)
 
     def path(self, sha256: str) -> Path:
         return self.dir / sha256[:2] / sha256

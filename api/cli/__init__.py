@@ -1,0 +1,52 @@
+"""The `taizhang` command (DOMAIN.md §5): one module per command family, named after what a user types.
+
+Every command calls the use-cases in `api/services/` as the command-line user (see `context.py`) and turns a
+refusal into a message and an exit code in `refusals.py`. Modules import only click at the top: the ledger,
+the read model, the documents and the web framework are imported by the commands that use them, so that
+`taizhang --help` starts quickly (bench/startup.py).
+"""
+
+from __future__ import annotations
+
+import click
+
+from . import attach, backup, deadlines, imports, key, narrative, project, rebuild, report, seal, serve, user
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--by",
+    envvar="TAIZHANG_USER",
+    help="Who is recording: a ledger user once there are users (default: your login name).",
+)
+@click.pass_context
+def main(ctx: click.Context, by: str | None) -> None:
+    """台账 taizhang — the rule-of-law work ledger. Data lives in $TAIZHANG_HOME (default ./taizhang-data)."""
+    ctx.obj = {"by": by}
+
+
+COMMANDS: list[click.Command] = [
+    imports.import_,
+    report.report,
+    report.explain,
+    report.history,
+    rebuild.rebuild,
+    imports.demo,
+    seal.seal,
+    seal.verify,
+    seal.proof,
+    seal.diff,
+    attach.attach,
+    attach.detach,
+    key.key,
+    backup.backup,
+    backup.restore,
+    imports.template_,
+    deadlines.deadlines,
+    narrative.narrative,
+    serve.serve,
+    user.user,
+    project.project,
+]
+for _command in COMMANDS:
+    main.add_command(_command)

@@ -1,0 +1,48 @@
+"""`taizhang attach` (evidence for an activity) and `taizhang detach` (void a piece of evidence)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .context import command
+from .refusals import refused
+
+
+@click.command()
+@click.option("--unit", required=True)
+@click.argument("ref")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--step", "step_id", help="The id of the step line the file belongs to.")
+@click.pass_context
+def attach(ctx: click.Context, unit: str, ref: str, file: Path, step_id: str | None) -> None:
+    """Attach evidence (sign-in sheet, photo, minutes: PDF, JPG, PNG, DOCX, XLSX up to 20 MB) to an activity."""
+    from ..services import attachments
+    from ..services.refusals import Refused
+
+    cmd = command(ctx)
+    try:
+        evidence = attachments.attach(cmd.context, cmd.actor, unit, ref, file, step_id)
+    except Refused as e:
+        refused(e)
+    click.echo(f"attached {evidence.name} ({evidence.size:,} bytes, sha256 {evidence.sha256}) to {unit}/{ref}")
+
+
+@click.command()
+@click.option("--unit", required=True)
+@click.argument("ref")
+@click.argument("sha256")
+@click.option("--reason", required=True)
+@click.pass_context
+def detach(ctx: click.Context, unit: str, ref: str, sha256: str, reason: str) -> None:
+    """Void a piece of evidence with a reason (it is never deleted)."""
+    from ..services import attachments
+    from ..services.refusals import Refused
+
+    cmd = command(ctx)
+    try:
+        attachments.detach(cmd.context, cmd.actor, unit, ref, sha256, reason)
+    except Refused as e:
+        refused(e)
+    click.echo(f"voided evidence {sha256[:12]}… of {unit}/{ref}")

@@ -1,0 +1,55 @@
+"""`taizhang deadlines`: statutory deadlines overdue or due soon."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .context import as_of as parse_as_of
+from .context import command
+from .refusals import refused
+
+
+@click.command()
+@click.option("--unit", required=True)
+@click.option("--as-of", "as_of", help="ISO-8601 instant: the ledger and the day as of then.")
+@click.option("--within", default=15, show_default=True, type=click.IntRange(0, 366), help="Days ahead: due soon.")
+@click.option("--all", "show_all", is_flag=True, help="Also list open items not yet due soon.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def deadlines(ctx: click.Context, unit: str, as_of: str | None, within: int, show_all: bool, fmt: str) -> None:
+    """Statutory deadlines overdue or due soon: 信访 acknowledgment and conclusion, 依申请公开, 建议提案."""
+    from projections.deadlines import STATUS_LABELS
+
+    from ..services import reads
+    from ..services.refusals import Refused
+
+    cmd = command(ctx)
+    try:
+        found = reads.deadlines(cmd.context, cmd.actor, unit, parse_as_of(as_of), within)
+    except Refused as e:
+        refused(e)
+    today, items = found.today, found.items
+    shown = [d for d in items if show_all or d.status != "open"]
+    if fmt == "json":
+        out = {"unit": unit, "today": today.isoformat(), "within": within, "items": [d.to_json() for d in shown]}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    counts = {s: sum(d.status == s for d in items) for s in STATUS_LABELS}
+    click.echo(
+        f"{unit} 截至 {today.isoformat()}：已超期 {counts['overdue']} 项，{within} 日内到期 {counts['due_soon']} 项"
+        + (f"，无法计算 {counts['unknown']} 项" if counts["unknown"] else "")
+    )
+    for d in shown:
+        due = d.due.isoformat() if d.due else "—"
+        left = (
+            ""
+            if d.days_left is None
+            else f"（剩余 {d.days_left} 日）"
+            if d.days_left >= 0
+            else f"（超期 {-d.days_left} 日）"
+        )
+        click.echo(
+            f"  [{STATUS_LABELS[d.status]}] {due}{left} {d.unit}/{d.ref} {d.what}" + (f" {d.note}" if d.note else "")
+        )

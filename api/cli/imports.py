@@ -1,0 +1,85 @@
+"""`taizhang import` (a JSON Lines file or a filled-in template workbook, all lines or none), `taizhang template`
+(the import template) and `taizhang demo` (a fictional centre's two years)."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+import click
+
+from .context import Command, command
+from .refusals import refused
+
+
+def applied(cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | None = None) -> None:
+    """Apply lines as the command's user through the services (same checks as the web), print the outcome,
+    and fold them into the read model so the next command finds it current."""
+    import asyncio  # the services' writes are coroutines (the web awaits its group committer)
+
+    from ..services.refusals import Refused
+    from ..services.writes import import_lines
+
+    try:
+        outcome = asyncio.run(import_lines(cmd.context, cmd.actor, lines))
+    except Refused as e:
+        if where is not None:
+            for err in e.errors:
+                err["where"] = where.get(err.get("line"), "workbook")  # type: ignore[arg-type]
+        refused(e)
+    click.echo(
+        f"applied {outcome.applied}, skipped {outcome.skipped} (already applied)"
+        f" / 导入 {outcome.applied} 行，跳过 {outcome.skipped} 行"
+    )
+    cmd.caught_up()
+
+
+@click.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.pass_context
+def import_(ctx: click.Context, file: IO[str]) -> None:
+    """Import a JSON Lines file (- for stdin) or a filled-in template workbook (.xlsx): all lines or none."""
+    from pathlib import Path
+
+    from ..services.refusals import Refused
+    from ..services.writes import jsonl_lines, workbook_lines
+
+    cmd = command(ctx)
+    try:
+        if file.name.lower().endswith(".xlsx"):
+            file.close()
+            lines, where = workbook_lines(cmd.context, cmd.actor, Path(file.name))
+            return applied(cmd, lines, where)
+        lines = jsonl_lines(file)
+    except Refused as e:
+        refused(e)
+    applied(cmd, lines)
+
+
+@click.command("template")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx to write.")
+def template_(output: str) -> None:
+    """Write the import template workbook (units, one sheet per kind, steps); fill it in, then `import` it."""
+    from pathlib import Path
+
+    from ..services.writes import import_template
+
+    import_template(Path(output))
+    click.echo(f"wrote {output} / 已生成导入模板 {output}")
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.pass_context
+def demo(ctx: click.Context, fmt: str) -> None:
+    """Fill the ledger with a fictional 城市更新中心 (two years, every kind) and print its report."""
+    from domain.demo import DEMO_UNIT, demo_lines, demo_years
+
+    from .. import render
+    from ..services import reads
+
+    cmd = command(ctx)
+    today = cmd.ledger.today()
+    applied(cmd, list(enumerate(demo_lines(today), start=1)))
+    data = reads.report(cmd.context, cmd.actor, DEMO_UNIT, demo_years(today)[1], None)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data))

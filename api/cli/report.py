@@ -1,0 +1,123 @@
+"""`taizhang report` (the year's figures as JSON, Markdown, DOCX or XLSX), `taizhang explain` (the activities behind
+a figure) and `taizhang history` (every event of one activity)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import click
+
+from .context import as_of as parse_as_of
+from .context import command
+from .refusals import refused
+
+
+@click.command()
+@click.option("--unit")
+@click.option("--year", type=int)
+@click.option("--as-of", "as_of", help="ISO-8601 instant: only events recorded by then count.")
+@click.option("--seal", "seal_id", help="Print the report a seal froze, exactly (instead of --unit/--year).")
+@click.option("--format", "fmt", type=click.Choice(["json", "md", "docx", "xlsx"]), default="json", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+@click.option("--approximate", is_flag=True, help="docx: write counts ≥ 20 as 20余, 140余 … in the prose.")
+@click.pass_context
+def report(
+    ctx: click.Context,
+    unit: str | None,
+    year: int | None,
+    as_of: str | None,
+    seal_id: str | None,
+    fmt: str,
+    output: str | None,
+    approximate: bool = False,
+) -> None:
+    """The year's figures for a unit (and its descendants)."""
+    from ..services import reads
+    from ..services.refusals import Refused
+
+    if not seal_id and (unit is None or year is None):
+        raise click.UsageError("give --unit and --year (or --seal)")
+    if fmt in ("docx", "xlsx") and not output:
+        raise click.UsageError(f"--format {fmt} writes a file: give --output PATH")
+    cmd = command(ctx)
+    try:
+        if seal_id:
+            from ..services import audit
+
+            data = audit.load_seal(cmd.context, cmd.actor, seal_id).report
+            if fmt in ("docx", "xlsx"):
+                data = {**data, "seal": seal_id}  # the documents name the seal they print
+            stamp = datetime.fromisoformat(data["as_of"])
+        else:
+            assert unit is not None and year is not None
+            stamp = parse_as_of(as_of)
+            data = reads.report(cmd.context, cmd.actor, unit, year, stamp)
+        if fmt in ("docx", "xlsx"):
+            reads.document(cmd.context, data, fmt, str(output), stamp if seal_id else parse_as_of(as_of), approximate)
+            click.echo(f"wrote {output} / 已生成 {output}")
+            return
+    except Refused as e:
+        refused(e)
+    if fmt == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    else:
+        from .. import render
+
+        text = render.report_markdown(data)
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command()
+@click.argument("figure")
+@click.option("--unit", required=True)
+@click.option("--year", required=True, type=int)
+@click.option("--as-of", "as_of")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def explain(ctx: click.Context, figure: str, unit: str, year: int, as_of: str | None, fmt: str) -> None:
+    """The activities behind one figure."""
+    from projections.figures import BY_ID
+
+    from .. import render
+    from ..services import reads
+    from ..services.refusals import Refused
+
+    if figure not in BY_ID:
+        refused(Refused("not_found", f"未知指标「{figure}」，可选：{', '.join(BY_ID)}", field="figure"))
+    cmd = command(ctx)
+    try:
+        found = reads.explained(cmd.context, cmd.actor, figure, unit, year, parse_as_of(as_of))
+    except Refused as e:
+        refused(e)
+    if fmt == "json":
+        out = {"figure": figure, **found.value, "activities": found.activities}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        click.echo(render.explain_text(found.value, figure, found.activities), nl=False)
+
+
+@click.command()
+@click.option("--unit", required=True)
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def history(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
+    """Every event of one activity: when recorded, by whom, what changed, why."""
+    from .. import render
+    from ..services import reads
+    from ..services.refusals import Refused
+
+    cmd = command(ctx)
+    try:
+        rows = reads.history(cmd.context, cmd.actor, unit, ref)
+    except Refused as e:
+        refused(e)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        click.echo(render.history_text(unit, ref, rows), nl=False)

@@ -1,0 +1,36 @@
+"""`taizhang serve`: the web application and HTTP API (the only command that imports the web framework)."""
+
+from __future__ import annotations
+
+import click
+
+from .context import command
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 to serve the office network.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes (PostgreSQL for > 1).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+    """The web application and HTTP API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from ..services.users import BOOTSTRAP_ADMIN, ensure_admin
+
+    password = ensure_admin(command(ctx).context)
+    if password:
+        click.echo(
+            f"首次启动：已创建管理员 {BOOTSTRAP_ADMIN}，一次性密码 {password}（登录后须修改）\n"
+            f"first start: created user {BOOTSTRAP_ADMIN} with one-time password {password} (change it at first login)"
+        )
+    click.echo(f"台账 taizhang: http://{host}:{port}/  (API docs /docs)")
+    uvicorn.run(
+        "api.web.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=True,
+        server_header=False,
+    )

@@ -1,0 +1,89 @@
+"""`taizhang user add|list|password|token`: the ledger's users (of the web application and of the command line)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .context import command
+from .refusals import refused
+
+ROLE_HELP = "recorder (录入员), auditor (审计/监督) or admin (管理员)."  # checked against domain/user.py's ROLES
+
+
+@click.group()
+def user() -> None:
+    """Users of the ledger: add, list, reset a password, issue a token."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", required=True, help=ROLE_HELP)
+@click.option("--unit", "units", multiple=True, help="A unit this user works on (repeat for several).")
+@click.option("--name", "display_name", default="", help="Display name (e.g. 张三).")
+@click.pass_context
+def user_add(ctx: click.Context, username: str, role: str, units: tuple[str, ...], display_name: str) -> None:
+    """Register a user and print a one-time password."""
+    from domain.user import ROLES
+
+    from ..services import users
+    from ..services.refusals import Refused
+
+    if role not in ROLES:
+        raise click.BadParameter(f"{role!r} is not one of {', '.join(ROLES)}", param_hint="--role")
+    cmd = command(ctx)
+    try:
+        password = users.create_user(cmd.context, cmd.actor, username, display_name, role, list(units))
+    except Refused as e:
+        refused(e)
+    click.echo(json.dumps({"username": username, "password": password}, ensure_ascii=False))
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    from ..services import users
+    from ..services.refusals import Refused
+
+    cmd = command(ctx)
+    try:
+        found = users.users(cmd.context, cmd.actor)
+    except Refused as e:
+        refused(e)
+    for u in found:
+        state = " (停用 disabled)" if u.disabled else ""
+        click.echo(f"{u.username}\t{u.role}\t{','.join(u.units) or '*'}\t{u.display_name}{state}")
+
+
+@user.command("password")
+@click.argument("username")
+@click.pass_context
+def user_password(ctx: click.Context, username: str) -> None:
+    """Reset a user's password to a new one-time password (their sessions end)."""
+    from ..services import users
+    from ..services.refusals import Refused
+
+    cmd = command(ctx)
+    try:
+        password = users.reset_password(cmd.context, cmd.actor, username)
+    except Refused as e:
+        refused(e)
+    click.echo(json.dumps({"username": username, "password": password}, ensure_ascii=False))
+
+
+@user.command("token")
+@click.argument("username")
+@click.option("--label", default="script", show_default=True)
+@click.pass_context
+def user_token(ctx: click.Context, username: str, label: str) -> None:
+    """Issue a bearer token for scripts (shown once)."""
+    from ..services import users
+    from ..services.refusals import Refused
+
+    cmd = command(ctx)
+    try:
+        token = users.issue_token(cmd.context, cmd.actor, label, username)
+    except Refused as e:
+        refused(e)
+    click.echo(token)

@@ -1,0 +1,57 @@
+"""The data directory ($TAIZHANG_HOME): the one place that names its files.
+
+events.db[-wal|-shm]    the SQLite event store (absent on PostgreSQL)
+keys/<unit>.pem|.pub     each unit's seal-signing key (`keys.py`)
+evidence/<ab>/<sha256>   evidence files by content (`evidence.py`)
+session.key              the secret that signs web sessions (`passwords.py`)
+readmodel[-N].duckdb     read-model slots and readmodel.generation (named in projections/slots.py, which
+                         owns them: re-exported here so a search for a file name ends in this module)
+backup.json              the manifest `taizhang backup` writes beside a copy (`backup.py`)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from projections.slots import GENERATION_FILE, slot_path
+
+EVENTS_DB = "events.db"
+EVENTS_DB_SIDECARS = ("-wal", "-shm")
+KEYS_DIR = "keys"
+EVIDENCE_DIR = "evidence"
+SESSION_KEY = "session.key"
+BACKUP_MANIFEST = "backup.json"
+# Folders copied with the event store by backup and restore.
+COPIED_FOLDERS = (KEYS_DIR, EVIDENCE_DIR)
+
+__all__ = [
+    "BACKUP_MANIFEST",
+    "COPIED_FOLDERS",
+    "EVENTS_DB",
+    "EVENTS_DB_SIDECARS",
+    "EVIDENCE_DIR",
+    "GENERATION_FILE",
+    "KEYS_DIR",
+    "SESSION_KEY",
+    "events_db",
+    "keys_dir",
+    "evidence_dir",
+    "session_key",
+    "slot_path",
+]
+
+
+def events_db(home: Path) -> Path:
+    return home / EVENTS_DB
+
+
+def keys_dir(home: Path) -> Path:
+    return home / KEYS_DIR
+
+
+def evidence_dir(home: Path) -> Path:
+    return home / EVIDENCE_DIR
+
+
+def session_key(home: Path) -> Path:
+    return home / SESSION_KEY

@@ -1,0 +1,91 @@
+"""Passwords (argon2id), one-time passwords, bearer tokens and the secret that signs web sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .layout import session_key
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+    from domain.user import User
+
+TOKEN_PREFIX = "tz_"
+MIN_PASSWORD = 10
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    # Imported on first use: commands that never hash a password start without argon2.
+    from argon2 import PasswordHasher
+
+    # OWASP's argon2id minimum (19 MiB, 2 passes): ~30 ms here, slow enough against guessing, fast enough to log in.
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+@cache
+def _dummy() -> str:
+    return _hasher().hash("not a password of anyone")
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Constant work whether or not the user exists, so timing does not reveal names."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return _hasher().verify(user.password_hash if user else _dummy(), password) and user is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str, username: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"密码：至少 {MIN_PASSWORD} 个字符"
+    if username.lower() in password.lower():
+        return "密码：不能包含用户名"
+    return None
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def new_token(username: str) -> tuple[str, str]:
+    """A bearer token and the SHA-256 the ledger stores (the token itself is shown once, never stored)."""
+    token = f"{TOKEN_PREFIX}{username}_{secrets.token_hex(24)}"  # hex: no "_", so the name splits off
+    return token, token_digest(token)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_username(token: str) -> str | None:
+    """The user a bearer token names (checked against the ledger's digests by the caller), or None."""
+    if not token.startswith(TOKEN_PREFIX) or "_" not in token[len(TOKEN_PREFIX) :]:
+        return None
+    return token[len(TOKEN_PREFIX) :].rsplit("_", 1)[0]
+
+
+def session_secret(home: Path) -> bytes:
+    """The key that signs session cookies: made once per installation, shared by every worker, owner-only."""
+    path = session_key(home)
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes()  # another worker made it first
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+    return path.read_bytes()

@@ -1,0 +1,28 @@
+"""Who may read, write, audit or administer: the checks every use-case makes before it acts."""
+
+from __future__ import annotations
+
+from .context import Actor, Context
+from .refusals import Refused, no_unit
+
+
+def require_read(ctx: Context, actor: Actor, unit: str) -> None:
+    if ctx.ledger.unit(unit) is None:
+        raise no_unit(unit)
+    if not ctx.may_read(actor, unit):
+        raise Refused("forbidden", f"无权查看单位「{unit}」的台账")
+
+
+def require_write(ctx: Context, actor: Actor, unit: str) -> None:
+    if not ctx.may_write(actor, unit):
+        raise Refused("forbidden", f"无权在单位「{unit}」的台账中录入")
+
+
+def require_admin(actor: Actor) -> None:
+    if actor.role != "admin":
+        raise Refused("forbidden", "只有管理员可以这样做")
+
+
+def require_auditor(ctx: Context, actor: Actor) -> None:
+    if not ctx.may_audit(actor):
+        raise Refused("forbidden", "只有审计人员和管理员可以查看核验结果")

@@ -1,0 +1,269 @@
+"""Audit use-cases: seal a year, verify the log, an activity's inclusion proof, what changed since a seal, the
+audit trail, the list of seals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from domain.activity import Activity
+from domain.errors import DomainError
+from domain.ids import activity_id
+from domain.ledger import Ledger
+from domain.seal import Seal, seal_payload
+from projections import merkle
+from projections.audit import StoreLog, check_seal, compare_with_witness, public_key_file
+from projections.changes import Change, changes_since
+from projections.readmodel import ReadModel
+from projections.report import UnknownUnit
+
+from ..infra.evidence import EvidenceStore
+from ..infra.keys import Keys
+from ..infra.layout import keys_dir
+from .access import require_admin, require_auditor, require_read
+from .context import Actor, Context
+from .refusals import Refused, invalid, no_unit
+
+
+@dataclass
+class Verification:
+    problems: list[str]
+    size: int
+    root: str
+    seals: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A figure whose value, previous-year value or sources changed since the seal."""
+
+    figure: str
+    label: str
+    was: Any
+    now: Any
+    was_previous: Any
+    now_previous: Any
+
+
+@dataclass(frozen=True)
+class Diff:
+    seal: Seal
+    changes: list[Change]
+    moved: list[Moved]
+
+
+# ---- seals ----
+
+
+def make_seal(ctx: Context, model: ReadModel, unit: str, year: int, by: str) -> dict[str, Any]:
+    """Freeze the year's report as of now with the log's root, signed with the unit's key; returns the seal."""
+    as_of = datetime.now(UTC)
+    report = model.report(unit, year, as_of)  # raises UnknownUnit
+    log = report["log"]
+    key = ctx.keys.private(unit)
+    stamp = as_of.isoformat()
+    signature = key.sign(seal_payload(unit, year, stamp, log["size"], log["root"], report)).hex()
+    sealed = ctx.ledger.seal(unit, year, stamp, log["size"], log["root"], report, signature, Keys.public_hex(key), by)
+    return {
+        "seal": str(sealed.id),
+        "unit": unit,
+        "year": year,
+        "as_of": stamp,
+        "size": log["size"],
+        "root": log["root"],
+        "signature": signature,
+        "public_key": Keys.public_hex(key),
+    }
+
+
+def seal(ctx: Context, actor: Actor, unit: str, year: int) -> dict[str, Any]:
+    """Seal the unit's year (admins, on units they read)."""
+    require_admin(actor)
+    require_read(ctx, actor, unit)
+    try:
+        return ctx.read(lambda m: make_seal(ctx, m, unit, year, actor.username))
+    except UnknownUnit:
+        raise no_unit(unit) from None
+    except DomainError as e:
+        raise invalid(e) from None
+
+
+def seals(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
+    require_auditor(ctx, actor)
+    return [
+        {
+            "seal": str(s.id),
+            "unit": s.unit,
+            "year": s.year,
+            "as_of": s.as_of,
+            "size": s.size,
+            "root": s.root,
+            "signature": s.signature,
+            "public_key": s.public_key,
+            "recorded_by": getattr(s, "recorded_by", None),
+        }
+        for s in ctx.ledger.seals()
+        if ctx.may_read(actor, s.unit)
+    ]
+
+
+def load_seal(ctx: Context, actor: Actor, seal_id: str) -> Seal:
+    """A seal by its id, on a unit the actor reads."""
+    from eventsourcing.application import AggregateNotFoundError
+
+    try:
+        found = ctx.ledger.repository.get(UUID(seal_id))
+    except (ValueError, AggregateNotFoundError):
+        found = None
+    if not isinstance(found, Seal):
+        raise Refused("not_found", f"没有编号为「{seal_id}」的封存", field="seal")
+    require_read(ctx, actor, found.unit)
+    return found
+
+
+# ---- verification ----
+
+
+def verify(ctx: Context, actor: Actor, root_hex: str | None = None, size: int | None = None) -> Verification:
+    """Auditors and admins: the whole log checked (see `verify_log`)."""
+    require_auditor(ctx, actor)
+    return ctx.read_as_is(lambda m: verify_log(ctx, m, root_hex, size))
+
+
+def verify_log(ctx: Context, model: ReadModel, root_hex: str | None = None, size: int | None = None) -> Verification:
+    """Recompute the Merkle log from the event store; check it against the read model's witness, the seals,
+    the evidence files and (optionally) a root published elsewhere."""
+    ledger = ctx.ledger
+    log = StoreLog(ledger.recorder)
+    problems = compare_with_witness(model, log)
+    try:
+        model.catch_up(ledger.recorder)
+    except Exception as e:  # noqa: BLE001 — an event the projection cannot read is itself a finding
+        problems.append(f"the event log can no longer be projected: {e}")
+    try:
+        found = ledger.seals()
+    except Exception as e:  # noqa: BLE001
+        problems.append(f"a seal event can no longer be read: {e}")
+        found = []
+    problems += evidence_problems(ledger, ctx.evidence)
+    key_of = public_key_file(keys_dir(ctx.settings.home))
+    for s in found:
+        problems += check_seal(s, log, model, key_of)
+    if root_hex is not None and size is not None:
+        if size > len(log.leaves):
+            problems.append(f"the log has {len(log.leaves)} events, fewer than the published size {size}")
+        elif log.root(size).hex() != root_hex.lower():
+            problems.append(
+                f"the root of the first {size} events is {log.root(size).hex()}, not the published {root_hex}"
+            )
+    return Verification(problems, len(log.leaves), merkle.root(log.leaves).hex(), len(found))
+
+
+def evidence_problems(ledger: Ledger, store: EvidenceStore) -> list[str]:
+    """Every live attachment in the log must have its file, unaltered, in the evidence store."""
+    topics = [f"{Activity.__module__}:Activity.{name}" for name in ("EvidenceAttached", "EvidenceVoided")]
+    live: dict[tuple[str, str], str] = {}
+    after = 0
+    while notes := ledger.recorder.select_notifications(after, 1000, topics=topics, inclusive_of_start=False):
+        for n in notes:
+            e = ledger.mapper.to_domain_event(n)
+            key = (n.originator_id.hex, e.sha256)
+            if type(e).__name__ == "EvidenceAttached":
+                live[key] = e.name
+            else:
+                live.pop(key, None)
+        after = notes[-1].id
+    problems = []
+    for (oid, sha), name in sorted(live.items()):
+        problem = store.problem(sha)
+        if problem:
+            owner = ledger.repository.get(UUID(oid))
+            what = {"missing": "is missing from", "altered": "was altered in"}[problem]
+            problems.append(
+                f"evidence {name} (sha256 {sha[:12]}…) of activity {owner.unit}/{owner.ref} {what} the evidence store"
+            )
+    return problems
+
+
+# ---- proofs and changes ----
+
+
+def proof(ctx: Context, actor: Actor, unit: str, ref: str) -> dict[str, Any]:
+    """Inclusion proof of one activity's events against the unit's latest seal (checked without the database
+    by `python -m projections.merkle check`)."""
+    require_read(ctx, actor, unit)
+    ledger = ctx.ledger
+    found = [s for s in ledger.seals() if s.unit == unit]
+    if not found:
+        raise Refused("not_found", f"单位「{unit}」还没有封存（taizhang seal）", field="seal")
+    latest = max(found, key=lambda s: s.size)
+    oid = activity_id(unit, ref).hex
+    log = StoreLog(ledger.recorder)
+    leaves = log.leaves[: latest.size]
+    stored = {e.originator_version: e for e in ledger.recorder.select_events(UUID(oid))}
+    items = []
+    version = 0
+    for index, (pos, o) in enumerate(zip(log.positions[: latest.size], log.oids[: latest.size], strict=True)):
+        if o != oid:
+            continue
+        version += 1
+        e = stored[version]
+        items.append(
+            {
+                "index": index,
+                "position": pos,
+                "originator_id": oid,
+                "version": e.originator_version,
+                "topic": e.topic,
+                "state_hex": e.state.hex(),
+                "path": [h.hex() for h in merkle.inclusion_proof(leaves, index)],
+            }
+        )
+    if not items:
+        raise Refused("not_found", f"活动「{ref}」在最近一次封存（{latest.id}）时还没有记录", field="ref")
+    return {
+        "unit": unit,
+        "ref": ref,
+        "seal": str(latest.id),
+        "size": latest.size,
+        "root": latest.root,
+        "public_key": latest.public_key,
+        "signature": latest.signature,
+        "events": items,
+    }
+
+
+def diff(ctx: Context, actor: Actor, seal_id: str) -> Diff:
+    """What changed since a seal: the late entries, corrections and voids, and the figures they moved."""
+    sealed = load_seal(ctx, actor, seal_id)
+    tz = ctx.settings.tz
+
+    def read(m: ReadModel) -> tuple[dict[str, Any], list[Change]]:
+        now = m.report(sealed.unit, sealed.year)
+        return now, changes_since(m.con, tz, sealed.size, now["units"], sealed.year)
+
+    now, changes = ctx.read(read)
+    moved = []
+    for fid, was in sealed.report["figures"].items():
+        f = now["figures"][fid]
+        if (was["value"], was["previous"]) != (f["value"], f["previous"]) or was["sources"] != f["sources"]:
+            moved.append(Moved(fid, was["label"], was["value"], f["value"], was["previous"], f["previous"]))
+    return Diff(sealed, changes, moved)
+
+
+def audit_trail(ctx: Context, actor: Actor, unit: str, year: int | None) -> dict[str, list[dict[str, Any]]]:
+    """Late entries and corrections/voids of the unit and its descendants (auditors and admins)."""
+    from projections.trail import amendments, late_entries
+
+    require_auditor(ctx, actor)
+    require_read(ctx, actor, unit)
+    tz = ctx.settings.tz
+    return ctx.read(
+        lambda m: {"late": late_entries(m.con, unit, year, tz), "amendments": amendments(m.con, unit, year)}
+    )

@@ -1,0 +1,185 @@
+"""What the ledger says: an activity, its history, the year's report and what lies behind a figure, listings,
+deadlines, monthly trends, recent entries, the year-end documents. Every read checks the actor may read the unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from domain.catalogue import KINDS
+from projections.deadlines import Deadline, open_deadlines
+from projections.listing import Page, search
+from projections.report import UnknownUnit
+
+from ..render import EVENT_LABELS, history_rows
+from .access import require_read
+from .context import Actor, Context
+from .refusals import Refused, field_problem, no_unit
+
+
+@dataclass(frozen=True)
+class Explained:
+    figure: str
+    value: dict[str, Any]  # the figure as the report has it (label, value, previous, unit, sources)
+    activities: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    today: date
+    items: list[Deadline]
+
+
+def activity(ctx: Context, actor: Actor, unit: str, ref: str) -> dict[str, Any]:
+    require_read(ctx, actor, unit)
+    found = ctx.ledger.activity(unit, ref)
+    if found is None:
+        raise no_activity(unit, ref)
+    return {
+        "unit": found.unit,
+        "ref": found.ref,
+        "kind": found.kind,
+        "kind_label": KINDS[found.kind].label,
+        "date": found.date.isoformat(),
+        "data": found.data,
+        "voided": found.voided,
+        "version": found.version,
+        "steps": [
+            {"id": s.id, "step": s.name, "date": s.date.isoformat(), "data": s.data, "voided": s.voided}
+            for s in found.steps.values()
+        ],
+        "evidence": [dict(v, sha256=k) for k, v in found.evidence.items()],
+    }
+
+
+def no_activity(unit: str, ref: str) -> Refused:
+    return Refused("not_found", f"单位「{unit}」没有编号为「{ref}」的活动", field="ref")
+
+
+def history(ctx: Context, actor: Actor, unit: str, ref: str) -> list[dict[str, Any]]:
+    """Every event of one activity: when recorded, by whom, what changed, why."""
+    require_read(ctx, actor, unit)
+    events = ctx.ledger.history(unit, ref)
+    if not events:
+        raise no_activity(unit, ref)
+    return history_rows(events)
+
+
+def labelled_history(ctx: Context, actor: Actor, unit: str, ref: str) -> list[dict[str, Any]]:
+    """`history` with each event's label and dates as text (the JSON API and the activity page)."""
+    rows = history(ctx, actor, unit, ref)
+    for row in rows:
+        row["event_label"] = EVENT_LABELS.get(row["event"], row["event"])
+        if row.get("date") is not None:
+            row["date"] = str(row["date"])
+    return rows
+
+
+def report(ctx: Context, actor: Actor, unit: str, year: int, as_of: datetime | None) -> dict[str, Any]:
+    require_read(ctx, actor, unit)
+    try:
+        return ctx.read(lambda m: m.report(unit, year, as_of))
+    except UnknownUnit:
+        raise no_unit(unit) from None
+
+
+def _known_figure(figure: str) -> None:
+    from projections.figures import BY_ID
+
+    if figure not in BY_ID:
+        raise Refused("not_found", f"没有指标「{figure}」", field="figure")
+
+
+def explain(
+    ctx: Context, actor: Actor, figure: str, unit: str, year: int, as_of: datetime | None
+) -> list[dict[str, Any]]:
+    """The activities behind one figure."""
+    require_read(ctx, actor, unit)
+    _known_figure(figure)
+    try:
+        return ctx.read(lambda m: m.explain(figure, unit, year, as_of))
+    except UnknownUnit:
+        raise no_unit(unit) from None
+
+
+def explained(ctx: Context, actor: Actor, figure: str, unit: str, year: int, as_of: datetime | None) -> Explained:
+    """The figure's value and the activities behind it, read from one state of the read model."""
+    require_read(ctx, actor, unit)
+    _known_figure(figure)
+    try:
+        value, rows = ctx.read(
+            lambda m: (m.report(unit, year, as_of)["figures"][figure], m.explain(figure, unit, year, as_of))
+        )
+    except UnknownUnit:
+        raise no_unit(unit) from None
+    return Explained(figure, value, rows)
+
+
+def listing(
+    ctx: Context,
+    actor: Actor,
+    unit: str,
+    year: int | None,
+    kind: str | None,
+    text: str | None,
+    page: int,
+    size: int,
+) -> Page:
+    require_read(ctx, actor, unit)
+    if kind and kind not in KINDS:
+        raise field_problem("kind", "类别：未知", f"类别：没有「{kind}」这一类")
+    return ctx.read(lambda m: search(m.con, unit, year, kind, text, page, size))
+
+
+def deadlines(ctx: Context, actor: Actor, unit: str, as_of: datetime | None = None, within: int = 14) -> Deadlines:
+    """Open statutory deadlines of the unit and its descendants, as of `as_of` (default: now)."""
+    require_read(ctx, actor, unit)
+    try:
+        today, found = ctx.read(lambda m: open_deadlines(m.con, unit, as_of, ctx.settings.tz, within))
+    except UnknownUnit:
+        raise no_unit(unit) from None
+    return Deadlines(today, found)
+
+
+def trends(ctx: Context, actor: Actor, unit: str, year: int, as_of: datetime | None) -> dict[str, list[int]]:
+    """figure id -> its 12 monthly values for the unit and its descendants."""
+    from projections.report import scope
+    from projections.trends import monthly
+
+    require_read(ctx, actor, unit)
+    tz = ctx.settings.tz
+    return ctx.read(lambda m: monthly(m.con, scope(m.con, unit, as_of).units, year, as_of, tz))
+
+
+def recent(ctx: Context, actor: Actor, unit: str, limit: int = 10) -> list[dict[str, Any]]:
+    from projections.trail import recent as recent_rows
+
+    require_read(ctx, actor, unit)
+    return ctx.read(lambda m: recent_rows(m.con, unit, limit))
+
+
+def document(
+    ctx: Context,
+    data: dict[str, Any],
+    fmt: str,
+    out: Path | str,
+    as_of: datetime | None,
+    approximate: bool = False,
+) -> None:
+    """The year-end report draft (.docx) or ledger workbook (.xlsx) of a report already read (or sealed)."""
+    from ..documents import write_report
+
+    texts = ctx.ledger.narratives(data["unit"], data["year"])
+    try:
+        ctx.read(lambda m: write_report(m, data, fmt, out, as_of, approximate, texts))
+    except UnknownUnit:
+        raise no_unit(data["unit"]) from None
+
+
+def report_document(
+    ctx: Context, actor: Actor, unit: str, year: int, as_of: datetime | None, fmt: str, out: Path
+) -> None:
+    """The year's report draft (.docx) or ledger workbook (.xlsx), written to `out`."""
+    document(ctx, report(ctx, actor, unit, year, as_of), fmt, out, as_of)

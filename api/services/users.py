@@ -1,0 +1,156 @@
+"""Users of the ledger: signing in, passwords, bearer tokens, access (role, units, disabled), the first admin."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+from domain.errors import DomainError
+from domain.user import User
+
+from ..infra.passwords import check_password, hash_password, new_password, new_token, password_problem
+from .access import require_admin
+from .context import Actor, Context
+from .refusals import Refused, invalid
+
+BOOTSTRAP_ADMIN = "admin"
+SETUP_USER = "taizhang-setup"  # who the first start's admin is recorded by
+
+
+class Throttle(Protocol):
+    """Slows down guessing: wait() seconds before the next try of any of the keys (see api/web/throttle.py)."""
+
+    def wait(self, *keys: str) -> float: ...
+    def failed(self, *keys: str) -> None: ...
+    def succeeded(self, *keys: str) -> None: ...
+
+
+def ensure_admin(ctx: Context) -> str | None:
+    """On first start (no users yet) create `admin` with a one-time password; returns it, or None."""
+    if ctx.ledger.users():
+        return None
+    password = new_password()
+    ctx.ledger.register_user(BOOTSTRAP_ADMIN, "管理员", "admin", [], hash_password(password), SETUP_USER)
+    ctx.forget()
+    return password
+
+
+async def sign_in(ctx: Context, throttle: Throttle, client: str, username: str, password: str) -> User:
+    """Check a password; repeated failures for a name or an address make the next try wait longer."""
+    name = username.strip().lower()
+    keys = (f"user:{name}", f"addr:{client}")
+    wait = throttle.wait(*keys)
+    if wait > 0:
+        raise Refused("throttled", f"登录失败次数过多，请 {int(wait) + 1} 秒后再试")
+    user = ctx.ledger.user(name) if name else None
+    ok = await asyncio.to_thread(check_password, user, password)
+    if not ok or user is None or user.disabled:
+        throttle.failed(*keys)
+        raise Refused("unauthenticated", "用户名或密码不正确")
+    throttle.succeeded(*keys)
+    return user
+
+
+def change_own_password(ctx: Context, actor: User, current: str, new: str) -> None:
+    if not check_password(actor, current):
+        raise Refused("invalid", "当前密码不正确", [{"line": None, "field": "current", "message": "当前密码：不正确"}])
+    problem = password_problem(new, actor.username)
+    if problem:
+        raise Refused("invalid", problem, [{"line": None, "field": "new", "message": problem}])
+    ctx.ledger.set_password(actor.username, hash_password(new), False, actor.username)
+    ctx.forget()
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "units": user.units,
+        "disabled": user.disabled,
+    }
+
+
+def users(ctx: Context, actor: Actor) -> list[User]:
+    require_admin(actor)
+    return ctx.ledger.users()
+
+
+def create_user(ctx: Context, actor: Actor, username: str, display_name: str, role: str, units: list[str]) -> str:
+    """Register a user with a one-time password (returned, to hand over; it must be changed at first login)."""
+    require_admin(actor)
+    password = new_password()
+    try:
+        ctx.ledger.register_user(username, display_name, role, units, hash_password(password), actor.username)
+    except DomainError as e:
+        raise invalid(e) from None
+    ctx.forget()
+    return password
+
+
+def no_user(username: str) -> Refused:
+    return Refused("not_found", f"没有用户「{username}」", field="username")
+
+
+def change_user(ctx: Context, actor: Actor, username: str, changes: dict[str, Any]) -> User:
+    require_admin(actor)
+    user = ctx.ledger.user(username)
+    if user is None:
+        raise no_user(username)
+    try:
+        changed = ctx.ledger.change_access(
+            username,
+            changes.get("role") or user.role,
+            changes["units"] if changes.get("units") is not None else user.units,
+            changes.get("display_name") or user.display_name,
+            changes["disabled"] if changes.get("disabled") is not None else user.disabled,
+            actor.username,
+        )
+    except DomainError as e:
+        raise invalid(e) from None
+    ctx.forget()
+    return changed
+
+
+def reset_password(ctx: Context, actor: Actor, username: str) -> str:
+    require_admin(actor)
+    if ctx.ledger.user(username) is None:
+        raise no_user(username)
+    password = new_password()
+    ctx.ledger.set_password(username, hash_password(password), True, actor.username)
+    ctx.forget()
+    return password
+
+
+def issue_token(ctx: Context, actor: Actor, label: str, username: str | None = None) -> str:
+    """A bearer token for scripts (shown once): the actor's own, or (admins) another user's."""
+    owner = username or actor.username
+    if owner != actor.username:
+        require_admin(actor)
+    if ctx.ledger.user(owner) is None:
+        raise no_user(owner)
+    token, digest = new_token(owner)
+    try:
+        ctx.ledger.issue_token(owner, digest, label, actor.username)
+    except DomainError as e:
+        raise invalid(e) from None
+    ctx.forget()
+    return token
+
+
+def my_tokens(ctx: Context, actor: Actor) -> list[tuple[str, str]]:
+    """(sha256, label) of each of the actor's tokens, by label."""
+    user = ctx.ledger.user(actor.username)
+    return sorted((user.tokens if user else {}).items(), key=lambda t: (t[1], t[0]))
+
+
+def revoke_own_token(ctx: Context, actor: Actor, token_sha256: str) -> None:
+    """Revoke one of the actor's own tokens (never another user's): scripts using it are refused at once."""
+    user = ctx.ledger.user(actor.username)
+    if user is None or token_sha256 not in user.tokens:
+        raise Refused("not_found", "没有这个令牌（可能已被撤销）")
+    try:
+        ctx.ledger.revoke_token(actor.username, token_sha256, actor.username)
+    except DomainError as e:
+        raise invalid(e) from None
+    ctx.forget()

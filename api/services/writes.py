@@ -1,0 +1,208 @@
+"""How a request becomes interchange lines (DOMAIN.md §4) and is applied all-or-nothing: one line (a form or
+`POST /api/...`), a JSON Lines file, a filled-in template workbook. Every line is checked against the
+actor's access first; on a ledger with users, `by` must be the actor."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from uuid import uuid4
+
+from domain.ledger import LineError, Submission, Written
+
+from .access import require_admin, require_write
+from .context import Actor, Context, Unrestricted
+from .refusals import Refused, field_problem
+
+IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,80}$"
+IMPORT_SUFFIXES = (".jsonl", ".xlsx")
+Lines = list[tuple[int, Any]]
+
+
+@dataclass(frozen=True)
+class Imported:
+    applied: int
+    skipped: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"applied": self.applied, "skipped": self.skipped}
+
+
+# ---- reading files into lines ----
+
+
+def read_lines(stream: Iterable[str]) -> tuple[Lines, list[LineError]]:
+    """Numbered JSON Lines (blank lines skipped) and the lines that are not JSON."""
+    lines, errors = [], []
+    for number, text in enumerate(stream, start=1):
+        if not text.strip():
+            continue
+        try:
+            lines.append((number, json.loads(text)))
+        except json.JSONDecodeError as e:
+            errors.append(LineError(number, "json", f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"))
+    return lines, errors
+
+
+def line_problems(errors: Iterable[LineError]) -> list[dict[str, Any]]:
+    return [{"line": e.line, "field": e.field, "message": e.message} for e in errors]
+
+
+def rejected(problems: list[dict[str, Any]]) -> Refused:
+    return Refused("invalid", f"共 {len(problems)} 处错误，未导入任何内容", problems)
+
+
+def jsonl_lines(stream: IO[str]) -> Lines:
+    """A JSON Lines stream as numbered lines; a line that is not JSON rejects the whole file."""
+    try:
+        lines, errors = read_lines(stream)
+    except UnicodeDecodeError:
+        raise field_problem("file", "文件：不是 UTF-8 编码的文本") from None
+    if errors:
+        raise rejected(line_problems(errors))
+    return lines
+
+
+def jsonl_file_lines(path: Path) -> tuple[Lines, dict[int, str]]:
+    """A JSON Lines file as numbered lines, and where each came from (第 N 行)."""
+    with path.open(encoding="utf-8-sig") as stream:
+        lines = jsonl_lines(stream)
+    return lines, {n: f"第 {n} 行" for n, _ in lines}
+
+
+def workbook_lines(ctx: Context, actor: Actor, path: Path) -> tuple[Lines, dict[int, str]]:
+    """A filled-in import template as interchange lines and the `sheet!row` of each."""
+    from zipfile import BadZipFile
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    from ..documents.xlsx_import import read_workbook
+
+    def kind_of(unit: str, ref: str) -> str | None:
+        """The kind of an existing activity (a step row's fields depend on it), only in units the actor reads."""
+        if ctx.ledger.unit(unit) is None or not ctx.may_read(actor, unit):
+            return None
+        found = ctx.ledger.activity(unit, ref)
+        return found.kind if found is not None else None
+
+    try:
+        return read_workbook(path, kind_of)
+    except (OSError, ValueError, KeyError, BadZipFile, InvalidFileException) as e:
+        raise field_problem(
+            "file",
+            f"文件：无法读取 Excel 工作簿（{type(e).__name__}）",
+        ) from None
+
+
+# ---- applying lines ----
+
+
+def line_id(actor: Actor, given: str | None, idempotency_key: str | None) -> str:
+    """The line's id: the one given, else one derived from the actor's Idempotency-Key (so a retry is the
+    same line and is never applied twice), else a new one."""
+    if given:
+        return given
+    if idempotency_key:
+        return f"{actor.username}:{idempotency_key}"
+    return f"web-{uuid4().hex}"
+
+
+async def write(
+    ctx: Context, actor: Actor, op: str, body: dict[str, Any], idempotency_key: str | None, if_match: int | None
+) -> tuple[dict[str, Any], bool]:
+    """Write one line; returns what was written and whether this was a replay of an earlier identical request."""
+    unit = body.get("unit", "")
+    if op == "unit":
+        require_admin(actor)
+    else:
+        require_write(ctx, actor, unit)
+    lid = line_id(actor, body.pop("id", None), idempotency_key)
+    raw = {"id": lid, "op": op, **body}
+    expected = {lid: if_match} if if_match is not None and op in ("step", "correct", "void") else {}
+    outcome = await ctx.submit(Submission([(1, raw)], actor.username, expected))
+    if op == "unit":
+        ctx.forget()
+    if outcome.errors:
+        errors = [{"line": None, "field": e.field, "message": e.message} for e in outcome.errors]
+        detail = "；".join(e.message for e in outcome.errors)
+        kind = "conflict" if outcome.conflict is not None else "invalid"
+        raise Refused(kind, detail, errors, outcome.conflict)
+    ref = body.get("ref") if op != "unit" else None
+    written: Written | None = outcome.written.get(lid) or ctx.ledger.written(lid, unit, ref)
+    assert written is not None, "an applied or skipped line has an event"
+    result = {
+        "id": lid,
+        "unit": unit,
+        "ref": ref,
+        "version": written.version,
+        "recorded_at": written.recorded_at,
+        "recorded_by": actor.username,
+    }
+    return result, outcome.skipped > 0
+
+
+def access_problems(ctx: Context, actor: Actor, lines: Lines) -> list[dict[str, Any]]:
+    """Every line the actor may not write: another's name in `by`, a unit outside their units, `op: unit`
+    by a non-admin. A ledger without users (`Unrestricted`) keeps the interchange format's `by`."""
+    errors = []
+    for number, raw in lines:
+        if not isinstance(raw, dict):
+            continue  # the ledger names the problem
+        if not isinstance(actor, Unrestricted) and raw.get("by") not in (None, actor.username):
+            errors.append({"line": number, "field": "by", "message": "录入人：由登录用户决定，不能代他人录入"})
+        unit = raw.get("unit")
+        if not isinstance(unit, str):
+            continue
+        if raw.get("op") == "unit" and actor.role != "admin":
+            errors.append({"line": number, "field": "op", "message": "操作：只有管理员可以登记单位"})
+        elif raw.get("op") != "unit" and not ctx.may_write(actor, unit):
+            errors.append({"line": number, "field": "unit", "message": f"单位：无权在「{unit}」的台账中录入"})
+    return errors
+
+
+async def import_lines(ctx: Context, actor: Actor, lines: Lines) -> Imported:
+    """A whole file's lines, all-or-nothing, every line checked against the actor's access first."""
+    errors = access_problems(ctx, actor, lines)
+    if errors:
+        kind = "invalid" if all(e["field"] == "by" for e in errors) else "forbidden"
+        raise Refused(kind, "导入被拒绝，未导入任何内容", errors)
+    outcome = await ctx.submit(Submission(lines, actor.username))
+    ctx.forget()
+    if outcome.errors:
+        raise rejected(line_problems(outcome.errors))
+    return Imported(outcome.applied, outcome.skipped)
+
+
+async def import_file(ctx: Context, actor: Actor, path: Path, filename: str) -> Imported:
+    """A .jsonl or .xlsx file, all-or-nothing through `import_lines`; every error carries `where`
+    (第 N 行 for JSON Lines, `sheet!row` for a workbook)."""
+    import asyncio
+
+    suffix = Path(filename).suffix.lower()
+    if suffix not in IMPORT_SUFFIXES:
+        raise field_problem("file", f"文件：只接受 JSON Lines（.jsonl）或导入模板（.xlsx），收到「{filename[:60]}」")
+    where: dict[int, str] = {}
+    try:
+        if suffix == ".xlsx":
+            lines, where = await asyncio.to_thread(workbook_lines, ctx, actor, path)
+        else:
+            lines, where = await asyncio.to_thread(jsonl_file_lines, path)
+        if not lines:
+            message = "文件：没有任何一行" if suffix == ".jsonl" else "文件：工作簿里没有填写任何一行"
+            raise field_problem("file", message, "文件是空的")
+        return await import_lines(ctx, actor, lines)
+    except Refused as e:
+        for err in e.errors:
+            line = err.get("line")
+            err["where"] = where.get(line, f"第 {line} 行") if isinstance(line, int) else "文件"
+        raise
+
+
+def import_template(out: Path) -> None:
+    """The import template workbook (units, one sheet per kind, steps), written to `out`."""
+    from ..documents.xlsx_import import template
+
+    template().save(str(out))
