@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -13,7 +14,7 @@ import click
 from domain.demo import DEMO_UNIT, demo_lines, demo_years
 from domain.ledger import Ledger, LineError
 from projections.figures import BY_ID
-from projections.readmodel import ReadModel
+from projections.readmodel import ReadModel, ReadModelStale
 from projections.report import UnknownUnit
 
 from . import render
@@ -25,11 +26,25 @@ def _settings(ctx: click.Context) -> Settings:
     return Settings.from_env(user=ctx.obj.get("by"))
 
 
-def _caught_up(settings: Settings, ledger: Ledger) -> ReadModel:
+# Exit status when what was asked was done or nothing needed writing, but the figures could not be brought up to
+# date with the event log (an import's lines are committed; a report is refused rather than shown out of date).
+STALE_EXIT = 3
+
+
+def _caught_up(settings: Settings, ledger: Ledger, committed: str = "") -> ReadModel:
+    """The read model, current with the log; or exit STALE_EXIT saying what happened to the data."""
     model = settings.read_model()
     behind = ledger.recorder.max_notification_id() or 0
-    with progress_bar("投影 projecting", max(behind - model.position(), 0)) as advance:
-        model.catch_up(ledger.recorder, progress=advance)
+    try:
+        # A failure is retried on a fresh connection just below, then reported.
+        with progress_bar("投影 projecting", max(behind - model.position(), 0)) as advance, contextlib.suppress(
+            Exception
+        ):
+            model.catch_up(ledger.recorder, progress=advance)
+        model.bring_up_to_date(ledger.recorder)
+    except ReadModelStale as e:
+        model.close()
+        _fail(committed + str(e), STALE_EXIT)
     return model
 
 
@@ -68,6 +83,9 @@ def read_lines(stream: IO[str]) -> tuple[list[tuple[int, Any]], list[LineError]]
     return lines, errors
 
 
+COMMITTED = "the import is committed, but the figures could not be updated / 导入已保存，但"
+
+
 def apply_lines(settings: Settings, lines: list[tuple[int, Any]], errors: list[LineError]) -> Ledger:
     ledger = settings.ledger()
     if not errors:
@@ -98,7 +116,7 @@ def import_(ctx: click.Context, file: IO[str]) -> None:
     settings = _settings(ctx)
     lines, errors = read_lines(file)
     ledger = apply_lines(settings, lines, errors)
-    _caught_up(settings, ledger).close()
+    _caught_up(settings, ledger, COMMITTED).close()
 
 
 @main.command()

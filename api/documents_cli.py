@@ -13,7 +13,7 @@ from domain.errors import DomainError
 from projections.deadlines import STATUS_LABELS, open_deadlines
 from projections.report import UnknownUnit
 
-from .cli import _as_of, _caught_up, _fail, _settings, main
+from .cli import COMMITTED, _as_of, _caught_up, _fail, _settings, main
 from .config import Settings
 from .console import progress_bar
 from .documents import write_report
@@ -60,7 +60,7 @@ def import_workbook(ctx: click.Context, path: str) -> None:
         f"applied {outcome.applied}, skipped {outcome.skipped} (already applied)"
         f" / 导入 {outcome.applied} 行，跳过 {outcome.skipped} 行"
     )
-    _caught_up(settings, ledger).close()
+    _caught_up(settings, ledger, COMMITTED).close()
 
 
 @main.command("template")

@@ -22,7 +22,7 @@ from . import merkle
 from . import report as reports
 from .evaluate import rows
 from .figures import FIGURES
-from .ingest import APPLICATION, INSERT_SQL, catch_up, load_frontier
+from .ingest import APPLICATION, FOLDED, INSERT_SQL, catch_up, load_frontier
 from .schema import DDL
 from .state import activity_fold, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
@@ -38,6 +38,19 @@ def fingerprint(tz: str) -> str:
 
 class ReadModelBusy(RuntimeError):
     pass
+
+
+class ReadModelStale(RuntimeError):
+    """The read model could not be brought up to the event log, so its figures must not be shown as current.
+
+    The events are safe in the store; only the derived figures are behind. `taizhang rebuild` recovers."""
+
+    def __init__(self, log_size: int, position: int, folded: int, cause: BaseException) -> None:
+        self.log_size, self.position, self.folded, self.cause = log_size, position, folded, cause
+        super().__init__(
+            f"数据汇总未能更新到最新（事件日志到第 {log_size} 条，读模型已读入 {position} 条、汇总到 {folded} 条）："
+            f"{type(cause).__name__}: {cause}。为免显示过时的数字，暂不提供结果；请管理员运行 taizhang rebuild"
+        )
 
 
 def lock_path(path: Path) -> Path:
@@ -133,7 +146,37 @@ class ReadModel:
         return found[0][0] if found else None
 
     def position(self) -> int:
+        """How far the events have been read in (the fold of their state may still be pending)."""
         return self.tracking.max_tracking_id(APPLICATION) or 0
+
+    def folded(self) -> int:
+        """How far the activity state and figure contributions have been folded."""
+        return self.tracking.max_tracking_id(FOLDED) or 0
+
+    def current(self, log_size: int) -> bool:
+        """Whether every event up to `log_size` is read in and folded: only then may figures be shown."""
+        position = self.position()
+        return position >= log_size and self.folded() >= position
+
+    def bring_up_to_date(self, source: ApplicationRecorder, attempts: int = 2) -> None:
+        """Catch up until current, retrying a failed catch-up on a fresh connection; else `ReadModelStale`.
+
+        A fold can fail after its batch of events committed (a crash, memory); the next catch-up redoes it, so
+        a failure is retried rather than leaving the figures behind the log while `position()` looks current."""
+        latest = source.max_notification_id() or 0
+        failure: BaseException = RuntimeError("catch-up stopped short of the log")
+        for attempt in range(attempts):
+            if self.current(latest):
+                return
+            try:
+                self.catch_up(source)
+            except Exception as e:  # noqa: BLE001 — retried, then reported with its cause
+                failure = e
+                if attempt + 1 < attempts:
+                    self.con.close()
+                    self._connect()
+        if not self.current(latest):
+            raise ReadModelStale(latest, self.position(), self.folded(), failure)
 
     def catch_up(self, source: ApplicationRecorder, progress: Callable[[int], None] | None = None, **kw: Any) -> int:
         return catch_up(self.con, source, progress=progress, tz=self.tz, **kw)

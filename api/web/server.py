@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import threading
@@ -12,7 +13,7 @@ from typing import TypeVar
 
 from domain.access import may_read, may_write
 from domain.user import User
-from projections.readmodel import ReadModel
+from projections.readmodel import ReadModel, ReadModelStale
 
 from ..config import Settings
 from ..evidence import EvidenceStore
@@ -27,6 +28,7 @@ POLL_SECONDS = 2.0
 # Users and the unit tree are read on every request. Changes made through this worker apply at once (it drops
 # its copy); changes made by another worker or the command line within this many seconds.
 CACHE_SECONDS = 1.0
+log = logging.getLogger("taizhang.server")
 
 
 class Server:
@@ -43,6 +45,8 @@ class Server:
         self._users: dict[str, tuple[User | None, float]] = {}
         self._parents: dict[str, tuple[str | None, float]] = {}
         self._poller: threading.Thread | None = None
+        # Why the read model is behind the log, when it could not be brought up to date (shown to admins).
+        self.stale: ReadModelStale | None = None
         if poll:
             self._poller = threading.Thread(target=self._poll, name="taizhang-projector", daemon=True)
             self._poller.start()
@@ -64,11 +68,20 @@ class Server:
             return query(model)
 
     def _caught_up(self) -> ReadModel:
+        """The read model with every committed event read in and folded, or `ReadModelStale`: a read model
+        behind the log (or whose fold failed after its events were read in) never answers as if current."""
         if self._model is None:
             self._model = self.settings.read_model()
-        latest = self.ledger.recorder.max_notification_id() or 0
-        if latest > self._model.position():
-            self._model.catch_up(self.ledger.recorder)
+        try:
+            self._model.bring_up_to_date(self.ledger.recorder)
+        except ReadModelStale as e:
+            if self.stale is None:
+                log.error("read model cannot be brought up to date; reads are refused: %s", e, exc_info=e.cause)
+            self.stale = e
+            raise
+        if self.stale is not None:
+            log.warning("read model is up to date again")
+            self.stale = None
         return self._model
 
     def _poll(self) -> None:
@@ -76,7 +89,10 @@ class Server:
             try:
                 with self._model_lock:
                     self._caught_up()
-            except Exception:  # noqa: BLE001 — a failed poll is retried; requests surface real errors
+            except ReadModelStale:
+                time.sleep(POLL_SECONDS)  # logged once in _caught_up; retried on the next round and every read
+            except Exception:  # noqa: BLE001 — e.g. the store briefly unreachable: retried next round
+                log.exception("read model poll failed")
                 time.sleep(POLL_SECONDS)
 
     # ---- access ----
