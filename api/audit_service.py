@@ -53,16 +53,23 @@ class Verification:
 
 
 def verify_log(
-    settings: Settings, ledger: Ledger, model: ReadModel, root_hex: str | None = None, size: int | None = None
+    settings: Settings,
+    ledger: Ledger,
+    model: ReadModel,
+    root_hex: str | None = None,
+    size: int | None = None,
+    project: bool = True,
 ) -> Verification:
     """Recompute the Merkle log from the event store; check it against the read model's witness, the seals,
-    the evidence files and (optionally) a root published elsewhere."""
+    the evidence files and (optionally) a root published elsewhere. `project=False` when `model` is a reader
+    that the caller has just brought up to date (a reader must not write: the web server's catch-ups do)."""
     log = StoreLog(ledger.recorder)
     problems = compare_with_witness(model, log)
-    try:
-        model.catch_up(ledger.recorder)
-    except Exception as e:  # noqa: BLE001 — an event the projection cannot read is itself a finding
-        problems.append(f"the event log can no longer be projected: {e}")
+    if project:
+        try:
+            model.catch_up(ledger.recorder)
+        except Exception as e:  # noqa: BLE001 — an event the projection cannot read is itself a finding
+            problems.append(f"the event log can no longer be projected: {e}")
     try:
         seals = ledger.seals()
     except Exception as e:  # noqa: BLE001

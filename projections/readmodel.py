@@ -94,7 +94,8 @@ class ReadModel:
         self.path = path
         self.tz = tz
         self.generation = generation
-        self._lock: IO[str] = lock if lock is not None else take_lock(path, wait)
+        held = lock if lock is not None else take_lock(path, wait)
+        self._lock: IO[str] | None = held
         try:
             self._connect()
             if self._meta("fingerprint") != fingerprint(self.tz) or (
@@ -102,7 +103,7 @@ class ReadModel:
             ):
                 self._discard()
         except BaseException:
-            self._lock.close()
+            held.close()
             raise
 
     def __enter__(self) -> ReadModel:
@@ -115,7 +116,22 @@ class ReadModel:
         try:
             self.con.close()
         finally:
-            self._lock.close()
+            if self._lock is not None:
+                self._lock.close()
+
+    def reader(self) -> ReadModel:
+        """A second connection to this read model for one query, alongside catch-ups on this one.
+
+        DuckDB's MVCC gives it the state as of its last commit, so a report never waits for a fold or a
+        verification that it does not need. It lives no longer than this model (DuckDB closes a cursor with its
+        connection); close it after use. It must not catch up: one writer per file."""
+        clone = object.__new__(ReadModel)
+        clone.path, clone.tz, clone.generation = self.path, self.tz, self.generation
+        clone._lock = None
+        clone.con = self.con.cursor()
+        clone.con.execute("SET TimeZone = 'UTC'")  # a per-connection setting
+        clone.tracking = DuckDBTrackingRecorder(clone.con)
+        return clone
 
     @classmethod
     def fresh(cls, path: Path, tz: str = "Asia/Shanghai") -> ReadModel:
@@ -159,22 +175,19 @@ class ReadModel:
         return position >= log_size and self.folded() >= position
 
     def bring_up_to_date(self, source: ApplicationRecorder, attempts: int = 2) -> None:
-        """Catch up until current, retrying a failed catch-up on a fresh connection; else `ReadModelStale`.
+        """Catch up until current, retrying a failed catch-up; else `ReadModelStale`.
 
         A fold can fail after its batch of events committed (a crash, memory); the next catch-up redoes it, so
         a failure is retried rather than leaving the figures behind the log while `position()` looks current."""
         latest = source.max_notification_id() or 0
         failure: BaseException = RuntimeError("catch-up stopped short of the log")
-        for attempt in range(attempts):
+        for _ in range(attempts):
             if self.current(latest):
                 return
             try:
                 self.catch_up(source)
-            except Exception as e:  # noqa: BLE001 — retried, then reported with its cause
+            except Exception as e:  # noqa: BLE001 — retried (the failed transaction rolled back), then reported
                 failure = e
-                if attempt + 1 < attempts:
-                    self.con.close()
-                    self._connect()
         if not self.current(latest):
             raise ReadModelStale(latest, self.position(), self.folded(), failure)
 
