@@ -174,12 +174,14 @@ class ReadModel:
         position = self.position()
         return position >= log_size and self.folded() >= position
 
-    def bring_up_to_date(self, source: ApplicationRecorder, attempts: int = 2) -> None:
-        """Catch up until current, retrying a failed catch-up; else `ReadModelStale`.
+    def bring_up_to_date(self, source: ApplicationRecorder, attempts: int = 2, latest: int | None = None) -> None:
+        """Catch up until current with the log as it was at `latest` (default: now), retrying a failed
+        catch-up; else `ReadModelStale`.
 
         A fold can fail after its batch of events committed (a crash, memory); the next catch-up redoes it, so
         a failure is retried rather than leaving the figures behind the log while `position()` looks current."""
-        latest = source.max_notification_id() or 0
+        if latest is None:
+            latest = source.max_notification_id() or 0
         failure: BaseException = RuntimeError("catch-up stopped short of the log")
         for _ in range(attempts):
             if self.current(latest):

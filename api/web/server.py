@@ -78,15 +78,17 @@ class Server:
         if model is not None and self._folded_to >= latest and self.stale is None:
             return model
         with self._model_lock:  # one catch-up at a time; whoever waited finds it done when it covered them
-            return self._caught_up()
+            return self._caught_up(latest)
 
-    def _caught_up(self) -> ReadModel:
+    def _caught_up(self, latest: int | None = None) -> ReadModel:
         """The read model with every committed event read in and folded, or `ReadModelStale`: a read model
         behind the log (or whose fold failed after its events were read in) never answers as if current."""
         if self._model is None:
             self._model = self.settings.read_model()
+        if latest is not None and self._folded_to >= latest and self.stale is None:
+            return self._model  # a catch-up that finished while this caller waited covered it
         try:
-            self._model.bring_up_to_date(self.ledger.recorder)
+            self._model.bring_up_to_date(self.ledger.recorder, latest=latest)
         except ReadModelStale as e:
             if self.stale is None:
                 log.error("read model cannot be brought up to date; reads are refused: %s", e, exc_info=e.cause)
