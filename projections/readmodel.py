@@ -22,7 +22,7 @@ from . import merkle
 from . import report as reports
 from .evaluate import rows
 from .figures import FIGURES
-from .ingest import APPLICATION, INSERT_SQL, catch_up, load_frontier
+from .ingest import APPLICATION, FOLDED, INSERT_SQL, catch_up, load_frontier
 from .schema import DDL
 from .state import activity_fold, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
@@ -38,6 +38,19 @@ def fingerprint(tz: str) -> str:
 
 class ReadModelBusy(RuntimeError):
     pass
+
+
+class ReadModelStale(RuntimeError):
+    """The read model could not be brought up to the event log, so its figures must not be shown as current.
+
+    The events are safe in the store; only the derived figures are behind. `taizhang rebuild` recovers."""
+
+    def __init__(self, log_size: int, position: int, folded: int, cause: BaseException) -> None:
+        self.log_size, self.position, self.folded, self.cause = log_size, position, folded, cause
+        super().__init__(
+            f"数据汇总未能更新到最新（事件日志到第 {log_size} 条，读模型已读入 {position} 条、汇总到 {folded} 条）："
+            f"{type(cause).__name__}: {cause}。为免显示过时的数字，暂不提供结果；请管理员运行 taizhang rebuild"
+        )
 
 
 def lock_path(path: Path) -> Path:
@@ -81,7 +94,8 @@ class ReadModel:
         self.path = path
         self.tz = tz
         self.generation = generation
-        self._lock: IO[str] = lock if lock is not None else take_lock(path, wait)
+        held = lock if lock is not None else take_lock(path, wait)
+        self._lock: IO[str] | None = held
         try:
             self._connect()
             if self._meta("fingerprint") != fingerprint(self.tz) or (
@@ -89,7 +103,7 @@ class ReadModel:
             ):
                 self._discard()
         except BaseException:
-            self._lock.close()
+            held.close()
             raise
 
     def __enter__(self) -> ReadModel:
@@ -102,7 +116,22 @@ class ReadModel:
         try:
             self.con.close()
         finally:
-            self._lock.close()
+            if self._lock is not None:
+                self._lock.close()
+
+    def reader(self) -> ReadModel:
+        """A second connection to this read model for one query, alongside catch-ups on this one.
+
+        DuckDB's MVCC gives it the state as of its last commit, so a report never waits for a fold or a
+        verification that it does not need. It lives no longer than this model (DuckDB closes a cursor with its
+        connection); close it after use. It must not catch up: one writer per file."""
+        clone = object.__new__(ReadModel)
+        clone.path, clone.tz, clone.generation = self.path, self.tz, self.generation
+        clone._lock = None
+        clone.con = self.con.cursor()
+        clone.con.execute("SET TimeZone = 'UTC'")  # a per-connection setting
+        clone.tracking = DuckDBTrackingRecorder(clone.con)
+        return clone
 
     @classmethod
     def fresh(cls, path: Path, tz: str = "Asia/Shanghai") -> ReadModel:
@@ -133,7 +162,36 @@ class ReadModel:
         return found[0][0] if found else None
 
     def position(self) -> int:
+        """How far the events have been read in (the fold of their state may still be pending)."""
         return self.tracking.max_tracking_id(APPLICATION) or 0
+
+    def folded(self) -> int:
+        """How far the activity state and figure contributions have been folded."""
+        return self.tracking.max_tracking_id(FOLDED) or 0
+
+    def current(self, log_size: int) -> bool:
+        """Whether every event up to `log_size` is read in and folded: only then may figures be shown."""
+        position = self.position()
+        return position >= log_size and self.folded() >= position
+
+    def bring_up_to_date(self, source: ApplicationRecorder, attempts: int = 2, latest: int | None = None) -> None:
+        """Catch up until current with the log as it was at `latest` (default: now), retrying a failed
+        catch-up; else `ReadModelStale`.
+
+        A fold can fail after its batch of events committed (a crash, memory); the next catch-up redoes it, so
+        a failure is retried rather than leaving the figures behind the log while `position()` looks current."""
+        if latest is None:
+            latest = source.max_notification_id() or 0
+        failure: BaseException = RuntimeError("catch-up stopped short of the log")
+        for _ in range(attempts):
+            if self.current(latest):
+                return
+            try:
+                self.catch_up(source)
+            except Exception as e:  # noqa: BLE001 — retried (the failed transaction rolled back), then reported
+                failure = e
+        if not self.current(latest):
+            raise ReadModelStale(latest, self.position(), self.folded(), failure)
 
     def catch_up(self, source: ApplicationRecorder, progress: Callable[[int], None] | None = None, **kw: Any) -> int:
         return catch_up(self.con, source, progress=progress, tz=self.tz, **kw)

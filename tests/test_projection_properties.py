@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.infra.settings import Settings
+from projections import ingest
 from projections.readmodel import ReadModel
 from projections.tracking import DuckDBTrackingRecorder
 
@@ -127,8 +128,19 @@ def _home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ops=st.lists(op, min_size=1, max_size=40), batch=st.integers(1, 7), crash_at=st.integers(1, 8))
-def test_same_report_incremental_rebuilt_and_after_crash(tmp_path_factory, monkeypatch, ops, batch, crash_at):
+@given(
+    ops=st.lists(op, min_size=1, max_size=40),
+    batch=st.integers(1, 7),
+    crash_at=st.integers(1, 8),
+    chunk=st.integers(1, 4),
+    refold_all=st.sampled_from([0.5, 1e9]),
+)
+def test_same_report_incremental_rebuilt_and_after_crash(
+    tmp_path_factory, monkeypatch, ops, batch, crash_at, chunk, refold_all
+):
+    # The incremental fold in chunks of a few activities, or everything refolded past the threshold.
+    monkeypatch.setattr(ingest, "FOLD_CHUNK", chunk)
+    monkeypatch.setattr(ingest, "REFOLD_ALL", refold_all)
     cfg = _home(tmp_path_factory)
     lines = to_lines(ops)
     ledger = cfg.ledger()

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import docx
 
-from api.infra.settings import Settings
 from api.documents import write_report
+from api.infra.settings import Settings
 from projections.trends import THEMES, monthly
 
 

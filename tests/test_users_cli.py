@@ -100,8 +100,8 @@ def test_once_there_are_users_the_command_line_acts_as_one_of_them(tmp_path: Pat
     boss = with_admin(tmp_path)
     assert taizhang(tmp_path, "user", "add", "li", "--role", "recorder", "--unit", "u1", user=boss).returncode == 0
     stranger = taizhang(tmp_path, "report", "--unit", "u1", "--year", "2025", user="someone-else")
-    assert stranger.returncode == 3 and "someone-else" in stranger.stderr
-    assert taizhang(tmp_path, "user", "add", "wu", "--role", "admin", user="li").returncode == 3  # not an admin
+    assert stranger.returncode == 4 and "someone-else" in stranger.stderr
+    assert taizhang(tmp_path, "user", "add", "wu", "--role", "admin", user="li").returncode == 4  # not an admin
     line = {
         "id": "L-by",
         "op": "record",

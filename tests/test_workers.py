@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 from conftest import TZ
 
-from api.infra.settings import Settings
 from api.infra.passwords import hash_password, new_token
+from api.infra.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TAIZHANG = str(Path(sys.executable).parent / "taizhang")

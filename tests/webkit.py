@@ -14,8 +14,8 @@ from typing import Any
 from conftest import settings_for, unit
 from fastapi.testclient import TestClient
 
-from api.web.app import create_app
 from api.infra.passwords import hash_password
+from api.web.app import create_app
 from api.web.server import Server
 
 PASSWORD = "correct horse battery"

@@ -11,6 +11,9 @@ from __future__ import annotations
 import click
 
 from . import attach, backup, deadlines, imports, key, narrative, project, rebuild, report, seal, serve, user
+from .refusals import STALE_EXIT
+
+__all__ = ["COMMANDS", "STALE_EXIT", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .console import progress_bar
+from .refusals import STALE_EXIT, fail
 
 if TYPE_CHECKING:  # the modules behind these are imported by the commands that use them, not by --help
     from domain.ledger import Ledger, Outcome, Submission
@@ -32,14 +34,24 @@ class Command:
     def ledger(self) -> Ledger:
         return self.settings.ledger()
 
-    def caught_up(self) -> ReadModel:
-        """This command's read model, caught up with the log (a progress bar on a terminal)."""
+    def caught_up(self, committed: str = "") -> ReadModel:
+        """This command's read model, current with the log (a progress bar on a terminal); or exit STALE_EXIT
+        saying what happened to the data (`committed`: what was written before)."""
+        from projections.readmodel import ReadModelStale
+
         if self._model is None:
             self._model = self.settings.read_model()
         model = self._model
-        behind = (self.ledger.recorder.max_notification_id() or 0) - model.position()
-        with progress_bar("投影 projecting", max(behind, 0)) as advance:
-            model.catch_up(self.ledger.recorder, progress=advance)
+        recorder = self.ledger.recorder
+        behind = (recorder.max_notification_id() or 0) - model.position()
+        try:
+            # A failure is retried on a fresh connection just below, then reported.
+            with progress_bar("投影 projecting", max(behind, 0)) as advance, contextlib.suppress(Exception):
+                model.catch_up(recorder, progress=advance)
+            model.bring_up_to_date(recorder)
+        except ReadModelStale as e:
+            self.close()
+            fail(committed + str(e), STALE_EXIT)
         return model
 
     def close(self) -> None:

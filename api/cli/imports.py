@@ -9,7 +9,7 @@ from typing import IO, Any
 import click
 
 from .context import Command, command
-from .refusals import refused
+from .refusals import COMMITTED, refused
 
 
 def applied(cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | None = None) -> None:
@@ -31,7 +31,7 @@ def applied(cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | 
         f"applied {outcome.applied}, skipped {outcome.skipped} (already applied)"
         f" / 导入 {outcome.applied} 行，跳过 {outcome.skipped} 行"
     )
-    cmd.caught_up()
+    cmd.caught_up(COMMITTED)
 
 
 @click.command("import")

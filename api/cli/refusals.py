@@ -14,10 +14,14 @@ EXIT: dict[Kind, int] = {
     "invalid": 2,
     "not_found": 2,
     "conflict": 2,
-    "forbidden": 3,
-    "unauthenticated": 3,
-    "throttled": 4,
+    "forbidden": 4,
+    "unauthenticated": 4,
+    "throttled": 5,
 }
+# Exit status when what was asked was done or nothing needed writing, but the figures could not be brought up to
+# date with the event log (an import's lines are committed; a report is refused rather than shown out of date).
+STALE_EXIT = 3
+COMMITTED = "the import is committed, but the figures could not be updated / 导入已保存，但"
 
 
 def message_lines(e: Refused) -> list[str]:

@@ -131,21 +131,33 @@ def load_seal(ctx: Context, actor: Actor, seal_id: str) -> Seal:
 
 
 def verify(ctx: Context, actor: Actor, root_hex: str | None = None, size: int | None = None) -> Verification:
-    """Auditors and admins: the whole log checked (see `verify_log`)."""
+    """Auditors and admins: the whole log checked (see `verify_log`). On the read model as it is where the
+    context can (the command line: a tampered event may not fold); else on a reader just brought up to date,
+    which must not write (the web)."""
     require_auditor(ctx, actor)
-    return ctx.read_as_is(lambda m: verify_log(ctx, m, root_hex, size))
+    if ctx.peek is not None:
+        return ctx.peek(lambda m: verify_log(ctx, m, root_hex, size))
+    return ctx.read(lambda m: verify_log(ctx, m, root_hex, size, project=False))
 
 
-def verify_log(ctx: Context, model: ReadModel, root_hex: str | None = None, size: int | None = None) -> Verification:
+def verify_log(
+    ctx: Context,
+    model: ReadModel,
+    root_hex: str | None = None,
+    size: int | None = None,
+    project: bool = True,
+) -> Verification:
     """Recompute the Merkle log from the event store; check it against the read model's witness, the seals,
-    the evidence files and (optionally) a root published elsewhere."""
+    the evidence files and (optionally) a root published elsewhere. `project=False` when `model` is a reader
+    that the caller has just brought up to date (a reader must not write: the web server's catch-ups do)."""
     ledger = ctx.ledger
     log = StoreLog(ledger.recorder)
     problems = compare_with_witness(model, log)
-    try:
-        model.catch_up(ledger.recorder)
-    except Exception as e:  # noqa: BLE001 — an event the projection cannot read is itself a finding
-        problems.append(f"the event log can no longer be projected: {e}")
+    if project:
+        try:
+            model.catch_up(ledger.recorder)
+        except Exception as e:  # noqa: BLE001 — an event the projection cannot read is itself a finding
+            problems.append(f"the event log can no longer be projected: {e}")
     try:
         found = ledger.seals()
     except Exception as e:  # noqa: BLE001

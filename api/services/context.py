@@ -52,12 +52,9 @@ class Context:
     parent_of: ParentOf
     # Called after users or units changed, so cached copies are dropped.
     forget: Callable[[], None] = lambda: None
-    # Run a query on the read model as it is, not caught up first: verification compares the read model's
-    # witness with the log before anything more is folded (a tampered event may not fold). Default: `read`.
+    # Run a query on the read model as it is, not caught up first, where the edge has one of its own (the
+    # command line): verification compares its witness with the log before folding more.
     peek: Callable[[Callable[[ReadModel], Any]], Any] | None = None
-
-    def read_as_is(self, query: Callable[[ReadModel], T]) -> T:
-        return (self.peek or self.read)(query)
 
     def may_read(self, actor: Actor, unit: str) -> bool:
         return may_read(actor, unit, self.parent_of)  # type: ignore[arg-type]

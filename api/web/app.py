@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from projections.readmodel import ReadModelStale
+
 from ..infra.settings import Settings
 from ..services.refusals import Refused
 from .refusals import status_of
@@ -173,6 +175,14 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
         if not request.url.path.startswith("/api"):
             return pages.error_page(request, status_of(exc), exc.detail)
         return JSONResponse(exc.body(), status_code=status_of(exc), headers=headers)
+
+    @app.exception_handler(ReadModelStale)
+    async def stale(request: Request, exc: ReadModelStale) -> Response:
+        # Never old figures as if current: 503 until the fold succeeds (each read retries it).
+        if not request.url.path.startswith("/api"):
+            return pages.error_page(request, 503, str(exc))
+        body = {"detail": str(exc), "errors": [], "current_version": None}
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from typing import TypeVar
 
 from domain.access import may_read, may_write
 from domain.user import User
-from projections.readmodel import ReadModel
+from projections.readmodel import ReadModel, ReadModelStale
 
 from ..infra.evidence import EvidenceStore
 from ..infra.passwords import session_secret
@@ -25,6 +26,7 @@ POLL_SECONDS = 2.0
 # Users and the unit tree are read on every request. Changes made through this worker apply at once (it drops
 # its copy); changes made by another worker or the command line within this many seconds.
 CACHE_SECONDS = 1.0
+log = logging.getLogger("taizhang.server")
 
 
 class Server:
@@ -41,6 +43,9 @@ class Server:
         self._users: dict[str, tuple[User | None, float]] = {}
         self._parents: dict[str, tuple[str | None, float]] = {}
         self._poller: threading.Thread | None = None
+        # Why the read model is behind the log, when it could not be brought up to date (shown to admins).
+        self.stale: ReadModelStale | None = None
+        self._folded_to = 0  # the log position the read model is folded to (set under _model_lock)
         if poll:
             self._poller = threading.Thread(target=self._poll, name="taizhang-projector", daemon=True)
             self._poller.start()
@@ -56,17 +61,41 @@ class Server:
                 self._model = None
 
     def read(self, query: Callable[[ReadModel], T]) -> T:
-        """Run a query on the read model after catching it up with the log (so a user reads their own writes)."""
-        with self._model_lock:
-            model = self._caught_up()
-            return query(model)
+        """Run a query on the read model once it holds every event committed before this call (so a user reads
+        their own writes, from any worker or process). The query runs on a connection of its own: it waits for
+        a catch-up only when the model is behind, and never for another read or a verification."""
+        reader = self._current().reader()
+        try:
+            return query(reader)
+        finally:
+            reader.close()
 
-    def _caught_up(self) -> ReadModel:
+    def _current(self) -> ReadModel:
+        latest = self.ledger.recorder.max_notification_id() or 0
+        model = self._model
+        if model is not None and self._folded_to >= latest and self.stale is None:
+            return model
+        with self._model_lock:  # one catch-up at a time; whoever waited finds it done when it covered them
+            return self._caught_up(latest)
+
+    def _caught_up(self, latest: int | None = None) -> ReadModel:
+        """The read model with every committed event read in and folded, or `ReadModelStale`: a read model
+        behind the log (or whose fold failed after its events were read in) never answers as if current."""
         if self._model is None:
             self._model = self.settings.read_model()
-        latest = self.ledger.recorder.max_notification_id() or 0
-        if latest > self._model.position():
-            self._model.catch_up(self.ledger.recorder)
+        if latest is not None and self._folded_to >= latest and self.stale is None:
+            return self._model  # a catch-up that finished while this caller waited covered it
+        try:
+            self._model.bring_up_to_date(self.ledger.recorder, latest=latest)
+        except ReadModelStale as e:
+            if self.stale is None:
+                log.error("read model cannot be brought up to date; reads are refused: %s", e, exc_info=e.cause)
+            self.stale = e
+            raise
+        if self.stale is not None:
+            log.warning("read model is up to date again")
+            self.stale = None
+        self._folded_to = self._model.folded()
         return self._model
 
     def _poll(self) -> None:
@@ -74,7 +103,10 @@ class Server:
             try:
                 with self._model_lock:
                     self._caught_up()
-            except Exception:  # noqa: BLE001 — a failed poll is retried; requests surface real errors
+            except ReadModelStale:
+                time.sleep(POLL_SECONDS)  # logged once in _caught_up; retried on the next round and every read
+            except Exception:  # noqa: BLE001 — e.g. the store briefly unreachable: retried next round
+                log.exception("read model poll failed")
                 time.sleep(POLL_SECONDS)
 
     # ---- access ----
