@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 
 import matplotlib
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-
-from projections.figures import BY_ID  # noqa: E402
+from projections.figures import BY_ID
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
 
@@ -24,8 +23,11 @@ def trend_png(year: int, series: dict[str, list[int]]) -> bytes:
     """Small multiples: one bar chart of the 12 months per figure."""
     font = _cjk_font()
     rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
-    with plt.rc_context(rc):
-        fig, axes = plt.subplots(2, 3, figsize=(7.2, 4.2), dpi=150, sharex=True)
+    # A Figure on the Agg canvas, not pyplot: no GUI backend chosen or imported (half a second), no global figures.
+    with matplotlib.rc_context(rc):
+        fig = Figure(figsize=(7.2, 4.2), dpi=150)
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(2, 3, sharex=True)
         for ax, (fid, values) in zip(axes.flat, series.items(), strict=False):
             figure = BY_ID[fid]
             ax.bar(range(1, 13), values, color="#9b1c1c")
@@ -39,5 +41,4 @@ def trend_png(year: int, series: dict[str, list[int]]) -> bytes:
         fig.tight_layout()
         out = io.BytesIO()
         fig.savefig(out, format="png")
-        plt.close(fig)
     return out.getvalue()

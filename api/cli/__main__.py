@@ -1,0 +1,5 @@
+"""`python -m api.cli …`: the same as the `taizhang` console script."""
+
+from . import main
+
+main()

@@ -1,0 +1,82 @@
+"""Year-end documents benchmark (issue 10, item 9): wall clock of `taizhang report` per document format for the
+weibin-2025 acceptance ledger, median of N runs, against the JSON report of the same unit in the same run.
+
+    .venv/bin/python bench/documents.py [--runs 5] [--ledger ../shared/acceptance/weibin-2025.jsonl]
+                                        [--unit weibin-ur] [--before /tmp/base]
+
+Each run is a fresh process (`python -m api.cli`, imports included, as a user waits for it); the rows are
+interleaved. `--before DIR` adds the document rows for another source tree (`git archive <commit> | tar -x -C
+DIR`) on the same ledger. Target: the DOCX report ≤ 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+LEDGER = Path(__file__).resolve().parents[1].parent / "shared" / "acceptance" / "weibin-2025.jsonl"
+TARGETS = {"docx": 1.5}
+
+
+def wall(args: list[str], env: dict[str, str]) -> float:
+    # Run in the data directory: `python -m` puts the working directory first on sys.path, which would
+    # shadow PYTHONPATH (--before) when run from a source tree.
+    started = time.perf_counter()
+    subprocess.run(
+        args, env=env, cwd=env["TAIZHANG_HOME"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--ledger", type=Path, default=LEDGER)
+    ap.add_argument("--unit", default="weibin-ur")
+    ap.add_argument("--year", type=int, default=2025)
+    ap.add_argument("--before", type=Path, help="Another source tree to measure beside this one.")
+    args = ap.parse_args()
+    taizhang = [sys.executable, "-m", "api.cli"]
+    with tempfile.TemporaryDirectory(prefix="taizhang-documents-") as home:
+        env = {**os.environ, "TAIZHANG_HOME": home, "TAIZHANG_TZ": "Asia/Shanghai", "TAIZHANG_USER": "bench"}
+        env.pop("TAIZHANG_DATABASE_URL", None)
+        subprocess.run(
+            [*taizhang, "import", str(args.ledger.resolve())], env=env, cwd=home, check=True, stdout=subprocess.DEVNULL
+        )
+        report = [*taizhang, "report", "--unit", args.unit, "--year", str(args.year)]
+        out = Path(home)
+        rows: dict[str, tuple[list[str], dict[str, str]]] = {"json (baseline)": ([*report, "--format", "json"], env)}
+        trees: list[tuple[str, dict[str, str]]] = [("", env)]
+        if args.before:
+            trees.append((" [before]", {**env, "PYTHONPATH": str(args.before.resolve())}))
+        for suffix, tree_env in trees:
+            for fmt in ("docx", "xlsx"):
+                rows[f"{fmt}{suffix}"] = ([*report, "--format", fmt, "--output", str(out / f"r.{fmt}")], tree_env)
+        for command, tree_env in rows.values():  # warm the slot, the disk cache and each tree's bytecode
+            wall(command, tree_env)
+        samples: dict[str, list[float]] = {name: [] for name in rows}
+        for _ in range(args.runs):
+            for name, (command, tree_env) in rows.items():
+                samples[name].append(wall(command, tree_env))
+    medians = {name: statistics.median(s) for name, s in samples.items()}
+    base = medians["json (baseline)"]
+    print(f"{args.ledger.name}, unit {args.unit} {args.year}; runs: {args.runs} each, interleaved; wall clock\n")
+    print("| document | median s | min–max s | vs JSON report | target | |")
+    print("|---|---:|---:|---:|---|---|")
+    for name, median in medians.items():
+        target = TARGETS.get(name)
+        verdict = "" if target is None else ("met" if median <= target else "NOT met")
+        print(
+            f"| {name} | {median:.3f} | {min(samples[name]):.3f}–{max(samples[name]):.3f} | {median / base:.2f}× "
+            f"| {'' if target is None else f'≤ {target} s'} | {verdict} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
