@@ -220,13 +220,19 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"event store under test: {pg.STORE}" + (f" ({pg.ADMIN_URL})" if pg.STORE == "postgres" else "")
 
 
+E2E = Path(__file__).parent / "e2e"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if pg.STORE != "postgres":
-        return
     for item in items:
-        reason = pg.sqlite_only(item)
-        if reason:
-            item.add_marker(pytest.mark.skip(reason=f"SQLite store only: {reason}"))
+        # tests/e2e/ holds the end-to-end tests (acceptance kit, browser, PostgreSQL, several processes): slow,
+        # left out of the fast lane `pytest -m "not slow"`. Elsewhere a test is marked slow where it stands.
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+        if pg.STORE == "postgres":
+            reason = pg.sqlite_only(item)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=f"SQLite store only: {reason}"))
 
 
 @pytest.fixture(scope="session")

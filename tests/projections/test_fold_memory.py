@@ -17,7 +17,7 @@ import pytest
 from api.infra.settings import Settings
 from projections import ingest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench.core import generate_chunk  # noqa: E402 — the benchmark's generator of mixed, valid lines
 
 

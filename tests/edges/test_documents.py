@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import docx
 import openpyxl
 import pytest
+from cli_kit import Ran, taizhang
 from conftest import case, petition, proposal, rec, request, step, study, unit, void
 from docx.shared import Mm
 
@@ -23,12 +22,9 @@ from api.documents.sheets import sheet_name
 from domain.catalogue import KINDS, LINE_LABELS, RECORD_LABELS
 from projections.figures import FIGURES
 
-TAIZHANG = str(Path(sys.executable).parent / "taizhang")
 
-
-def run(home: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TAIZHANG_HOME": str(home), "TAIZHANG_USER": "doc-tester"}
-    return subprocess.run([TAIZHANG, *args], env=env, capture_output=True, text=True, timeout=180, check=False)
+def run(home: Path, *args: str) -> Ran:
+    return taizhang(home, *args, user="doc-tester")
 
 
 def story() -> list[dict]:

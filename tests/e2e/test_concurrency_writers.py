@@ -16,7 +16,7 @@ from conftest import TZ
 from api.infra.settings import Settings
 from projections.slots import idle_position, slot_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WRITERS = 8
 BATCHES = 12  # per writer, 5 lines each, after the lines every writer shares
 SHARED = 300  # lines every writer applies (one file of 600 events: a COPY on PostgreSQL): one writer applies each

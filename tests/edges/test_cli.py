@@ -1,23 +1,19 @@
-"""The `taizhang` command (DOMAIN.md §5), run as a user would: a subprocess with TAIZHANG_HOME.
+"""The `taizhang` command (DOMAIN.md §5), run as a user would, with TAIZHANG_HOME and TAIZHANG_USER.
 
-Starting the command costs about a second, so the commands run once, as one story in stages
-(`story` below); commands within a stage are independent and run side by side. The tests then
-read what each command printed.
+The commands run in this process through click's runner (`cli_kit.py`), once, as one story in stages
+(`story` below); the tests then read what each command printed. Two smoke tests at the end run the
+installed console script as a real process (marked slow).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cli_kit import Ran, taizhang, taizhang_process
 from conftest import correct, exam, petition, rec, step, study, unit, void
 
 from projections.figures import BY_ID
@@ -26,34 +22,15 @@ FIGURE_IDS = sorted(BY_ID)
 assert len(FIGURE_IDS) == 64
 
 
-def _command() -> str:
-    here = Path(sys.executable).parent / "taizhang"
-    found = str(here) if here.exists() else shutil.which("taizhang")
-    assert found, "the taizhang command is not installed in this environment"
-    return found
+def stage(**calls: tuple) -> dict[str, Ran]:
+    """Run independent commands: name=(home, *args[, {"stdin": text}])."""
 
-
-TAIZHANG = _command()
-
-
-def taizhang(home: Path, *args: str, stdin: str | None = None, user: str = "cli-tester") -> subprocess.CompletedProcess:
-    env = {**os.environ, "TAIZHANG_HOME": str(home), "TAIZHANG_USER": user}
-    return subprocess.run(
-        [TAIZHANG, *args], env=env, input=stdin, capture_output=True, text=True, timeout=180, check=False
-    )
-
-
-def stage(**calls: tuple) -> dict[str, subprocess.CompletedProcess]:
-    """Run independent commands side by side: name=(home, *args[, {"stdin": text}])."""
-
-    def run(call: tuple) -> subprocess.CompletedProcess:
+    def run(call: tuple) -> Ran:
         kw = call[-1] if isinstance(call[-1], dict) else {}
         args = call[:-1] if kw else call
         return taizhang(*args, **kw)
 
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = {name: pool.submit(run, call) for name, call in calls.items()}
-        return {name: f.result() for name, f in futures.items()}
+    return {name: run(call) for name, call in calls.items()}
 
 
 def jsonl(lines: list) -> str:
@@ -135,7 +112,7 @@ def story(tmp_path_factory) -> dict:
     return out
 
 
-def ok(result: subprocess.CompletedProcess) -> str:
+def ok(result: Ran) -> str:
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
@@ -287,3 +264,21 @@ def test_demo_twice_on_the_same_home_skips_everything(story):
     assert f"applied 0, skipped {applied}" in second
     table = [line for line in story["demo1"].stdout.splitlines() if line.startswith("|")]
     assert [line for line in second.splitlines() if line.startswith("|")] == table
+
+
+# ---- the installed command, as a real process ----
+
+
+@pytest.mark.slow
+def test_the_installed_command_imports_and_reports(tmp_path):
+    imported = taizhang_process(tmp_path, "import", "-", stdin=jsonl(LINES))
+    assert imported.returncode == 0, imported.stderr
+    assert comparable(json.loads(ok(taizhang_process(tmp_path, *report_args())))) == comparable(
+        json.loads(ok(taizhang(tmp_path, *report_args())))
+    )
+
+
+@pytest.mark.slow
+def test_the_installed_command_exits_2_naming_the_field(tmp_path):
+    r = taizhang_process(tmp_path, *report_args("u9"))
+    assert r.returncode == 2 and r.stderr.startswith("unit: ")

@@ -17,7 +17,7 @@ from conftest import TZ
 from api.infra.passwords import hash_password, new_token
 from api.infra.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TAIZHANG = str(Path(sys.executable).parent / "taizhang")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -12,12 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_kit import Ran
+from cli_kit import taizhang as run_taizhang
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from projections import merkle
 
-KIT = Path(__file__).resolve().parents[2] / "shared" / "acceptance" / "weibin-2025.jsonl"
+KIT = Path(__file__).resolve().parents[3] / "shared" / "acceptance" / "weibin-2025.jsonl"
 LINES = [
     {"id": "u1", "op": "unit", "unit": "dist", "data": {"name": "某区"}},
     {"id": "u2", "op": "unit", "unit": "ctr", "data": {"name": "某区城市更新中心", "parent": "dist"}},
@@ -47,16 +48,8 @@ LINES = [
 ]
 
 
-def taizhang(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    command = Path(sys.executable).parent / "taizhang"
-    return subprocess.run(
-        [str(command), *args],
-        env=dict(os.environ, TAIZHANG_HOME=str(home)),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def taizhang(home: Path, *args: str, stdin: str | None = None) -> Ran:
+    return run_taizhang(home, *args, stdin=stdin, user=None)
 
 
 @pytest.fixture(scope="module")
@@ -257,10 +250,10 @@ def test_proof_checks_without_the_database(home: Path, tmp_path: Path) -> None:
     doc = json.loads(out.read_text())
     assert [e["version"] for e in doc["events"]] == [1, 2]  # the record and its correction
     check = [sys.executable, "-m", "projections.merkle", "check"]
-    assert subprocess.run([*check, str(out)], capture_output=True, cwd=Path(__file__).parents[1]).returncode == 0
+    assert subprocess.run([*check, str(out)], capture_output=True, cwd=Path(__file__).parents[2]).returncode == 0
     doc["events"][1]["state_hex"] = doc["events"][1]["state_hex"].replace("3330", "3331")  # attendees 30 -> 31
     out.write_text(json.dumps(doc))
-    assert subprocess.run([*check, str(out)], capture_output=True, cwd=Path(__file__).parents[1]).returncode == 1
+    assert subprocess.run([*check, str(out)], capture_output=True, cwd=Path(__file__).parents[2]).returncode == 1
 
 
 def test_backup_and_restore_give_an_identical_verified_ledger(home: Path, tmp_path: Path) -> None:

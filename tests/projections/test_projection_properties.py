@@ -223,7 +223,7 @@ def test_rebuild_killed_with_sigkill_resumes_to_identical_report(tmp_path):
         proc = subprocess.Popen(
             [sys.executable, "-c", KILL_SCRIPT, str(tmp_path), "500"],
             stdout=subprocess.PIPE,
-            cwd=Path(__file__).parents[1],
+            cwd=Path(__file__).parents[2],
             env=dict(os.environ),
         )
         assert proc.stdout is not None and proc.stdout.readline().strip() == b"start"

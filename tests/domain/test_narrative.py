@@ -40,30 +40,18 @@ def test_bad_narratives_are_refused_naming_the_field(ledger, unit: str, section:
 
 def test_the_docx_prints_each_written_section_and_marks_the_rest(tmp_path: Path) -> None:
     import json
-    import os
-    import subprocess
-    import sys
 
-    env = dict(os.environ, TAIZHANG_HOME=str(tmp_path))
-    cmd = str(Path(sys.executable).parent / "taizhang")
+    from cli_kit import taizhang
+
     unit = json.dumps({"id": "u", "op": "unit", "unit": "ctr", "data": {"name": "某城市更新中心"}}, ensure_ascii=False)
-    assert subprocess.run([cmd, "import", "-"], input=unit, text=True, env=env, capture_output=True).returncode == 0
+    assert taizhang(tmp_path, "import", "-", stdin=unit).returncode == 0
     text = "主要负责人全年主持研究法治工作6次。"
-    written = subprocess.run(
-        [cmd, "narrative", "--unit", "ctr", "--year", "2025", "--section", "leadership", "-"],
-        input=text,
-        text=True,
-        env=env,
-        capture_output=True,
+    written = taizhang(
+        tmp_path, "narrative", "--unit", "ctr", "--year", "2025", "--section", "leadership", "-", stdin=text
     )
     assert written.returncode == 0, written.stderr
     out = tmp_path / "r.docx"
-    made = subprocess.run(
-        [cmd, "report", "--unit", "ctr", "--year", "2025", "--format", "docx", "--output", str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    made = taizhang(tmp_path, "report", "--unit", "ctr", "--year", "2025", "--format", "docx", "--output", str(out))
     assert made.returncode == 0, made.stderr
     paragraphs = [p.text for p in docx.Document(str(out)).paragraphs]
     at = paragraphs.index("三、党政主要负责人履行推进法治建设第一责任人职责情况")

@@ -17,7 +17,7 @@ from psycopg import sql
 from api.infra.settings import HOME_SCHEMA, home_schema
 from domain.ids import activity_id
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LINES = [
     {"id": "u1", "op": "unit", "unit": "dist", "data": {"name": "某区"}},
     {"id": "u2", "op": "unit", "unit": "ctr", "data": {"name": "某区城市更新中心", "parent": "dist"}},

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-KIT = Path(__file__).resolve().parents[2] / "shared" / "acceptance"
+KIT = Path(__file__).resolve().parents[3] / "shared" / "acceptance"
 
 
 def _command() -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from cli_kit import taizhang
 from conftest import settings_for, unit
 from fastapi.testclient import TestClient
-from test_cli import taizhang
 
 from api.cli.context import Command
 from api.services import users
