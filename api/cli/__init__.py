@@ -10,7 +10,21 @@ from __future__ import annotations
 
 import click
 
-from . import attach, backup, deadlines, imports, key, narrative, project, rebuild, report, seal, serve, user
+from . import (
+    attach,
+    backup,
+    deadlines,
+    imports,
+    key,
+    narrative,
+    project,
+    rebuild,
+    reference,
+    report,
+    seal,
+    serve,
+    user,
+)
 from .refusals import STALE_EXIT
 
 __all__ = ["COMMANDS", "STALE_EXIT", "main"]
@@ -50,6 +64,7 @@ COMMANDS: list[click.Command] = [
     serve.serve,
     user.user,
     project.project,
+    reference.reference,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

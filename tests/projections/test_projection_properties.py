@@ -127,6 +127,7 @@ def _home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(home=tmp_path_factory.mktemp("h"), database_url=None, tz="Asia/Shanghai", user="测试员")
 
 
+@pytest.mark.slow  # 15 generated histories, each folded three ways: half a minute
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     ops=st.lists(op, min_size=1, max_size=40),
@@ -202,6 +203,7 @@ print("done", flush=True)
 """
 
 
+@pytest.mark.slow  # child processes killed mid-rebuild
 def test_rebuild_killed_with_sigkill_resumes_to_identical_report(tmp_path):
     cfg = Settings(home=tmp_path, database_url=None, tz="Asia/Shanghai", user="t")
     lines = [
