@@ -19,10 +19,10 @@ from .activity import Activity, Evidence
 from .catalogue import REPORT_SECTIONS
 from .directory import UserDirectory
 from .errors import DomainError, FieldError
-from .ids import activity_id, receipt_id, unit_id
+from .ids import activity_id, receipt_id, signing_key_id, unit_id
 from .narrative import Narrative
 from .receipt import Receipt
-from .seal import Seal
+from .seal import Seal, SigningKey
 from .transcoder import FastJSONTranscoder, canonical
 from .unit import Unit
 from .validation import CorrectLine, Line, RecordLine, StepLine, UnitLine, VoidLine, parse_line
@@ -122,9 +122,25 @@ class Ledger(UserDirectory, Application[UUID]):
     ) -> Seal:
         if self.unit(unit) is None:
             raise DomainError.of("unit", f"单位：单位「{unit}」不存在")
+        registered = self.signing_key(unit)
+        if registered is not None and registered != public_key:
+            raise DomainError.of(
+                "key",
+                f"签名密钥：单位「{unit}」的密钥文件与事件日志中登记的密钥不一致（密钥可能被替换），拒绝封存；"
+                "请从备份恢复 keys/ 目录",
+            )
         seal = Seal(unit, year, as_of, size, root, report, signature, public_key, by)
-        self.save(seal)
+        if registered is None:
+            self.save(SigningKey(unit, public_key, by), seal)
+        else:
+            self.save(seal)
         return seal
+
+    def signing_key(self, unit: str) -> str | None:
+        """The public key (hex) registered in the log for the unit's seals, if it has sealed since keys were
+        registered (older ledgers: None, and verification falls back on the unit's first seal)."""
+        found = self._get(signing_key_id(unit))
+        return found.public_key if found is not None else None  # type: ignore[attr-defined]
 
     def attach(self, unit: str, ref: str, evidence: Evidence, step_id: str | None, by: str) -> None:
         activity = self._activity_or_error(unit, ref)

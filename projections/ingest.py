@@ -68,8 +68,10 @@ def catch_up(
     progress: Callable[[int], None] | None = None,
     stop_after: int | None = None,
     tz: str = "Asia/Shanghai",
+    until: int | None = None,
 ) -> int:
-    """Project every notification after the tracked position. Returns how many positions it advanced.
+    """Project every notification after the tracked position (up to `until`, when given). Returns how many
+    positions it advanced.
 
     Each batch of events commits with its tracking position; the state of what they touched is then
     re-folded in one transaction with a second position, so a crash between the two is repaired by the
@@ -78,7 +80,7 @@ def catch_up(
     tracking = DuckDBTrackingRecorder(con)
     start = tracking.max_tracking_id(APPLICATION) or 0
     done = 0
-    for batch in prefetched(source, start, batch_size, load_frontier(con)):
+    for batch in prefetched(source, start, batch_size, load_frontier(con), until):
         leaves = pa.table(
             {
                 "idx": pa.array(range(batch.first_index, batch.first_index + len(batch.leaves)), pa.int64()),

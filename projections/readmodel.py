@@ -18,7 +18,7 @@ from typing import IO, Any
 import duckdb
 from eventsourcing.persistence import ApplicationRecorder
 
-from . import merkle
+from . import anchor, merkle
 from . import report as reports
 from .evaluate import rows
 from .figures import FIGURES
@@ -130,6 +130,7 @@ class ReadModel:
         clone._lock = None
         clone.con = self.con.cursor()
         clone.con.execute("SET TimeZone = 'UTC'")  # a per-connection setting
+        clone.con.begin()  # one snapshot for all of the query's statements (closing rolls it back)
         clone.tracking = DuckDBTrackingRecorder(clone.con)
         return clone
 
@@ -194,7 +195,9 @@ class ReadModel:
             raise ReadModelStale(latest, self.position(), self.folded(), failure)
 
     def catch_up(self, source: ApplicationRecorder, progress: Callable[[int], None] | None = None, **kw: Any) -> int:
-        return catch_up(self.con, source, progress=progress, tz=self.tz, **kw)
+        done = catch_up(self.con, source, progress=progress, tz=self.tz, **kw)
+        anchor.advance(self.path.parent, self)  # the largest log seen, kept where deleting this file leaves it
+        return done
 
     def log(self, as_of: datetime | None = None) -> dict[str, Any]:
         """The event log's size (leaves) and Merkle root, now or as of an instant."""
