@@ -423,6 +423,7 @@ OPS: dict[str, str] = {
     "step": "记录步骤",
     "correct": "更正",
     "void": "作废",
+    "figure": "声明指标",
 }
 
 

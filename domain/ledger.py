@@ -17,15 +17,17 @@ from eventsourcing.persistence import IntegrityError, Transcoder
 from . import narrative
 from .activity import Activity, Evidence
 from .catalogue import REPORT_SECTIONS
+from .declaration import FigureDeclaration, no_live_declaration
+from .definition import Retirement, parse
 from .directory import UserDirectory
 from .errors import DomainError, FieldError
-from .ids import activity_id, receipt_id, unit_id
+from .ids import activity_id, declaration_id, receipt_id, unit_id
 from .narrative import Narrative
 from .receipt import Receipt
 from .seal import Seal
 from .transcoder import FastJSONTranscoder, canonical
 from .unit import Unit
-from .validation import CorrectLine, Line, RecordLine, StepLine, UnitLine, VoidLine, parse_line
+from .validation import CorrectLine, FigureLine, Line, RecordLine, StepLine, UnitLine, VoidLine, parse_line
 
 DEFAULT_TZ = "Asia/Shanghai"
 
@@ -103,6 +105,9 @@ class Ledger(UserDirectory, Application[UUID]):
 
     def activity(self, unit: str, ref: str) -> Activity | None:
         return self._get(activity_id(unit, ref))  # type: ignore[return-value]
+
+    def declaration(self, unit: str, code: str) -> FigureDeclaration | None:
+        return self._get(declaration_id(unit, code))  # type: ignore[return-value]
 
     def history(self, unit: str, ref: str) -> list[Any]:
         """Every stored event of one activity, oldest first."""
@@ -314,6 +319,9 @@ class _Session:
             self.unit_line(line, by)
             return
         self.require_unit(line.unit)
+        if isinstance(line, FigureLine):
+            self.figure_line(line, by)
+            return
         if isinstance(line, RecordLine):
             aid = activity_id(line.unit, line.ref)
             if self.get(aid, may_be_new=True) is not None:
@@ -338,6 +346,22 @@ class _Session:
                 activity.void_step(line.id, line.target, line.reason, by)
         self.keep(activity)
         self.wrote(line.id, activity)
+
+    def figure_line(self, line: FigureLine, by: str) -> None:
+        """Declare, redeclare or retire (§8): the definition is checked whole, then one event on (unit, code)."""
+        parsed = parse(line.data)
+        did = declaration_id(line.unit, parsed.code)
+        found: FigureDeclaration | None = self.get(did)
+        if isinstance(parsed, Retirement):
+            if found is None:
+                raise no_live_declaration(line.unit)
+            found.retire(by, line.id)
+        elif found is None:
+            found = FigureDeclaration(line.unit, parsed.code, line.data, by, line.id)
+        else:
+            found.redeclare(line.data, by, line.id)
+        self.keep(found)
+        self.wrote(line.id, found)
 
     def wrote(self, line_id: str, aggregate: Aggregate) -> None:
         self.outcome.written[line_id] = Written(aggregate.version, aggregate.modified_on)

@@ -147,13 +147,21 @@ class VoidLine(_Line):
     target: Ident | None = None
 
 
-Line = UnitLine | RecordLine | StepLine | CorrectLine | VoidLine
+class FigureLine(_Line):
+    """Declare, redeclare or retire a figure of the unit's own (§8); `data` is checked by `definition.parse`."""
+
+    op: Literal["figure"]
+    data: Any
+
+
+Line = UnitLine | RecordLine | StepLine | CorrectLine | VoidLine | FigureLine
 LINE_MODELS: dict[str, type[BaseModel]] = {
     "unit": UnitLine,
     "record": RecordLine,
     "step": StepLine,
     "correct": CorrectLine,
     "void": VoidLine,
+    "figure": FigureLine,
 }
 
 _ENVELOPE_FIELDS = {name: Field(name, label) for name, label in LINE_LABELS.items()}
