@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Tracking
 
+from . import declared
 from .evaluate import bind, rows
 from .figures import FIGURES
 from .merkle import Frontier
@@ -92,6 +93,7 @@ def catch_up(
         con.begin()
         try:
             con.execute(INSERT_SQL)
+            con.execute(declared.DECL_INSERT)  # §8: declaration versions with their data as given
             con.execute("INSERT INTO leaves SELECT * FROM leafbatch")
             con.execute("INSERT INTO merkle VALUES (?, ?)", [batch.frontier.size, batch.frontier.dump()])
             tracking.record_position(Tracking(APPLICATION, batch.last))
@@ -129,11 +131,13 @@ def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: s
         con.execute(f"INSERT INTO act {activity_fold(touched)}")
         con.execute(f"DELETE FROM stp WHERE {touched}")
         con.execute(f"INSERT INTO stp {step_rows(step_fold(touched), 'act')}")
+        # §8: declared figures' rows for what is not touched follow the declarations; the touched get all below.
+        figures = FIGURES + declared.sync(con, touched, tz)
         bind(con, "AV", f"SELECT *, year(date) AS y FROM act WHERE {touched}")
         bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
         bind(con, "S", f"SELECT * FROM stp WHERE live AND {touched}")
         con.execute(f"DELETE FROM contrib WHERE {touched}")
-        con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(FIGURES, tz)}) ORDER BY unit")
+        con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(figures, tz)}) ORDER BY unit")
         con.execute("DELETE FROM units")
         con.execute(f"INSERT INTO units {unit_fold('TRUE')}")
         tracking.record_position(Tracking(FOLDED, ingested))

@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from . import declared
 from .checks import run_checks
 from .evaluate import bind, evaluate, per_activity, rows
 from .figures import BY_ID, FIGURES, Figure
@@ -21,11 +22,13 @@ class UnknownUnit(LookupError):
 
 @dataclass(frozen=True)
 class Scope:
-    """The unit asked about, its name, and the units it covers (itself and its descendants, as of T)."""
+    """The unit asked about, its name, the units it covers (itself and its descendants, as of T), and its
+    chain: itself, its parent, and so on up (where a declared figure's definition is looked for, §8.6)."""
 
     unit: str
     name: str
     units: list[str]
+    chain: tuple[str, ...] = ()
 
 
 def rate(num: Any, den: Any) -> float | None:
@@ -73,7 +76,11 @@ def scope(con: duckdb.DuckDBPyConnection, unit: str, as_of: datetime | None) -> 
         code = queue.pop()
         covered.append(code)
         queue.extend(children.get(code, []))
-    return Scope(unit, names[unit], sorted(covered))
+    parents = {code: parent for code, _, parent in rows}
+    chain = [unit]
+    while (up := parents.get(chain[-1])) and up in names and up not in chain:
+        chain.append(up)
+    return Scope(unit, names[unit], sorted(covered), tuple(chain))
 
 
 def _label(sc: Scope, unit: str, ref: str) -> str:
@@ -92,16 +99,28 @@ def compute(
     """The report JSON of DOMAIN.md §5 (`self_only`: the unit's own activities, without its descendants)."""
     sc = scope(con, unit, as_of)
     if self_only:
-        sc = Scope(sc.unit, sc.name, [sc.unit])
+        sc = Scope(sc.unit, sc.name, [sc.unit], sc.chain)
+    # §8: the declarations live at T that apply to the unit; the current contrib has every live one's rows.
+    shown = declared.applicable(declared.live(con, as_of), list(sc.chain))
+    own = {d.fid: d for d in shown.values()}
+    extra = tuple(d.figure() for d in own.values())
     materialize(con, as_of, sc.units)
-    source = f"contrib WHERE {in_scope(sc.units)}" if as_of is None else f"({rows(FIGURES, tz)})"
+    source = f"contrib WHERE {in_scope(sc.units)}" if as_of is None else f"({rows(FIGURES + extra, tz)})"
     totals = evaluate(con, f"(SELECT * FROM {source})", year, sc.unit)
     figures: dict[str, Any] = {}
-    for f in FIGURES:
+    for f in FIGURES + extra:
         value = _value(f, totals.get((f.id, year)))
         previous = _value(f, totals.get((f.id, year - 1)))
         sources = totals.get((f.id, year), (0, 0, []))[2]
-        figures[f.id] = {"label": f.label, "unit": f.unit, "value": value, "previous": previous, "sources": sources}
+        entry = {"label": f.label, "unit": f.unit, "value": value, "previous": previous, "sources": sources}
+        if f.id in own:
+            d = own[f.id]
+            if d.definition.money:
+                entry["value"], entry["previous"] = _money(value), _money(previous)
+            entry["declared"] = d.declared()
+            figures[d.code] = entry
+        else:
+            figures[f.id] = entry
     stamp = (as_of or datetime.now(UTC)).astimezone(UTC)
     return {
         "unit": sc.unit,
@@ -122,6 +141,11 @@ def _value(f: Figure, total: tuple[Any, Any, Any] | None) -> int | float | None:
     return int(num or 0)
 
 
+def _money(cents: Any) -> str:
+    """Money in report JSON: a string with exactly 2 decimals (§7.1), from exact integer cents."""
+    return f"{Decimal(int(cents or 0)) / 100:.2f}"
+
+
 def _day_of(stamp: datetime, tz: str) -> date:
     from zoneinfo import ZoneInfo
 
@@ -131,9 +155,10 @@ def _day_of(stamp: datetime, tz: str) -> date:
 def explain(
     con: duckdb.DuckDBPyConnection, figure: str, unit: str, year: int, as_of: datetime | None, tz: str
 ) -> list[dict[str, Any]]:
-    """The activities behind one figure, with what each contributes."""
-    f = BY_ID[figure]
+    """The activities behind one figure, with what each contributes (a declared code: by the declaration
+    the report of `unit` as of `as_of` uses; KeyError when none applies, as for an unknown id)."""
     sc = scope(con, unit, as_of)
+    f = BY_ID[figure] if figure in BY_ID else declaration(con, figure, unit, as_of).figure()
     materialize(con, as_of, sc.units)
     details = {
         (u, r): (kind, day, voided)
@@ -154,3 +179,9 @@ def explain(
         for u, r, num, den, kind, day, voided in rows
     ]
     return sorted(out, key=lambda row: row["source"])
+
+
+def declaration(con: duckdb.DuckDBPyConnection, code: str, unit: str, as_of: datetime | None) -> declared.Declaration:
+    """The declaration of `code` the report of `unit` as of `as_of` uses (§8.6); KeyError when none applies."""
+    shown = declared.applicable(declared.live(con, as_of), list(scope(con, unit, as_of).chain))
+    return shown[code]

@@ -46,11 +46,16 @@ def activity_fold(where: str) -> str:
         else f'"{n}"'
         for n in ACTIVITY_FIELDS
     )
+    # Which defaults the outer select filled in: a declared figure's `present` test (§8.2) sees what was given.
+    filled = [f"CASE WHEN kind IN ({', '.join(map(repr, defaults[n][1]))}) AND \"{n}\" IS NULL THEN '{n}' END"
+              for n in ACTIVITY_FIELDS if n in defaults]
+    defaulted = f"list_filter([{', '.join(filled)}], lambda x: x IS NOT NULL)" if filled else "[]::VARCHAR[]"
     return f"""
     WITH ev AS (SELECT * FROM events WHERE etype IN ('record', 'correct', 'void') AND ({where})),
     corrected AS (SELECT DISTINCT oid FROM ev WHERE etype = 'correct'),
     voided AS (SELECT DISTINCT oid FROM ev WHERE etype = 'void')
-    SELECT oid, unit, ref, kind, date, voided, first_recorded_at, corrections, {outer} FROM (
+    SELECT oid, unit, ref, kind, date, voided, first_recorded_at, corrections, {outer}, {defaulted} AS defaulted
+    FROM (
       SELECT oid, unit, ref, kind, date, oid IN (SELECT oid FROM voided) AS voided, recorded_at AS first_recorded_at,
         0 AS corrections, {as_recorded}
       FROM ev WHERE etype = 'record' AND oid NOT IN (SELECT oid FROM corrected)
