@@ -245,8 +245,11 @@ class _Parser:
                 return None
         shape = sorted({"range" if op in ("gte", "lte") else op for op in ops})
         if len(shape) != 1:
-            self.err(path, "a condition has exactly one of the shapes of §8.2: give one of in, is, nonempty, "
-                     "contains, gte/lte, present")
+            self.err(
+                path,
+                "a condition has exactly one of the shapes of §8.2: give one of in, is, nonempty, "
+                "contains, gte/lte, present",
+            )
             return None
         if f is None:
             return None

@@ -47,8 +47,11 @@ def activity_fold(where: str) -> str:
         for n in ACTIVITY_FIELDS
     )
     # Which defaults the outer select filled in: a declared figure's `present` test (§8.2) sees what was given.
-    filled = [f"CASE WHEN kind IN ({', '.join(map(repr, defaults[n][1]))}) AND \"{n}\" IS NULL THEN '{n}' END"
-              for n in ACTIVITY_FIELDS if n in defaults]
+    filled = [
+        f"CASE WHEN kind IN ({', '.join(map(repr, defaults[n][1]))}) AND \"{n}\" IS NULL THEN '{n}' END"
+        for n in ACTIVITY_FIELDS
+        if n in defaults
+    ]
     defaulted = f"list_filter([{', '.join(filled)}], lambda x: x IS NOT NULL)" if filled else "[]::VARCHAR[]"
     return f"""
     WITH ev AS (SELECT * FROM events WHERE etype IN ('record', 'correct', 'void') AND ({where})),
