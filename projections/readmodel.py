@@ -20,6 +20,7 @@ from eventsourcing.persistence import ApplicationRecorder
 
 from . import merkle
 from . import report as reports
+from .declared import Declaration
 from .evaluate import rows
 from .figures import FIGURES
 from .ingest import APPLICATION, INSERT_SQL, catch_up, load_frontier
@@ -166,6 +167,13 @@ class ReadModel:
 
     def report(self, unit: str, year: int, as_of: datetime | None = None) -> dict[str, Any]:
         return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))
+
+    def declaration(self, code: str, unit: str, as_of: datetime | None = None) -> Declaration | None:
+        """The declaration of `code` a report of `unit` as of `as_of` uses (§8.6), or None."""
+        try:
+            return reports.declaration(self.con, code, unit, as_of)
+        except KeyError:
+            return None
 
     def explain(self, figure: str, unit: str, year: int, as_of: datetime | None = None) -> list[dict[str, Any]]:
         return reports.explain(self.con, figure, unit, year, as_of, self.tz)
