@@ -41,7 +41,7 @@ def test_a_store_written_before_section_7_reports_and_verifies_as_it_did(tmp_pat
 
 
 def _stored(path: Path) -> list[tuple]:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
         return con.execute("SELECT * FROM stored_events ORDER BY rowid").fetchall()
     finally:
