@@ -12,6 +12,7 @@ import click
 
 from domain.demo import DEMO_UNIT, demo_lines, demo_years
 from domain.ledger import Ledger, LineError
+from domain.validation import json_number
 from projections.figures import BY_ID
 from projections.readmodel import ReadModel
 from projections.report import UnknownUnit
@@ -62,7 +63,7 @@ def read_lines(stream: IO[str]) -> tuple[list[tuple[int, Any]], list[LineError]]
         if not text.strip():
             continue
         try:
-            lines.append((number, json.loads(text)))
+            lines.append((number, json.loads(text, parse_float=json_number)))
         except json.JSONDecodeError as e:
             errors.append(LineError(number, "json", f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"))
     return lines, errors

@@ -8,7 +8,16 @@ from domain.catalogue import Field, all_fields
 
 from .tracking import TRACKING_DDL
 
-SQL_TYPES = {"str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "bool": "BOOLEAN", "list": "VARCHAR[]"}
+# Money and scores are stored in events as exact decimal strings ("136161.00") and read here as exact decimals.
+SQL_TYPES = {
+    "str": "VARCHAR",
+    "code": "VARCHAR",
+    "int": "BIGINT",
+    "bool": "BOOLEAN",
+    "list": "VARCHAR[]",
+    "money": "DECIMAL(15, 2)",
+    "score": "DECIMAL(5, 2)",
+}
 
 ACTIVITY_FIELDS: dict[str, Field] = all_fields("activity")
 STEP_FIELDS: dict[str, Field] = all_fields("step")
