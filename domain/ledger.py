@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -350,6 +351,7 @@ class _Session:
     def figure_line(self, line: FigureLine, by: str) -> None:
         """Declare, redeclare or retire (§8): the definition is checked whole, then one event on (unit, code)."""
         parsed = parse(line.data)
+        data = _json_numbers(line.data)
         did = declaration_id(line.unit, parsed.code)
         found: FigureDeclaration | None = self.get(did)
         if isinstance(parsed, Retirement):
@@ -357,9 +359,9 @@ class _Session:
                 raise no_live_declaration(line.unit)
             found.retire(by, line.id)
         elif found is None:
-            found = FigureDeclaration(line.unit, parsed.code, line.data, by, line.id)
+            found = FigureDeclaration(line.unit, parsed.code, data, by, line.id)
         else:
-            found.redeclare(line.data, by, line.id)
+            found.redeclare(data, by, line.id)
         self.keep(found)
         self.wrote(line.id, found)
 
@@ -396,3 +398,16 @@ class _Session:
             unit.change(line.data.name, parent, by, line.id)
         self.keep(unit)
         self.wrote(line.id, unit)
+
+
+def _json_numbers(value: Any) -> Any:
+    """A declaration's data as given, with exact decimals (a bound like `"gte": 90.5`, read by parse_float) as
+    JSON numbers again: a money or score bound has at most 15 significant digits, so the float's shortest text
+    is the text that was given, and the event keeps plain JSON (the read model reads `data` as it is stored)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _json_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(v) for v in value]
+    return value
