@@ -265,6 +265,9 @@ def test_declared_redeclared_and_retired_between_as_of_instants(env):
     # The declaration is back, and what was live at each instant is still what an as-of report shows.
     env.ok(count("local.pg", where=PARTY_GROUP, label="再次声明"))
     assert env.figure("local.pg")["label"] == "再次声明"
+    # The current report (precomputed rows, kept in step with each version) says what an as-of report says.
+    assert env.figure("local.pg") == env.figure("local.pg", as_of=env.instant())
+    assert env.value("local.pg") == 2
     assert env.figure("local.pg", as_of=redeclared) == at_second
 
 
