@@ -10,11 +10,11 @@ import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Tracking
 
 from .evaluate import bind, rows
-from .figures import FIGURES
+from .figures import STORED
 from .merkle import Frontier
 from .schema import DATA_FIELDS, ETYPES, json_spec
 from .source import prefetched
-from .state import activity_fold, step_fold, step_rows, unit_fold
+from .state import activity_fold, activity_year, step_fold, step_rows, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 APPLICATION = "taizhang"
@@ -129,11 +129,11 @@ def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: s
         con.execute(f"INSERT INTO act {activity_fold(touched)}")
         con.execute(f"DELETE FROM stp WHERE {touched}")
         con.execute(f"INSERT INTO stp {step_rows(step_fold(touched), 'act')}")
-        bind(con, "AV", f"SELECT *, year(date) AS y FROM act WHERE {touched}")
+        bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {touched}")
         bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
         bind(con, "S", f"SELECT * FROM stp WHERE live AND {touched}")
         con.execute(f"DELETE FROM contrib WHERE {touched}")
-        con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(FIGURES, tz)}) ORDER BY unit")
+        con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(STORED, tz)}) ORDER BY unit")
         con.execute("DELETE FROM units")
         con.execute(f"INSERT INTO units {unit_fold('TRUE')}")
         tracking.record_position(Tracking(FOLDED, ingested))
