@@ -109,7 +109,7 @@ class Activity(Aggregate):
                 )
             )
         closed = next((s for s in live if s.name == "closed"), None)
-        if closed and day > closed.date:
+        if closed and day > closed.date and step != "closed":  # a second closed: at most one says it
             errors.append(FieldError("date", f"日期：案件已于 {closed.date} 结案，不能记录此后的步骤"))
         if step == "closed":
             later = [s for s in live if s.date > day]
@@ -117,7 +117,7 @@ class Activity(Aggregate):
                 errors.append(
                     FieldError("date", f"日期：结案日期不能早于已有步骤「{later[0].id}」的日期 {later[0].date}")
                 )
-        if self.kind == "case" and step == "decided" and "outcome" in clean:
+        if self.kind == "case" and step == "decided" and "outcome" in clean and not _bad(errors, "data.outcome"):
             allowed = outcomes_for(self.data.get("case_type"))
             if clean["outcome"] not in allowed:
                 codes = "、".join(f"{c}（{label}）" for c, label in allowed.items())
@@ -268,6 +268,10 @@ def _day(value: str) -> date:
     return date.fromisoformat(value)
 
 
+def _bad(errors: list[FieldError], path: str) -> bool:
+    return any(e.field == path for e in errors)
+
+
 def _raise(errors: list[FieldError]) -> None:
     if errors:
         seen: set[tuple[str, str]] = set()
@@ -290,9 +294,11 @@ def _no_such_step(kind: Kind, data: dict[str, Any], step: str) -> str:
     return f"步骤：「{kind.label}」{current}时不能记录步骤「{step}」，可选：{names}"
 
 
-def _int(data: dict[str, Any], name: str) -> int | None:
+def _int(data: dict[str, Any], name: str, bad: set[str] = frozenset()) -> int | None:  # type: ignore[assignment]
+    """A field's int value, or None when absent or itself invalid (its own error says so)."""
     value = data.get(name)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    ok = isinstance(value, int) and not isinstance(value, bool) and f"data.{name}" not in bad
+    return value if ok else None  # type: ignore[return-value]
 
 
 def _record_rules(kind: str, data: dict[str, Any], day: date, errors: list[FieldError]) -> list[FieldError]:
@@ -300,8 +306,8 @@ def _record_rules(kind: str, data: dict[str, Any], day: date, errors: list[Field
     bad = {e.field for e in errors}
     out = []
     if kind == "exam":
-        passed, participants, eligible = _int(data, "passed"), _int(data, "participants"), _int(data, "eligible")
-        excellent = _int(data, "excellent")
+        passed, participants = _int(data, "passed", bad), _int(data, "participants", bad)
+        eligible, excellent = _int(data, "eligible", bad), _int(data, "excellent", bad)
         if passed is not None and participants is not None and passed > participants:
             out.append(FieldError("data.passed", "通过人数：不能多于参考人数"))
         if participants is not None and eligible is not None and participants > eligible:
@@ -309,7 +315,7 @@ def _record_rules(kind: str, data: dict[str, Any], day: date, errors: list[Field
         if excellent is not None and passed is not None and excellent > passed:  # §7.4: 优秀人数 ≤ passed
             out.append(FieldError("data.excellent", "优秀人数：不能多于通过人数"))
     if kind == "major_decision":
-        year = _int(data, "catalogue_year")
+        year = _int(data, "catalogue_year", bad)
         if year is not None and year not in (day.year, day.year + 1):  # §7.2: the year of `date` or the next
             out.append(
                 FieldError(
@@ -317,4 +323,4 @@ def _record_rules(kind: str, data: dict[str, Any], day: date, errors: list[Field
                     f"目录年度：须为目录公布日期所在年度（{day.year}）或下一年度（{day.year + 1}），收到 {year}",
                 )
             )
-    return [e for e in out if e.field not in bad]
+    return out

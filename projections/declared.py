@@ -23,6 +23,7 @@ from domain.definition import Condition, Definition, FieldTest, Not, StepTest, p
 from .evaluate import bind, rows
 from .figures import Figure, Part
 from .schema import SQL_TYPES
+from .state import activity_year
 
 # Every declaration event of a batch, with `data` kept as given (the definition, for explain and for SQL).
 _TOPIC = "declaration:FigureDeclaration."
@@ -111,7 +112,7 @@ def sync(con: duckdb.DuckDBPyConnection, touched: str, tz: str) -> tuple[Figure,
         con.execute(f"DELETE FROM decl_applied WHERE fid IN ({listed})")
     if new:
         untouched = f"NOT ({touched})"
-        bind(con, "AV", f"SELECT *, year(date) AS y FROM act WHERE {untouched}")
+        bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {untouched}")
         bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
         bind(con, "S", f"SELECT * FROM stp WHERE live AND {untouched}")
         con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(tuple(new), tz)}) ORDER BY unit")
@@ -158,13 +159,6 @@ def _read(kind: str, f: Field, alias: str, step: bool = False) -> str:
     if not step and f.name == "catalogue_year":
         return f"coalesce({col}, year({alias}.date))"
     return col
-
-
-def _year(kind: str, alias: str) -> str:
-    """The year an activity belongs to (§7.5): its catalogue year where the kind has one, else its date's."""
-    if KINDS[kind].field("catalogue_year") is not None:
-        return f'coalesce({alias}."catalogue_year", year({alias}.date))'
-    return f"{alias}.y"
 
 
 def _test(kind: str, t: FieldTest, alias: str, step: str | None = None) -> str:
@@ -227,7 +221,7 @@ def compile_figure(d: Definition, fid: str) -> Figure:
             f" AND {_step_match(kind, m.step, 's', None)} AND {_all(kind, d.where, 's.sy')}"
         )
         return Figure(fid, d.label, d.unit_word, (Part("SQL", sql=sql),))
-    year = _year(kind, "a")
+    year = "a.y"  # the activity's year (§7.5: a major decision's catalogue year), as AV computes it
     num, den = "1", "0"
     if m.type == "sum":
         f = KINDS[kind].field(m.field or "")
@@ -240,4 +234,4 @@ def compile_figure(d: Definition, fid: str) -> Figure:
         f"SELECT a.oid, a.unit, a.ref, {year} AS yr_from, {year} AS yr_to, {num} AS num, {den} AS den"
         f" FROM A a WHERE a.kind = {_lit(kind)} AND {_all(kind, d.where, year)}"
     )
-    return Figure(fid, d.label, d.unit_word, (Part("SQL", sql=sql),), rate=d.rate)
+    return Figure(fid, d.label, d.unit_word, (Part("SQL", sql=sql),), rate=d.rate, money=d.money)

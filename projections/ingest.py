@@ -11,11 +11,11 @@ from eventsourcing.persistence import ApplicationRecorder, Tracking
 
 from . import declared
 from .evaluate import bind, rows
-from .figures import FIGURES
+from .figures import STORED
 from .merkle import Frontier
 from .schema import DATA_FIELDS, ETYPES, json_spec
 from .source import prefetched
-from .state import activity_fold, step_fold, step_rows, unit_fold
+from .state import activity_fold, activity_year, step_fold, step_rows, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 APPLICATION = "taizhang"
@@ -132,8 +132,8 @@ def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: s
         con.execute(f"DELETE FROM stp WHERE {touched}")
         con.execute(f"INSERT INTO stp {step_rows(step_fold(touched), 'act')}")
         # §8: declared figures' rows for what is not touched follow the declarations; the touched get all below.
-        figures = FIGURES + declared.sync(con, touched, tz)
-        bind(con, "AV", f"SELECT *, year(date) AS y FROM act WHERE {touched}")
+        figures = STORED + declared.sync(con, touched, tz)
+        bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {touched}")
         bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
         bind(con, "S", f"SELECT * FROM stp WHERE live AND {touched}")
         con.execute(f"DELETE FROM contrib WHERE {touched}")

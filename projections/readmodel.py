@@ -22,10 +22,10 @@ from . import merkle
 from . import report as reports
 from .declared import Declaration
 from .evaluate import rows
-from .figures import FIGURES
+from .figures import STORED
 from .ingest import APPLICATION, INSERT_SQL, catch_up, load_frontier
 from .schema import DDL
-from .state import activity_fold, step_fold, unit_fold
+from .state import activity_fold, activity_year, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 MEMORY_LIMIT = "600MB"
@@ -33,7 +33,7 @@ MEMORY_LIMIT = "600MB"
 
 def fingerprint(tz: str) -> str:
     """What the read model's contents depend on besides the events: its schema, its SQL and the time zone."""
-    parts = [*DDL, INSERT_SQL, activity_fold("x"), step_fold("x"), unit_fold("x"), rows(FIGURES, tz)]
+    parts = [*DDL, INSERT_SQL, activity_fold("x"), step_fold("x"), unit_fold("x"), activity_year(), rows(STORED, tz)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -12,8 +12,8 @@ import duckdb
 from . import declared
 from .checks import run_checks
 from .evaluate import bind, evaluate, per_activity, rows
-from .figures import BY_ID, FIGURES, Figure
-from .state import activity_fold, step_fold, step_rows, unit_fold
+from .figures import BY_ID, DATED, FIGURES, Figure
+from .state import activity_fold, activity_year, step_fold, step_rows, unit_fold
 
 
 class UnknownUnit(LookupError):
@@ -51,12 +51,12 @@ def materialize(con: duckdb.DuckDBPyConnection, as_of: datetime | None, units: l
     """A, AV and S for this connection: views of the current state in scope, or temp tables folded as of an instant."""
     scoped = in_scope(units)
     if as_of is None:
-        bind(con, "AV", f"SELECT *, year(date) AS y FROM act WHERE {scoped}")
+        bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {scoped}")
         bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
         bind(con, "S", f"SELECT * FROM stp WHERE live AND {scoped}")
         return
     where = _asof_filter(as_of)
-    bind(con, "AV", f"SELECT *, year(date) AS y FROM ({activity_fold(where)}) WHERE {scoped}", table=True)
+    bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM ({activity_fold(where)}) WHERE {scoped}", table=True)
     bind(con, "A", "SELECT * FROM AV WHERE NOT voided", table=True)
     bind(con, "S", f"SELECT * FROM ({step_rows(step_fold(where), 'AV')}) WHERE live", table=True)
 
@@ -105,8 +105,15 @@ def compute(
     own = {d.fid: d for d in shown.values()}
     extra = tuple(d.figure() for d in own.values())
     materialize(con, as_of, sc.units)
-    source = f"contrib WHERE {in_scope(sc.units)}" if as_of is None else f"({rows(FIGURES + extra, tz)})"
-    totals = evaluate(con, f"(SELECT * FROM {source})", year, sc.unit)
+    stamp = (as_of or datetime.now(UTC)).astimezone(UTC)
+    day = _day_of(stamp, tz)
+    # Precomputed contributions (built-in and declared, §8), and those of the figures that depend on the
+    # report's day (§7.3 due rule); as of an instant, every one of them over the state folded as of it.
+    if as_of is None:
+        source = f"SELECT * FROM contrib WHERE {in_scope(sc.units)} UNION ALL {rows(DATED, tz, day)}"
+    else:
+        source = rows(FIGURES + extra, tz, day)
+    totals = evaluate(con, f"({source})", year, sc.unit)
     figures: dict[str, Any] = {}
     for f in FIGURES + extra:
         value = _value(f, totals.get((f.id, year)))
@@ -114,14 +121,10 @@ def compute(
         sources = totals.get((f.id, year), (0, 0, []))[2]
         entry = {"label": f.label, "unit": f.unit, "value": value, "previous": previous, "sources": sources}
         if f.id in own:
-            d = own[f.id]
-            if d.definition.money:
-                entry["value"], entry["previous"] = _money(value), _money(previous)
-            entry["declared"] = d.declared()
-            figures[d.code] = entry
+            entry["declared"] = own[f.id].declared()
+            figures[own[f.id].code] = entry
         else:
             figures[f.id] = entry
-    stamp = (as_of or datetime.now(UTC)).astimezone(UTC)
     return {
         "unit": sc.unit,
         "unit_name": sc.name,
@@ -129,21 +132,33 @@ def compute(
         "year": year,
         "as_of": stamp.isoformat(),
         "figures": figures,
-        "checks": run_checks(con, len(sc.units) > 1, year, figures, _day_of(stamp, tz)),
+        "checks": run_checks(con, len(sc.units) > 1, year, figures, day),
         "log": log,
     }
 
 
-def _value(f: Figure, total: tuple[Any, Any, Any] | None) -> int | float | None:
+def money(cents: int) -> str:
+    """Integer cents as the report writes money (DOMAIN.md §7.1): a string with exactly 2 decimals."""
+    return f"{cents // 100}.{cents % 100:02d}" if cents >= 0 else f"-{money(-cents)}"
+
+
+def score(hundredths: Any, weight: Any) -> float | None:
+    """A weighted mean of scores kept in hundredths, rounded like a rate; null when the weights sum to 0."""
+    if not weight:
+        return None
+    value = (Decimal(hundredths) / Decimal(weight) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def _value(f: Figure, total: tuple[Any, Any, Any] | None) -> int | float | str | None:
     num, den = (total[0], total[1]) if total else (0, 0)
     if f.rate:
         return rate(num or 0, den or 0)
+    if f.score:
+        return score(num or 0, den or 0)
+    if f.money:
+        return money(int(num or 0))
     return int(num or 0)
-
-
-def _money(cents: Any) -> str:
-    """Money in report JSON: a string with exactly 2 decimals (§7.1), from exact integer cents."""
-    return f"{Decimal(int(cents or 0)) / 100:.2f}"
 
 
 def _day_of(stamp: datetime, tz: str) -> date:
@@ -164,7 +179,8 @@ def explain(
         (u, r): (kind, day, voided)
         for u, r, kind, day, voided in con.execute("SELECT unit, ref, kind, date, voided FROM AV").fetchall()
     }
-    rows = [(u, r, num, den, *details[(u, r)]) for u, r, num, den in per_activity(con, f, year, tz)]
+    day = _day_of((as_of or datetime.now(UTC)).astimezone(UTC), tz)
+    rows = [(u, r, num, den, *details[(u, r)]) for u, r, num, den in per_activity(con, f, year, tz, day)]
     out = [
         {
             "source": _label(sc, u, r),
@@ -172,8 +188,8 @@ def explain(
             "ref": r,
             "kind": kind,
             "date": day.isoformat(),
-            "num": num,
-            **({"den": den} if f.rate else {}),
+            "num": money(int(num)) if f.money else num,
+            **({"den": den} if f.rate or f.score else {}),
             **({"voided": True} if voided else {}),
         }
         for u, r, num, den, kind, day, voided in rows

@@ -59,7 +59,7 @@ DDL = [
         step_id VARCHAR, oid VARCHAR, step VARCHAR, date DATE, voided BOOLEAN,
         {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in STEP_FIELDS.items())},
         sy INTEGER, unit VARCHAR, ref VARCHAR, kind VARCHAR, y INTEGER, case_type VARCHAR, category VARCHAR,
-        live BOOLEAN)""",
+        action VARCHAR, live BOOLEAN)""",
     """CREATE TABLE IF NOT EXISTS contrib (
         oid VARCHAR, unit VARCHAR, ref VARCHAR, fid VARCHAR, yr_from INTEGER, yr_to INTEGER, num BIGINT, den BIGINT)""",
     # Figures units declare (§8, projections/declared.py): every version as given, and which are in contrib.
