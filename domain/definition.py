@@ -267,7 +267,8 @@ class _Parser:
             if needs and f.type != needs:
                 self.err(path, f'"{op}" needs a {needs} field')
                 return None
-            if op == "present" and f.required:
+            # A field required only with some values of another (`procedure` with action penalty) is optional.
+            if op == "present" and f.required and getattr(f, "when", None) is None:
                 self.err(path, '"present" needs an optional field')
                 return None
             if not isinstance(raw[op], bool):

@@ -169,7 +169,8 @@ def _test(kind: str, t: FieldTest, alias: str, step: str | None = None) -> str:
     if t.op == "present":
         # The fold fills in catalogue defaults; `defaulted` lists the fields it filled, so the test sees
         # what the record (as corrected) gave.
-        given = f"NOT list_contains({alias}.defaulted, '{f.name}')" if f.default is not None else f"{value} IS NOT NULL"
+        raw = f'{alias}."{f.name}"'  # not `value`: that reads absent as the default
+        given = f"NOT list_contains({alias}.defaulted, '{f.name}')" if f.default is not None else f"{raw} IS NOT NULL"
         sql = given if t.flag else f"NOT ({given})"
     elif t.op == "in":
         sql = f"{value} IN ({', '.join(map(_lit, t.values))})"

@@ -391,3 +391,52 @@ def test_declared_figures_equal_the_built_in_ones_they_restate(tmp_path_factory,
             f["study.sessions"]["sources"] + f["study.business_trainings"]["sources"]
         )
         assert f["local.attendance"]["sources"] == f["study.attendance"]["sources"]
+
+
+# ---- over the kinds of §7: catalogue year, scores, defaults on every action ----
+
+
+def decision(ref: str, date: str, **kw: Any) -> dict:
+    return rec("major_decision", ref, date, title="旧城改造实施方案", **kw)
+
+
+def test_major_decisions_count_in_their_catalogue_year(env):
+    env.ok(
+        decision("D-1", "2024-12-20", catalogue_year=2025),
+        decision("D-2", "2025-03-01"),
+        decision("D-3", "2024-03-01"),
+        count("local.decisions", kind="major_decision"),
+        count("local.next_year", kind="major_decision", where=[{"field": "catalogue_year", "present": True}]),
+        count("local.default_year", kind="major_decision", where=[{"field": "catalogue_year", "lte": 2024}]),
+    )
+    f = env.report()["figures"]
+    assert (f["local.decisions"]["sources"], f["local.decisions"]["previous"]) == (["D-1", "D-2"], 1)
+    assert f["local.decisions"]["value"] == f["decision.catalogued"]["value"]
+    assert f["local.next_year"]["sources"] == ["D-1"]
+    assert (f["local.default_year"]["value"], f["local.default_year"]["previous"]) == (0, 1)
+
+
+def test_scores_and_counts_read_on_every_action(env):
+    env.ok(
+        rec("exam", "E-1", "2025-03-01", title="考试", eligible=10, participants=10, passed=9, average_score="92.5"),
+        rec("exam", "E-2", "2025-04-01", title="考试", eligible=10, participants=10, passed=9, average_score=88),
+        rec("exam", "E-3", "2025-05-01", title="考试", eligible=10, participants=10, passed=9, type="qualification"),
+        rec("enforcement_case", "P-1", "2025-03-01", action="penalty", subject="占道经营", procedure="simple"),
+        rec("enforcement_case", "I-1", "2025-03-02", action="inspection", subject="检查", count=5),
+        count("local.good", kind="exam", where=[{"field": "average_score", "gte": 90.5}]),
+        count("local.law_exams", kind="exam", where=[{"field": "type", "in": ["law_exam"]}]),
+        count("local.typed", kind="exam", where=[{"field": "type", "present": False}]),
+        fig(
+            "local.acts",
+            label="执法行为",
+            unit_word="件",
+            kind="enforcement_case",
+            measure={"type": "sum", "field": "count"},
+        ),
+        count("local.no_procedure", kind="enforcement_case", where=[{"field": "procedure", "present": False}]),
+    )
+    f = env.report()["figures"]
+    assert f["local.good"]["sources"] == ["E-1"]
+    assert f["local.law_exams"]["sources"] == f["local.typed"]["sources"] == ["E-1", "E-2"]
+    assert f["local.acts"]["value"] == 6  # count absent on a penalty reads as 1
+    assert f["local.no_procedure"]["sources"] == ["I-1"]
