@@ -50,15 +50,15 @@ def run_checks(
     )
     eligible, participants, passed, excellent = con.execute(
         f"SELECT coalesce(sum(eligible), 0), coalesce(sum(participants), 0), coalesce(sum(passed), 0),"
-        f" coalesce(sum(excellent), 0) FROM A WHERE kind = 'exam' AND y = {int(year)}"
+        f" sum(excellent) FROM A WHERE kind = 'exam' AND y = {int(year)}"
     ).fetchall()[0]
-    # §7.4: excellent ≤ passed too (优秀人数 is counted among those who passed).
-    add(
-        "exam.consistency",
-        excellent <= passed <= participants <= eligible,
-        f"优秀 {excellent} ≤ 通过 {passed} ≤ 参考 {participants} ≤ 应考 {eligible}",
-        f"考试人数不一致：优秀 {excellent}、通过 {passed}、参考 {participants}、应考 {eligible}",
-    )
+    # §7.4: excellent ≤ passed too (优秀人数 is counted among those who passed); said only when an exam gives
+    # it, so that ledgers without it keep their message.
+    good = f"通过 {passed} ≤ 参考 {participants} ≤ 应考 {eligible}"
+    bad = f"考试人数不一致：通过 {passed}、参考 {participants}、应考 {eligible}"
+    if excellent is not None:
+        good, bad = f"优秀 {excellent} ≤ {good}", bad.replace("：", f"：优秀 {excellent}、", 1)
+    add("exam.consistency", (excellent or 0) <= passed <= participants <= eligible, good, bad)
     late = _overdue(
         con,
         rollup,

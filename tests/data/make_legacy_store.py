@@ -1,19 +1,23 @@
 """Write the legacy store of tests/data/legacy-2025 with the code of the day (run once, then keep the output).
 
 The store was written by main at d6f0c4a (before DOMAIN.md §7): two units in a hierarchy, every kind of §2,
-steps, corrections and voids of activities and of steps. `test_legacy_store.py` checks that every later version
+steps, corrections and voids of activities and of steps, and a seal. To write it again from that version:
+`git archive d6f0c4a | tar -x -C /tmp/old`, copy this script to /tmp/old/tests/data/, run it there with
+PYTHONPATH=/tmp/old:/tmp/old/tests, and copy /tmp/old/tests/data/legacy-2025 here. `test_legacy_store.py` checks that every later version
 opens, reports and verifies it identically. Run: `python tests/data/make_legacy_store.py` (refuses to overwrite).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from api.audit_service import make_seal  # noqa: E402
 from conftest import (  # noqa: E402
     case,
     correct,
@@ -129,6 +133,8 @@ def main() -> None:
         raise SystemExit(f"{OUT} exists: the legacy store is written once and kept")
     env = make(OUT, user="legacy")
     env.ok(*lines())
+    with env.read_model() as model:  # a seal too: verify must still reproduce what it froze
+        make_seal(env.settings, env.ledger, model, "centre", 2025, "legacy")
     as_of = instant()
     expected = {}
     with env.read_model() as model:
@@ -141,7 +147,7 @@ def main() -> None:
     )
     for p in OUT.iterdir():
         if p.name not in ("events.db", "expected.json"):
-            p.unlink() if p.is_file() else None
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
     print(OUT, log)
 
 
