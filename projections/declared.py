@@ -98,10 +98,10 @@ def applicable(declarations: list[Declaration], chain: list[str]) -> dict[str, D
     return dict(sorted(out.items()))
 
 
-def sync(con: duckdb.DuckDBPyConnection, touched: str, tz: str) -> tuple[Figure, ...]:
-    """Bring the rows of declared figures in `contrib` in line with the declarations live now, for the
-    activities the fold does not re-derive (those not `touched`); return the live ones' figures, which the
-    fold derives for the touched activities beside the built-in ones. Runs inside the fold's transaction."""
+def sync(con: duckdb.DuckDBPyConnection, touched: str, tz: str) -> None:
+    """Bring the declared figures' rows in `contrib` in line with the declarations live now. Called by the fold,
+    inside its transaction, after it re-derived the built-in rows of the `touched` activities (A, AV and S are
+    bound to them): every live declaration's rows for those, and a new version's rows for all the others."""
     current = {d.fid: d for d in live(con, None)}
     applied = {fid for (fid,) in con.execute("SELECT fid FROM decl_applied").fetchall()}
     gone = sorted(applied - current.keys())
@@ -110,14 +110,23 @@ def sync(con: duckdb.DuckDBPyConnection, touched: str, tz: str) -> tuple[Figure,
         listed = ", ".join(f"'{fid}'" for fid in gone)
         con.execute(f"DELETE FROM contrib WHERE fid IN ({listed})")
         con.execute(f"DELETE FROM decl_applied WHERE fid IN ({listed})")
+    _insert(con, [d.figure() for d in current.values()], tz)
     if new:
-        untouched = f"NOT ({touched})"
-        bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {untouched}")
-        bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
-        bind(con, "S", f"SELECT * FROM stp WHERE live AND {untouched}")
-        con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(tuple(new), tz)}) ORDER BY unit")
+        if touched != "TRUE":  # (a rebuild touches everything: done above)
+            untouched = f"NOT ({touched})"
+            bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {untouched}")
+            bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
+            bind(con, "S", f"SELECT * FROM stp WHERE live AND {untouched}")
+            _insert(con, new, tz)
         con.executemany("INSERT INTO decl_applied VALUES (?)", [[f.id] for f in new])
-    return tuple(d.figure() for d in current.values())
+
+
+GROUP = 8  # declared figures per INSERT: a rebuild of millions of events stays within the memory limit
+
+
+def _insert(con: duckdb.DuckDBPyConnection, figures: list[Figure], tz: str) -> None:
+    for i in range(0, len(figures), GROUP):
+        con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(tuple(figures[i : i + GROUP]), tz)}) ORDER BY unit")
 
 
 # ---- a definition as SQL ----

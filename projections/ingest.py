@@ -131,13 +131,12 @@ def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: s
         con.execute(f"INSERT INTO act {activity_fold(touched)}")
         con.execute(f"DELETE FROM stp WHERE {touched}")
         con.execute(f"INSERT INTO stp {step_rows(step_fold(touched), 'act')}")
-        # §8: declared figures' rows for what is not touched follow the declarations; the touched get all below.
-        figures = STORED + declared.sync(con, touched, tz)
         bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {touched}")
         bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
         bind(con, "S", f"SELECT * FROM stp WHERE live AND {touched}")
         con.execute(f"DELETE FROM contrib WHERE {touched}")
-        con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(figures, tz)}) ORDER BY unit")
+        con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(STORED, tz)}) ORDER BY unit")
+        declared.sync(con, touched, tz)  # §8: the declared figures' rows, for the touched and for new versions
         con.execute("DELETE FROM units")
         con.execute(f"INSERT INTO units {unit_fold('TRUE')}")
         tracking.record_position(Tracking(FOLDED, ingested))
