@@ -236,7 +236,7 @@ class _Parser:
         return found
 
     def field_test(
-        self, raw: dict[str, Any], path: str, f: Field | None, ops: list[str], kind: Kind | None
+        self, raw: dict[str, Any], path: str, f: Field | None, ops: list[str], kind: Kind | None, step: str = ""
     ) -> FieldTest | None:
         known = {"in", "is", "nonempty", "contains", "gte", "lte", "present"}
         for op in ops:
@@ -255,7 +255,7 @@ class _Parser:
             return None
         op = shape[0]
         name = f.name
-        owner = kind.code if kind else ""
+        owner = ".".join(filter(None, [kind.code if kind else "", step]))  # study_session, case.decided
         if op == "in":
             if f.type not in ("code", "str"):
                 self.err(path, '"in" needs a code or str field')
@@ -349,7 +349,7 @@ class _Parser:
             if len(ops) != 1:
                 self.err(path, 'a step condition with "field" needs exactly one of "in" or "is"')
                 return None
-            test = self.field_test({k: raw[k] for k in ("field", *ops)}, path, f, ops, kind)
+            test = self.field_test({k: raw[k] for k in ("field", *ops)}, path, f, ops, kind, name)
             if test is None:
                 return None
         elif "in" in raw or "is" in raw:

@@ -440,3 +440,14 @@ def test_scores_and_counts_read_on_every_action(env):
     assert f["local.law_exams"]["sources"] == f["local.typed"]["sources"] == ["E-1", "E-2"]
     assert f["local.acts"]["value"] == 6  # count absent on a penalty reads as 1
     assert f["local.no_procedure"]["sources"] == ["I-1"]
+
+
+def test_a_step_field_test_names_the_step(env):
+    line = fig(
+        "local.lost",
+        label="败诉",
+        unit_word="起",
+        kind="case",
+        measure={"type": "steps", "step": "decided", "field": "outcome", "in": ["lost", "los"]},
+    )
+    assert env.errors(line) == ['line 1: data.measure.in[1]: "los" is not a code of case.decided.outcome']
