@@ -1,10 +1,10 @@
 """Write the legacy store of tests/data/legacy-2025 with the code of the day (run once, then keep the output).
 
 The store was written by main at d6f0c4a (before DOMAIN.md §7): two units in a hierarchy, every kind of §2,
-steps, corrections and voids of activities and of steps, and a seal. To write it again from that version:
-`git archive d6f0c4a | tar -x -C /tmp/old`, copy this script to /tmp/old/tests/data/, run it there with
-PYTHONPATH=/tmp/old:/tmp/old/tests, and copy /tmp/old/tests/data/legacy-2025 here. `test_legacy_store.py` checks that every later version
-opens, reports and verifies it identically. Run: `python tests/data/make_legacy_store.py` (refuses to overwrite).
+steps, corrections and voids of activities and of steps, and a seal. `test_legacy_store.py` checks that every
+later version opens, reports and verifies it identically. To write it again from that version (the script
+refuses to overwrite): `git archive d6f0c4a | tar -x -C /tmp/old`, copy this script to /tmp/old/tests/data/,
+run it there with PYTHONPATH=/tmp/old:/tmp/old/tests, and copy /tmp/old/tests/data/legacy-2025 here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from api.audit_service import make_seal  # noqa: E402
 from conftest import (  # noqa: E402
     case,
     correct,
@@ -33,6 +32,8 @@ from conftest import (  # noqa: E402
     unit,
     void,
 )
+
+from api.audit_service import make_seal  # noqa: E402
 
 OUT = HERE / "legacy-2025"
 
@@ -50,8 +51,18 @@ def lines() -> list[dict]:
         study("S-4", "2025-03-10", unit=p, form="party_group", attendees=7),
         rec("study_writing", "W-1", "2025-01-20", unit=c, genre="notes", count=12),
         rec("study_writing", "W-2", "2025-01-21", unit=c, genre="reflection"),
-        rec("publicity_event", "PE-1", "2025-04-15", unit=c, theme="宪法宣传周", form="community",
-            audience=300, materials=500, consultations=40, laws=["宪法"]),
+        rec(
+            "publicity_event",
+            "PE-1",
+            "2025-04-15",
+            unit=c,
+            theme="宪法宣传周",
+            form="community",
+            audience=300,
+            materials=500,
+            consultations=40,
+            laws=["宪法"],
+        ),
         petition("P-1", "2025-02-01", unit=c, persons=3),
         dup_visit,
         void("P-1", target=dup_visit, unit=c),
@@ -88,14 +99,26 @@ def lines() -> list[dict]:
         step("PR-1", "replied", "2025-05-01", unit=c, grade="A"),
         step("PR-1", "feedback", "2025-05-10", unit=c, satisfaction="basically_satisfied"),
         proposal("PR-2", "2025-03-02", "cppcc", unit=c, role="assist"),
-        rec("legal_review", "LR-1", "2025-02-01", unit=c, subject="contract", title="征收补偿协议",
-            reviewer="legal_advisor"),
-        rec("legal_review", "LR-2", "2025-02-02", unit=c, subject="major_decision", title="片区改造方案",
-            reviewer="in_house"),
-        rec("meeting", "M-1", "2025-01-15", unit=c, form="party_group", topic="研究法治工作",
-            rule_of_law_agenda=True),
-        rec("meeting", "M-2", "2025-02-15", unit=c, form="director_office", topic="日常工作",
-            rule_of_law_agenda=False),
+        rec(
+            "legal_review",
+            "LR-1",
+            "2025-02-01",
+            unit=c,
+            subject="contract",
+            title="征收补偿协议",
+            reviewer="legal_advisor",
+        ),
+        rec(
+            "legal_review",
+            "LR-2",
+            "2025-02-02",
+            unit=c,
+            subject="major_decision",
+            title="片区改造方案",
+            reviewer="in_house",
+        ),
+        rec("meeting", "M-1", "2025-01-15", unit=c, form="party_group", topic="研究法治工作", rule_of_law_agenda=True),
+        rec("meeting", "M-2", "2025-02-15", unit=c, form="director_office", topic="日常工作", rule_of_law_agenda=False),
         correct("M-2", unit=c, date="2025-02-16", rule_of_law_agenda=True),
         rec("inspection", "I-1", "2025-07-01", unit=c, subject="征收协议签订", findings=5, rectified=4),
         exam("E-1", "2025-06-15", 40, 38, 36, unit=c),
@@ -121,8 +144,7 @@ def main() -> None:
                 expected[f"{u}-{y}"] = model.report(u, y, as_of)
         log = model.log()
     (OUT / "expected.json").write_text(
-        json.dumps({"as_of": as_of.isoformat(), "log": log, "reports": expected}, ensure_ascii=False, indent=1)
-        + "\n"
+        json.dumps({"as_of": as_of.isoformat(), "log": log, "reports": expected}, ensure_ascii=False, indent=1) + "\n"
     )
     for p in OUT.iterdir():
         if p.name not in ("events.db", "expected.json"):
