@@ -467,3 +467,25 @@ def test_exam_average_score_rounds_half_away_from_zero_and_is_null_without_parti
     env.ok(exam("Y1", "2024-06-01", 5, 0, 0, average_score=90))
     assert env.figure("exam.average_score", year=2024)["value"] is None
     assert env.figure("exam.average_score", year=2024)["sources"] == ["Y1"]
+
+
+def test_rates_of_section_7_roll_up_from_summed_numerators_and_denominators(bare):
+    bare.ok(
+        unit("dist", "区"),
+        unit("s1", "街道一", parent="dist"),
+        unit("s2", "街道二", parent="dist"),
+        penalty("P1", "2025-01-02", unit="s1"),
+        decided("P1", "2025-02-01", unit="s1", penalty_class="fine"),
+        penalty("P2", "2025-01-02", unit="s2"),  # never decided: due, late, overdue
+        penalty("P3", "2025-01-02", unit="s2"),
+        step("P3", "withdrawn", "2025-01-05", unit="s2"),
+        letter("L1", "2025-01-02", "judicial_suggestion", reply_days=5, unit="dist"),
+        step("L1", "replied", "2025-01-08", unit="dist"),
+    )
+    rate = bare.figure("enforcement.on_time_rate", unit="dist")
+    assert (rate["value"], rate["sources"]) == (66.67, ["s1/P1", "s2/P2", "s2/P3"])
+    assert bare.figure("letters.on_time_rate", unit="dist")["sources"] == ["L1"]
+    assert bare.value("letters.on_time_rate", unit="dist") == 0.0
+    checks = {c["id"]: c for c in bare.report("dist")["checks"]}
+    assert checks["enforcement.overdue"]["message"].endswith("1 件：s2/P2") and checks["letters.overdue"]["ok"]
+    assert bare.value("enforcement.on_time_rate", unit="s1") == 100.0

@@ -1,10 +1,10 @@
 """Write the legacy store of tests/data/legacy-2025 with the code of the day (run once, then keep the output).
 
 The store was written by main at d6f0c4a (before DOMAIN.md §7): two units in a hierarchy, every kind of §2,
-steps, corrections and voids of activities and of steps, and a seal. To write it again from that version:
-`git archive d6f0c4a | tar -x -C /tmp/old`, copy this script to /tmp/old/tests/data/, run it there with
-PYTHONPATH=/tmp/old:/tmp/old/tests, and copy /tmp/old/tests/data/legacy-2025 here. `test_legacy_store.py` checks that every later version
-opens, reports and verifies it identically. Run: `python tests/data/make_legacy_store.py` (refuses to overwrite).
+steps, corrections and voids of activities and of steps, and a seal. `test_legacy_store.py` checks that every
+later version opens, reports and verifies it identically. To write it again from that version (the script
+refuses to overwrite): `git archive d6f0c4a | tar -x -C /tmp/old`, copy this script to /tmp/old/tests/data/,
+run it there with PYTHONPATH=/tmp/old:/tmp/old/tests, and copy /tmp/old/tests/data/legacy-2025 here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from api.audit_service import make_seal  # noqa: E402
 from conftest import (  # noqa: E402
     case,
     correct,
@@ -33,6 +32,8 @@ from conftest import (  # noqa: E402
     unit,
     void,
 )
+
+from api.audit_service import make_seal  # noqa: E402
 
 OUT = HERE / "legacy-2025"
 
