@@ -451,3 +451,38 @@ def test_a_step_field_test_names_the_step(env):
         measure={"type": "steps", "step": "decided", "field": "outcome", "in": ["lost", "los"]},
     )
     assert env.errors(line) == ['line 1: data.measure.in[1]: "los" is not a code of case.decided.outcome']
+
+
+# ---- the command line (in process) ----
+
+
+def test_cli_explain_prints_the_declaration_then_the_activities(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    monkeypatch.setenv("TAIZHANG_HOME", str(tmp_path))
+    monkeypatch.setenv("TAIZHANG_USER", "张敏")
+    declaration = count("local.study.pg", where=PARTY_GROUP)
+    lines = [unit("u1", "中心"), unit("u2", "下级", parent="u1"), study("S-1", "2025-03-01", form="party_group")]
+    lines += [declaration, count("local.below", unit="u2")]
+    runner = CliRunner()
+    text = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n"
+    assert runner.invoke(main, ["import", "-"], input=text).exit_code == 0
+    out = runner.invoke(main, ["explain", "local.study.pg", "--unit", "u1", "--year", "2025"])
+    assert out.exit_code == 0, out.output
+    assert declaration["id"] in out.output and "张敏" in out.output and '"party_group"' in out.output
+    assert out.output.index(declaration["id"]) < out.output.index("S-1")
+    got = json.loads(
+        runner.invoke(main, ["explain", "local.study.pg", "--unit", "u1", "--year", "2025", "--format", "json"]).output
+    )
+    assert got["declaration"]["data"] == declaration["data"] and got["declaration"]["by"] == "张敏"
+    assert [a["source"] for a in got["activities"]] == ["S-1"] and got["declared"]["line"] == declaration["id"]
+    # A descendant's declaration, or none at all: answered like an unknown figure id.
+    for code in ("local.below", "local.none"):
+        missing = runner.invoke(main, ["explain", code, "--unit", "u1", "--year", "2025"])
+        assert missing.exit_code == 2 and "figure: " in missing.output
+    md = runner.invoke(main, ["report", "--unit", "u1", "--year", "2025", "--format", "md"]).output
+    assert md.index("`audit.voided`") < md.index("`local.study.pg`")
