@@ -152,7 +152,10 @@ def diff(ctx: click.Context, seal_id: str) -> None:
         ).fetchall()
     moved = []
     for fid, was in sealed.report["figures"].items():
-        f = now["figures"][fid]
+        f = now["figures"].get(fid)
+        if f is None:  # a declared figure (§8) no longer declared for this unit
+            moved.append(f"  {fid} {was['label']}: {was['value']} → 已撤销声明 (retired)")
+            continue
         if (was["value"], was["previous"]) != (f["value"], f["previous"]) or was["sources"] != f["sources"]:
             moved.append(
                 f"  {fid} {was['label']}: {was['value']} → {f['value']} (上年 {was['previous']} → {f['previous']})"

@@ -252,14 +252,15 @@ def trusted_keys(seals: list[Seal], registered: Callable[[str], str | None]) -> 
 
 
 def key_file_problems(seals: list[Seal], keys: Path, key_of: Callable[[str], bytes | None]) -> list[str]:
-    """Each sealing unit's key files must be there and be the trusted key."""
+    """Each sealing unit's public key file must be there and be the trusted key (a missing private key only
+    stops the unit sealing again, which `seal` says)."""
     problems = []
     for unit in sorted({s.unit for s in seals}):
         trusted = key_of(unit)
         on_disk = public_key_file(keys)(unit)
-        if on_disk is None or not (keys / f"{unit}.pem").exists():
-            problems.append(f"unit {unit}: its signing key is missing from {keys} (seals are checked, but it cannot "
-                            "seal again until keys/ is restored from a backup)")
+        if on_disk is None:
+            problems.append(f"unit {unit}: its signing key is missing from {keys} (deleted? restore keys/ from a "
+                            "backup; its seals are checked against the key registered in the log)")
         elif trusted is not None and on_disk != trusted:
             problems.append(f"unit {unit}: {keys / (unit + '.pub')} is not the key registered in the log (replaced?)")
     return problems

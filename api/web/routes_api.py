@@ -12,6 +12,8 @@ from fastapi import Path as FPath
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from domain.validation import json_number
+
 from . import schemas, service
 from .auth import Caller, check_csrf, identify, session_cookie, set_session
 from .server import Server
@@ -173,7 +175,7 @@ async def import_jsonl(request: Request, caller: WriterDep, server: ServerDep) -
         if not line.strip():
             continue
         try:
-            lines.append((number, json.loads(line)))
+            lines.append((number, json.loads(line, parse_float=json_number)))  # money exact (§7.1)
         except json.JSONDecodeError as e:
             errors.append({"line": number, "field": "json", "message": f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"})
     if errors:
