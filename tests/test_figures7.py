@@ -489,3 +489,24 @@ def test_rates_of_section_7_roll_up_from_summed_numerators_and_denominators(bare
     checks = {c["id"]: c for c in bare.report("dist")["checks"]}
     assert checks["enforcement.overdue"]["message"].endswith("1 件：s2/P2") and checks["letters.overdue"]["ok"]
     assert bare.value("enforcement.on_time_rate", unit="s1") == 100.0
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_documents_write_money_and_scores(env, tmp_path, fmt):
+    """The Word draft and the workbook take money strings and mean scores beside counts and rates."""
+    from api.documents import write_report
+    from api.render import report_markdown
+
+    env.ok(
+        penalty("P1", "2024-03-01"),
+        decided("P1", "2024-04-01", penalty_class="fine", fine="10.05"),
+        penalty("P2", "2025-03-01"),
+        decided("P2", "2025-04-01", penalty_class="fine", fine="136161"),
+        exam("X1", "2025-06-01", 10, 10, 9, average_score="92.5"),
+    )
+    with env.read_model() as model:
+        report = model.report("u1", 2025)
+        write_report(model, report, fmt, tmp_path / f"r.{fmt}", None, False)
+    assert (tmp_path / f"r.{fmt}").stat().st_size > 0
+    md = report_markdown(report)
+    assert "| 罚款金额 | `enforcement.fines` | 136161.00元 | 10.05元 |" in md and "92.5分" in md
