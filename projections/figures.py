@@ -143,7 +143,6 @@ ENF = "kind = 'enforcement_case'"
 PENALTY_CASE = f"{ENF} AND action = 'penalty'"
 PENALTY_DECIDED = f"{PENALTY_CASE} AND step = 'decided'"
 PENALTY_DECISION = f"{PENALTY_DECIDED} AND outcome IN {_codes(PENALIZING)}"
-LICENCE_CASE = f"{ENF} AND action = 'licence'"
 LAW_EXAM = "\"type\" = 'law_exam'"  # absent = law_exam (the catalogue's default, applied when folding)
 SATISFIED = "satisfaction IN ('satisfied', 'basically_satisfied')"
 ITEMS_DECIDED = " + ".join(
@@ -420,15 +419,7 @@ FIGURES: tuple[Figure, ...] = (
         "case.admin_lost", "行政诉讼败诉", "起", "case", "decided", f"case_type = 'admin_litigation' AND {ADMIN_LOST}"
     ),
     share("case.admin_loss_rate", "行政诉讼败诉率", "S", DECIDED + "'admin_litigation'", ADMIN_LOST, "sy"),
-    custom(
-        "case.head_appearance_rate",
-        "负责人出庭应诉率",
-        "%",
-        "SELECT oid, unit, ref, sy AS yr_from, sy AS yr_to, max(CASE WHEN head_appeared THEN 1 ELSE 0 END) AS num,"
-        " 1 AS den FROM S WHERE kind = 'case' AND step = 'hearing' AND case_type = 'admin_litigation'"
-        " GROUP BY oid, unit, ref, sy",
-        rate=True,
-    ),
+    heard("case.head_appearance_rate", "负责人出庭应诉率", "head_appeared"),
     steps("reconsideration.concluded", "行政复议审结", "件", "case", "decided", "case_type = 'reconsideration'"),
     steps(
         "reconsideration.corrected",
