@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.catalogue import PENALIZING, PENALTY_CLASSES, PENALTY_OUTCOMES
-from domain.deadlines import LETTER_REPLY_PERIODS, PENALTY_DECISION_DAYS
+from domain.deadlines import LETTER_REPLY_PERIODS, PENALTY_DECISION_DAYS, PETITION_CONCLUDE_DAYS
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,6 @@ ENF = "kind = 'enforcement_case'"
 PENALTY_CASE = f"{ENF} AND action = 'penalty'"
 PENALTY_DECIDED = f"{PENALTY_CASE} AND step = 'decided'"
 PENALTY_DECISION = f"{PENALTY_DECIDED} AND outcome IN {_codes(PENALIZING)}"
-LICENCE_CASE = f"{ENF} AND action = 'licence'"
 LAW_EXAM = "\"type\" = 'law_exam'"  # absent = law_exam (the catalogue's default, applied when folding)
 SATISFIED = "satisfaction IN ('satisfied', 'basically_satisfied')"
 ITEMS_DECIDED = " + ".join(
@@ -397,7 +396,8 @@ FIGURES: tuple[Figure, ...] = (
         "按期办结率",
         "%",
         "SELECT a.oid, a.unit, a.ref, a.y AS yr_from, a.y AS yr_to,"
-        " CASE WHEN c.date <= a.date + CAST(60 + coalesce(e.days, 0) AS INTEGER) THEN 1 ELSE 0 END AS num, 1 AS den"
+        f" CASE WHEN c.date <= a.date + CAST({PETITION_CONCLUDE_DAYS} + coalesce(e.days, 0) AS INTEGER)"
+        " THEN 1 ELSE 0 END AS num, 1 AS den"
         " FROM A a JOIN S c ON c.oid = a.oid AND c.step = 'concluded'"
         " LEFT JOIN S e ON e.oid = a.oid AND e.step = 'extended'"
         " WHERE a.kind = 'petition' AND a.category = 'claim'",
@@ -419,15 +419,7 @@ FIGURES: tuple[Figure, ...] = (
         "case.admin_lost", "行政诉讼败诉", "起", "case", "decided", f"case_type = 'admin_litigation' AND {ADMIN_LOST}"
     ),
     share("case.admin_loss_rate", "行政诉讼败诉率", "S", DECIDED + "'admin_litigation'", ADMIN_LOST, "sy"),
-    custom(
-        "case.head_appearance_rate",
-        "负责人出庭应诉率",
-        "%",
-        "SELECT oid, unit, ref, sy AS yr_from, sy AS yr_to, max(CASE WHEN head_appeared THEN 1 ELSE 0 END) AS num,"
-        " 1 AS den FROM S WHERE kind = 'case' AND step = 'hearing' AND case_type = 'admin_litigation'"
-        " GROUP BY oid, unit, ref, sy",
-        rate=True,
-    ),
+    heard("case.head_appearance_rate", "负责人出庭应诉率", "head_appeared"),
     steps("reconsideration.concluded", "行政复议审结", "件", "case", "decided", "case_type = 'reconsideration'"),
     steps(
         "reconsideration.corrected",
