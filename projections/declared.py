@@ -35,14 +35,6 @@ SELECT pos, oid, json_extract_string(state, '$.timestamp._data_')::TIMESTAMPTZ,
        suffix(topic, '.Retired'), json_extract(state, '$.data')::VARCHAR
 FROM batch WHERE contains(topic, '{_TOPIC}')"""
 
-# Defaults §8.2 gives for conditions and sums where the catalogue has none of its own (bools read false).
-READ_DEFAULTS: dict[tuple[str, str], object] = {
-    ("exam", "type"): "law_exam",
-    ("inspection", "type"): "special",
-}
-ALWAYS_ONE = ("count", "items")  # §8.8: `count` reads as 1 on every action, also those that do not take it
-
-
 @dataclass(frozen=True)
 class Declaration:
     """One version of a declaration: the line that made it, and its definition."""
@@ -154,17 +146,15 @@ def _stored(f: Field, value: Decimal) -> str:
     return str(int(value))
 
 
-def _read(kind: str, f: Field, alias: str, step: bool = False) -> str:
-    """A field's value as conditions and sums read it: absent = its default (§8.2, §8.8), else NULL."""
+def _read(f: Field, alias: str, step: bool = False) -> str:
+    """A field's value as conditions and sums read it: absent = its default (§8.2, §8.8), else NULL. The
+    catalogue's defaults (`count` and `items` 1, `exam.type`, `inspection.type`, step bools) are filled in by
+    the fold already; §8.2 adds false for every bool and §7.2 the year of `date` for `catalogue_year`."""
     col = f'{alias}."{f.name}"'
     if f.default is not None:
-        return col  # the fold has filled it in already
+        return col
     if f.type == "bool":
         return f"coalesce({col}, FALSE)"
-    if not step and f.name in ALWAYS_ONE:
-        return f"coalesce({col}, 1)"
-    if not step and (kind, f.name) in READ_DEFAULTS:
-        return f"coalesce({col}, {_lit(READ_DEFAULTS[(kind, f.name)])})"
     if not step and f.name == "catalogue_year":
         return f"coalesce({col}, year({alias}.date))"
     return col
@@ -174,7 +164,7 @@ def _test(kind: str, t: FieldTest, alias: str, step: str | None = None) -> str:
     spec = KINDS[kind].step(step) if step else None
     fields = spec.fields if spec is not None else KINDS[kind].fields
     f = next(x for x in fields if x.name == t.field)
-    value = _read(kind, f, alias, step is not None)
+    value = _read(f, alias, step is not None)
     if t.op == "present":
         # The fold fills in catalogue defaults; `defaulted` lists the fields it filled, so the test sees
         # what the record (as corrected) gave.
@@ -236,7 +226,7 @@ def compile_figure(d: Definition, fid: str) -> Figure:
     if m.type == "sum":
         f = KINDS[kind].field(m.field or "")
         assert f is not None
-        value = f"coalesce({_read(kind, f, 'a')}, 0)"
+        value = f"coalesce({_read(f, 'a')}, 0)"
         num = f"round({value} * 100)" if f.type == "money" and not _scaled(f) else value  # money in cents
     elif m.type == "rate":
         num, den = f"CASE WHEN {_all(kind, m.numerator, year)} THEN 1 ELSE 0 END", "1"
