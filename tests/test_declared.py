@@ -192,6 +192,8 @@ def test_absent_fields_read_as_their_defaults_and_present_ignores_them(env):
         count("local.not_led", where=[{"not": {"field": "led_by_head", "is": True}}]),
         count("local.led_false", where=[{"field": "led_by_head", "is": False}]),
         count("local.no_lecturer", where=[{"not": {"field": "lecturer", "in": ["张三"]}}]),
+        count("local.constitution", where=[{"field": "laws", "contains": "宪法"}]),
+        count("local.no_speeches", where=[{"not": {"field": "speeches", "gte": 0}}]),
     )
     figures = env.report()["figures"]
     assert figures["local.notes"]["value"] == 4
@@ -199,6 +201,8 @@ def test_absent_fields_read_as_their_defaults_and_present_ignores_them(env):
     assert figures["local.given"]["sources"] == ["W-2"]
     assert figures["local.not_led"]["sources"] == figures["local.led_false"]["sources"] == ["S-2"]
     assert figures["local.no_lecturer"]["value"] == 2  # absent: `in` is false, so `not` holds
+    assert figures["local.constitution"]["value"] == 0
+    assert figures["local.no_speeches"]["sources"] == ["S-1", "S-2"]  # absent, no default: `gte` is false
 
 
 def test_step_conditions_with_a_field_and_in_year(env):
