@@ -7,6 +7,8 @@ from typing import Any
 
 import duckdb
 
+from domain import deadlines as rules
+
 from .figures import (
     LETTER_REPLY,
     ORDINARY_PENALTY,
@@ -65,7 +67,7 @@ def run_checks(
         "SELECT a.unit, a.ref FROM A a LEFT JOIN S e ON e.oid = a.oid AND e.step = 'extended'"
         " WHERE a.kind = 'petition' AND a.category = 'claim'"
         " AND a.oid NOT IN (SELECT oid FROM S WHERE step = 'concluded')"
-        " AND $today > a.date + CAST(60 + coalesce(e.days, 0) AS INTEGER)",
+        f" AND $today > a.date + CAST({rules.PETITION_CONCLUDE_DAYS} + coalesce(e.days, 0) AS INTEGER)",
         today,
     )
     add(
@@ -78,7 +80,8 @@ def run_checks(
         con,
         rollup,
         f"SELECT unit, ref FROM A WHERE kind = 'petition' AND y = {int(year)}"
-        " AND oid NOT IN (SELECT oid FROM S WHERE step = 'acknowledged') AND $today > date + 15",
+        " AND oid NOT IN (SELECT oid FROM S WHERE step = 'acknowledged')"
+        f" AND $today > date + {rules.PETITION_ACK_DAYS}",
         today,
     )
     add(
@@ -92,7 +95,8 @@ def run_checks(
         rollup,
         "SELECT unit, ref FROM A WHERE kind = 'proposal'"
         " AND oid NOT IN (SELECT oid FROM S WHERE step = 'replied')"
-        " AND $today > date + to_months(CASE WHEN coalesce(complex, FALSE) THEN 6 ELSE 3 END)",
+        " AND $today > date + to_months(CASE WHEN coalesce(complex, FALSE)"
+        f" THEN {rules.PROPOSAL_COMPLEX_MONTHS} ELSE {rules.PROPOSAL_MONTHS} END)",
         today,
     )
     add(

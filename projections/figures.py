@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.catalogue import PENALIZING, PENALTY_CLASSES, PENALTY_OUTCOMES
-from domain.deadlines import LETTER_REPLY_PERIODS, PENALTY_DECISION_DAYS
+from domain.deadlines import LETTER_REPLY_PERIODS, PENALTY_DECISION_DAYS, PETITION_CONCLUDE_DAYS
 
 
 @dataclass(frozen=True)
@@ -397,7 +397,8 @@ FIGURES: tuple[Figure, ...] = (
         "按期办结率",
         "%",
         "SELECT a.oid, a.unit, a.ref, a.y AS yr_from, a.y AS yr_to,"
-        " CASE WHEN c.date <= a.date + CAST(60 + coalesce(e.days, 0) AS INTEGER) THEN 1 ELSE 0 END AS num, 1 AS den"
+        f" CASE WHEN c.date <= a.date + CAST({PETITION_CONCLUDE_DAYS} + coalesce(e.days, 0) AS INTEGER)"
+        " THEN 1 ELSE 0 END AS num, 1 AS den"
         " FROM A a JOIN S c ON c.oid = a.oid AND c.step = 'concluded'"
         " LEFT JOIN S e ON e.oid = a.oid AND e.step = 'extended'"
         " WHERE a.kind = 'petition' AND a.category = 'claim'",

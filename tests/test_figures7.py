@@ -11,6 +11,8 @@ from decimal import Decimal
 import duckdb
 import pytest
 from conftest import case, correct, exam, make, rec, step, study, unit, void
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from domain import deadlines
 from domain.catalogue import PENALTY_CLASSES
@@ -489,3 +491,78 @@ def test_rates_of_section_7_roll_up_from_summed_numerators_and_denominators(bare
     checks = {c["id"]: c for c in bare.report("dist")["checks"]}
     assert checks["enforcement.overdue"]["message"].endswith("1 件：s2/P2") and checks["letters.overdue"]["ok"]
     assert bare.value("enforcement.on_time_rate", unit="s1") == 100.0
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_documents_write_money_and_scores(env, tmp_path, fmt):
+    """The Word draft and the workbook take money strings and mean scores beside counts and rates."""
+    from api.documents import write_report
+    from api.render import report_markdown
+
+    env.ok(
+        penalty("P1", "2024-03-01"),
+        decided("P1", "2024-04-01", penalty_class="fine", fine="10.05"),
+        penalty("P2", "2025-03-01"),
+        decided("P2", "2025-04-01", penalty_class="fine", fine="136161"),
+        exam("X1", "2025-06-01", 10, 10, 9, average_score="92.5"),
+    )
+    with env.read_model() as model:
+        report = model.report("u1", 2025)
+        write_report(model, report, fmt, tmp_path / f"r.{fmt}", None, False)
+    assert (tmp_path / f"r.{fmt}").stat().st_size > 0
+    md = report_markdown(report)
+    assert "| 罚款金额 | `enforcement.fines` | 136161.00元 | 10.05元 |" in md and "92.5分" in md
+
+
+# ---- property: the penalty figures equal a direct reading of DOMAIN.md §7.3/§7.5 over random cases ----
+
+case_spec = st.tuples(
+    st.sampled_from(["simple", "ordinary"]),
+    st.integers(0, 500),  # filed: days after 2024-06-01
+    st.sampled_from([None, "penalized", "mitigated", "no_penalty", "transferred", "withdrawn"]),
+    st.integers(0, 200),  # closed: days after filing
+    st.lists(st.integers(1, 60), max_size=2),  # extensions (ordinary only)
+    st.integers(0, 10**6),  # fine in cents
+)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=st.lists(case_spec, min_size=1, max_size=25))
+def test_penalty_figures_follow_the_definitions(tmp_path_factory, cases):
+    env = make(tmp_path_factory.mktemp("pen"))
+    lines = [unit("u1")]
+    start = date(2024, 6, 1)
+    for i, (procedure, filed, outcome, after, extensions, cents) in enumerate(cases):
+        ref, day = f"P{i:02d}", start + timedelta(days=filed)
+        lines.append(penalty(ref, day.isoformat(), procedure))
+        if procedure == "ordinary":
+            lines += [step(ref, "extended", day.isoformat(), days=d) for d in extensions]
+        if outcome == "withdrawn":
+            lines.append(step(ref, "withdrawn", (day + timedelta(days=after)).isoformat()))
+        elif outcome is not None:
+            extra = {"penalty_class": "fine", "fine": f"{cents // 100}.{cents % 100:02d}"}
+            lines.append(decided(ref, (day + timedelta(days=after)).isoformat(), outcome, **(
+                extra if outcome in ("penalized", "mitigated") else {})))  # fmt: skip
+    env.ok(*lines)
+    report = env.report(year=2025)["figures"]
+    today = env.ledger.today()
+    decisions, fines, fine_refs, due, on_time = [], 0, [], [], 0
+    for i, (procedure, filed, outcome, after, extensions, cents) in enumerate(cases):
+        ref, day = f"P{i:02d}", start + timedelta(days=filed)
+        closed = day + timedelta(days=after) if outcome is not None else None
+        if outcome not in (None, "withdrawn") and closed.year == 2025:
+            fine_refs.append(ref)
+            if outcome in ("penalized", "mitigated"):
+                decisions.append(ref)
+                fines += cents
+        if procedure == "ordinary" and day.year == 2025:
+            deadline = deadlines.penalty_decision_due(day, sum(extensions))
+            if deadlines.is_due(closed is not None, deadline, today):
+                due.append(ref)
+                on_time += closed is not None and closed <= deadline
+    assert report["enforcement.penalty_decisions"]["sources"] == decisions
+    assert report["enforcement.fines"]["value"] == f"{fines // 100}.{fines % 100:02d}"
+    assert report["enforcement.fines"]["sources"] == fine_refs
+    assert report["enforcement.on_time_rate"]["sources"] == due
+    expected = round(Decimal(on_time * 100) / len(due), 2) if due else None
+    assert report["enforcement.on_time_rate"]["value"] == (None if expected is None else pytest.approx(float(expected)))

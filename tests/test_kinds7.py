@@ -354,3 +354,28 @@ def test_every_kind_of_the_contract_is_in_the_catalogue():
         "enforcement_case", "major_decision", "supervision_letter", "hotline_ticket", "legal_service", "law_report"
     } <= set(KINDS)  # fmt: skip
     assert KINDS["legal_service"].steps == ()
+
+
+# ---- over HTTP ----
+
+
+def test_money_over_the_json_api_is_exact_both_ways(web):
+    c = web.client("rec-north")
+    record = {"unit": "north", "kind": "enforcement_case", "ref": "E-1", "date": "2025-03-01",
+              "data": {"action": "penalty", "subject": "x", "procedure": "simple"}}  # fmt: skip
+    assert c.post("/api/records", json=record).status_code == 201
+    lines = [
+        '{"id": "d-1", "op": "step", "unit": "north", "ref": "E-1", "step": "decided", "date": "2025-03-01",'
+        ' "data": {"outcome": "penalized", "penalty_class": "fine", "fine": 1753.79, "confiscated": 1e2}}',
+    ]
+    refused = c.post("/api/import", content="\n".join(lines), headers={"content-type": "application/x-ndjson"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "data.confiscated"
+    text = lines[0].replace(', "confiscated": 1e2', ', "confiscated": 0.1')
+    ok = c.post("/api/import", content=text, headers={"content-type": "application/x-ndjson"})
+    assert ok.status_code == 200, ok.text
+    figures = c.get("/api/reports/north/2025").json()["figures"]
+    assert (figures["enforcement.fines"]["value"], figures["enforcement.forfeitures"]["value"]) == (
+        "1753.79",
+        "1753.89",
+    )
+    assert figures["enforcement.fines"]["previous"] == "0.00"
