@@ -3,6 +3,7 @@ declaration, report JSON and explain; and the property that a declared figure eq
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -492,3 +493,21 @@ def test_cli_explain_prints_the_declaration_then_the_activities(tmp_path, monkey
         assert missing.exit_code == 2 and "figure: " in missing.output
     md = runner.invoke(main, ["report", "--unit", "u1", "--year", "2025", "--format", "md"]).output
     assert md.index("`audit.voided`") < md.index("`local.study.pg`")
+
+
+def test_a_sealed_report_is_reproduced_whatever_is_declared_later(env):
+    from api.audit_service import make_seal, verify_log
+
+    env.ok(
+        study("S-1", "2025-03-01", form="party_group"), study("S-2", "2025-03-02"), count("local.pg", where=PARTY_GROUP)
+    )
+    with env.read_model() as model:
+        sealed = make_seal(env.settings, env.ledger, model, "u1", 2025, "审计员")
+    env.ok(count("local.pg", where=[]), count("local.new"))
+    env.ok(retire("local.pg"))
+    with env.read_model() as model:
+        assert verify_log(env.settings, env.ledger, model).problems == []
+        again = model.report("u1", 2025, datetime.fromisoformat(sealed["as_of"]))
+    [seal] = env.ledger.seals()
+    assert again["figures"] == seal.report["figures"]
+    assert seal.report["figures"]["local.pg"]["value"] == 1 and "local.new" not in again["figures"]
