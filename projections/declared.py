@@ -35,6 +35,7 @@ SELECT pos, oid, json_extract_string(state, '$.timestamp._data_')::TIMESTAMPTZ,
        suffix(topic, '.Retired'), json_extract(state, '$.data')::VARCHAR
 FROM batch WHERE contains(topic, '{_TOPIC}')"""
 
+
 @dataclass(frozen=True)
 class Declaration:
     """One version of a declaration: the line that made it, and its definition."""
@@ -91,9 +92,9 @@ def applicable(declarations: list[Declaration], chain: list[str]) -> dict[str, D
 
 
 def sync(con: duckdb.DuckDBPyConnection, touched: str, tz: str) -> None:
-    """Bring the declared figures' rows in `contrib` in line with the declarations live now. Called by the fold,
-    inside its transaction, after it re-derived the built-in rows of the `touched` activities (A, AV and S are
-    bound to them): every live declaration's rows for those, and a new version's rows for all the others."""
+    """Bring the declared figures' rows in `contrib` in line with the declarations live now. Called once per
+    fold, inside its transaction, after `act`, `stp` and the built-in rows of the `touched` activities are
+    done: every live declaration's rows for the touched activities, and a new version's rows for the others."""
     current = {d.fid: d for d in live(con, None)}
     applied = {fid for (fid,) in con.execute("SELECT fid FROM decl_applied").fetchall()}
     gone = sorted(applied - current.keys())
@@ -102,15 +103,20 @@ def sync(con: duckdb.DuckDBPyConnection, touched: str, tz: str) -> None:
         listed = ", ".join(f"'{fid}'" for fid in gone)
         con.execute(f"DELETE FROM contrib WHERE fid IN ({listed})")
         con.execute(f"DELETE FROM decl_applied WHERE fid IN ({listed})")
+    _over(con, touched)
     _insert(con, [d.figure() for d in current.values()], tz)
     if new:
         if touched != "TRUE":  # (a rebuild touches everything: done above)
-            untouched = f"NOT ({touched})"
-            bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {untouched}")
-            bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
-            bind(con, "S", f"SELECT * FROM stp WHERE live AND {untouched}")
+            _over(con, f"NOT ({touched})")
             _insert(con, new, tz)
         con.executemany("INSERT INTO decl_applied VALUES (?)", [[f.id] for f in new])
+
+
+def _over(con: duckdb.DuckDBPyConnection, activities: str) -> None:
+    """A, AV and S over the folded state of the activities satisfying `activities` (a predicate on oid)."""
+    bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {activities}")
+    bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
+    bind(con, "S", f"SELECT * FROM stp WHERE live AND {activities}")
 
 
 GROUP = 8  # declared figures per INSERT: a rebuild of millions of events stays within the memory limit
