@@ -35,13 +35,6 @@ SELECT pos, oid, json_extract_string(state, '$.timestamp._data_')::TIMESTAMPTZ,
        suffix(topic, '.Retired'), json_extract(state, '$.data')::VARCHAR
 FROM batch WHERE contains(topic, '{_TOPIC}')"""
 
-# Defaults §8.2 gives for conditions and sums where the catalogue has none of its own (bools read false).
-READ_DEFAULTS: dict[tuple[str, str], object] = {
-    ("exam", "type"): "law_exam",
-    ("inspection", "type"): "special",
-}
-ALWAYS_ONE = ("count", "items")  # §8.8: `count` reads as 1 on every action, also those that do not take it
-
 
 @dataclass(frozen=True)
 class Declaration:
@@ -99,9 +92,9 @@ def applicable(declarations: list[Declaration], chain: list[str]) -> dict[str, D
 
 
 def sync(con: duckdb.DuckDBPyConnection, touched: str, tz: str) -> None:
-    """Bring the declared figures' rows in `contrib` in line with the declarations live now. Called by the fold,
-    inside its transaction, after it re-derived the built-in rows of the `touched` activities (A, AV and S are
-    bound to them): every live declaration's rows for those, and a new version's rows for all the others."""
+    """Bring the declared figures' rows in `contrib` in line with the declarations live now. Called once per
+    fold, inside its transaction, after `act`, `stp` and the built-in rows of the `touched` activities are
+    done: every live declaration's rows for the touched activities, and a new version's rows for the others."""
     current = {d.fid: d for d in live(con, None)}
     applied = {fid for (fid,) in con.execute("SELECT fid FROM decl_applied").fetchall()}
     gone = sorted(applied - current.keys())
@@ -110,15 +103,20 @@ def sync(con: duckdb.DuckDBPyConnection, touched: str, tz: str) -> None:
         listed = ", ".join(f"'{fid}'" for fid in gone)
         con.execute(f"DELETE FROM contrib WHERE fid IN ({listed})")
         con.execute(f"DELETE FROM decl_applied WHERE fid IN ({listed})")
+    _over(con, touched)
     _insert(con, [d.figure() for d in current.values()], tz)
     if new:
         if touched != "TRUE":  # (a rebuild touches everything: done above)
-            untouched = f"NOT ({touched})"
-            bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {untouched}")
-            bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
-            bind(con, "S", f"SELECT * FROM stp WHERE live AND {untouched}")
+            _over(con, f"NOT ({touched})")
             _insert(con, new, tz)
         con.executemany("INSERT INTO decl_applied VALUES (?)", [[f.id] for f in new])
+
+
+def _over(con: duckdb.DuckDBPyConnection, activities: str) -> None:
+    """A, AV and S over the folded state of the activities satisfying `activities` (a predicate on oid)."""
+    bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {activities}")
+    bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
+    bind(con, "S", f"SELECT * FROM stp WHERE live AND {activities}")
 
 
 GROUP = 8  # declared figures per INSERT: a rebuild of millions of events stays within the memory limit
@@ -154,17 +152,15 @@ def _stored(f: Field, value: Decimal) -> str:
     return str(int(value))
 
 
-def _read(kind: str, f: Field, alias: str, step: bool = False) -> str:
-    """A field's value as conditions and sums read it: absent = its default (§8.2, §8.8), else NULL."""
+def _read(f: Field, alias: str, step: bool = False) -> str:
+    """A field's value as conditions and sums read it: absent = its default (§8.2, §8.8), else NULL. The
+    catalogue's defaults (`count` and `items` 1, `exam.type`, `inspection.type`, step bools) are filled in by
+    the fold already; §8.2 adds false for every bool and §7.2 the year of `date` for `catalogue_year`."""
     col = f'{alias}."{f.name}"'
     if f.default is not None:
-        return col  # the fold has filled it in already
+        return col
     if f.type == "bool":
         return f"coalesce({col}, FALSE)"
-    if not step and f.name in ALWAYS_ONE:
-        return f"coalesce({col}, 1)"
-    if not step and (kind, f.name) in READ_DEFAULTS:
-        return f"coalesce({col}, {_lit(READ_DEFAULTS[(kind, f.name)])})"
     if not step and f.name == "catalogue_year":
         return f"coalesce({col}, year({alias}.date))"
     return col
@@ -174,7 +170,7 @@ def _test(kind: str, t: FieldTest, alias: str, step: str | None = None) -> str:
     spec = KINDS[kind].step(step) if step else None
     fields = spec.fields if spec is not None else KINDS[kind].fields
     f = next(x for x in fields if x.name == t.field)
-    value = _read(kind, f, alias, step is not None)
+    value = _read(f, alias, step is not None)
     if t.op == "present":
         # The fold fills in catalogue defaults; `defaulted` lists the fields it filled, so the test sees
         # what the record (as corrected) gave.
@@ -236,7 +232,7 @@ def compile_figure(d: Definition, fid: str) -> Figure:
     if m.type == "sum":
         f = KINDS[kind].field(m.field or "")
         assert f is not None
-        value = f"coalesce({_read(kind, f, 'a')}, 0)"
+        value = f"coalesce({_read(f, 'a')}, 0)"
         num = f"round({value} * 100)" if f.type == "money" and not _scaled(f) else value  # money in cents
     elif m.type == "rate":
         num, den = f"CASE WHEN {_all(kind, m.numerator, year)} THEN 1 ELSE 0 END", "1"

@@ -3,6 +3,7 @@ declaration, report JSON and explain; and the property that a declared figure eq
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,8 @@ def test_absent_fields_read_as_their_defaults_and_present_ignores_them(env):
         count("local.not_led", where=[{"not": {"field": "led_by_head", "is": True}}]),
         count("local.led_false", where=[{"field": "led_by_head", "is": False}]),
         count("local.no_lecturer", where=[{"not": {"field": "lecturer", "in": ["张三"]}}]),
+        count("local.constitution", where=[{"field": "laws", "contains": "宪法"}]),
+        count("local.no_speeches", where=[{"not": {"field": "speeches", "gte": 0}}]),
     )
     figures = env.report()["figures"]
     assert figures["local.notes"]["value"] == 4
@@ -199,6 +202,8 @@ def test_absent_fields_read_as_their_defaults_and_present_ignores_them(env):
     assert figures["local.given"]["sources"] == ["W-2"]
     assert figures["local.not_led"]["sources"] == figures["local.led_false"]["sources"] == ["S-2"]
     assert figures["local.no_lecturer"]["value"] == 2  # absent: `in` is false, so `not` holds
+    assert figures["local.constitution"]["value"] == 0
+    assert figures["local.no_speeches"]["sources"] == ["S-1", "S-2"]  # absent, no default: `gte` is false
 
 
 def test_step_conditions_with_a_field_and_in_year(env):
@@ -488,3 +493,21 @@ def test_cli_explain_prints_the_declaration_then_the_activities(tmp_path, monkey
         assert missing.exit_code == 2 and "figure: " in missing.output
     md = runner.invoke(main, ["report", "--unit", "u1", "--year", "2025", "--format", "md"]).output
     assert md.index("`audit.voided`") < md.index("`local.study.pg`")
+
+
+def test_a_sealed_report_is_reproduced_whatever_is_declared_later(env):
+    from api.audit_service import make_seal, verify_log
+
+    env.ok(
+        study("S-1", "2025-03-01", form="party_group"), study("S-2", "2025-03-02"), count("local.pg", where=PARTY_GROUP)
+    )
+    with env.read_model() as model:
+        sealed = make_seal(env.settings, env.ledger, model, "u1", 2025, "审计员")
+    env.ok(count("local.pg", where=[]), count("local.new"))
+    env.ok(retire("local.pg"))
+    with env.read_model() as model:
+        assert verify_log(env.settings, env.ledger, model).problems == []
+        again = model.report("u1", 2025, datetime.fromisoformat(sealed["as_of"]))
+    [seal] = env.ledger.seals()
+    assert again["figures"] == seal.report["figures"]
+    assert seal.report["figures"]["local.pg"]["value"] == 1 and "local.new" not in again["figures"]
