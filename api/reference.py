@@ -4,10 +4,18 @@ Markdown from the tables that declare them (domain/catalogue.py, projections/fig
 
 from __future__ import annotations
 
-from domain.catalogue import KINDS, LINE_LABELS, MAX_LIST, MAX_STR, OPS, REPORT_SECTIONS, Field
+from domain.catalogue import KINDS, LINE_LABELS, MAX_LIST, MAX_MONEY, MAX_SCORE, MAX_STR, OPS, REPORT_SECTIONS, Field
 from projections.figures import FIGURES
 
-TYPES = {"str": "text", "int": "integer", "bool": "yes/no", "list": "list of texts", "code": "code"}
+TYPES = {
+    "str": "text",
+    "int": "integer",
+    "bool": "yes/no",
+    "list": "list of texts",
+    "code": "code",
+    "money": "money (元, exact decimal)",
+    "score": "score (exact decimal)",
+}
 
 
 def _cell(text: str) -> str:
@@ -23,6 +31,10 @@ def _values(f: Field) -> str:
         return f"up to {MAX_STR} characters"
     if f.type == "list":
         return f"up to {MAX_LIST} items"
+    if f.type == "money":
+        return f"0–{MAX_MONEY:,}, at most 2 decimal places"
+    if f.type == "score":
+        return f"0–{MAX_SCORE}, at most 2 decimal places"
     return ""
 
 
@@ -30,7 +42,14 @@ def _fields(fields: tuple[Field, ...]) -> list[str]:
     out = ["| field | label | type | required | values |", "|---|---|---|---|---|"]
     for f in fields:
         required = "yes" if f.required else "no"
-        out.append(f"| `{f.name}` | {_cell(f.label)} | {TYPES[f.type]} | {required} | {_cell(_values(f))} |")
+        kind = TYPES.get(f.type, f.type)
+        values = _values(f)
+        if f.when is not None:  # a field taken only with some values of another (§7.2)
+            other, allowed = f.when
+            values = f"only when `{other}` is {' or '.join(f'`{v}`' for v in allowed)}" + (
+                f"; {values}" if values else ""
+            )
+        out.append(f"| `{f.name}` | {_cell(f.label)} | {kind} | {required} | {_cell(values)} |")
     return out
 
 

@@ -18,13 +18,14 @@ from typing import IO, Any
 import duckdb
 from eventsourcing.persistence import ApplicationRecorder
 
-from . import merkle
+from . import anchor, merkle
 from . import report as reports
+from .declared import Declaration
 from .evaluate import rows
-from .figures import FIGURES
+from .figures import STORED
 from .ingest import APPLICATION, FOLDED, INSERT_SQL, catch_up, load_frontier
 from .schema import DDL
-from .state import activity_fold, step_fold, unit_fold
+from .state import activity_fold, activity_year, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 MEMORY_LIMIT = "600MB"
@@ -32,7 +33,7 @@ MEMORY_LIMIT = "600MB"
 
 def fingerprint(tz: str) -> str:
     """What the read model's contents depend on besides the events: its schema, its SQL and the time zone."""
-    parts = [*DDL, INSERT_SQL, activity_fold("x"), step_fold("x"), unit_fold("x"), rows(FIGURES, tz)]
+    parts = [*DDL, INSERT_SQL, activity_fold("x"), step_fold("x"), unit_fold("x"), activity_year(), rows(STORED, tz)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -130,6 +131,7 @@ class ReadModel:
         clone._lock = None
         clone.con = self.con.cursor()
         clone.con.execute("SET TimeZone = 'UTC'")  # a per-connection setting
+        clone.con.begin()  # one snapshot for all of the query's statements (closing rolls it back)
         clone.tracking = DuckDBTrackingRecorder(clone.con)
         return clone
 
@@ -194,7 +196,9 @@ class ReadModel:
             raise ReadModelStale(latest, self.position(), self.folded(), failure)
 
     def catch_up(self, source: ApplicationRecorder, progress: Callable[[int], None] | None = None, **kw: Any) -> int:
-        return catch_up(self.con, source, progress=progress, tz=self.tz, **kw)
+        done = catch_up(self.con, source, progress=progress, tz=self.tz, **kw)
+        anchor.advance(self.path.parent, self)  # the largest log seen, kept where deleting this file leaves it
+        return done
 
     def log(self, as_of: datetime | None = None) -> dict[str, Any]:
         """The event log's size (leaves) and Merkle root, now or as of an instant."""
@@ -224,6 +228,13 @@ class ReadModel:
 
     def report(self, unit: str, year: int, as_of: datetime | None = None) -> dict[str, Any]:
         return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))
+
+    def declaration(self, code: str, unit: str, as_of: datetime | None = None) -> Declaration | None:
+        """The declaration of `code` a report of `unit` as of `as_of` uses (§8.6), or None."""
+        try:
+            return reports.declaration(self.con, code, unit, as_of)
+        except KeyError:
+            return None
 
     def explain(self, figure: str, unit: str, year: int, as_of: datetime | None = None) -> list[dict[str, Any]]:
         return reports.explain(self.con, figure, unit, year, as_of, self.tz)

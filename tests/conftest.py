@@ -114,6 +114,25 @@ def instant() -> datetime:
     return stamp
 
 
+def services_context(settings: Settings, ledger: Ledger) -> Any:
+    """The use-cases' Context (api/services/context.py) over a ledger: each read on a read-model slot of its own,
+    caught up first; writes applied directly (no group committer)."""
+    from api.infra.evidence import EvidenceStore
+    from api.infra.keys import Keys
+    from api.services.context import Context, unit_parent
+
+    def read(query):
+        with settings.read_model() as model:
+            model.catch_up(ledger.recorder)
+            return query(model)
+
+    async def submit(submission):
+        return ledger.apply_each([submission])[0]
+
+    home = settings.home
+    return Context(settings, ledger, EvidenceStore(home), Keys(home), read, submit, unit_parent(ledger))
+
+
 def settings_for(home: Path, user: str = "tester") -> Settings:
     """The settings of a ledger home on the store under test (TAIZHANG_DATABASE_URL in the PostgreSQL run)."""
     return Settings(home=home, database_url=os.environ.get("TAIZHANG_DATABASE_URL") or None, tz=TZ, user=user)

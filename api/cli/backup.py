@@ -33,7 +33,13 @@ def restore(ctx: click.Context, src: str, force: bool) -> None:
     from ..infra import backup as backups
 
     try:
-        n, root = backups.restore(command(ctx).settings, Path(src), force)
+        done = backups.restore(command(ctx).settings, Path(src), force)
     except backups.BackupRefused as e:
         fail(str(e))
-    click.echo(f"restored {n} events (root {root}); read model rebuilt")
+    if done.lost and done.seen is not None:
+        click.echo(
+            f"warning: this ledger had {done.seen.size} events on {done.seen.seen_at}; the {done.lost}"
+            " events after the backup are gone / 备份之后的事件已不在台账中",
+            err=True,
+        )
+    click.echo(f"restored {done.events} events (root {done.root}); read model rebuilt")

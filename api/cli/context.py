@@ -58,6 +58,8 @@ class Command:
         if self._model is not None:
             self._model.close()
             self._model = None
+        if "ledger" in self.__dict__:  # opened: close its connections (SQLite checkpoints its WAL on the last)
+            self.__dict__.pop("ledger").close()
 
     def _as_is(self, query: Callable[[ReadModel], Any]) -> Any:
         if self._model is None:

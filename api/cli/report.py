@@ -81,24 +81,22 @@ def report(
 @click.pass_context
 def explain(ctx: click.Context, figure: str, unit: str, year: int, as_of: str | None, fmt: str) -> None:
     """The activities behind one figure."""
-    from projections.figures import BY_ID
-
     from .. import render
     from ..services import reads
     from ..services.refusals import Refused
 
-    if figure not in BY_ID:
-        refused(Refused("not_found", f"未知指标「{figure}」，可选：{', '.join(BY_ID)}", field="figure"))
     cmd = command(ctx)
     try:
         found = reads.explained(cmd.context, cmd.actor, figure, unit, year, parse_as_of(as_of))
     except Refused as e:
         refused(e)
     if fmt == "json":
-        out = {"figure": figure, **found.value, "activities": found.activities}
+        extra = {"declaration": found.declaration} if found.declaration else {}
+        out = {"figure": figure, **found.value, **extra, "activities": found.activities}
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
     else:
-        click.echo(render.explain_text(found.value, figure, found.activities), nl=False)
+        head = render.declaration_text(found.declaration) if found.declaration else ""
+        click.echo(head + render.explain_text(found.value, figure, found.activities), nl=False)
 
 
 @click.command()

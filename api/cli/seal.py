@@ -103,4 +103,7 @@ def diff(ctx: click.Context, seal_id: str) -> None:
         click.echo(f"  #{c.pos} {c.recorded_at} {c.recorded_by} {what} {label}" + (f"：{c.reason}" if c.reason else ""))
     click.echo(f"变动的指标 {len(found.moved)} 项：")
     for m in found.moved:
-        click.echo(f"  {m.figure} {m.label}: {m.was} → {m.now} (上年 {m.was_previous} → {m.now_previous})")
+        if m.retired:
+            click.echo(f"  {m.figure} {m.label}: {m.was} → 已撤销声明 (retired)")
+        else:
+            click.echo(f"  {m.figure} {m.label}: {m.was} → {m.now} (上年 {m.was_previous} → {m.now_previous})")

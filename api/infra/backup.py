@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from projections import merkle
+from projections import anchor, merkle
 from projections.audit import StoreLog
 
 from .layout import BACKUP_MANIFEST, COPIED_FOLDERS, EVENTS_DB_SIDECARS, events_db
@@ -43,15 +43,31 @@ def backup(settings: Settings, target: Path) -> Manifest:
     for folder in COPIED_FOLDERS:
         if (settings.home / folder).exists():
             shutil.copytree(settings.home / folder, target / folder, dirs_exist_ok=True)
-    copied = Settings(target, None, settings.tz, settings.user).ledger()  # kept: its pool closes with it
-    log = StoreLog(copied.recorder)
-    manifest = Manifest(len(log.leaves), merkle.root(log.leaves).hex(), datetime.now(UTC).isoformat())
+    copied = Settings(target, None, settings.tz, settings.user).ledger()
+    try:
+        log = StoreLog(copied.recorder)
+        manifest = Manifest(len(log.leaves), merkle.root(log.leaves).hex(), datetime.now(UTC).isoformat())
+    finally:
+        copied.close()
     (target / BACKUP_MANIFEST).write_text(json.dumps(manifest.__dict__, indent=1) + "\n")
     return manifest
 
 
-def restore(settings: Settings, source: Path, force: bool) -> tuple[int, str]:
-    """Copy a backup into the home and rebuild the read model from it: (events projected, log root)."""
+@dataclass(frozen=True)
+class Restored:
+    events: int  # projected into the rebuilt read model
+    size: int  # the restored log's
+    root: str
+    seen: anchor.Anchor | None  # the largest log this home had seen before (its anchor)
+
+    @property
+    def lost(self) -> int:
+        """Events the ledger had beyond the backup's: gone after the restore."""
+        return self.seen.size - self.size if self.seen is not None and self.seen.size > self.size else 0
+
+
+def restore(settings: Settings, source: Path, force: bool) -> Restored:
+    """Copy a backup into the home and rebuild the read model from it."""
     if not events_db(source).exists():
         raise BackupRefused(f"src: {source} holds no events.db")
     if events_db(settings.home).exists() and not force:
@@ -64,7 +80,13 @@ def restore(settings: Settings, source: Path, force: bool) -> tuple[int, str]:
         if (source / folder).exists():
             shutil.copytree(source / folder, settings.home / folder, dirs_exist_ok=True)
     ledger = settings.ledger()
-    with settings.fresh_read_model() as model:
-        n = model.catch_up(ledger.recorder)
-        log = model.log()
-    return n, log["root"]
+    seen = anchor.read_anchor(settings.home)
+    try:
+        with settings.fresh_read_model() as model:
+            n = model.catch_up(ledger.recorder)
+            log = model.log()
+    finally:
+        ledger.close()
+    # An explicit restore is where a ledger may knowingly go back: the anchor follows it, and says what was lost.
+    anchor.write_anchor(settings.home, anchor.Anchor(log["size"], log["root"], datetime.now(UTC).isoformat()))
+    return Restored(n, log["size"], log["root"], seen)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from projections.anchor import ANCHOR_FILE
 from projections.slots import GENERATION_FILE, slot_path
 
 EVENTS_DB = "events.db"
@@ -25,6 +26,7 @@ BACKUP_MANIFEST = "backup.json"
 COPIED_FOLDERS = (KEYS_DIR, EVIDENCE_DIR)
 
 __all__ = [
+    "ANCHOR_FILE",
     "BACKUP_MANIFEST",
     "COPIED_FOLDERS",
     "EVENTS_DB",

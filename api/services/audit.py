@@ -13,8 +13,8 @@ from domain.errors import DomainError
 from domain.ids import activity_id
 from domain.ledger import Ledger
 from domain.seal import Seal, seal_payload
-from projections import merkle
-from projections.audit import StoreLog, check_seal, compare_with_witness, public_key_file
+from projections import audit, merkle
+from projections.audit import StoreLog, check_seal, compare_with_witness
 from projections.changes import Change, changes_since
 from projections.readmodel import ReadModel
 from projections.report import UnknownUnit
@@ -41,7 +41,8 @@ class Verification:
 
 @dataclass(frozen=True)
 class Moved:
-    """A figure whose value, previous-year value or sources changed since the seal."""
+    """A figure whose value, previous-year value or sources changed since the seal; `retired` when it was a
+    declared figure (§8) no longer declared for the unit (then `now` and `now_previous` are None)."""
 
     figure: str
     label: str
@@ -49,6 +50,7 @@ class Moved:
     now: Any
     was_previous: Any
     now_previous: Any
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,10 @@ def verify_log(
     the evidence files and (optionally) a root published elsewhere. `project=False` when `model` is a reader
     that the caller has just brought up to date (a reader must not write: the web server's catch-ups do)."""
     ledger = ctx.ledger
+    home = ctx.settings.home
     log = StoreLog(ledger.recorder)
-    problems = compare_with_witness(model, log)
+    witnessed = model.con.execute("SELECT count(*) FROM leaves").fetchall()[0][0]
+    problems = compare_with_witness(model, log) + audit.anchor_problems(home, log, witnessed)
     if project:
         try:
             model.catch_up(ledger.recorder)
@@ -164,9 +168,14 @@ def verify_log(
         problems.append(f"a seal event can no longer be read: {e}")
         found = []
     problems += evidence_problems(ledger, ctx.evidence)
-    key_of = public_key_file(keys_dir(ctx.settings.home))
-    for s in found:
-        problems += check_seal(s, log, model, key_of)
+    key_of = audit.trusted_keys(found, ledger.signing_key)
+    problems += audit.key_file_problems(found, keys_dir(home), key_of)
+    # Seals reproduce from a read model rebuilt from the store, not from the read model's own copy (which could
+    # have been edited); that copy is compared with the rebuilt one table by table.
+    with audit.rebuilt(ledger.recorder, ctx.settings.tz, until=model.position()) as fresh:
+        problems += audit.compare_with_store(model, fresh) + audit.recorded_at_problems(fresh)
+        for s in found:
+            problems += check_seal(s, log, fresh, key_of)
     if root_hex is not None and size is not None:
         if size > len(log.leaves):
             problems.append(f"the log has {len(log.leaves)} events, fewer than the published size {size}")
@@ -263,7 +272,10 @@ def diff(ctx: Context, actor: Actor, seal_id: str) -> Diff:
     now, changes = ctx.read(read)
     moved = []
     for fid, was in sealed.report["figures"].items():
-        f = now["figures"][fid]
+        f = now["figures"].get(fid)
+        if f is None:
+            moved.append(Moved(fid, was["label"], was["value"], None, was["previous"], None, retired=True))
+            continue
         if (was["value"], was["previous"]) != (f["value"], f["previous"]) or was["sources"] != f["sources"]:
             moved.append(Moved(fid, was["label"], was["value"], f["value"], was["previous"], f["previous"]))
     return Diff(sealed, changes, moved)

@@ -24,6 +24,7 @@ class Explained:
     figure: str
     value: dict[str, Any]  # the figure as the report has it (label, value, previous, unit, sources)
     activities: list[dict[str, Any]]
+    declaration: dict[str, Any] | None = None  # for a declared code (§8.7): the declaration the report used
 
 
 @dataclass(frozen=True)
@@ -105,16 +106,35 @@ def explain(
 
 
 def explained(ctx: Context, actor: Actor, figure: str, unit: str, year: int, as_of: datetime | None) -> Explained:
-    """The figure's value and the activities behind it, read from one state of the read model."""
+    """The figure's value and the activities behind it, read from one state of the read model; a figure is one
+    of the built-in ones or a `local.` code the unit or a parent declared (§8), with the declaration used."""
+    from projections.figures import BY_ID
+
+    from ..render import declaration_of
+
+    unknown = Refused(
+        "not_found",
+        f"未知指标「{figure}」，可选：{', '.join(BY_ID)}，或本单位及上级单位声明的 local. 指标",
+        field="figure",
+    )
+    if figure not in BY_ID and not figure.startswith("local."):
+        raise unknown
     require_read(ctx, actor, unit)
-    _known_figure(figure)
+
+    def read(m: Any) -> tuple[Any, dict[str, Any], list[dict[str, Any]]] | None:
+        used = None if figure in BY_ID else m.declaration(figure, unit, as_of)
+        if figure not in BY_ID and used is None:
+            return None
+        return used, m.report(unit, year, as_of)["figures"][figure], m.explain(figure, unit, year, as_of)
+
     try:
-        value, rows = ctx.read(
-            lambda m: (m.report(unit, year, as_of)["figures"][figure], m.explain(figure, unit, year, as_of))
-        )
+        found = ctx.read(read)
     except UnknownUnit:
         raise no_unit(unit) from None
-    return Explained(figure, value, rows)
+    if found is None:
+        raise unknown
+    used, value, rows = found
+    return Explained(figure, value, rows, declaration_of(used) if used is not None else None)
 
 
 def listing(

@@ -12,6 +12,7 @@ from typing import IO, Any
 from uuid import uuid4
 
 from domain.ledger import LineError, Submission, Written
+from domain.validation import json_number
 
 from .access import require_admin, require_write
 from .context import Actor, Context, Unrestricted
@@ -35,13 +36,14 @@ class Imported:
 
 
 def read_lines(stream: Iterable[str]) -> tuple[Lines, list[LineError]]:
-    """Numbered JSON Lines (blank lines skipped) and the lines that are not JSON."""
+    """Numbered JSON Lines (blank lines skipped) and the lines that are not JSON; numbers with a fraction are
+    read as exact decimals (money, DOMAIN.md §7.1), never through a binary float."""
     lines, errors = [], []
     for number, text in enumerate(stream, start=1):
         if not text.strip():
             continue
         try:
-            lines.append((number, json.loads(text)))
+            lines.append((number, json.loads(text, parse_float=json_number)))
         except json.JSONDecodeError as e:
             errors.append(LineError(number, "json", f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"))
     return lines, errors

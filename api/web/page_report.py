@@ -64,6 +64,9 @@ def parse_as_of(text: str | None, tz: str) -> tuple[datetime | None, str]:
 def fmt(value: Any, unit: str) -> str:
     if value is None:
         return "—"
+    if isinstance(value, str):  # money (DOMAIN.md §7.1): an exact 2-decimal string
+        whole, _, cents = value.partition(".")
+        return f"{int(whole):,}.{cents}"
     return f"{value:.2f}%" if unit == "%" else f"{value:,}"
 
 
