@@ -3,7 +3,7 @@
 Each function takes a `Context` (ledger, read model, evidence and key stores, settings) and the acting user,
 checks who may do what, turns a request into interchange lines, and returns typed values or raises a
 `Refused` with a kind. Nothing here knows HTTP or click: the web maps kinds to statuses
-(`api/web/refusals.py`), the command line to exit codes and messages (`api/cli/failing.py`).
+(`api/web/refusals.py`), the command line to exit codes and messages (`api/cli/refusals.py`).
 
 context (Context, Actor, the command-line user) · refusals (Refused and its kinds) · access (who may read,
 write, audit, administer) · writes (one line, a JSON Lines file, a workbook) · reads (activities, history,

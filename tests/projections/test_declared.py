@@ -358,6 +358,7 @@ studies = st.lists(
 )
 
 
+@pytest.mark.slow  # 15 generated histories through a ledger and a read model each: 20 s
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sessions=studies)
 def test_declared_figures_equal_the_built_in_ones_they_restate(tmp_path_factory, sessions):

@@ -26,6 +26,7 @@ def _report(model, unit: str, year: int) -> dict:
     return {"figures": r["figures"], "checks": r["checks"], "log": r["log"]}
 
 
+@pytest.mark.slow  # tens of thousands of lines under a memory limit
 @pytest.mark.parametrize("refold_all", [0.5, 1e9], ids=["threshold", "chunked"])
 def test_increment_folds_within_a_small_memory_limit(tmp_path, monkeypatch, refold_all):
     monkeypatch.setattr(ingest, "REFOLD_ALL", refold_all, raising=False)
