@@ -43,19 +43,25 @@ def main() -> None:
     ap.add_argument("--before", type=Path, help="Another source tree to measure beside this one.")
     args = ap.parse_args()
     taizhang = [sys.executable, "-m", "api.cli"]
-    with tempfile.TemporaryDirectory(prefix="taizhang-documents-") as home:
-        env = {**os.environ, "TAIZHANG_HOME": home, "TAIZHANG_TZ": "Asia/Shanghai", "TAIZHANG_USER": "bench"}
-        env.pop("TAIZHANG_DATABASE_URL", None)
-        subprocess.run(
-            [*taizhang, "import", str(args.ledger.resolve())], env=env, cwd=home, check=True, stdout=subprocess.DEVNULL
-        )
-        report = [*taizhang, "report", "--unit", args.unit, "--year", str(args.year)]
-        out = Path(home)
-        rows: dict[str, tuple[list[str], dict[str, str]]] = {"json (baseline)": ([*report, "--format", "json"], env)}
-        trees: list[tuple[str, dict[str, str]]] = [("", env)]
+    with tempfile.TemporaryDirectory(prefix="taizhang-documents-") as tmp:
+        base = {**os.environ, "TAIZHANG_TZ": "Asia/Shanghai", "TAIZHANG_USER": "bench"}
+        base.pop("TAIZHANG_DATABASE_URL", None)
+        # Each tree its own data directory: a read model made by one version is rebuilt by another (its schema
+        # fingerprint differs), which would be measured instead of the document.
+        trees: list[tuple[str, dict[str, str]]] = [("", {**base, "TAIZHANG_HOME": str(Path(tmp) / "now")})]
         if args.before:
-            trees.append((" [before]", {**env, "PYTHONPATH": str(args.before.resolve())}))
+            before = {**base, "TAIZHANG_HOME": str(Path(tmp) / "before"), "PYTHONPATH": str(args.before.resolve())}
+            trees.append((" [before]", before))
+        for _, tree_env in trees:
+            home = tree_env["TAIZHANG_HOME"]
+            Path(home).mkdir()
+            imported = [*taizhang, "import", str(args.ledger.resolve())]
+            subprocess.run(imported, env=tree_env, cwd=home, check=True, stdout=subprocess.DEVNULL)
+        report = [*taizhang, "report", "--unit", args.unit, "--year", str(args.year)]
+        env = trees[0][1]
+        rows: dict[str, tuple[list[str], dict[str, str]]] = {"json (baseline)": ([*report, "--format", "json"], env)}
         for suffix, tree_env in trees:
+            out = Path(tree_env["TAIZHANG_HOME"])
             for fmt in ("docx", "xlsx"):
                 rows[f"{fmt}{suffix}"] = ([*report, "--format", fmt, "--output", str(out / f"r.{fmt}")], tree_env)
         for command, tree_env in rows.values():  # warm the slot, the disk cache and each tree's bytecode

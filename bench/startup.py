@@ -44,15 +44,23 @@ def main() -> None:
     from domain.ledger import DEFAULT_TZ
 
     taizhang = [sys.executable, "-m", "api.cli"]
-    with tempfile.TemporaryDirectory(prefix="taizhang-startup-") as home:
-        env = {**os.environ, "TAIZHANG_HOME": home, "TAIZHANG_TZ": DEFAULT_TZ, "TAIZHANG_USER": "bench"}
-        env.pop("TAIZHANG_DATABASE_URL", None)
-        subprocess.run([*taizhang, "demo"], env=env, cwd=home, check=True, stdout=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory(prefix="taizhang-startup-") as tmp:
+        base = {**os.environ, "TAIZHANG_TZ": DEFAULT_TZ, "TAIZHANG_USER": "bench"}
+        base.pop("TAIZHANG_DATABASE_URL", None)
         year = demo_years(datetime.now(ZoneInfo(DEFAULT_TZ)).date())[1]
         report = ["report", "--unit", DEMO_UNIT, "--year", str(year), "--format", "json"]
-        trees: list[tuple[str, dict[str, str]]] = [("", env)]
+        # Each tree its own data directory with its own demo: a read model made by one version is rebuilt by
+        # another (its schema fingerprint differs), which would be measured instead of the start-up.
+        trees: list[tuple[str, dict[str, str]]] = [("", {**base, "TAIZHANG_HOME": str(Path(tmp) / "now")})]
         if args.before:
-            trees.append((" [before]", {**env, "PYTHONPATH": str(args.before.resolve())}))
+            before = {**base, "TAIZHANG_HOME": str(Path(tmp) / "before"), "PYTHONPATH": str(args.before.resolve())}
+            trees.append((" [before]", before))
+        for _, tree_env in trees:
+            Path(tree_env["TAIZHANG_HOME"]).mkdir()
+            subprocess.run(
+                [*taizhang, "demo"], env=tree_env, cwd=tree_env["TAIZHANG_HOME"], check=True, stdout=subprocess.DEVNULL
+            )
+        env = trees[0][1]
         rows: dict[str, tuple[list[str], dict[str, str]]] = {
             'python -c "import domain.ledger" (baseline)': ([sys.executable, "-c", "import domain.ledger"], env)
         }
