@@ -50,9 +50,21 @@ class Committer:
                 group.append(item)
             try:
                 outcomes = self.ledger.apply_each([s for s, _ in group])
-            except Exception as e:  # noqa: BLE001 — the store failed: every waiting request must hear of it
-                for _, future in group:
-                    future.set_exception(e)
+            except Exception as e:  # noqa: BLE001 — answered below, request by request
+                if len(group) == 1:
+                    group[0][1].set_exception(e)
+                    continue
+                # One request's input (or the store) failed the whole transaction: nothing was written. Apply
+                # each request alone, so the one at fault fails by itself and the others are written; if the
+                # store itself is down, each hears of it.
+                for submission, future in group:
+                    self._alone(submission, future)
                 continue
             for (_, future), outcome in zip(group, outcomes, strict=True):
                 future.set_result(outcome)
+
+    def _alone(self, submission: Submission, future: Future[Outcome]) -> None:
+        try:
+            future.set_result(self.ledger.apply_each([submission])[0])
+        except Exception as e:  # noqa: BLE001 — this request's own failure, for it alone
+            future.set_exception(e)
