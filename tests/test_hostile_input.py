@@ -19,6 +19,7 @@ from webkit import Web
 from api.cli import main as cli
 from api.web.committer import Committer
 from domain.ledger import Submission
+from domain.validation import text_problem
 
 SESSION = {"form": "central_group", "topic": "学习宪法", "attendees": 12}
 
@@ -63,6 +64,16 @@ def test_a_lone_surrogate_in_a_key_or_the_import_is_a_422(web: Web) -> None:
     r = raw_post(c, "/api/import", json.dumps(line), "application/x-ndjson")
     assert r.status_code == 422, r.text
     assert [(e["line"], e["field"]) for e in r.json()["errors"]] == [(1, "data.topic")]
+    # in the envelope: the same message on the JSON route and in an import (one a lone surrogate in `unit`,
+    # which the import's access check would otherwise have sent back in its message)
+    r = raw_post(c, "/api/corrections", '{"unit":"north","ref":"S-1","reason":"a\\ud800"}')
+    assert r.status_code == 422 and r.json()["errors"][0]["message"] == "原因：" + text_problem("\ud800")
+    line = {"id": "x-2", "op": "correct", "unit": "north", "ref": "S-1", "reason": "a\ud800"}
+    r2 = raw_post(c, "/api/import", json.dumps(line), "application/x-ndjson")
+    assert r2.status_code == 422 and r2.json()["errors"][0]["message"] == r.json()["errors"][0]["message"]
+    line = {"id": "x-3", "op": "record", **record("S-3", unit="nor\ud800th")}
+    r = raw_post(c, "/api/import", json.dumps(line), "application/x-ndjson")
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["unit"], r.text
 
 
 def test_a_request_the_store_cannot_take_fails_alone_in_its_group(web: Web) -> None:

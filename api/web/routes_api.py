@@ -16,7 +16,7 @@ from domain.validation import raw_problems
 
 from ..render import as_of_problem
 from . import schemas, service
-from .auth import Caller, check_csrf, identify, session_cookie, set_session
+from .auth import Caller, check_csrf, end_session, identify, session_cookie, set_session
 from .server import Server
 from .service import IDEMPOTENCY_KEY, Refused
 
@@ -41,10 +41,17 @@ async def get_server(request: Request) -> Server:
     return request.app.state.server  # type: ignore[no-any-return]
 
 
+# What a session signed in with a one-time password may do: see who it is, change the password, sign out.
+ONE_TIME_ALLOWED = ("/api/me", "/api/me/password")
+
+
 async def get_caller(request: Request) -> Caller:
     caller = identify(request.app.state.server, request)
     if caller is None:
         raise Refused(401, "未登录或登录已过期")
+    if caller.via == "session" and caller.user.must_change_password and request.url.path not in ONE_TIME_ALLOWED:
+        # The password an admin handed over is known to two people until it is changed (as the pages do).
+        raise Refused(403, "须先修改一次性密码（POST /api/me/password），然后才能使用其他功能")
     return caller
 
 
@@ -106,7 +113,9 @@ def me_json(user: Any, csrf: str | None) -> dict[str, Any]:
 
 
 @router.delete("/session", status_code=204, tags=["session"])
-def logout() -> Response:
+def logout(request: Request, server: ServerDep) -> Response:
+    """Sign out: this session's cookie stops working everywhere, not only in this browser."""
+    end_session(server, request)
     response = Response(status_code=204)
     response.delete_cookie("taizhang_session", path="/")
     return response
@@ -119,8 +128,9 @@ def me(caller: CallerDep) -> dict[str, Any]:
 
 @router.post("/me/tokens", response_model=schemas.TokenOut, status_code=201, tags=["session"])
 def create_token(body: schemas.TokenRequest, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
-    """A bearer token for scripts, shown once: `Authorization: Bearer <token>`."""
-    return {"token": service.issue_token(server, caller, body.label), "label": body.label}
+    """A bearer token for scripts, shown once: `Authorization: Bearer <token>`; it stops working at `expires_at`."""
+    token, expires_at = service.issue_token(server, caller, body.label)
+    return {"token": token, "label": body.label, "expires_at": expires_at}
 
 
 @router.post("/me/password", status_code=204, tags=["session"])
