@@ -17,7 +17,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.errors import DomainError
 from domain.ids import activity_id
 from domain.seal import Seal
-from projections import merkle
+from projections import anchor, merkle
 from projections.audit import StoreLog
 from projections.report import UnknownUnit
 
@@ -152,7 +152,10 @@ def diff(ctx: click.Context, seal_id: str) -> None:
         ).fetchall()
     moved = []
     for fid, was in sealed.report["figures"].items():
-        f = now["figures"][fid]
+        f = now["figures"].get(fid)
+        if f is None:  # a declared figure (§8) no longer declared for this unit
+            moved.append(f"  {fid} {was['label']}: {was['value']} → 已撤销声明 (retired)")
+            continue
         if (was["value"], was["previous"]) != (f["value"], f["previous"]) or was["sources"] != f["sources"]:
             moved.append(
                 f"  {fid} {was['label']}: {was['value']} → {f['value']} (上年 {was['previous']} → {f['previous']})"
@@ -264,7 +267,13 @@ def restore(ctx: click.Context, src: str, force: bool) -> None:
         if (source / folder).exists():
             shutil.copytree(source / folder, settings.home / folder, dirs_exist_ok=True)
     ledger = settings.ledger()
+    seen = anchor.read_anchor(settings.home)
     with settings.fresh_read_model() as model:
         n = model.catch_up(ledger.recorder)
         log = model.log()
+    # An explicit restore is where a ledger may knowingly go back: the anchor follows it, and says what was lost.
+    anchor.write_anchor(settings.home, anchor.Anchor(log["size"], log["root"], datetime.now(UTC).isoformat()))
+    if seen is not None and seen.size > log["size"]:
+        click.echo(f"warning: this ledger had {seen.size} events on {seen.seen_at}; the {seen.size - log['size']}"
+                   " events after the backup are gone / 备份之后的事件已不在台账中", err=True)
     click.echo(f"restored {n} events (root {log['root']}); read model rebuilt")

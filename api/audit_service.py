@@ -10,8 +10,8 @@ from uuid import UUID
 from domain.activity import Activity
 from domain.ledger import Ledger
 from domain.seal import seal_payload
-from projections import merkle
-from projections.audit import StoreLog, check_seal, compare_with_witness, public_key_file
+from projections import audit, merkle
+from projections.audit import StoreLog, check_seal, compare_with_witness
 from projections.readmodel import ReadModel
 
 from .config import Settings
@@ -53,25 +53,38 @@ class Verification:
 
 
 def verify_log(
-    settings: Settings, ledger: Ledger, model: ReadModel, root_hex: str | None = None, size: int | None = None
+    settings: Settings,
+    ledger: Ledger,
+    model: ReadModel,
+    root_hex: str | None = None,
+    size: int | None = None,
+    project: bool = True,
 ) -> Verification:
     """Recompute the Merkle log from the event store; check it against the read model's witness, the seals,
-    the evidence files and (optionally) a root published elsewhere."""
+    the evidence files and (optionally) a root published elsewhere. `project=False` when `model` is a reader
+    that the caller has just brought up to date (a reader must not write: the web server's catch-ups do)."""
     log = StoreLog(ledger.recorder)
-    problems = compare_with_witness(model, log)
-    try:
-        model.catch_up(ledger.recorder)
-    except Exception as e:  # noqa: BLE001 — an event the projection cannot read is itself a finding
-        problems.append(f"the event log can no longer be projected: {e}")
+    witnessed = model.con.execute("SELECT count(*) FROM leaves").fetchall()[0][0]
+    problems = compare_with_witness(model, log) + audit.anchor_problems(settings.home, log, witnessed)
+    if project:
+        try:
+            model.catch_up(ledger.recorder)
+        except Exception as e:  # noqa: BLE001 — an event the projection cannot read is itself a finding
+            problems.append(f"the event log can no longer be projected: {e}")
     try:
         seals = ledger.seals()
     except Exception as e:  # noqa: BLE001
         problems.append(f"a seal event can no longer be read: {e}")
         seals = []
     problems += evidence_problems(ledger, EvidenceStore(settings.home))
-    key_of = public_key_file(settings.home / "keys")
-    for s in seals:
-        problems += check_seal(s, log, model, key_of)
+    key_of = audit.trusted_keys(seals, ledger.signing_key)
+    problems += audit.key_file_problems(seals, settings.home / "keys", key_of)
+    # Seals reproduce from a read model rebuilt from the store, not from the read model's own copy (which could
+    # have been edited); that copy is compared with the rebuilt one table by table.
+    with audit.rebuilt(ledger.recorder, settings.tz, until=model.position()) as fresh:
+        problems += audit.compare_with_store(model, fresh) + audit.recorded_at_problems(fresh)
+        for s in seals:
+            problems += check_seal(s, log, fresh, key_of)
     if root_hex is not None and size is not None:
         if size > len(log.leaves):
             problems.append(f"the log has {len(log.leaves)} events, fewer than the published size {size}")

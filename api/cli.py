@@ -13,6 +13,7 @@ import click
 
 from domain.demo import DEMO_UNIT, demo_lines, demo_years
 from domain.ledger import Ledger, LineError
+from domain.validation import json_number
 from projections.figures import BY_ID
 from projections.readmodel import ReadModel, ReadModelStale
 from projections.report import UnknownUnit
@@ -77,7 +78,7 @@ def json_line(text: str) -> tuple[Any, str | None]:
     """One line's JSON value, or why it is not JSON: a syntax error, nesting too deep for the parser (its
     recursion limit) or an integer too long to convert (Python's 4,300-digit limit) are the same kind of error."""
     try:
-        return json.loads(text), None
+        return json.loads(text, parse_float=json_number), None  # money exact (DOMAIN.md §7.1)
     except json.JSONDecodeError as e:
         return None, f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"
     except RecursionError:
@@ -195,20 +196,28 @@ def report(
 @click.pass_context
 def explain(ctx: click.Context, figure: str, unit: str, year: int, as_of: str | None, fmt: str) -> None:
     """The activities behind one figure."""
-    if figure not in BY_ID:
-        _fail(f"figure: 未知指标「{figure}」，可选：{', '.join(BY_ID)}")
+    unknown = f"figure: 未知指标「{figure}」，可选：{', '.join(BY_ID)}，或本单位及上级单位声明的 local. 指标"
+    if figure not in BY_ID and not figure.startswith("local."):
+        _fail(unknown)
     settings = _settings(ctx)
     with _caught_up(settings, settings.ledger()) as model:
         try:
             stamp = _as_of(as_of)
+            # A declared code: the declaration the report uses (§8.7); none applying is an unknown figure.
+            used = None if figure in BY_ID else model.declaration(figure, unit, stamp)
+            if figure not in BY_ID and used is None:
+                _fail(unknown)
             data = model.report(unit, year, stamp)["figures"][figure]
             rows = model.explain(figure, unit, year, stamp)
         except UnknownUnit:
             _fail(f"unit: 单位「{unit}」不存在")
+    declaration = render.declaration_of(used) if used is not None else None
     if fmt == "json":
-        click.echo(json.dumps({"figure": figure, **data, "activities": rows}, ensure_ascii=False, indent=1))
+        extra = {"declaration": declaration} if declaration else {}
+        click.echo(json.dumps({"figure": figure, **data, **extra, "activities": rows}, ensure_ascii=False, indent=1))
     else:
-        click.echo(render.explain_text(data, figure, rows), nl=False)
+        head = render.declaration_text(declaration) if declaration else ""
+        click.echo(head + render.explain_text(data, figure, rows), nl=False)
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,19 @@ def report_markdown(report: dict[str, Any]) -> str:
     lines += ["", "## 核验 Checks", ""]
     lines += [f"- {'✓' if c['ok'] else '✗'} `{c['id']}` {c['message']}" for c in report["checks"]]
     return "\n".join(lines) + "\n"
+
+
+def declaration_of(d: Any) -> dict[str, Any]:
+    """What explain prints of the declaration it used (§8.7): unit, line id, recorded_at, by, data as given."""
+    return {"unit": d.unit, "line": d.line, "recorded_at": d.recorded_at.isoformat(), "by": d.by, "data": d.data}
+
+
+def declaration_text(d: dict[str, Any]) -> str:
+    data = json.dumps(d["data"], ensure_ascii=False, sort_keys=False)
+    return (
+        f"声明 declared: 单位 unit {d['unit']}，行 line {d['line']}，录入 recorded_at {d['recorded_at']}，"
+        f"录入人 by {d['by']}\n  data: {data}\n"
+    )
 
 
 def explain_text(figure: dict[str, Any], fid: str, rows: list[dict[str, Any]]) -> str:

@@ -10,10 +10,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import get_topic
 
-from .catalogue import KINDS, outcomes_for
-from .errors import DomainError
+from .catalogue import KINDS, Kind, outcomes_for
+from .errors import DomainError, FieldError
 from .ids import activity_id
-from .validation import clean_data, data_model, step_model
+from .validation import check_data, data_model, step_model
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,8 @@ class Activity(Aggregate):
 
     @classmethod
     def record(cls, unit: str, ref: str, kind: str, day: date, data: Any, recorded_by: str, line_id: str) -> Activity:
-        clean = clean_data(data_model(kind), KINDS[kind].fields, data)
-        _check_exam(clean)
+        clean, errors = check_data(data_model(kind), KINDS[kind].fields, data)
+        _raise(errors + _record_rules(kind, clean, day, errors))
         # The created event built directly, as the library's _create would (without its per-call introspection:
         # this runs once per imported line).
         created = cls.Recorded(  # type: ignore[call-arg]
@@ -81,32 +81,48 @@ class Activity(Aggregate):
     def add_step(self, line_id: str, step: str, day: date, data: Any, recorded_by: str) -> None:
         self._require_live()
         kind = KINDS[self.kind]
-        spec = kind.step(step)
+        spec = kind.step(step, self.data)
         if spec is None:
-            names = "、".join(f"{s.name}（{s.label}）" for s in kind.steps) or "无"
-            raise DomainError.of("step", f"步骤：「{kind.label}」没有步骤「{step}」，可选：{names}")
-        clean = clean_data(step_model(self.kind, step), spec.fields, data or {})
+            raise DomainError.of("step", _no_such_step(kind, self.data, step))
+        clean, errors = check_data(step_model(self.kind, step, self.data), spec.fields, data or {})
         if day < self.date:
-            raise DomainError.of("date", f"日期：步骤日期 {day} 不能早于活动日期 {self.date}")
+            errors.append(FieldError("date", f"日期：步骤日期 {day} 不能早于活动日期 {self.date}"))
+        live = self.live_steps()
         if spec.at_most_one:
-            taken = next((s for s in self.live_steps() if s.name == step), None)
+            taken = next((s for s in live if s.name == step), None)
             if taken:
-                raise DomainError.of(
-                    "step",
-                    f"步骤：已有有效的「{spec.label}」（{taken.id}，{taken.date}），只能有一个；如需更换请先作废",
+                errors.append(
+                    FieldError(
+                        "step",
+                        f"步骤：已有有效的「{spec.label}」（{taken.id}，{taken.date}），只能有一个；如需更换请先作废",
+                    )
                 )
-        closed = next((s for s in self.live_steps() if s.name == "closed"), None)
-        if closed and day > closed.date:
-            raise DomainError.of("date", f"日期：案件已于 {closed.date} 结案，不能记录此后的步骤")
+        # DOMAIN.md §7.2: a penalty case is either decided or its 立案 withdrawn (撤销立案), never both.
+        beside = next((s for s in live if s.name in spec.not_beside), None)
+        if beside:
+            other = kind.step(beside.name, self.data)
+            errors.append(
+                FieldError(
+                    "step",
+                    f"步骤：已有有效的「{other.label if other else beside.name}」（{beside.id}，{beside.date}），"
+                    f"不能再记录「{spec.label}」；如需更换请先作废",
+                )
+            )
+        closed = next((s for s in live if s.name == "closed"), None)
+        if closed and day > closed.date and step != "closed":  # a second closed: at most one says it
+            errors.append(FieldError("date", f"日期：案件已于 {closed.date} 结案，不能记录此后的步骤"))
         if step == "closed":
-            later = [s for s in self.live_steps() if s.date > day]
+            later = [s for s in live if s.date > day]
             if later:
-                raise DomainError.of("date", f"日期：结案日期不能早于已有步骤「{later[0].id}」的日期 {later[0].date}")
-        if step == "decided":
+                errors.append(
+                    FieldError("date", f"日期：结案日期不能早于已有步骤「{later[0].id}」的日期 {later[0].date}")
+                )
+        if self.kind == "case" and step == "decided" and "outcome" in clean and not _bad(errors, "data.outcome"):
             allowed = outcomes_for(self.data.get("case_type"))
             if clean["outcome"] not in allowed:
                 codes = "、".join(f"{c}（{label}）" for c, label in allowed.items())
-                raise DomainError.of("data.outcome", f"裁判/决定结果：与案件类型不符，可选：{codes}")
+                errors.append(FieldError("data.outcome", f"裁判/决定结果：与案件类型不符，可选：{codes}"))
+        _raise(errors)
         self._step_added(line_id, step, day.isoformat(), clean, recorded_by)
 
     def correct(
@@ -118,18 +134,60 @@ class Activity(Aggregate):
             raise DomainError.of("data", "数据：更正须至少修改日期或一个字段")
         kind = KINDS[self.kind]
         merged = {**self.data, **changes}
-        clean = clean_data(data_model(self.kind), kind.fields, merged)
-        _check_exam(clean)
         new_day = day or self.date
+        # Validated like a new record (DOMAIN.md §2), with every error at once.
+        clean, errors = check_data(data_model(self.kind), kind.fields, merged)
+        errors += _record_rules(self.kind, clean, new_day, errors)
         first = min(self.live_steps(), key=lambda s: s.date, default=None)
         if first and new_day > first.date:
-            raise DomainError.of("date", f"日期：不能晚于已有步骤「{first.id}」的日期 {first.date}")
+            errors.append(FieldError("date", f"日期：不能晚于已有步骤「{first.id}」的日期 {first.date}"))
         decided = next((s for s in self.live_steps() if s.name == "decided"), None)
-        if decided and decided.data["outcome"] not in outcomes_for(clean.get("case_type")):
-            raise DomainError.of(
-                "data.case_type", f"案件类型：已有裁判结果「{decided.data['outcome']}」与新类型不符，请先作废该步骤"
+        if self.kind == "case" and decided and decided.data["outcome"] not in outcomes_for(clean.get("case_type")):
+            errors.append(
+                FieldError(
+                    "data.case_type",
+                    f"案件类型：已有裁判结果「{decided.data['outcome']}」与新类型不符，请先作废该步骤",
+                )
             )
-        self._corrected(line_id, day.isoformat() if day else None, changes, reason, recorded_by)
+        if not errors:
+            errors += self._steps_still_allowed(kind, clean, changes)
+        _raise(errors)
+        normalised = {k: (clean[k] if v is not None else None) for k, v in changes.items()}
+        self._corrected(line_id, day.isoformat() if day else None, normalised, reason, recorded_by)
+
+    def _steps_still_allowed(self, kind: Kind, data: dict[str, Any], changes: dict[str, Any]) -> list[FieldError]:
+        """DOMAIN.md §7.2: a correction of the fields a kind's steps depend on (an enforcement case's action,
+        procedure, compulsion) is rejected when a live step would no longer be allowed, or its data (a `decided`
+        outcome of the other action's list) would not be valid for the step it would become."""
+        out = []
+        for s in self.live_steps():
+            old = kind.step(s.name, self.data)
+            controls = [name for name, _ in (old.when if old else ()) if name in changes] or ["data"]
+            path = "data" if controls == ["data"] else f"data.{controls[0]}"
+            field = kind.field(controls[0])
+            label = field.label if field else "数据"
+            new = kind.step(s.name, data)
+            if new is None:
+                out.append(
+                    FieldError(
+                        path,
+                        f"{label}：已有有效的步骤「{old.label if old else s.name}」（{s.id}），"
+                        f"更正后不再允许该步骤，请先作废该步骤",
+                    )
+                )
+                continue
+            if new is old:
+                continue
+            _, wrong = check_data(step_model(self.kind, s.name, data), new.fields, s.data)
+            if wrong:
+                out.append(
+                    FieldError(
+                        path,
+                        f"{label}：已有有效的步骤「{old.label if old else s.name}」（{s.id}）的数据"
+                        f"与更正后不符（{wrong[0].message}），请先作废该步骤",
+                    )
+                )
+        return out
 
     def void(self, line_id: str, reason: str, recorded_by: str) -> None:
         self._require_live()
@@ -210,8 +268,59 @@ def _day(value: str) -> date:
     return date.fromisoformat(value)
 
 
-def _check_exam(data: dict[str, Any]) -> None:
-    if "passed" in data and "participants" in data and data["passed"] > data["participants"]:
-        raise DomainError.of("data.passed", "通过人数：不能多于参考人数")
-    if "participants" in data and "eligible" in data and data["participants"] > data["eligible"]:
-        raise DomainError.of("data.participants", "参考人数：不能多于应考人数")
+def _bad(errors: list[FieldError], path: str) -> bool:
+    return any(e.field == path for e in errors)
+
+
+def _raise(errors: list[FieldError]) -> None:
+    if errors:
+        seen: set[tuple[str, str]] = set()
+        unique = [e for e in errors if (e.field, e.message) not in seen and not seen.add((e.field, e.message))]
+        raise DomainError(*unique)
+
+
+def _no_such_step(kind: Kind, data: dict[str, Any], step: str) -> str:
+    allowed = kind.steps_for(data)
+    names = "、".join(dict.fromkeys(f"{s.name}（{s.label}）" for s in allowed)) or "无"
+    if kind.step(step) is None:
+        return f"步骤：「{kind.label}」没有步骤「{step}」，可选：{names}"
+    # The kind has the step, but not for this activity (DOMAIN.md §7.2: steps allowed per action/procedure).
+    spec = next(s for s in kind.steps if s.name == step)
+    current = "、".join(
+        f"{f.label}为{data.get(n)}（{f.codes.get(str(data.get(n)), '未填')}）"
+        for n, _ in spec.when
+        if (f := kind.field(n)) is not None
+    )
+    return f"步骤：「{kind.label}」{current}时不能记录步骤「{step}」，可选：{names}"
+
+
+def _int(data: dict[str, Any], name: str, bad: set[str] = frozenset()) -> int | None:  # type: ignore[assignment]
+    """A field's int value, or None when absent or itself invalid (its own error says so)."""
+    value = data.get(name)
+    ok = isinstance(value, int) and not isinstance(value, bool) and f"data.{name}" not in bad
+    return value if ok else None  # type: ignore[return-value]
+
+
+def _record_rules(kind: str, data: dict[str, Any], day: date, errors: list[FieldError]) -> list[FieldError]:
+    """Rules across fields of one record, beyond each field's own (only on fields that are valid by themselves)."""
+    bad = {e.field for e in errors}
+    out = []
+    if kind == "exam":
+        passed, participants = _int(data, "passed", bad), _int(data, "participants", bad)
+        eligible, excellent = _int(data, "eligible", bad), _int(data, "excellent", bad)
+        if passed is not None and participants is not None and passed > participants:
+            out.append(FieldError("data.passed", "通过人数：不能多于参考人数"))
+        if participants is not None and eligible is not None and participants > eligible:
+            out.append(FieldError("data.participants", "参考人数：不能多于应考人数"))
+        if excellent is not None and passed is not None and excellent > passed:  # §7.4: 优秀人数 ≤ passed
+            out.append(FieldError("data.excellent", "优秀人数：不能多于通过人数"))
+    if kind == "major_decision":
+        year = _int(data, "catalogue_year", bad)
+        if year is not None and year not in (day.year, day.year + 1):  # §7.2: the year of `date` or the next
+            out.append(
+                FieldError(
+                    "data.catalogue_year",
+                    f"目录年度：须为目录公布日期所在年度（{day.year}）或下一年度（{day.year + 1}），收到 {year}",
+                )
+            )
+    return out

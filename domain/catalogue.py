@@ -8,11 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-FieldType = Literal["str", "int", "bool", "list", "code"]
+FieldType = Literal["str", "int", "bool", "list", "code", "money", "score"]
 
-MAX_INT = 1_000_000
+# DOMAIN.md §7.1: ints up to 1,000,000,000 (R02 公开行政执法数据107万余个 outgrew 1,000,000); money in 元 up to
+# 1,000,000,000,000 and scores up to 100, both decimals with at most 2 places.
+MAX_INT = 1_000_000_000
+MAX_MONEY = 1_000_000_000_000
+MAX_SCORE = 100
 MAX_STR = 500
 MAX_LIST = 50
+DECIMAL_TYPES = ("money", "score")
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,9 @@ class Field:
     minimum: int = 0
     maximum: int = MAX_INT
     default: object = None
+    # Taken only when another field of the same data has one of these values (DOMAIN.md §7.2: `procedure` only
+    # with action penalty …): then required if `required`; otherwise rejected.
+    when: tuple[str, tuple[object, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,13 @@ class Step:
     label: str
     fields: tuple[Field, ...] = ()
     at_most_one: bool = False
+    # Allowed only on activities whose fields have these values (an enforcement case's steps depend on its
+    # action, `extended` on its procedure too); a kind may list one step name once per such variant.
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    not_beside: tuple[str, ...] = ()  # steps that may not be live at the same time (decided / withdrawn)
+
+    def allowed(self, data: dict[str, object]) -> bool:
+        return all(data.get(name) in values for name, values in self.when)
 
 
 @dataclass(frozen=True)
@@ -46,21 +61,25 @@ class Kind:
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
 
-    def step(self, name: str) -> Step | None:
-        return next((s for s in self.steps if s.name == name), None)
+    def step(self, name: str, data: dict[str, object] | None = None) -> Step | None:
+        """The step of this name (with `data`: the variant allowed for an activity with that data, if any)."""
+        return next((s for s in self.steps if s.name == name and (data is None or s.allowed(data))), None)
+
+    def steps_for(self, data: dict[str, object]) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.allowed(data))
 
 
 def _opt(name: str, label: str, type: FieldType = "str", **kw: object) -> Field:
     return Field(name, label, type, required=False, **kw)  # type: ignore[arg-type]
 
 
-def _code(name: str, label: str, codes: dict[str, str], required: bool = True) -> Field:
-    return Field(name, label, "code", required=required, codes=codes)
+def _code(name: str, label: str, codes: dict[str, str], required: bool = True, **kw: object) -> Field:
+    return Field(name, label, "code", required=required, codes=codes, **kw)  # type: ignore[arg-type]
 
 
 STUDY_FORMS = {
     "central_group": "中心组学习",
-    "party_group": "党组会",
+    "party_group": "党组(党委、党工委)会",  # relabelled by DOMAIN.md §7.4 (R05 党工委会学法)
     "party_group_enlarged": "党组(扩大)会",
     "party_branch": "党支部会",
     "all_staff": "全体人员会",
@@ -68,6 +87,8 @@ STUDY_FORMS = {
     "business_training": "业务培训/集体学习",
     "lecture": "法治讲座",
     "online": "网络学习",
+    "executive": "常务会议/办公会议会前学法",  # §7.4 (R15 政府常务会学法, R10/R11 会前学法)
+    "leadership": "领导班子集体学法",  # §7.4 (R06, R16)
     "other": "其他",
 }
 
@@ -99,6 +120,238 @@ def outcomes_for(case_type: str | None) -> dict[str, str]:
 
 _LAWS = _opt("laws", "学习法律法规", "list")
 
+HEAD_RANKS = {"principal": "主要负责人", "deputy": "其他负责人"}
+EXAM_TYPES = {"law_exam": "学法用法考试", "qualification": "执法资格考试", "other": "其他"}
+INSPECTION_TYPES = {"special": "专项检查", "file_review": "案卷评查", "field_supervision": "实地督察", "other": "其他"}
+MEETING_ITEMS = {
+    "items_major": "重大事项决策",
+    "items_personnel": "干部人事任免",
+    "items_projects": "重大项目安排",
+    "items_funds": "大额资金使用",
+    "items_other": "其他事项",
+}
+SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+
+# ---- DOMAIN.md §7.2: the kinds of units with 执法权, county governments and 司法局 ----
+
+ENFORCEMENT_ACTIONS = {
+    "penalty": "行政处罚",
+    "compulsion": "行政强制",
+    "inspection": "行政检查",
+    "licence": "行政许可",
+    "other": "其他行政执法行为",
+}
+PROCEDURES = {"simple": "简易程序", "ordinary": "普通(一般)程序"}
+COMPULSIONS = {"measure": "行政强制措施", "execution": "行政强制执行", "court_application": "申请法院强制执行"}
+PENALTY_OUTCOMES = {
+    "penalized": "给予行政处罚",
+    "mitigated": "从轻、减轻行政处罚",
+    "no_penalty": "不予行政处罚",
+    "transferred": "涉嫌犯罪移送司法机关",
+}
+PENALIZING = ("penalized", "mitigated")  # the outcomes that impose a penalty: they take penalty_class, fine …
+LICENCE_OUTCOMES = {"granted": "准予许可", "refused": "不予许可"}
+# 行政处罚法 (2021) §9; the user chooses the class the statutory table counts the decision under (the heaviest
+# imposed, a named class before `other`): provinces order them differently, so it is never derived.
+PENALTY_CLASSES = {
+    "warning": "警告",
+    "criticism": "通报批评",
+    "fine": "罚款",
+    "confiscation": "没收违法所得、没收非法财物",
+    "licence_suspension": "暂扣许可证件",
+    "downgrade": "降低资质等级",
+    "licence_revocation": "吊销许可证件",
+    "business_restriction": "限制开展生产经营活动",
+    "suspension": "责令停产停业",
+    "closure": "责令关闭",
+    "practice_ban": "限制从业",
+    "detention": "行政拘留",
+    "other": "其他行政处罚",
+}
+LETTER_TYPES = {
+    "judicial_suggestion": "司法建议",
+    "procuratorial_suggestion": "检察建议",
+    "reconsideration_opinion": "行政复议意见书/建议书",
+}
+
+_PENALTY = (("action", ("penalty",)),)
+_LICENCE = (("action", ("licence",)),)
+_PENALTY_OR_LICENCE = (("action", ("penalty", "licence")),)
+
+NEW_KINDS = (
+    Kind(
+        "enforcement_case",
+        "行政执法案件/行为",
+        "立案/申请/决定/实施日期",
+        (
+            _code("action", "执法类别", ENFORCEMENT_ACTIONS),
+            Field("subject", "案由/事项"),
+            _opt("case_no", "案号/文书号"),
+            _code("procedure", "办案程序", PROCEDURES, when=("action", ("penalty",))),
+            _code("compulsion", "强制类别", COMPULSIONS, when=("action", ("compulsion",))),
+            _opt("count", "件数/次数", "int", minimum=1, default=1, when=("action", ("inspection", "other"))),
+        ),
+        (
+            Step(
+                "extended",
+                "延长办案期限",
+                (Field("days", "延长天数", "int", minimum=1, maximum=365),),
+                when=(("action", ("penalty",)), ("procedure", ("ordinary",))),
+            ),
+            Step(
+                "reviewed",
+                "法制审核",
+                (_opt("corrected", "审核纠错", "bool", default=False),),
+                when=_PENALTY_OR_LICENCE,
+            ),
+            Step(
+                "decided",
+                "处罚决定",
+                (
+                    _code("outcome", "处罚决定结果", PENALTY_OUTCOMES),
+                    _code("penalty_class", "处罚种类", PENALTY_CLASSES, when=("outcome", PENALIZING)),
+                    _opt("fine", "罚款金额（元）", "money", maximum=MAX_MONEY, when=("outcome", PENALIZING)),
+                    _opt("confiscated", "没收金额（元）", "money", maximum=MAX_MONEY, when=("outcome", PENALIZING)),
+                ),
+                True,
+                when=_PENALTY,
+                not_beside=("withdrawn",),
+            ),
+            Step("withdrawn", "撤销立案", (_opt("reason", "撤销原因"),), True, when=_PENALTY, not_beside=("decided",)),
+            Step("executed", "执行完毕", at_most_one=True, when=_PENALTY),
+            Step("published", "公示", (_opt("channel", "公示渠道"),), True, when=_PENALTY_OR_LICENCE),
+            Step("accepted", "受理", at_most_one=True, when=_LICENCE),
+            Step("decided", "许可决定", (_code("outcome", "许可决定结果", LICENCE_OUTCOMES),), True, when=_LICENCE),
+            Step("revoked", "撤销许可", at_most_one=True, when=_LICENCE),
+        ),
+    ),
+    Kind(
+        "major_decision",
+        "重大行政决策(目录事项)",
+        "目录公布日期",
+        (
+            Field("title", "决策事项"),
+            # The year of `date` or the next (a catalogue published in December for the coming year).
+            _opt("catalogue_year", "目录年度", "int", minimum=2000, maximum=9999),
+            _opt("doc_no", "文号"),
+        ),
+        (
+            Step(
+                "public_participation",
+                "公众参与",
+                (
+                    _code(
+                        "form",
+                        "参与方式",
+                        {"consultation": "公开征求意见", "hearing": "听证会", "symposium": "座谈会", "other": "其他"},
+                        False,
+                    ),
+                ),
+            ),
+            Step("expert_review", "专家论证"),
+            Step("risk_assessment", "风险评估"),
+            Step("legality_review", "合法性审查"),
+            Step("collective_decision", "集体讨论决定", at_most_one=True),
+            Step("published", "公布(出台)", at_most_one=True),
+            Step("terminated", "调出目录/终止", at_most_one=True),
+            Step("evaluation", "决策后评估"),
+        ),
+    ),
+    Kind(
+        "supervision_letter",
+        "“三书”(司法建议/检察建议/行政复议意见书)",
+        "收到日期",
+        (
+            _code("type", "文书类型", LETTER_TYPES),
+            Field("subject", "事项"),
+            _opt("issuer", "制发机关"),
+            _opt("doc_no", "文号"),
+            _opt("reply_days", "回复期限（日）", "int", minimum=1, maximum=365),
+        ),
+        (
+            Step(
+                "replied",
+                "书面回复(办复)",
+                (
+                    _code(
+                        "result",
+                        "办复结果",
+                        {"adopted": "采纳落实", "partial": "部分采纳", "explained": "未采纳并说明理由"},
+                        False,
+                    ),
+                ),
+                True,
+            ),
+        ),
+    ),
+    Kind(
+        "hotline_ticket",
+        "12345/8890 诉求工单",
+        "受理/派单日期",
+        (
+            _code(
+                "channel",
+                "诉求渠道",
+                {"hotline": "政务服务便民热线", "grid": "基层治理平台", "other": "其他"},
+            ),
+            _code(
+                "category",
+                "诉求类别",
+                {
+                    "consultation": "咨询",
+                    "request": "求助",
+                    "complaint": "投诉",
+                    "report": "举报",
+                    "suggestion": "意见建议",
+                    "other": "其他",
+                },
+                False,
+            ),
+            Field("subject", "诉求事项"),
+        ),
+        (
+            Step("concluded", "办结", at_most_one=True),
+            Step("feedback", "回访评价", (_code("satisfaction", "满意度", SATISFACTION),), True),
+        ),
+    ),
+    Kind(
+        "legal_service",
+        "公共法律服务",
+        "服务日期",
+        (
+            _code(
+                "service",
+                "服务类别",
+                {
+                    "reception": "接待办事群众",
+                    "consultation": "法律咨询",
+                    "duty": "法律顾问值班坐班",
+                    "mediation": "人民调解",
+                    "legal_aid": "法律援助",
+                    "notarization": "公证",
+                    "other": "其他",
+                },
+            ),
+            _opt("count", "次数/件数", "int", minimum=1, default=1),
+            _opt("persons", "服务人次", "int"),
+            _opt("provider", "服务提供者"),
+            _opt("location", "地点"),
+        ),
+    ),
+    Kind(
+        "law_report",
+        "述法",
+        "述法日期",
+        (
+            _code("role", "述法人", {"principal": "党政主要负责人", "other": "其他班子成员"}),
+            _code("form", "述法形式", {"on_site": "现场述法", "written": "书面述法"}),
+            _opt("speaker", "述法人姓名"),
+            _opt("occasion", "场合"),
+        ),
+        (Step("reviewed", "点评/民主测评", (_opt("score", "测评得分", "int", maximum=100),), True),),
+    ),
+)
+
 KINDS: dict[str, Kind] = {
     k.code: k
     for k in (
@@ -114,6 +367,7 @@ KINDS: dict[str, Kind] = {
                 _opt("speeches", "交流发言次数", "int"),
                 _opt("lecturer", "主讲人"),
                 _opt("led_by_head", "主要负责人领学", "bool"),
+                _opt("first_topic", "“第一议题”学习", "bool", default=False),  # §7.4 (R07)
             ),
         ),
         Kind(
@@ -209,7 +463,15 @@ KINDS: dict[str, Kind] = {
                 _code("instance", "审级", {"first": "一审", "second": "二审", "retrial": "再审"}, required=False),
             ),
             (
-                Step("hearing", "开庭", (_opt("head_appeared", "负责人出庭", "bool", default=False),)),
+                Step(
+                    "hearing",
+                    "开庭",
+                    (
+                        _opt("head_appeared", "负责人出庭", "bool", default=False),
+                        # §7.4 (R10 主要负责人出庭应诉率): which head appeared, so only when one did.
+                        _code("head_rank", "出庭负责人", HEAD_RANKS, False, when=("head_appeared", (True,))),
+                    ),
+                ),
                 Step("coordination", "参与法院协调"),
                 Step(
                     "decided",
@@ -236,6 +498,7 @@ KINDS: dict[str, Kind] = {
                         "invalidated": "宣布失效",
                         "amended": "修改",
                         "retained": "继续有效",
+                        "issued": "制定出台",  # §7.4 (R13)
                     },
                 ),
                 Field("title", "文件名称"),
@@ -311,7 +574,7 @@ KINDS: dict[str, Kind] = {
                         _code(
                             "satisfaction",
                             "满意度",
-                            {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"},
+                            SATISFACTION,
                         ),
                     ),
                     True,
@@ -337,6 +600,7 @@ KINDS: dict[str, Kind] = {
                 ),
                 Field("title", "事项名称"),
                 _code("reviewer", "审查主体", {"legal_advisor": "法律顾问", "in_house": "内部法制机构"}),
+                _opt("issues_found", "发现并整改法律问题", "int"),  # §7.4 (R03)
             ),
         ),
         Kind(
@@ -347,10 +611,18 @@ KINDS: dict[str, Kind] = {
                 _code(
                     "form",
                     "会议形式",
-                    {"party_group": "党组会", "director_office": "主任办公会", "special": "专题会议", "other": "其他"},
+                    {
+                        "party_group": "党组会",
+                        "director_office": "主任办公会",
+                        "special": "专题会议",
+                        "executive": "政府常务会议",  # §7.4 (R01)
+                        "other": "其他",
+                    },
                 ),
                 Field("topic", "会议议题"),
                 Field("rule_of_law_agenda", "研究部署法治工作", "bool"),
+                # Matters decided (“三重一大” and the rest), §7.4 (R09, R16).
+                *(_opt(name, label, "int") for name, label in MEETING_ITEMS.items()),
             ),
         ),
         Kind(
@@ -361,6 +633,8 @@ KINDS: dict[str, Kind] = {
                 Field("subject", "检查事项"),
                 _opt("findings", "发现问题数", "int"),
                 _opt("rectified", "整改问题数", "int"),
+                _code("type", "检查类型", INSPECTION_TYPES, False, default="special"),  # §7.4 (R01)
+                _opt("files_reviewed", "评查案卷数", "int"),
             ),
         ),
         Kind(
@@ -372,8 +646,13 @@ KINDS: dict[str, Kind] = {
                 Field("eligible", "应考人数", "int"),
                 Field("participants", "参考人数", "int"),
                 Field("passed", "通过人数", "int"),
+                # §7.4 (R08, R14): the type (§3's exam figures count law_exam only), 优秀人数 ≤ passed, 平均分.
+                _code("type", "考试类型", EXAM_TYPES, False, default="law_exam"),
+                _opt("excellent", "优秀人数", "int"),
+                _opt("average_score", "平均分", "score", maximum=MAX_SCORE),
             ),
         ),
+        *NEW_KINDS,
     )
 }
 
@@ -423,6 +702,7 @@ OPS: dict[str, str] = {
     "step": "记录步骤",
     "correct": "更正",
     "void": "作废",
+    "figure": "声明指标",
 }
 
 

@@ -19,6 +19,16 @@ DISCLOSURE_WORKING_DAYS = 20  # 政府信息公开条例 (2019) §33: 20 working
 PROPOSAL_MONTHS = 3  # 代表法 §51: 3 months of assignment, 6 if complex
 PROPOSAL_COMPLEX_MONTHS = 6
 
+# DOMAIN.md §7.3. Periods of N days end on date + N days (the day itself not counted); periods of N months on the
+# same day number N months later, or that month's last day (31 Dec + 2 months = 28/29 Feb). No holiday shift.
+PENALTY_DECISION_DAYS = 90  # 行政处罚法 (2021) §60: decide within 90 days of 立案, plus every recorded extension
+# The reply period of a supervision letter when the letter sets none (`reply_days`), by type: (days, months).
+LETTER_REPLY_PERIODS: dict[str, tuple[int, int]] = {
+    "procuratorial_suggestion": (0, 2),  # 人民检察院检察建议工作规定 (2019): 书面回复 within 两个月 of receipt
+    "reconsideration_opinion": (60, 0),  # DOMAIN.md §7.3 default; a letter setting its own period: reply_days
+    "judicial_suggestion": (0, 2),  # local rules, commonly 两个月: a default, as above
+}
+
 
 class CalendarUnavailable(ValueError):
     """The holiday calendar has no data for a year a working-day count needs."""
@@ -76,3 +86,21 @@ def disclosure_reply_due(received: date, extended: bool = False) -> date:
 
 def proposal_reply_due(assigned: date, complex_matter: bool = False) -> date:
     return add_months(assigned, PROPOSAL_COMPLEX_MONTHS if complex_matter else PROPOSAL_MONTHS)
+
+
+def penalty_decision_due(filed: date, extended_days: int = 0) -> date:
+    """The last day to decide an ordinary-procedure penalty case (or withdraw its 立案): 90 days + extensions."""
+    return filed + timedelta(days=PENALTY_DECISION_DAYS + extended_days)
+
+
+def letter_reply_due(received: date, letter_type: str, reply_days: int | None = None) -> date:
+    """The last day to reply to a 司法建议/检察建议/行政复议意见书: the period it sets, else its type's default."""
+    if reply_days is not None:
+        return received + timedelta(days=reply_days)
+    days, months = LETTER_REPLY_PERIODS[letter_type]
+    return add_months(received, months) + timedelta(days=days)
+
+
+def is_due(closed: bool, deadline: date, today: date) -> bool:
+    """DOMAIN.md §7.3: an item is due once closed, or once its deadline is strictly before D (today)."""
+    return closed or deadline < today

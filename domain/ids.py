@@ -19,3 +19,13 @@ def activity_id(unit: str, ref: str) -> UUID:
 @lru_cache(maxsize=1 << 16)
 def receipt_id(line_id: str) -> UUID:
     return uuid5(NAMESPACE, f"line/{line_id}")
+
+
+@lru_cache(maxsize=1 << 12)
+def signing_key_id(unit: str) -> UUID:
+    return uuid5(NAMESPACE, f"signing-key/{unit}")
+
+
+@lru_cache(maxsize=1 << 12)
+def declaration_id(unit: str, code: str) -> UUID:
+    return uuid5(NAMESPACE, f"figure/{unit}/{code}")

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -17,15 +18,17 @@ from eventsourcing.persistence import IntegrityError, Transcoder
 from . import narrative
 from .activity import Activity, Evidence
 from .catalogue import REPORT_SECTIONS
+from .declaration import FigureDeclaration, no_live_declaration
+from .definition import Retirement, parse
 from .directory import UserDirectory
 from .errors import DomainError, FieldError
-from .ids import activity_id, receipt_id, unit_id
+from .ids import activity_id, declaration_id, receipt_id, signing_key_id, unit_id
 from .narrative import Narrative
 from .receipt import Receipt
-from .seal import Seal
+from .seal import Seal, SigningKey
 from .transcoder import FastJSONTranscoder, canonical
 from .unit import Unit
-from .validation import CorrectLine, Line, RecordLine, StepLine, UnitLine, VoidLine, parse_line
+from .validation import CorrectLine, FigureLine, Line, RecordLine, StepLine, UnitLine, VoidLine, parse_line
 
 DEFAULT_TZ = "Asia/Shanghai"
 
@@ -104,6 +107,9 @@ class Ledger(UserDirectory, Application[UUID]):
     def activity(self, unit: str, ref: str) -> Activity | None:
         return self._get(activity_id(unit, ref))  # type: ignore[return-value]
 
+    def declaration(self, unit: str, code: str) -> FigureDeclaration | None:
+        return self._get(declaration_id(unit, code))  # type: ignore[return-value]
+
     def history(self, unit: str, ref: str) -> list[Any]:
         """Every stored event of one activity, oldest first."""
         return list(self.events.get(activity_id(unit, ref)))
@@ -122,9 +128,25 @@ class Ledger(UserDirectory, Application[UUID]):
     ) -> Seal:
         if self.unit(unit) is None:
             raise DomainError.of("unit", f"单位：单位「{unit}」不存在")
+        registered = self.signing_key(unit)
+        if registered is not None and registered != public_key:
+            raise DomainError.of(
+                "key",
+                f"签名密钥：单位「{unit}」的密钥文件与事件日志中登记的密钥不一致（密钥可能被替换），拒绝封存；"
+                "请从备份恢复 keys/ 目录",
+            )
         seal = Seal(unit, year, as_of, size, root, report, signature, public_key, by)
-        self.save(seal)
+        if registered is None:
+            self.save(SigningKey(unit, public_key, by), seal)
+        else:
+            self.save(seal)
         return seal
+
+    def signing_key(self, unit: str) -> str | None:
+        """The public key (hex) registered in the log for the unit's seals, if it has sealed since keys were
+        registered (older ledgers: None, and verification falls back on the unit's first seal)."""
+        found = self._get(signing_key_id(unit))
+        return found.public_key if found is not None else None  # type: ignore[attr-defined]
 
     def attach(self, unit: str, ref: str, evidence: Evidence, step_id: str | None, by: str) -> None:
         activity = self._activity_or_error(unit, ref)
@@ -334,6 +356,9 @@ class _Session:
             self.unit_line(line, by)
             return
         self.require_unit(line.unit)
+        if isinstance(line, FigureLine):
+            self.figure_line(line, by)
+            return
         if isinstance(line, RecordLine):
             aid = activity_id(line.unit, line.ref)
             if self.get(aid, may_be_new=True) is not None:
@@ -358,6 +383,23 @@ class _Session:
                 activity.void_step(line.id, line.target, line.reason, by)
         self.keep(activity)
         self.wrote(line.id, activity)
+
+    def figure_line(self, line: FigureLine, by: str) -> None:
+        """Declare, redeclare or retire (§8): the definition is checked whole, then one event on (unit, code)."""
+        parsed = parse(line.data)
+        data = _json_numbers(line.data)
+        did = declaration_id(line.unit, parsed.code)
+        found: FigureDeclaration | None = self.get(did)
+        if isinstance(parsed, Retirement):
+            if found is None:
+                raise no_live_declaration(line.unit)
+            found.retire(by, line.id)
+        elif found is None:
+            found = FigureDeclaration(line.unit, parsed.code, data, by, line.id)
+        else:
+            found.redeclare(data, by, line.id)
+        self.keep(found)
+        self.wrote(line.id, found)
 
     def wrote(self, line_id: str, aggregate: Aggregate) -> None:
         self.outcome.written[line_id] = Written(aggregate.version, aggregate.modified_on)
@@ -392,3 +434,16 @@ class _Session:
             unit.change(line.data.name, parent, by, line.id)
         self.keep(unit)
         self.wrote(line.id, unit)
+
+
+def _json_numbers(value: Any) -> Any:
+    """A declaration's data as given, with exact decimals (a bound like `"gte": 90.5`, read by parse_float) as
+    JSON numbers again: a money or score bound has at most 15 significant digits, so the float's shortest text
+    is the text that was given, and the event keeps plain JSON (the read model reads `data` as it is stored)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _json_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(v) for v in value]
+    return value

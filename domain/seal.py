@@ -9,6 +9,8 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
+from .ids import signing_key_id
+
 
 def seal_payload(unit: str, year: int, as_of: str, size: int, root: str, report: dict[str, Any]) -> bytes:
     """The bytes a seal's signature covers: its facts and the SHA-256 of the report's canonical JSON."""
@@ -47,3 +49,19 @@ class Seal(Aggregate):
     @staticmethod
     def create_id() -> UUID:
         return uuid4()
+
+
+class SigningKey(Aggregate):
+    """A unit's seal-signing public key, recorded in the event log the first time the unit seals.
+
+    Seals are checked against this key, not against the key a seal carries nor the file in keys/: replacing
+    the key files and re-signing a seal then shows, and deleting keys/ does not make the check disappear."""
+
+    @event("Registered")
+    def __init__(self, unit: str, public_key: str, recorded_by: str) -> None:
+        self.unit = unit
+        self.public_key = public_key
+
+    @staticmethod
+    def create_id(unit: str) -> UUID:
+        return signing_key_id(unit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -22,7 +23,7 @@ from pydantic import (
 )
 from pydantic import Field as PydField
 
-from .catalogue import KINDS, LINE_LABELS, MAX_LIST, MAX_STR, OPS, Field, Kind
+from .catalogue import DECIMAL_TYPES, KINDS, LINE_LABELS, MAX_LIST, MAX_STR, OPS, Field, Kind
 from .errors import DomainError, FieldError
 
 EARLIEST = date(2000, 1, 1)
@@ -32,7 +33,9 @@ UNIT_CODE = r"^[a-z0-9][a-z0-9-]{0,63}$"
 # can carry them (\u0000, \ud800), but a surrogate cannot be encoded as UTF-8 (so no digest, no event, no
 # response) and the controls break the XLSX writer and every document built from the ledger.
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-MAX_DEPTH = 8  # a line is at most line → data → list → text; deeper nesting is never data, only an attack
+# Records nest three deep (line → data → list → text), declared figures a few more (their definition is a
+# small expression tree); far deeper is never data, and would exhaust the stack of recursive validators.
+MAX_DEPTH = 32
 
 
 def text_problem(value: str) -> str | None:
@@ -78,7 +81,68 @@ BusinessDate = Annotated[StrictStr, AfterValidator(_business_date)]
 _STRICT = ConfigDict(extra="forbid")
 
 
+# ---- money and score (DOMAIN.md §7.1): decimals read exactly from the text of the line ----
+
+
+class JSONDecimal(Decimal):
+    """A JSON number with a fraction or an exponent, with the text it was written as (see `json_number`)."""
+
+    text: str
+
+
+def json_number(text: str) -> Decimal:
+    """`parse_float` for json.loads: the exact decimal of the text, never a binary float (DOMAIN.md §7.1), keeping
+    the text so that an exponent (`1e3`, `1.5e1`) can still be told apart from a plain number and rejected."""
+    number = JSONDecimal(text)
+    number.text = text
+    return number
+
+
+_DECIMAL_TEXT = re.compile(r"[0-9]+(\.[0-9]{1,2})?")  # no sign, no exponent, at most 2 decimal places
+
+
+def decimal_text(value: Any) -> str | None:
+    """The text a money or score value was written as, or None when it is not a number or numeric string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, JSONDecimal):
+        return value.text
+    if isinstance(value, int | Decimal | str):
+        return str(value)
+    if isinstance(value, float):
+        # Only from a caller that parsed JSON itself (the JSON Lines reader never makes floats): the shortest
+        # repr gives back the written digits of every value with at most 15 significant digits, which covers
+        # every money value up to 1,000,000,000,000.00.
+        return repr(value)
+    return None
+
+
+def parse_decimal(value: Any, maximum: int, what: str) -> Decimal:
+    text = decimal_text(value)
+    if text is None or not _DECIMAL_TEXT.fullmatch(text) or Decimal(text) > maximum:
+        shown = text if text is not None else repr(value)
+        raise ValueError(f"须为 0–{maximum:,} 之间、最多两位小数的{what}（不带正负号和指数），收到「{shown}」")
+    return Decimal(text)
+
+
+def canonical_decimal(value: Any) -> str:
+    """How a valid money or score value is stored in events: its exact value with two decimals ("136161.00")."""
+    return f"{Decimal(decimal_text(value) or '0'):.2f}"
+
+
+def _decimal_annotation(f: Field) -> Any:
+    what = "金额（元）" if f.type == "money" else "分数"
+
+    def check(value: Any) -> Any:
+        parse_decimal(value, f.maximum, what)
+        return value
+
+    return Annotated[Any, AfterValidator(check)]
+
+
 def _annotation(f: Field) -> Any:
+    if f.type in DECIMAL_TYPES:
+        return _decimal_annotation(f)
     if f.type == "str":
         return Text
     if f.type == "int":
@@ -94,7 +158,8 @@ def _model(name: str, fields: tuple[Field, ...]) -> type[BaseModel]:
     spec: dict[str, Any] = {}
     for f in fields:
         ann = _annotation(f)
-        spec[f.name] = (ann, ...) if f.required else (ann | None, None)
+        # A field taken only beside certain values of another is checked by `_conditional`, not here.
+        spec[f.name] = (ann, ...) if f.required and f.when is None else (ann | None, None)
     return create_model(name, __config__=_STRICT, **spec)
 
 
@@ -104,21 +169,83 @@ def data_model(kind: str) -> type[BaseModel]:
 
 
 @cache
-def step_model(kind: str, step: str) -> type[BaseModel]:
-    s = KINDS[kind].step(step)
+def _step_model(kind: str, index: int) -> type[BaseModel]:
+    s = KINDS[kind].steps[index]
+    return _model(f"{kind}_{s.name}_{index}_data", s.fields)
+
+
+def step_model(kind: str, step: str, data: dict[str, Any] | None = None) -> type[BaseModel]:
+    """The model of a step's data (for an activity with `data`: of the variant its fields allow)."""
+    s = KINDS[kind].step(step, data)
     assert s is not None
-    return _model(f"{kind}_{step}_data", s.fields)
+    return _step_model(kind, KINDS[kind].steps.index(s))
+
+
+def check_data(
+    model: type[BaseModel], fields: tuple[Field, ...], data: Any, prefix: str = "data"
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Validate kind or step data: (the data without absent optional fields, every error at once)."""
+    if not isinstance(data, dict):
+        return {}, [FieldError(prefix, f"{LINE_LABELS['data']}：须为对象（JSON object）")]
+    errors: list[FieldError] = []
+    try:
+        model.model_validate(data)
+    except ValidationError as e:
+        errors = field_errors(e, {f.name: f for f in fields}, prefix)
+    bad = {e.field for e in errors}
+    errors += [e for e in _conditional(fields, data, prefix, bad) if e.field not in bad]
+    clean = {k: v for k, v in data.items() if v is not None}
+    if not errors:
+        for f in fields:
+            if f.type in DECIMAL_TYPES and f.name in clean:
+                clean[f.name] = canonical_decimal(clean[f.name])
+    return clean, errors
 
 
 def clean_data(model: type[BaseModel], fields: tuple[Field, ...], data: Any, prefix: str = "data") -> dict[str, Any]:
     """Validate kind or step data; return it without absent optional fields (an explicit null means absent)."""
-    if not isinstance(data, dict):
-        raise DomainError.of(prefix, f"{LINE_LABELS['data']}：须为对象（JSON object）")
-    try:
-        model.model_validate(data)
-    except ValidationError as e:
-        raise DomainError(*field_errors(e, {f.name: f for f in fields}, prefix)) from None
-    return {k: v for k, v in data.items() if v is not None}
+    clean, errors = check_data(model, fields, data, prefix)
+    if errors:
+        raise DomainError(*errors)
+    return clean
+
+
+def _value_text(f: Field | None, value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if f is not None and isinstance(value, str) and value in f.codes:
+        return f"{value}（{f.codes[value]}）"
+    return f"「{value}」" if value is not None else "未填"
+
+
+def _conditional(fields: tuple[Field, ...], data: dict[str, Any], prefix: str, bad: set[str]) -> list[FieldError]:
+    """Fields taken only beside certain values of another field (DOMAIN.md §7.2, §7.4): required there when
+    required, rejected elsewhere (clear them with null in the same correction)."""
+    by_name = {f.name: f for f in fields}
+    out = []
+    for f in fields:
+        if f.when is None:
+            continue
+        other, values = f.when
+        if f"{prefix}.{other}" in bad:
+            continue  # the controlling field is itself wrong: its own error says so
+        current = data.get(other)
+        taken = current in values and isinstance(current, bool) == isinstance(values[0], bool)
+        given = data.get(f.name) is not None
+        spec = by_name.get(other)
+        label = spec.label if spec else other
+        allowed = "或".join(_value_text(spec, v) for v in values)
+        if taken and f.required and not given:
+            out.append(FieldError(f"{prefix}.{f.name}", f"{f.label}：{label}为{_value_text(spec, current)}时必填"))
+        elif given and not taken:
+            out.append(
+                FieldError(
+                    f"{prefix}.{f.name}",
+                    f"{f.label}：仅当{label}为{allowed}时可填写（当前为{_value_text(spec, current)}），"
+                    f"请删除该字段或以 null 清除",
+                )
+            )
+    return out
 
 
 # ---- the interchange line envelope (DOMAIN.md §4) ----
@@ -173,13 +300,21 @@ class VoidLine(_Line):
     target: Ident | None = None
 
 
-Line = UnitLine | RecordLine | StepLine | CorrectLine | VoidLine
+class FigureLine(_Line):
+    """Declare, redeclare or retire a figure of the unit's own (§8); `data` is checked by `definition.parse`."""
+
+    op: Literal["figure"]
+    data: Any
+
+
+Line = UnitLine | RecordLine | StepLine | CorrectLine | VoidLine | FigureLine
 LINE_MODELS: dict[str, type[BaseModel]] = {
     "unit": UnitLine,
     "record": RecordLine,
     "step": StepLine,
     "correct": CorrectLine,
     "void": VoidLine,
+    "figure": FigureLine,
 }
 
 _ENVELOPE_FIELDS = {name: Field(name, label) for name, label in LINE_LABELS.items()}
@@ -213,8 +348,10 @@ def raw_problems(raw: Any) -> list[FieldError]:
         elif isinstance(value, str):
             if problem := text_problem(value):
                 out.append(FieldError(".".join(path) or "line", f"{_label(path, kind)}：{problem}"))
-        elif isinstance(value, float) and not math.isfinite(value):
-            got = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        elif isinstance(value, float | Decimal) and not math.isfinite(float(value)):
+            # A decimal beyond a double's range (1e309, as the JSON Lines reader keeps it) is refused like the
+            # Infinity a JSON route's parser makes of the same text: one message on every path.
+            got = "NaN" if math.isnan(float(value)) else ("Infinity" if value > 0 else "-Infinity")
             message = f"须为有限的数值（超出范围的数读作 Infinity），收到 {got}"
             out.append(FieldError(".".join(path) or "line", f"{_label(path, kind)}：{message}"))
     # One error per field, in the order the fields were written (the walk above is depth-first, reversed).
@@ -290,6 +427,10 @@ def _message(err: dict[str, Any], f: Field) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     got = err.get("input")
+    if isinstance(got, JSONDecimal):
+        got = got.text
+    elif isinstance(got, Decimal):
+        got = str(got)
     if kind == "missing":
         text = "必填，不能缺少"
     elif kind == "extra_forbidden":

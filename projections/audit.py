@@ -3,11 +3,13 @@ the seals recorded in it, and any root published elsewhere."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from domain.seal import Seal, seal_payload
 
 from . import merkle, pgsource
+from .anchor import ANCHOR_FILE, read_anchor
+from .ingest import catch_up
 from .leafhash import Chunk, hash_range, hash_range_pg
 from .readmodel import ReadModel
 from .source import read_rows
@@ -148,3 +152,115 @@ def public_key_file(keys: Path) -> Callable[[str], bytes | None]:
         return bytes.fromhex(path.read_text().strip()) if path.exists() else None
 
     return key_of
+
+
+# Commit order is not quite timestamp order (an event's time is taken before its transaction waits for the
+# store's lock, and a large import validates for a while), so only a step back larger than this is a finding.
+RECORDED_AT_SLACK = timedelta(hours=1)
+# The read model's own tables, compared with a read model rebuilt from the store (merkle frontiers sit at batch
+# boundaries that differ between the two; meta and tracking are bookkeeping).
+COMPARED_TABLES = ("events", "act", "stp", "contrib", "leaves", "units")
+
+
+def anchor_problems(home: Path, log: StoreLog, witnessed: int) -> list[str]:
+    """The store against the largest log this home has seen (`anchor.py`)."""
+    found = read_anchor(home)
+    if found is None:
+        if witnessed == 0 and log.leaves:
+            return [
+                "no record of the log seen before (the read model's witness and the log anchor are both missing): "
+                "edits made before now cannot be detected here; check against a published root (--root --size)"
+            ]
+        return []
+    if found.size < 0:
+        return [f"the log anchor {ANCHOR_FILE} is unreadable (altered?)"]
+    if len(log.leaves) < found.size:
+        return [
+            f"the log has {len(log.leaves)} events, fewer than the {found.size} this ledger had on {found.seen_at}: "
+            "events were removed or an older copy of the store was put in place"
+        ]
+    if log.root(found.size).hex() != found.root:
+        return [
+            f"the first {found.size} events no longer have the root {found.root} seen on {found.seen_at}: "
+            "an event was changed, inserted or removed"
+        ]
+    return []
+
+
+@contextlib.contextmanager
+def rebuilt(source: ApplicationRecorder, tz: str, until: int) -> Iterator[ReadModel]:
+    """A read model built from the store alone up to position `until`, in a temporary directory (deleted
+    afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="taizhang-verify-") as tmp:
+        model = ReadModel(Path(tmp) / "verify.duckdb", tz)
+        try:
+            catch_up(model.con, source, tz=tz, until=until)  # not model.catch_up: this copy anchors nothing
+            yield model
+        finally:
+            model.close()
+
+
+def _digest(model: ReadModel, table: str) -> tuple[int, int]:
+    found = model.con.execute(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} t").fetchall()
+    return int(found[0][0]), int(found[0][1])
+
+
+def compare_with_store(model: ReadModel, fresh: ReadModel) -> list[str]:
+    """The read model's tables against the same tables rebuilt from the store: an edit of the read model (which
+    reports, seals and as-of reports are computed from) shows here. `taizhang rebuild` repairs it."""
+    problems = []
+    for table in COMPARED_TABLES:
+        (n, h), (m, k) = _digest(model, table), _digest(fresh, table)
+        if (n, h) != (m, k):
+            problems.append(
+                f"read model table {table} differs from the event store ({n} rows, rebuilt from the store: {m}): "
+                "the read model was altered; run taizhang rebuild"
+            )
+    return problems
+
+
+def recorded_at_problems(fresh: ReadModel) -> list[str]:
+    """Recording times must not step back along the log by more than the slack, nor lie in the future."""
+    rows = fresh.con.execute(
+        """SELECT pos, recorded_at, earlier FROM (
+             SELECT pos, recorded_at,
+                    max(recorded_at) OVER (ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier
+             FROM events)
+           WHERE recorded_at < earlier - ? OR recorded_at > now() + ? ORDER BY pos LIMIT 20""",
+        [RECORDED_AT_SLACK, RECORDED_AT_SLACK],
+    ).fetchall()
+    return [
+        f"position {pos}: recorded_at {at.isoformat()} is earlier than events before it ({earlier.isoformat()})"
+        if earlier is not None and at < earlier
+        else f"position {pos}: recorded_at {at.isoformat()} lies in the future"
+        for pos, at, earlier in rows
+    ]
+
+
+def trusted_keys(seals: list[Seal], registered: Callable[[str], str | None]) -> Callable[[str], bytes | None]:
+    """The key each unit's seals must carry: the one registered in the log, else (a ledger from before keys were
+    registered) the key of the unit's first seal in log order."""
+    first: dict[str, str] = {}
+    for s in seals:
+        first.setdefault(s.unit, s.public_key)
+
+    def key_of(unit: str) -> bytes | None:
+        found = registered(unit) or first.get(unit)
+        return bytes.fromhex(found) if found else None
+
+    return key_of
+
+
+def key_file_problems(seals: list[Seal], keys: Path, key_of: Callable[[str], bytes | None]) -> list[str]:
+    """Each sealing unit's public key file must be there and be the trusted key (a missing private key only
+    stops the unit sealing again, which `seal` says)."""
+    problems = []
+    for unit in sorted({s.unit for s in seals}):
+        trusted = key_of(unit)
+        on_disk = public_key_file(keys)(unit)
+        if on_disk is None:
+            problems.append(f"unit {unit}: its signing key is missing from {keys} (deleted? restore keys/ from a "
+                            "backup; its seals are checked against the key registered in the log)")
+        elif trusted is not None and on_disk != trusted:
+            problems.append(f"unit {unit}: {keys / (unit + '.pub')} is not the key registered in the log (replaced?)")
+    return problems

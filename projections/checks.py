@@ -7,6 +7,17 @@ from typing import Any
 
 import duckdb
 
+from domain import deadlines as rules
+
+from .figures import (
+    LETTER_REPLY,
+    ORDINARY_PENALTY,
+    PENALTY_CLOSING,
+    PENALTY_EXTENSIONS,
+    letter_deadline,
+    penalty_deadline,
+)
+
 
 def _v(figures: dict[str, Any], fid: str) -> int:
     return figures[fid]["value"] or 0
@@ -39,23 +50,24 @@ def run_checks(
         f"上年结转 {cin} + 新收 {rec} = 办结 {rep} + 结转下年 {cout}",
         f"依申请公开不平衡：上年结转 {cin} + 新收 {rec} ≠ 办结 {rep} + 结转下年 {cout}",
     )
-    eligible, participants, passed = con.execute(
-        f"SELECT coalesce(sum(eligible), 0), coalesce(sum(participants), 0), coalesce(sum(passed), 0) "
-        f"FROM A WHERE kind = 'exam' AND y = {int(year)}"
+    eligible, participants, passed, excellent = con.execute(
+        f"SELECT coalesce(sum(eligible), 0), coalesce(sum(participants), 0), coalesce(sum(passed), 0),"
+        f" sum(excellent) FROM A WHERE kind = 'exam' AND y = {int(year)}"
     ).fetchall()[0]
-    add(
-        "exam.consistency",
-        passed <= participants <= eligible,
-        f"通过 {passed} ≤ 参考 {participants} ≤ 应考 {eligible}",
-        f"考试人数不一致：通过 {passed}、参考 {participants}、应考 {eligible}",
-    )
+    # §7.4: excellent ≤ passed too (优秀人数 is counted among those who passed); said only when an exam gives
+    # it, so that ledgers without it keep their message.
+    good = f"通过 {passed} ≤ 参考 {participants} ≤ 应考 {eligible}"
+    bad = f"考试人数不一致：通过 {passed}、参考 {participants}、应考 {eligible}"
+    if excellent is not None:
+        good, bad = f"优秀 {excellent} ≤ {good}", bad.replace("：", f"：优秀 {excellent}、", 1)
+    add("exam.consistency", (excellent or 0) <= passed <= participants <= eligible, good, bad)
     late = _overdue(
         con,
         rollup,
         "SELECT a.unit, a.ref FROM A a LEFT JOIN S e ON e.oid = a.oid AND e.step = 'extended'"
         " WHERE a.kind = 'petition' AND a.category = 'claim'"
         " AND a.oid NOT IN (SELECT oid FROM S WHERE step = 'concluded')"
-        " AND $today > a.date + CAST(60 + coalesce(e.days, 0) AS INTEGER)",
+        f" AND $today > a.date + CAST({rules.PETITION_CONCLUDE_DAYS} + coalesce(e.days, 0) AS INTEGER)",
         today,
     )
     add(
@@ -68,7 +80,8 @@ def run_checks(
         con,
         rollup,
         f"SELECT unit, ref FROM A WHERE kind = 'petition' AND y = {int(year)}"
-        " AND oid NOT IN (SELECT oid FROM S WHERE step = 'acknowledged') AND $today > date + 15",
+        " AND oid NOT IN (SELECT oid FROM S WHERE step = 'acknowledged')"
+        f" AND $today > date + {rules.PETITION_ACK_DAYS}",
         today,
     )
     add(
@@ -82,7 +95,8 @@ def run_checks(
         rollup,
         "SELECT unit, ref FROM A WHERE kind = 'proposal'"
         " AND oid NOT IN (SELECT oid FROM S WHERE step = 'replied')"
-        " AND $today > date + to_months(CASE WHEN coalesce(complex, FALSE) THEN 6 ELSE 3 END)",
+        " AND $today > date + to_months(CASE WHEN coalesce(complex, FALSE)"
+        f" THEN {rules.PROPOSAL_COMPLEX_MONTHS} ELSE {rules.PROPOSAL_MONTHS} END)",
         today,
     )
     add(
@@ -105,6 +119,35 @@ def run_checks(
         handled == parts + other,
         f"处理案件 {handled} 起 = 各类型之和（其中仲裁及其他 {other} 起）",
         f"处理案件 {handled} 起 ≠ 各类型之和 {parts + other} 起",
+    )
+    # DOMAIN.md §7.5: open items of any year whose deadline (§7.3) is strictly before D.
+    undecided = _overdue(
+        con,
+        rollup,
+        f"SELECT a.unit, a.ref FROM A a LEFT JOIN ({PENALTY_EXTENSIONS}) e ON e.oid = a.oid"
+        f" WHERE {ORDINARY_PENALTY} AND a.oid NOT IN (SELECT oid FROM ({PENALTY_CLOSING}))"
+        f" AND {penalty_deadline()} < $today",
+        today,
+    )
+    add(
+        "enforcement.overdue",
+        not undecided,
+        "没有超过办案期限未作出决定的普通程序行政处罚案件",
+        f"超过办案期限（立案之日起90日，含延长）未作出处罚决定或撤销立案的案件 {len(undecided)} 件："
+        f"{_listing(undecided)}",
+    )
+    unanswered = _overdue(
+        con,
+        rollup,
+        f"SELECT a.unit, a.ref FROM A a WHERE a.kind = 'supervision_letter'"
+        f" AND a.oid NOT IN (SELECT oid FROM ({LETTER_REPLY})) AND {letter_deadline()} < $today",
+        today,
+    )
+    add(
+        "letters.overdue",
+        not unanswered,
+        "没有超期未回复的司法建议、检察建议、行政复议意见书",
+        f"超过回复期限未书面回复的“三书” {len(unanswered)} 件：{_listing(unanswered)}",
     )
     n_late = _v(figures, "audit.late_entries")
     add("audit.late_entries", n_late == 0, "没有补录活动", f"有 {n_late} 项活动在发生30日后才录入（补录）")

@@ -8,6 +8,7 @@ as of its instant.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -30,13 +31,23 @@ def bind(con: duckdb.DuckDBPyConnection, name: str, select: str, *, table: bool 
     con.execute(f"CREATE TEMP {'TABLE' if table else 'VIEW'} {name} AS {select}")
 
 
-def rows(figures: tuple[Figure, ...], tz: str) -> str:
-    """SQL of (oid, unit, ref, fid, yr_from, yr_to, num, den): every contribution of every part."""
+def _day(sql: str, day: date | None) -> str:
+    """Put the report's day D (DOMAIN.md §7.3) into the SQL of a dated figure."""
+    if "{D}" not in sql:
+        return sql
+    if day is None:
+        raise ValueError("a dated figure needs the day of its report")
+    return sql.replace("{D}", f"DATE '{day.isoformat()}'")
+
+
+def rows(figures: tuple[Figure, ...], tz: str, day: date | None = None) -> str:
+    """SQL of (oid, unit, ref, fid, yr_from, yr_to, num, den): every contribution of every part (`day`: the day D
+    of the report, for dated figures)."""
     branches = []
     for f in figures:
         for p in f.parts:
             if p.over == "SQL":
-                select = p.sql.replace("{TZ}", tz)
+                select = _day(p.sql.replace("{TZ}", tz), day)
                 branches.append(
                     f"SELECT oid, unit, ref, '{f.id}' AS fid, yr_from, yr_to, CAST(num AS BIGINT) AS num, "
                     f"CAST(den AS BIGINT) AS den FROM ({select}) WHERE yr_from <= yr_to"
@@ -45,7 +56,7 @@ def rows(figures: tuple[Figure, ...], tz: str) -> str:
                 branches.append(
                     f"SELECT oid, unit, ref, '{f.id}' AS fid, {p.year} AS yr_from, {p.year} AS yr_to, "
                     f"CAST({p.num} AS BIGINT) AS num, CAST({p.den} AS BIGINT) AS den "
-                    f"FROM {p.over} WHERE {p.where.replace('{TZ}', tz)}"
+                    f"FROM {p.over} WHERE {_day(p.where.replace('{TZ}', tz), day)}"
                 )
     return " UNION ALL ".join(branches)
 
@@ -72,7 +83,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, source: str, year: int, unit: str) 
     return totals
 
 
-def per_activity(con: duckdb.DuckDBPyConnection, figure: Figure, year: int, tz: str) -> list[tuple[Any, ...]]:
+def per_activity(
+    con: duckdb.DuckDBPyConnection, figure: Figure, year: int, tz: str, day: date | None = None
+) -> list[tuple[Any, ...]]:
     """(unit, ref, num, den) of each activity behind one figure in one year, from A, AV and S."""
-    sql = f"SELECT unit, ref, sum(num), sum(den) FROM ({rows((figure,), tz)}) WHERE {_in('$y')} GROUP BY ALL"
+    sql = f"SELECT unit, ref, sum(num), sum(den) FROM ({rows((figure,), tz, day)}) WHERE {_in('$y')} GROUP BY ALL"
     return con.execute(sql, {"y": year}).fetchall()

@@ -9,12 +9,13 @@ import duckdb
 import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Tracking
 
+from . import declared
 from .evaluate import bind, rows
-from .figures import FIGURES
+from .figures import STORED
 from .merkle import Frontier
 from .schema import DATA_FIELDS, ETYPES, json_spec
 from .source import prefetched
-from .state import activity_fold, step_fold, step_rows, unit_fold
+from .state import activity_fold, activity_year, step_fold, step_rows, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 APPLICATION = "taizhang"
@@ -68,8 +69,10 @@ def catch_up(
     progress: Callable[[int], None] | None = None,
     stop_after: int | None = None,
     tz: str = "Asia/Shanghai",
+    until: int | None = None,
 ) -> int:
-    """Project every notification after the tracked position. Returns how many positions it advanced.
+    """Project every notification after the tracked position (up to `until`, when given). Returns how many
+    positions it advanced.
 
     Each batch of events commits with its tracking position; the state of what they touched is then
     re-folded in one transaction with a second position, so a crash between the two is repaired by the
@@ -78,7 +81,7 @@ def catch_up(
     tracking = DuckDBTrackingRecorder(con)
     start = tracking.max_tracking_id(APPLICATION) or 0
     done = 0
-    for batch in prefetched(source, start, batch_size, load_frontier(con)):
+    for batch in prefetched(source, start, batch_size, load_frontier(con), until):
         leaves = pa.table(
             {
                 "idx": pa.array(range(batch.first_index, batch.first_index + len(batch.leaves)), pa.int64()),
@@ -92,6 +95,7 @@ def catch_up(
         con.begin()
         try:
             con.execute(INSERT_SQL)
+            con.execute(declared.DECL_INSERT)  # §8: declaration versions with their data as given
             con.execute("INSERT INTO leaves SELECT * FROM leafbatch")
             con.execute("INSERT INTO merkle VALUES (?, ?)", [batch.frontier.size, batch.frontier.dump()])
             tracking.record_position(Tracking(APPLICATION, batch.last))
@@ -135,6 +139,7 @@ def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: s
     try:
         if folded == 0:
             _fold_all(con, tz)
+            declared.sync(con, "TRUE", tz)  # §8: the declared figures' rows
         else:
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE touched AS"
@@ -145,6 +150,7 @@ def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: s
             known = con.execute("SELECT count(*) FROM act").fetchall()[0][0]
             if touched >= REFOLD_ALL * max(known, 1):
                 _fold_all(con, tz)
+                declared.sync(con, "TRUE", tz)
             else:
                 for first in range(1, touched + 1, FOLD_CHUNK):
                     con.execute(
@@ -152,6 +158,10 @@ def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: s
                         [first, first + FOLD_CHUNK],
                     )
                     _fold_some(con, tz, "oid IN (SELECT oid FROM chunk)")
+                # §8: every live declaration's rows for the touched activities, a new version's for the others
+                # (declared figures go in groups of a few per statement, so the whole touched set is bounded).
+                _bind(con, "oid IN (SELECT oid FROM touched)", table=False)
+                declared.sync(con, "oid IN (SELECT oid FROM touched)", tz)
             con.execute("DROP TABLE IF EXISTS temp.touched")
             con.execute("DROP TABLE IF EXISTS temp.chunk")
         con.execute("DELETE FROM units")
@@ -168,10 +178,8 @@ def _fold_all(con: duckdb.DuckDBPyConnection, tz: str) -> None:
         con.execute(f"DELETE FROM {table}")
     con.execute(f"INSERT INTO act {activity_fold('TRUE')}")
     con.execute(f"INSERT INTO stp {step_rows(step_fold('TRUE'), 'act')}")
-    bind(con, "AV", "SELECT *, year(date) AS y FROM act")
-    bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
-    bind(con, "S", "SELECT * FROM stp WHERE live")
-    con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(FIGURES, tz)}) ORDER BY unit")
+    _bind(con, "TRUE", table=False)
+    con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(STORED, tz)}) ORDER BY unit")
 
 
 def _fold_some(con: duckdb.DuckDBPyConnection, tz: str, touched: str) -> None:
@@ -180,8 +188,13 @@ def _fold_some(con: duckdb.DuckDBPyConnection, tz: str, touched: str) -> None:
     con.execute(f"INSERT INTO act {activity_fold(touched)}")
     con.execute(f"DELETE FROM stp WHERE {touched}")
     con.execute(f"INSERT INTO stp {step_rows(step_fold(touched), 'act')}")
-    bind(con, "AV", f"SELECT *, year(date) AS y FROM act WHERE {touched}", table=True)
-    bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
-    bind(con, "S", f"SELECT * FROM stp WHERE live AND {touched}", table=True)
+    _bind(con, touched, table=True)
     con.execute(f"DELETE FROM contrib WHERE {touched}")
-    con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(FIGURES, tz)}) ORDER BY unit")
+    con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(STORED, tz)}) ORDER BY unit")
+
+
+def _bind(con: duckdb.DuckDBPyConnection, touched: str, table: bool) -> None:
+    """The relations the figure parts read (see figures.py), over the activities selected by `touched`."""
+    bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {touched}", table=table)
+    bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
+    bind(con, "S", f"SELECT * FROM stp WHERE live AND {touched}", table=table)

@@ -86,7 +86,7 @@ def ledger_rows(
         data = {f.name: r[f.name] for f in kind.fields}
         steps_of = by_oid.get(r["oid"], [])
         for s in steps_of:
-            spec = kind.step(s.step)
+            spec = kind.step(s.step, data) or kind.step(s.step)  # the variant of its action (§7.2)
             s.data = {f.name: s.data.get(f.name) for f in (spec.fields if spec else ())}
         out[kind.code].append(
             ActivityRow(

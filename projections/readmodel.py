@@ -18,13 +18,14 @@ from typing import IO, Any
 import duckdb
 from eventsourcing.persistence import ApplicationRecorder
 
-from . import merkle
+from . import anchor, merkle
 from . import report as reports
+from .declared import Declaration
 from .evaluate import rows
-from .figures import FIGURES
+from .figures import STORED
 from .ingest import APPLICATION, FOLDED, INSERT_SQL, catch_up, load_frontier
 from .schema import DDL
-from .state import activity_fold, step_fold, unit_fold
+from .state import activity_fold, activity_year, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 MEMORY_LIMIT = "600MB"
@@ -32,7 +33,7 @@ MEMORY_LIMIT = "600MB"
 
 def fingerprint(tz: str) -> str:
     """What the read model's contents depend on besides the events: its schema, its SQL and the time zone."""
-    parts = [*DDL, INSERT_SQL, activity_fold("x"), step_fold("x"), unit_fold("x"), rows(FIGURES, tz)]
+    parts = [*DDL, INSERT_SQL, activity_fold("x"), step_fold("x"), unit_fold("x"), activity_year(), rows(STORED, tz)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -94,7 +95,8 @@ class ReadModel:
         self.path = path
         self.tz = tz
         self.generation = generation
-        self._lock: IO[str] = lock if lock is not None else take_lock(path, wait)
+        held = lock if lock is not None else take_lock(path, wait)
+        self._lock: IO[str] | None = held
         try:
             self._connect()
             if self._meta("fingerprint") != fingerprint(self.tz) or (
@@ -102,7 +104,7 @@ class ReadModel:
             ):
                 self._discard()
         except BaseException:
-            self._lock.close()
+            held.close()
             raise
 
     def __enter__(self) -> ReadModel:
@@ -115,7 +117,23 @@ class ReadModel:
         try:
             self.con.close()
         finally:
-            self._lock.close()
+            if self._lock is not None:
+                self._lock.close()
+
+    def reader(self) -> ReadModel:
+        """A second connection to this read model for one query, alongside catch-ups on this one.
+
+        DuckDB's MVCC gives it the state as of its last commit, so a report never waits for a fold or a
+        verification that it does not need. It lives no longer than this model (DuckDB closes a cursor with its
+        connection); close it after use. It must not catch up: one writer per file."""
+        clone = object.__new__(ReadModel)
+        clone.path, clone.tz, clone.generation = self.path, self.tz, self.generation
+        clone._lock = None
+        clone.con = self.con.cursor()
+        clone.con.execute("SET TimeZone = 'UTC'")  # a per-connection setting
+        clone.con.begin()  # one snapshot for all of the query's statements (closing rolls it back)
+        clone.tracking = DuckDBTrackingRecorder(clone.con)
+        return clone
 
     @classmethod
     def fresh(cls, path: Path, tz: str = "Asia/Shanghai") -> ReadModel:
@@ -158,28 +176,29 @@ class ReadModel:
         position = self.position()
         return position >= log_size and self.folded() >= position
 
-    def bring_up_to_date(self, source: ApplicationRecorder, attempts: int = 2) -> None:
-        """Catch up until current, retrying a failed catch-up on a fresh connection; else `ReadModelStale`.
+    def bring_up_to_date(self, source: ApplicationRecorder, attempts: int = 2, latest: int | None = None) -> None:
+        """Catch up until current with the log as it was at `latest` (default: now), retrying a failed
+        catch-up; else `ReadModelStale`.
 
         A fold can fail after its batch of events committed (a crash, memory); the next catch-up redoes it, so
         a failure is retried rather than leaving the figures behind the log while `position()` looks current."""
-        latest = source.max_notification_id() or 0
+        if latest is None:
+            latest = source.max_notification_id() or 0
         failure: BaseException = RuntimeError("catch-up stopped short of the log")
-        for attempt in range(attempts):
+        for _ in range(attempts):
             if self.current(latest):
                 return
             try:
                 self.catch_up(source)
-            except Exception as e:  # noqa: BLE001 — retried, then reported with its cause
+            except Exception as e:  # noqa: BLE001 — retried (the failed transaction rolled back), then reported
                 failure = e
-                if attempt + 1 < attempts:
-                    self.con.close()
-                    self._connect()
         if not self.current(latest):
             raise ReadModelStale(latest, self.position(), self.folded(), failure)
 
     def catch_up(self, source: ApplicationRecorder, progress: Callable[[int], None] | None = None, **kw: Any) -> int:
-        return catch_up(self.con, source, progress=progress, tz=self.tz, **kw)
+        done = catch_up(self.con, source, progress=progress, tz=self.tz, **kw)
+        anchor.advance(self.path.parent, self)  # the largest log seen, kept where deleting this file leaves it
+        return done
 
     def log(self, as_of: datetime | None = None) -> dict[str, Any]:
         """The event log's size (leaves) and Merkle root, now or as of an instant."""
@@ -209,6 +228,13 @@ class ReadModel:
 
     def report(self, unit: str, year: int, as_of: datetime | None = None) -> dict[str, Any]:
         return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))
+
+    def declaration(self, code: str, unit: str, as_of: datetime | None = None) -> Declaration | None:
+        """The declaration of `code` a report of `unit` as of `as_of` uses (§8.6), or None."""
+        try:
+            return reports.declaration(self.con, code, unit, as_of)
+        except KeyError:
+            return None
 
     def explain(self, figure: str, unit: str, year: int, as_of: datetime | None = None) -> list[dict[str, Any]]:
         return reports.explain(self.con, figure, unit, year, as_of, self.tz)

@@ -9,10 +9,11 @@ from typing import Any
 
 import duckdb
 
+from . import declared
 from .checks import run_checks
 from .evaluate import bind, evaluate, per_activity, rows
-from .figures import BY_ID, FIGURES, Figure
-from .state import activity_fold, step_fold, step_rows, unit_fold
+from .figures import BY_ID, DATED, FIGURES, Figure
+from .state import activity_fold, activity_year, step_fold, step_rows, unit_fold
 
 
 class UnknownUnit(LookupError):
@@ -21,11 +22,13 @@ class UnknownUnit(LookupError):
 
 @dataclass(frozen=True)
 class Scope:
-    """The unit asked about, its name, and the units it covers (itself and its descendants, as of T)."""
+    """The unit asked about, its name, the units it covers (itself and its descendants, as of T), and its
+    chain: itself, its parent, and so on up (where a declared figure's definition is looked for, §8.6)."""
 
     unit: str
     name: str
     units: list[str]
+    chain: tuple[str, ...] = ()
 
 
 def rate(num: Any, den: Any) -> float | None:
@@ -48,12 +51,12 @@ def materialize(con: duckdb.DuckDBPyConnection, as_of: datetime | None, units: l
     """A, AV and S for this connection: views of the current state in scope, or temp tables folded as of an instant."""
     scoped = in_scope(units)
     if as_of is None:
-        bind(con, "AV", f"SELECT *, year(date) AS y FROM act WHERE {scoped}")
+        bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM act WHERE {scoped}")
         bind(con, "A", "SELECT * FROM AV WHERE NOT voided")
         bind(con, "S", f"SELECT * FROM stp WHERE live AND {scoped}")
         return
     where = _asof_filter(as_of)
-    bind(con, "AV", f"SELECT *, year(date) AS y FROM ({activity_fold(where)}) WHERE {scoped}", table=True)
+    bind(con, "AV", f"SELECT *, {activity_year()} AS y FROM ({activity_fold(where)}) WHERE {scoped}", table=True)
     bind(con, "A", "SELECT * FROM AV WHERE NOT voided", table=True)
     bind(con, "S", f"SELECT * FROM ({step_rows(step_fold(where), 'AV')}) WHERE live", table=True)
 
@@ -73,7 +76,11 @@ def scope(con: duckdb.DuckDBPyConnection, unit: str, as_of: datetime | None) -> 
         code = queue.pop()
         covered.append(code)
         queue.extend(children.get(code, []))
-    return Scope(unit, names[unit], sorted(covered))
+    parents = {code: parent for code, _, parent in rows}
+    chain = [unit]
+    while (up := parents.get(chain[-1])) and up in names and up not in chain:
+        chain.append(up)
+    return Scope(unit, names[unit], sorted(covered), tuple(chain))
 
 
 def _label(sc: Scope, unit: str, ref: str) -> str:
@@ -92,17 +99,32 @@ def compute(
     """The report JSON of DOMAIN.md §5 (`self_only`: the unit's own activities, without its descendants)."""
     sc = scope(con, unit, as_of)
     if self_only:
-        sc = Scope(sc.unit, sc.name, [sc.unit])
+        sc = Scope(sc.unit, sc.name, [sc.unit], sc.chain)
+    # §8: the declarations live at T that apply to the unit; the current contrib has every live one's rows.
+    shown = declared.applicable(declared.live(con, as_of), list(sc.chain))
+    own = {d.fid: d for d in shown.values()}
+    extra = tuple(d.figure() for d in own.values())
     materialize(con, as_of, sc.units)
-    source = f"contrib WHERE {in_scope(sc.units)}" if as_of is None else f"({rows(FIGURES, tz)})"
-    totals = evaluate(con, f"(SELECT * FROM {source})", year, sc.unit)
+    stamp = (as_of or datetime.now(UTC)).astimezone(UTC)
+    day = _day_of(stamp, tz)
+    # Precomputed contributions (built-in and declared, §8), and those of the figures that depend on the
+    # report's day (§7.3 due rule); as of an instant, every one of them over the state folded as of it.
+    if as_of is None:
+        source = f"SELECT * FROM contrib WHERE {in_scope(sc.units)} UNION ALL {rows(DATED, tz, day)}"
+    else:
+        source = rows(FIGURES + extra, tz, day)
+    totals = evaluate(con, f"({source})", year, sc.unit)
     figures: dict[str, Any] = {}
-    for f in FIGURES:
+    for f in FIGURES + extra:
         value = _value(f, totals.get((f.id, year)))
         previous = _value(f, totals.get((f.id, year - 1)))
         sources = totals.get((f.id, year), (0, 0, []))[2]
-        figures[f.id] = {"label": f.label, "unit": f.unit, "value": value, "previous": previous, "sources": sources}
-    stamp = (as_of or datetime.now(UTC)).astimezone(UTC)
+        entry = {"label": f.label, "unit": f.unit, "value": value, "previous": previous, "sources": sources}
+        if f.id in own:
+            entry["declared"] = own[f.id].declared()
+            figures[own[f.id].code] = entry
+        else:
+            figures[f.id] = entry
     return {
         "unit": sc.unit,
         "unit_name": sc.name,
@@ -110,15 +132,32 @@ def compute(
         "year": year,
         "as_of": stamp.isoformat(),
         "figures": figures,
-        "checks": run_checks(con, len(sc.units) > 1, year, figures, _day_of(stamp, tz)),
+        "checks": run_checks(con, len(sc.units) > 1, year, figures, day),
         "log": log,
     }
 
 
-def _value(f: Figure, total: tuple[Any, Any, Any] | None) -> int | float | None:
+def money(cents: int) -> str:
+    """Integer cents as the report writes money (DOMAIN.md §7.1): a string with exactly 2 decimals."""
+    return f"{cents // 100}.{cents % 100:02d}" if cents >= 0 else f"-{money(-cents)}"
+
+
+def score(hundredths: Any, weight: Any) -> float | None:
+    """A weighted mean of scores kept in hundredths, rounded like a rate; null when the weights sum to 0."""
+    if not weight:
+        return None
+    value = (Decimal(hundredths) / Decimal(weight) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def _value(f: Figure, total: tuple[Any, Any, Any] | None) -> int | float | str | None:
     num, den = (total[0], total[1]) if total else (0, 0)
     if f.rate:
         return rate(num or 0, den or 0)
+    if f.score:
+        return score(num or 0, den or 0)
+    if f.money:
+        return money(int(num or 0))
     return int(num or 0)
 
 
@@ -131,15 +170,17 @@ def _day_of(stamp: datetime, tz: str) -> date:
 def explain(
     con: duckdb.DuckDBPyConnection, figure: str, unit: str, year: int, as_of: datetime | None, tz: str
 ) -> list[dict[str, Any]]:
-    """The activities behind one figure, with what each contributes."""
-    f = BY_ID[figure]
+    """The activities behind one figure, with what each contributes (a declared code: by the declaration
+    the report of `unit` as of `as_of` uses; KeyError when none applies, as for an unknown id)."""
     sc = scope(con, unit, as_of)
+    f = BY_ID[figure] if figure in BY_ID else declaration(con, figure, unit, as_of).figure()
     materialize(con, as_of, sc.units)
     details = {
         (u, r): (kind, day, voided)
         for u, r, kind, day, voided in con.execute("SELECT unit, ref, kind, date, voided FROM AV").fetchall()
     }
-    rows = [(u, r, num, den, *details[(u, r)]) for u, r, num, den in per_activity(con, f, year, tz)]
+    day = _day_of((as_of or datetime.now(UTC)).astimezone(UTC), tz)
+    rows = [(u, r, num, den, *details[(u, r)]) for u, r, num, den in per_activity(con, f, year, tz, day)]
     out = [
         {
             "source": _label(sc, u, r),
@@ -147,10 +188,16 @@ def explain(
             "ref": r,
             "kind": kind,
             "date": day.isoformat(),
-            "num": num,
-            **({"den": den} if f.rate else {}),
+            "num": money(int(num)) if f.money else num,
+            **({"den": den} if f.rate or f.score else {}),
             **({"voided": True} if voided else {}),
         }
         for u, r, num, den, kind, day, voided in rows
     ]
     return sorted(out, key=lambda row: row["source"])
+
+
+def declaration(con: duckdb.DuckDBPyConnection, code: str, unit: str, as_of: datetime | None) -> declared.Declaration:
+    """The declaration of `code` the report of `unit` as of `as_of` uses (§8.6); KeyError when none applies."""
+    shown = declared.applicable(declared.live(con, as_of), list(scope(con, unit, as_of).chain))
+    return shown[code]

@@ -8,7 +8,16 @@ from domain.catalogue import Field, all_fields
 
 from .tracking import TRACKING_DDL
 
-SQL_TYPES = {"str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "bool": "BOOLEAN", "list": "VARCHAR[]"}
+# Money and scores are stored in events as exact decimal strings ("136161.00") and read here as exact decimals.
+SQL_TYPES = {
+    "str": "VARCHAR",
+    "code": "VARCHAR",
+    "int": "BIGINT",
+    "bool": "BOOLEAN",
+    "list": "VARCHAR[]",
+    "money": "DECIMAL(15, 2)",
+    "score": "DECIMAL(5, 2)",
+}
 
 ACTIVITY_FIELDS: dict[str, Field] = all_fields("activity")
 STEP_FIELDS: dict[str, Field] = all_fields("step")
@@ -45,14 +54,19 @@ DDL = [
     f"""CREATE TABLE IF NOT EXISTS act (
         oid VARCHAR, unit VARCHAR, ref VARCHAR, kind VARCHAR, date DATE, voided BOOLEAN,
         first_recorded_at TIMESTAMPTZ, corrections BIGINT,
-        {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in ACTIVITY_FIELDS.items())})""",
+        {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in ACTIVITY_FIELDS.items())}, defaulted VARCHAR[])""",
     f"""CREATE TABLE IF NOT EXISTS stp (
         step_id VARCHAR, oid VARCHAR, step VARCHAR, date DATE, voided BOOLEAN,
         {", ".join(f'"{n}" {SQL_TYPES[f.type]}' for n, f in STEP_FIELDS.items())},
         sy INTEGER, unit VARCHAR, ref VARCHAR, kind VARCHAR, y INTEGER, case_type VARCHAR, category VARCHAR,
-        live BOOLEAN)""",
+        action VARCHAR, live BOOLEAN)""",
     """CREATE TABLE IF NOT EXISTS contrib (
         oid VARCHAR, unit VARCHAR, ref VARCHAR, fid VARCHAR, yr_from INTEGER, yr_to INTEGER, num BIGINT, den BIGINT)""",
+    # Figures units declare (§8, projections/declared.py): every version as given, and which are in contrib.
+    """CREATE TABLE IF NOT EXISTS decl (
+        pos BIGINT, oid VARCHAR, recorded_at TIMESTAMPTZ, recorded_by VARCHAR, line_id VARCHAR,
+        unit VARCHAR, code VARCHAR, retired BOOLEAN, data VARCHAR)""",
+    "CREATE TABLE IF NOT EXISTS decl_applied (fid VARCHAR)",
     "CREATE TABLE IF NOT EXISTS leaves (idx BIGINT, pos BIGINT, oid VARCHAR, hash BLOB)",
     "CREATE TABLE IF NOT EXISTS merkle (size BIGINT, frontier BLOB)",  # the frontier at every batch boundary
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)",

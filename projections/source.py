@@ -38,9 +38,11 @@ class Batch:
         return self.positions[-1]
 
 
-def prefetched(source: ApplicationRecorder, after: int, size: int, frontier: Frontier) -> Iterator[Batch]:
+def prefetched(
+    source: ApplicationRecorder, after: int, size: int, frontier: Frontier, until: int | None = None
+) -> Iterator[Batch]:
     """`batches`, reading (and hashing) the next batch on another thread while the caller projects this one."""
-    it = batches(source, after, size, frontier)
+    it = batches(source, after, size, frontier, until)
     with ThreadPoolExecutor(1, thread_name_prefix="taizhang-read") as pool:
         pending = pool.submit(next, it, None)
         while (item := pending.result()) is not None:
@@ -48,10 +50,15 @@ def prefetched(source: ApplicationRecorder, after: int, size: int, frontier: Fro
             yield item
 
 
-def batches(source: ApplicationRecorder, after: int, size: int, frontier: Frontier) -> Iterator[Batch]:
+def batches(
+    source: ApplicationRecorder, after: int, size: int, frontier: Frontier, until: int | None = None
+) -> Iterator[Batch]:
+    """Batches of the events after position `after` (up to position `until`, when given)."""
     frontier = Frontier(frontier.size, frontier.hashes)
-    while True:
+    while until is None or after < until:
         rows = read_rows(source, after, size)
+        if until is not None:
+            rows = [row for row in rows if row[0] <= until]
         if not rows:
             return
         first = frontier.size

@@ -11,16 +11,35 @@ from domain.catalogue import KINDS
 from .schema import ACTIVITY_FIELDS, STEP_FIELDS
 
 
-def _defaults(fields_of: str) -> dict[str, tuple[object, list[str]]]:
-    """field -> (default, kinds having that default)."""
-    out: dict[str, tuple[object, list[str]]] = {}
+def _defaults(fields_of: str) -> dict[str, dict[object, list[str]]]:
+    """field -> {default: kinds having that default} (one name may have several: exam.type, inspection.type)."""
+    out: dict[str, dict[object, list[str]]] = {}
     for kind in KINDS.values():
         groups = [kind.fields] if fields_of == "activity" else [s.fields for s in kind.steps]
         for group in groups:
             for f in group:
                 if f.default is not None:
-                    out.setdefault(f.name, (f.default, []))[1].append(kind.code)
+                    kinds = out.setdefault(f.name, {}).setdefault(f.default, [])
+                    if kind.code not in kinds:
+                        kinds.append(kind.code)
     return out
+
+
+def _defaulted(name: str, defaults: dict[object, list[str]]) -> str:
+    cases = " ".join(
+        f'WHEN kind IN ({", ".join(map(repr, kinds))}) THEN coalesce("{name}", {_literal(value)})'
+        for value, kinds in defaults.items()
+    )
+    return f'CASE {cases} ELSE "{name}" END AS "{name}"'
+
+
+def activity_year(alias: str = "") -> str:
+    """The year an activity counts in (DOMAIN.md §7.5, §8.8): a major decision's catalogue year (目录年度, by
+    default the year of its date) in every figure, audit.* included; every other kind's the year of its date."""
+    a = f"{alias}." if alias else ""
+    return (
+        f"CASE WHEN {a}kind = 'major_decision' THEN coalesce({a}catalogue_year, year({a}date)) ELSE year({a}date) END"
+    )
 
 
 def _literal(value: object) -> str:
@@ -39,18 +58,21 @@ def activity_fold(where: str) -> str:
     )
     as_recorded = ", ".join(f'd."{n}" AS "{n}"' for n in ACTIVITY_FIELDS)
     defaults = _defaults("activity")
-    outer = ", ".join(
-        f"CASE WHEN kind IN ({', '.join(map(repr, defaults[n][1]))}) "
-        f'THEN coalesce("{n}", {_literal(defaults[n][0])}) ELSE "{n}" END AS "{n}"'
-        if n in defaults
-        else f'"{n}"'
+    outer = ", ".join(_defaulted(n, defaults[n]) if n in defaults else f'"{n}"' for n in ACTIVITY_FIELDS)
+    # Which defaults the outer select filled in: a declared figure's `present` test (§8.2) sees what was given.
+    filled = [
+        f"CASE WHEN kind IN ({', '.join(repr(k) for kinds in defaults[n].values() for k in kinds)})"
+        f" AND \"{n}\" IS NULL THEN '{n}' END"
         for n in ACTIVITY_FIELDS
-    )
+        if n in defaults
+    ]
+    defaulted = f"list_filter([{', '.join(filled)}], lambda x: x IS NOT NULL)" if filled else "[]::VARCHAR[]"
     return f"""
     WITH ev AS (SELECT * FROM events WHERE etype IN ('record', 'correct', 'void') AND ({where})),
     corrected AS (SELECT DISTINCT oid FROM ev WHERE etype = 'correct'),
     voided AS (SELECT DISTINCT oid FROM ev WHERE etype = 'void')
-    SELECT oid, unit, ref, kind, date, voided, first_recorded_at, corrections, {outer} FROM (
+    SELECT oid, unit, ref, kind, date, voided, first_recorded_at, corrections, {outer}, {defaulted} AS defaulted
+    FROM (
       SELECT oid, unit, ref, kind, date, oid IN (SELECT oid FROM voided) AS voided, recorded_at AS first_recorded_at,
         0 AS corrections, {as_recorded}
       FROM ev WHERE etype = 'record' AND oid NOT IN (SELECT oid FROM corrected)
@@ -71,8 +93,10 @@ def activity_fold(where: str) -> str:
 def step_fold(where: str) -> str:
     """Steps of activities, with whether they are voided, from events satisfying `where`."""
     defaults = _defaults("step")
+    # Step defaults are kind-independent (head_appeared, corrected: false), so they are applied to every step.
+    assert all(len(d) == 1 for d in defaults.values()), defaults
     cols = ", ".join(
-        f'coalesce(s.d."{n}", {_literal(defaults[n][0])}) AS "{n}"' if n in defaults else f's.d."{n}" AS "{n}"'
+        f'coalesce(s.d."{n}", {_literal(next(iter(defaults[n])))}) AS "{n}"' if n in defaults else f's.d."{n}" AS "{n}"'
         for n in STEP_FIELDS
     )
     return f"""
@@ -85,7 +109,7 @@ def step_fold(where: str) -> str:
 def step_rows(steps: str, activities: str) -> str:
     """Steps with what the figures need of their activity, and whether they count (live step of a live activity)."""
     return f"""
-    SELECT s.*, year(s.date) AS sy, a.unit, a.ref, a.kind, year(a.date) AS y, a.case_type, a.category,
+    SELECT s.*, year(s.date) AS sy, a.unit, a.ref, a.kind, {activity_year("a")} AS y, a.case_type, a.category, a.action,
            NOT s.voided AND NOT a.voided AS live
     FROM ({steps}) s JOIN {activities} a ON a.oid = s.oid"""
 

@@ -83,7 +83,7 @@ def sqlite_only(item: pytest.Item) -> str | None:
     name = getattr(item, "originalname", item.name)
     if name in SQLITE_FILE_TESTS:
         return SQLITE_FILE_TESTS[name]
-    if item.path.name == "test_audit.py" and "home" in getattr(item, "fixturenames", ()):
+    if item.path.name in ("test_audit.py", "test_audit_unseen.py") and "home" in getattr(item, "fixturenames", ()):
         return (
             "copies a sealed data directory as files and edits its events.db with sqlite3; a PostgreSQL store is not"
             " in the directory (tests/test_postgres_audit.py checks verify, proof and seals on PostgreSQL)"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from fastapi.testclient import TestClient
 from webkit import PASSWORD, Web
 
 from api.cli import main as cli
+from api.config import Settings
 from api.serve_cli import uvicorn_options
 from api.web.auth import hash_password
 
@@ -93,7 +95,7 @@ def test_a_line_id_of_another_users_idempotency_key_is_refused(web: Web) -> None
     assert r.status_code == 422, r.text
     assert [e["field"] for e in r.json()["errors"]] == ["id"]
     line = {"op": "record", **record("S-8", unit="south", id="rec-north:form-2")}
-    r = mallory.post("/api/import", content=__import__("json").dumps(line))
+    r = mallory.post("/api/import", content=json.dumps(line))
     assert r.status_code == 422 and [(e["line"], e["field"]) for e in r.json()["errors"]] == [(1, "id")]
     # the victim's own retried write still works, twice
     for _ in range(2):
@@ -174,9 +176,7 @@ def test_a_token_shows_its_expiry_and_stops_working_after_it(web: Web) -> None:
 
 def test_the_command_line_token_has_the_expiry_too(tmp_path: Path) -> None:
     env = {"TAIZHANG_HOME": str(tmp_path), "TAIZHANG_TOKEN_DAYS": "7"}
-    from api.config import Settings
-
-    ledger = Settings.from_env().__class__(tmp_path, None, "Asia/Shanghai", "setup").ledger()
+    ledger = Settings(tmp_path, None, "Asia/Shanghai", "setup").ledger()
     ledger.register_user("ops", "ops", "admin", [], hash_password(PASSWORD), "setup")
     result = CliRunner().invoke(cli, ["user", "token", "ops"], env=env)
     assert result.exit_code == 0, result.output

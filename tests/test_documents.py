@@ -141,7 +141,8 @@ def test_xlsx_ledger(filled, tmp_path: Path) -> None:
     steps = [c.value for c in case_sheet[1]].index(RECORD_LABELS["steps"])
     assert "开庭（负责人出庭：是）" in next(case_sheet.iter_rows(min_row=2, values_only=True))[steps]
     figures = {r[1]: r for r in wb["指标"].iter_rows(min_row=2, values_only=True)}
-    assert len(figures) == 64 and figures["study.sessions"][4] == 23
+    assert len(figures) == 64 + 68 and figures["study.sessions"][4] == 23  # §3 and §7.5
+    assert figures["enforcement.fines"][4] == "0.00"
     assert [r[1] for r in wb["分单位"].iter_rows(min_row=2, values_only=True)] == [
         "光华区城市更新中心（本级）",
         "光华区房屋征收服务中心",

@@ -30,6 +30,10 @@ KINDS = {
     "proposal": {"source": "npc", "title": "建议", "role": "lead"},
     "study_session": {"form": "party_group", "topic": "学法", "attendees": 10},
     "exam": {"title": "考试", "eligible": 10, "participants": 9, "passed": 8},
+    # DOMAIN.md §7: money, catalogue years and the due-based rates go through every read-model path too.
+    "enforcement_case": {"action": "penalty", "subject": "违法行为", "procedure": "ordinary"},
+    "major_decision": {"title": "决策事项"},
+    "supervision_letter": {"type": "procuratorial_suggestion", "subject": "检察建议"},
 }
 STEPS = {
     "petition": [
@@ -48,6 +52,15 @@ STEPS = {
     ],
     "disclosure_request": [("extended", {}), ("replied", {"result": "disclosed"})],
     "proposal": [("meeting", {}), ("contacted", {}), ("replied", {}), ("feedback", {"satisfaction": "satisfied"})],
+    "enforcement_case": [
+        ("extended", {"days": 10}),
+        ("decided", {"outcome": "penalized", "penalty_class": "fine", "fine": "12.34", "confiscated": 5}),
+        ("withdrawn", {}),
+        ("executed", {}),
+        ("published", {}),
+    ],
+    "major_decision": [("legality_review", {}), ("collective_decision", {}), ("published", {}), ("terminated", {})],
+    "supervision_letter": [("replied", {"result": "adopted"})],
 }
 CORRECTIONS = {
     "petition": {"category": "suggestion"},
@@ -56,6 +69,9 @@ CORRECTIONS = {
     "proposal": {"source": "cppcc"},
     "study_session": {"form": "business_training", "laws": ["民法典"]},
     "exam": {"passed": 5},
+    "enforcement_case": {"procedure": "simple"},
+    "major_decision": {"catalogue_year": 2025},
+    "supervision_letter": {"reply_days": 20},
 }
 START = date(2024, 11, 1)
 YEARS = (2024, 2025)
@@ -63,7 +79,7 @@ YEARS = (2024, 2025)
 op = st.tuples(
     st.sampled_from(["record", "record", "step", "step", "step", "correct", "void", "void_step"]),
     st.integers(0, 5),  # which ref
-    st.integers(0, 5),  # which kind / step
+    st.integers(0, len(KINDS) - 1),  # which kind / step
     st.integers(0, 120),  # days after START
     st.sampled_from(["u", "c"]),  # the unit or its child
 )

@@ -93,9 +93,18 @@ def test_negative_numbers_are_rejected(env, line, field):
 
 @pytest.mark.parametrize(
     ("value", "ok"),
-    [(0, True), (1_000_000, True), (1_000_001, False), (-1, False), ("12", False), (12.0, False), (True, False)],
+    [
+        (0, True),
+        (1_000_001, True),  # DOMAIN.md §7.1 raised the bound from 1,000,000
+        (1_000_000_000, True),
+        (1_000_000_001, False),
+        (-1, False),
+        ("12", False),
+        (12.0, False),
+        (True, False),
+    ],
 )
-def test_int_fields_take_integers_from_0_to_a_million(env, value, ok):
+def test_int_fields_take_integers_from_0_to_a_billion(env, value, ok):
     result = env.fields(study("SS-1", "2025-01-01", attendees=value))
     assert result == ([] if ok else [(1, "data.attendees")])
 
@@ -401,7 +410,7 @@ def test_correction_may_clear_an_optional_field_with_null(env):
     ("changes", "field"),
     [
         ({"attendees": -1}, "data.attendees"),
-        ({"attendees": 1_000_001}, "data.attendees"),
+        ({"attendees": 1_000_000_001}, "data.attendees"),
         ({"form": "webinar"}, "data.form"),
         ({"colour": "red"}, "data.colour"),
         ({"kind": "exam"}, "data.kind"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 
 def figure_value(value: int | float | None, unit: str, with_unit: bool = True) -> str:
     """A figure's value as written in tables: rates with 2 decimals and %, null as —."""
@@ -16,7 +18,12 @@ def change(value: int | float | None, previous: int | float | None, unit: str) -
     """The change from the previous year: +3 / -2 / 0 for counts, percentage points for rates, — when unknown."""
     if value is None or previous is None:
         return "—"
+    if isinstance(value, str) or isinstance(previous, str):  # money (DOMAIN.md §7.1): exact 2-decimal strings
+        exact = Decimal(value) - Decimal(previous)
+        return "0" if exact == 0 else f"{exact:+.2f}"
     diff = value - previous
     if unit == "%":
         return "0" if diff == 0 else f"{diff:+.2f}个百分点"
+    if isinstance(diff, float):  # a mean score (exam.average_score)
+        return "0" if diff == 0 else f"{diff:+.2f}"
     return "0" if diff == 0 else f"{diff:+d}"

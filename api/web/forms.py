@@ -76,7 +76,16 @@ def inputs(fields: tuple[Field, ...], values: Form, errors: Mapping[str, str], p
     return out
 
 
-_WIDGETS = {"str": "text", "int": "number", "bool": "checkbox", "code": "select", "list": "lines"}
+# Money and scores are typed as text and validated exactly as decimals (DOMAIN.md §7.1).
+_WIDGETS = {
+    "str": "text",
+    "int": "number",
+    "bool": "checkbox",
+    "code": "select",
+    "list": "lines",
+    "money": "text",
+    "score": "text",
+}
 
 
 def parse(fields: tuple[Field, ...], form: Form, prefix: str = "data.") -> tuple[dict[str, Any], dict[str, str]]:

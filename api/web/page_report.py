@@ -75,6 +75,9 @@ MAX_PAGE = 100_000  # as the API's /activities: far beyond any ledger, and an of
 def fmt(value: Any, unit: str) -> str:
     if value is None:
         return "—"
+    if isinstance(value, str):  # money (DOMAIN.md §7.1): an exact 2-decimal string
+        whole, _, cents = value.partition(".")
+        return f"{int(whole):,}.{cents}"
     return f"{value:.2f}%" if unit == "%" else f"{value:,}"
 
 

@@ -101,8 +101,9 @@ class HistoryEntry(BaseModel):
 class FigureOut(BaseModel):
     label: str
     unit: str
-    value: int | float | None
-    previous: int | float | None
+    # Counts are ints, rates and mean scores floats, money (元) exact strings with 2 decimals (DOMAIN.md §7.1).
+    value: int | float | str | None
+    previous: int | float | str | None
     sources: list[str]
 
 

@@ -47,6 +47,7 @@ class Server:
         self._poller: threading.Thread | None = None
         # Why the read model is behind the log, when it could not be brought up to date (shown to admins).
         self.stale: ReadModelStale | None = None
+        self._folded_to = 0  # the log position the read model is folded to (set under _model_lock)
         if poll:
             self._poller = threading.Thread(target=self._poll, name="taizhang-projector", daemon=True)
             self._poller.start()
@@ -62,18 +63,32 @@ class Server:
                 self._model = None
 
     def read(self, query: Callable[[ReadModel], T]) -> T:
-        """Run a query on the read model after catching it up with the log (so a user reads their own writes)."""
-        with self._model_lock:
-            model = self._caught_up()
-            return query(model)
+        """Run a query on the read model once it holds every event committed before this call (so a user reads
+        their own writes, from any worker or process). The query runs on a connection of its own: it waits for
+        a catch-up only when the model is behind, and never for another read or a verification."""
+        reader = self._current().reader()
+        try:
+            return query(reader)
+        finally:
+            reader.close()
 
-    def _caught_up(self) -> ReadModel:
+    def _current(self) -> ReadModel:
+        latest = self.ledger.recorder.max_notification_id() or 0
+        model = self._model
+        if model is not None and self._folded_to >= latest and self.stale is None:
+            return model
+        with self._model_lock:  # one catch-up at a time; whoever waited finds it done when it covered them
+            return self._caught_up(latest)
+
+    def _caught_up(self, latest: int | None = None) -> ReadModel:
         """The read model with every committed event read in and folded, or `ReadModelStale`: a read model
         behind the log (or whose fold failed after its events were read in) never answers as if current."""
         if self._model is None:
             self._model = self.settings.read_model()
+        if latest is not None and self._folded_to >= latest and self.stale is None:
+            return self._model  # a catch-up that finished while this caller waited covered it
         try:
-            self._model.bring_up_to_date(self.ledger.recorder)
+            self._model.bring_up_to_date(self.ledger.recorder, latest=latest)
         except ReadModelStale as e:
             if self.stale is None:
                 log.error("read model cannot be brought up to date; reads are refused: %s", e, exc_info=e.cause)
@@ -82,6 +97,7 @@ class Server:
         if self.stale is not None:
             log.warning("read model is up to date again")
             self.stale = None
+        self._folded_to = self._model.folded()
         return self._model
 
     def _poll(self) -> None:

@@ -306,7 +306,7 @@ def seal(server: Server, caller: Caller, unit: str, year: int) -> dict[str, Any]
 
 def verify(server: Server, caller: Caller) -> Verification:
     require_auditor(caller)
-    return server.read(lambda m: verify_log(server.settings, server.ledger, m))
+    return server.read(lambda m: verify_log(server.settings, server.ledger, m, project=False))
 
 
 # ---- users ----
