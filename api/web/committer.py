@@ -7,6 +7,8 @@ import queue
 import threading
 from concurrent.futures import Future
 
+from eventsourcing.persistence import PersistenceError
+
 from domain.ledger import Ledger, Outcome, Submission
 
 MAX_GROUP = 256
@@ -50,13 +52,17 @@ class Committer:
                 group.append(item)
             try:
                 outcomes = self.ledger.apply_each([s for s, _ in group])
+            except PersistenceError as e:  # the store failed (after the recorder's own retries): tell everyone
+                for _, future in group:
+                    future.set_exception(e)
+                continue
             except Exception as e:  # noqa: BLE001 — answered below, request by request
                 if len(group) == 1:
                     group[0][1].set_exception(e)
                     continue
-                # One request's input (or the store) failed the whole transaction: nothing was written. Apply
-                # each request alone, so the one at fault fails by itself and the others are written; if the
-                # store itself is down, each hears of it.
+                # Something in one request's input that validation did not foresee failed the whole
+                # transaction, and nothing was written: apply each request alone, so that the one at fault
+                # fails by itself and the others are written.
                 for submission, future in group:
                     self._alone(submission, future)
                 continue
