@@ -56,6 +56,8 @@ def _as_of(value: str | None) -> datetime | None:
         stamp = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"not an ISO-8601 instant: {value!r}", param_hint="--as-of") from None
+    if problem := render.as_of_problem(stamp):
+        raise click.BadParameter(problem, param_hint="--as-of")
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
@@ -72,15 +74,34 @@ def main(ctx: click.Context, by: str | None) -> None:
     ctx.obj = {"by": by}
 
 
+def json_line(text: str) -> tuple[Any, str | None]:
+    """One line's JSON value, or why it is not JSON: a syntax error, nesting too deep for the parser (its
+    recursion limit) or an integer too long to convert (Python's 4,300-digit limit) are the same kind of error."""
+    try:
+        return json.loads(text, parse_float=json_number), None  # money exact (DOMAIN.md §7.1)
+    except json.JSONDecodeError as e:
+        return None, f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"
+    except RecursionError:
+        return None, "不是有效的 JSON：嵌套层次过深"
+    except ValueError:
+        return None, f"不是有效的 JSON：整数位数过多（最多 {sys.get_int_max_str_digits()} 位）"
+
+
 def read_lines(stream: IO[str]) -> tuple[list[tuple[int, Any]], list[LineError]]:
+    # Bytes that are not UTF-8 become lone surrogates instead of a traceback: the ledger refuses them, naming
+    # the line and the field they are in.
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="surrogateescape")
     lines, errors = [], []
     for number, text in enumerate(stream, start=1):
         if not text.strip():
             continue
-        try:
-            lines.append((number, json.loads(text, parse_float=json_number)))
-        except json.JSONDecodeError as e:
-            errors.append(LineError(number, "json", f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"))
+        value, problem = json_line(text)
+        if problem:
+            errors.append(LineError(number, "json", problem))
+        else:
+            lines.append((number, value))
     return lines, errors
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import click
 
@@ -43,15 +44,18 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
             f"first start: created user {BOOTSTRAP_ADMIN} with one-time password {password} (change it at first login)"
         )
     click.echo(f"台账 taizhang: http://{host}:{port}/  (API docs /docs)")
-    uvicorn.run(
-        "api.web.main:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        proxy_headers=True,
-        server_header=False,
-    )
+    uvicorn.run("api.web.main:app", host=host, port=port, workers=workers, **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, object]:
+    """uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise: then anyone on the machine (or a
+    local reverse proxy passing the header through) picks the client address the sign-in throttle counts.
+    Forwarded headers are read only from the proxies named in TAIZHANG_TRUSTED_PROXIES."""
+    trusted = list(settings.trusted_proxies)
+    options: dict[str, object] = {"log_level": "warning", "server_header": False, "proxy_headers": bool(trusted)}
+    if trusted:
+        options["forwarded_allow_ips"] = trusted
+    return options
 
 
 @main.group()
@@ -108,8 +112,11 @@ def user_token(ctx: click.Context, username: str, label: str) -> None:
     """Issue a bearer token for scripts (shown once)."""
     settings = _settings(ctx)
     token, digest = new_token(username)
+    expires = datetime.now(UTC) + timedelta(days=settings.token_days)
     try:
-        settings.ledger().issue_token(username, digest, label, settings.user)
+        settings.ledger().issue_token(username, digest, label, settings.user, expires.isoformat())
     except DomainError as e:
         _fail(str(e))
     click.echo(token)
+    # On stderr: a script capturing the token reads stdout alone.
+    click.echo(f"有效期至 expires {expires:%Y-%m-%d %H:%M} UTC（TAIZHANG_TOKEN_DAYS={settings.token_days}）", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,7 +17,8 @@ MAX_LABEL = 60
 
 
 def _page(request: Request, caller: Caller, status: int = 200, **extra: Any) -> Response:
-    mine = service.my_tokens(server_of(request), caller)
+    server = server_of(request)
+    mine = [(d, label, _shown(server, expires)) for d, label, expires in service.my_tokens(server, caller)]
     context = {"new_token": None, "label": "", "errors": {}, **extra}
     response = render(request, caller, "tokens.html", status, tokens=mine, **context)
     response.headers["Cache-Control"] = "no-store"  # a page may carry a token: never keep it in a cache
@@ -39,8 +41,14 @@ async def issue(request: Request) -> Response:
         problem = f"用途：不超过 {MAX_LABEL} 个字符"
     if problem:
         return _page(request, caller, 422, label=label, errors={"label": problem})
-    token = service.issue_token(server_of(request), caller, label)
-    return _page(request, caller, 201, new_token=(label, token))
+    server = server_of(request)
+    token, expires_at = service.issue_token(server, caller, label)
+    return _page(request, caller, 201, new_token=(label, token, _shown(server, datetime.fromisoformat(expires_at))))
+
+
+def _shown(server: Any, moment: datetime) -> str:
+    """An expiry in ledger time, to the minute."""
+    return f"{moment.astimezone(server.ledger.tz):%Y-%m-%d %H:%M}"
 
 
 @router.post("/tokens/revoke")

@@ -6,7 +6,7 @@ Routes and pages stay thin: they turn HTTP into these calls and a `Refused` into
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -15,7 +15,8 @@ from domain.access import may_audit
 from domain.catalogue import KINDS
 from domain.errors import DomainError
 from domain.ledger import Submission, Written
-from domain.user import User
+from domain.user import USERNAME, User
+from domain.validation import text_problem
 from projections.deadlines import open_deadlines
 from projections.listing import Page, search
 from projections.report import UnknownUnit
@@ -106,6 +107,17 @@ def require_auditor(caller: Caller) -> None:
 # ---- writes ----
 
 
+def reserved_id(server: Server, caller: Caller, lid: Any) -> str | None:
+    """`name:key` is the id of user `name`'s write with Idempotency-Key `key`: nobody else may take it (their
+    line would make that user's write a clash, or answer it as a replay of someone else's)."""
+    if not isinstance(lid, str) or ":" not in lid:
+        return None
+    owner = lid.split(":", 1)[0]
+    if owner == caller.name or not USERNAME.match(owner) or server.user(owner) is None:
+        return None
+    return f"行编号：「{owner}:」开头的编号留给该用户的幂等键（Idempotency-Key）使用，请换一个编号"
+
+
 def line_id(caller: Caller, given: str | None, idempotency_key: str | None) -> str:
     """The line's id: the one given, else one derived from the caller's Idempotency-Key (so a retry is the
     same line and is never applied twice), else a new one."""
@@ -126,6 +138,8 @@ async def write(
     else:
         require_write(server, caller, unit)
     lid = line_id(caller, body.pop("id", None), idempotency_key)
+    if problem := reserved_id(server, caller, lid):
+        raise Refused(422, problem, [{"line": None, "field": "id", "message": problem}])
     raw = {"id": lid, "op": op, **body}
     expected = {lid: if_match} if if_match is not None and op in ("step", "correct", "void") else {}
     outcome = await server.committer.submit(Submission([(1, raw)], caller.name, expected))
@@ -157,15 +171,18 @@ async def import_lines(server: Server, caller: Caller, lines: list[tuple[int, An
             continue  # the ledger names the problem
         if raw.get("by") not in (None, caller.name):
             errors.append({"line": number, "field": "by", "message": "录入人：由登录用户决定，不能代他人录入"})
+        if problem := reserved_id(server, caller, raw.get("id")):
+            errors.append({"line": number, "field": "id", "message": problem})
         unit = raw.get("unit")
-        if not isinstance(unit, str):
-            continue
+        if not isinstance(unit, str) or text_problem(unit):
+            continue  # the ledger names the problem (a lone surrogate could not even be sent back in a message)
         if raw.get("op") == "unit" and caller.user.role != "admin":
             errors.append({"line": number, "field": "op", "message": "操作：只有管理员可以登记单位"})
         elif raw.get("op") != "unit" and not server.may_write(caller.user, unit):
             errors.append({"line": number, "field": "unit", "message": f"单位：无权在「{unit}」的台账中录入"})
     if errors:
-        raise Refused(422 if all(e["field"] == "by" for e in errors) else 403, "导入被拒绝，未导入任何内容", errors)
+        status = 422 if all(e["field"] in ("by", "id") for e in errors) else 403
+        raise Refused(status, "导入被拒绝，未导入任何内容", errors)
     outcome = await server.committer.submit(Submission(lines, caller.name))
     server.forget()
     if outcome.errors:
@@ -347,11 +364,17 @@ def reset_password(server: Server, caller: Caller, username: str) -> str:
     return password
 
 
-def issue_token(server: Server, caller: Caller, label: str) -> str:
+def issue_token(server: Server, caller: Caller, label: str) -> tuple[str, str]:
+    """A new bearer token and when it expires (TAIZHANG_TOKEN_DAYS from now)."""
     token, digest = new_token(caller.name)
-    server.ledger.issue_token(caller.name, digest, label, caller.name)
+    expires_at = token_expiry(server.settings.token_days)
+    server.ledger.issue_token(caller.name, digest, label, caller.name, expires_at)
     server.forget()
-    return token
+    return token, expires_at
+
+
+def token_expiry(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
 
 
 # ---- for the web pages ----
@@ -515,10 +538,13 @@ def import_template(out: Path) -> None:
 # ---- the caller's own bearer tokens ----
 
 
-def my_tokens(server: Server, caller: Caller) -> list[tuple[str, str]]:
-    """(sha256, label) of each of the caller's tokens, by label."""
+def my_tokens(server: Server, caller: Caller) -> list[tuple[str, str, datetime]]:
+    """(sha256, label, expiry) of each of the caller's tokens, by label."""
     user = server.ledger.user(caller.name)
-    return sorted((user.tokens if user else {}).items(), key=lambda t: (t[1], t[0]))
+    if user is None:
+        return []
+    found = [(d, label, datetime.fromisoformat(user.token_expiry[d])) for d, label in user.tokens.items()]
+    return sorted(found, key=lambda t: (t[1], t[0]))
 
 
 def revoke_own_token(server: Server, caller: Caller, token_sha256: str) -> None:
