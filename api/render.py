@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from domain.catalogue import KINDS, LINE_LABELS
+
+AS_OF_YEARS = (2000, 2100)
+
+
+def as_of_problem(moment: datetime) -> str | None:
+    """Why an as-of instant cannot be asked for, or None. Nothing is recorded outside these years, and the
+    extremes (year 1 or 9999 with an offset) overflow when converted to UTC, which every query does."""
+    first, last = AS_OF_YEARS
+    if not first <= moment.year <= last:
+        return f"时点：须在 {first} 年至 {last} 年之间，收到「{moment.isoformat()[:40]}」"
+    return None
 
 
 def _fmt(value: Any, unit: str) -> str:

@@ -21,28 +21,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from bench.http_load import SESSION, UNIT, Served, _ms, _settings, prepare
+from bench.http_load import LUA, SESSION, UNIT, Served, _ms, _settings, prepare
 
 READ_LUA = r"""
 request = function()
   return wrk.format("GET", "/api/reports/%(unit)s/2025", {["Authorization"] = "Bearer %(token)s"})
-end
-"""
-WRITE_LUA = r"""
-local threads = {}
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
-function init(args)
-  counter = 0
-end
-request = function()
-  counter = counter + 1
-  local body = '{"unit":"%(unit)s","kind":"study_session","ref":"MX-' .. tid .. '-' .. counter ..
-    '","date":"2025-03-01","data":%(data)s}'
-  return wrk.format("POST", "/api/records", {["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer %(token)s"}, body)
 end
 """
 TARGET_P99_MS = 300.0
@@ -94,7 +77,8 @@ def main() -> None:
         seed(work, args.seed_records)
         results: dict[str, Any] = {}
         read_lua = READ_LUA % {"unit": UNIT, "token": token}
-        write_lua = WRITE_LUA % {"unit": UNIT, "token": token, "data": json.dumps(SESSION, ensure_ascii=False)}
+        data = json.dumps(SESSION, ensure_ascii=False).replace("'", "\\'")
+        write_lua = LUA % {"unit": UNIT, "prefix": "MX", "token": token, "data": data}  # the same writes as http_load
         with Served(work) as served:
             _wrk(served.url, read_lua, readers, 5, {}, "warm")  # the first report folds the seeded ledger
             _wrk(served.url, read_lua, readers, args.seconds, results, "reads_alone")

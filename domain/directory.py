@@ -51,6 +51,14 @@ class UserDirectory:
     ) -> User:
         user = self._existing(username)
         self._check_units(units)
+        if user.role == "admin" and not user.disabled and (role != "admin" or disabled):
+            others = [u for u in self.users() if u.role == "admin" and not u.disabled and u.username != username]
+            if not others:
+                # Nobody could then manage users or units (only the command line on the server could).
+                field, what = ("disabled", "停用") if disabled else ("role", "取消管理员角色")
+                raise DomainError.of(
+                    field, f"{'状态' if disabled else '角色'}：「{username}」是唯一在用的管理员，不能{what}"
+                )
         user.change_access(role, units, display_name, disabled, by)
         self.save(user)
         return user
@@ -61,9 +69,16 @@ class UserDirectory:
         self.save(user)
         return user
 
-    def issue_token(self, username: str, token_sha256: str, label: str, by: str) -> User:
+    def issue_token(self, username: str, token_sha256: str, label: str, by: str, expires_at: str | None = None) -> User:
         user = self._existing(username)
-        user.issue_token(token_sha256, label, by)
+        user.issue_token(token_sha256, label, by, expires_at)
+        self.save(user)
+        return user
+
+    def end_session(self, username: str, session_id: str, expires: float, now: float) -> User:
+        """Sign-out: the session's cookie is refused from now on, by every worker."""
+        user = self._existing(username)
+        user.end_session(session_id, expires, now, username)
         self.save(user)
         return user
 

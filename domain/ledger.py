@@ -306,6 +306,7 @@ class _Session:
         for i, (number, raw) in enumerate(lines):
             if progress and i % 1000 == 999:
                 progress(1000)
+            line_digest = None
             try:
                 line = parse_line(raw, today)
                 line_digest = digest(raw)
@@ -322,14 +323,33 @@ class _Session:
                 self.receipts.append(receipt)
                 self.cache[rid] = receipt
                 outcome.applied += 1
-            except VersionConflict as e:
-                outcome.conflict = e.current
-                outcome.errors.extend(LineError(number, fe.field, fe.message) for fe in e.errors)
             except DomainError as e:
+                if line_digest is not None and self.replayed(line.id, line_digest):
+                    outcome.skipped += 1
+                    continue
+                if isinstance(e, VersionConflict):
+                    outcome.conflict = e.current
                 outcome.errors.extend(LineError(number, fe.field, fe.message) for fe in e.errors)
         if progress:
             progress(len(lines) % 1000)
         return outcome
+
+    def replayed(self, line_id: str, line_digest: str) -> bool:
+        """Whether this very line was committed meanwhile by another writer (the same request retried on
+        another worker): its receipt was read before that commit and what the line touches after it, so the
+        line looked like a clash ("已有编号为…的活动", a version conflict). The receipt commits together with
+        the events, so read again now it is seen. Only in a careful pass: the first pass reads nothing and
+        any error sends the group into one."""
+        if self.assume_new:
+            return False
+        rid = receipt_id(line_id)
+        if isinstance(self.cache.get(rid), Receipt.Issued):
+            return False  # issued in this session: nothing committed elsewhere
+        fresh: Receipt | None = self.ledger._get(rid)  # type: ignore[assignment]
+        if fresh is None or fresh.digest != line_digest:
+            return False
+        self.cache[rid] = fresh
+        return True
 
     def dispatch(self, line: Line, by: str) -> None:
         if isinstance(line, UnitLine):

@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 from .catalogue import REPORT_SECTIONS
 from .errors import DomainError
 from .ids import NAMESPACE
+from .validation import text_problem
 
 MAX_CHARS = 20_000
 
@@ -25,6 +26,8 @@ def check(section: str, text: str) -> str:
     text = text.strip()
     if not text:
         raise DomainError.of("text", "正文：不能为空")
+    if problem := text_problem(text):
+        raise DomainError.of("text", f"正文：{problem}")
     if len(text) > MAX_CHARS:
         raise DomainError.of("text", f"正文：不得超过 {MAX_CHARS:,} 字，收到 {len(text):,} 字")
     return text

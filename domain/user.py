@@ -7,6 +7,7 @@ caller computes: the domain knows nothing of hashing libraries. Every change nam
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Literal
 from uuid import UUID, uuid5
 
@@ -18,6 +19,9 @@ from .ids import NAMESPACE
 Role = Literal["recorder", "auditor", "admin"]
 ROLES: dict[str, str] = {"recorder": "录入员", "auditor": "审计/监督", "admin": "管理员"}
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
+# Tokens issued before tokens had an expiry: this many days from the account's last change before the token
+# was issued (the issue's own time is not known to the aggregate; the earlier moment only makes it sooner).
+LEGACY_TOKEN_DAYS = 90
 
 
 def user_id(username: str) -> UUID:
@@ -50,6 +54,8 @@ class User(Aggregate):
         self.must_change_password = True
         self.disabled = False
         self.tokens: dict[str, str] = {}  # sha256 of token -> label
+        self.token_expiry: dict[str, str] = {}  # sha256 of token -> ISO instant it stops working
+        self.ended_sessions: dict[str, float] = {}  # signed-out session id -> when it would have expired
 
     @staticmethod
     def create_id(username: str) -> UUID:
@@ -82,9 +88,19 @@ class User(Aggregate):
         self.must_change_password = temporary
 
     @event("TokenIssued")
-    def issue_token(self, token_sha256: str, label: str, recorded_by: str) -> None:
+    def issue_token(self, token_sha256: str, label: str, recorded_by: str, expires_at: str | None = None) -> None:
         self.tokens[token_sha256] = label
+        if expires_at is None:  # issued before tokens expired (see LEGACY_TOKEN_DAYS)
+            expires_at = (self.modified_on + timedelta(days=LEGACY_TOKEN_DAYS)).isoformat()
+        self.token_expiry[token_sha256] = expires_at
 
     @event("TokenRevoked")
     def revoke_token(self, token_sha256: str, recorded_by: str) -> None:
         self.tokens.pop(token_sha256, None)
+        self.token_expiry.pop(token_sha256, None)
+
+    @event("SignedOut")
+    def end_session(self, session_id: str, expires: float, now: float, recorded_by: str) -> None:
+        """A signed-out session stays refused until it would have expired anyway; only those are kept."""
+        self.ended_sessions = {s: t for s, t in self.ended_sessions.items() if t > now}
+        self.ended_sessions[session_id] = expires

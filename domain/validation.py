@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from decimal import Decimal
@@ -28,8 +29,35 @@ from .errors import DomainError, FieldError
 EARLIEST = date(2000, 1, 1)
 UNIT_CODE = r"^[a-z0-9][a-z0-9-]{0,63}$"
 
-Text = Annotated[StrictStr, StringConstraints(min_length=1, max_length=MAX_STR, pattern=r"\S")]
-Ident = Annotated[StrictStr, StringConstraints(min_length=1, max_length=128, pattern=r"\S")]
+# C0 control characters other than tab, line feed and carriage return, DEL, and lone UTF-16 surrogates: JSON
+# can carry them (\u0000, \ud800), but a surrogate cannot be encoded as UTF-8 (so no digest, no event, no
+# response) and the controls break the XLSX writer and every document built from the ledger.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Records nest three deep (line → data → list → text), declared figures a few more (their definition is a
+# small expression tree); far deeper is never data, and would exhaust the stack of recursive validators.
+MAX_DEPTH = 32
+
+
+def text_problem(value: str) -> str | None:
+    """Why a text cannot be stored, or None (the message names the character by code point, never echoes it)."""
+    found = _FORBIDDEN.search(value)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return f"含无效字符 U+{code:04X}（不是有效的 UTF-8 文本，或孤立的 UTF-16 代理项）"
+    return f"不能包含控制字符 U+{code:04X}"
+
+
+def _printable_text(value: str) -> str:
+    if problem := text_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+Printable = AfterValidator(_printable_text)
+Text = Annotated[StrictStr, StringConstraints(min_length=1, max_length=MAX_STR, pattern=r"\S"), Printable]
+Ident = Annotated[StrictStr, StringConstraints(min_length=1, max_length=128, pattern=r"\S"), Printable]
 UnitCode = Annotated[StrictStr, StringConstraints(pattern=UNIT_CODE)]
 
 
@@ -294,10 +322,69 @@ _ENVELOPE_FIELDS["kind"] = Field("kind", LINE_LABELS["kind"], "code", codes={k.c
 _ENVELOPE_FIELDS["op"] = Field("op", LINE_LABELS["op"], "code", codes=OPS)
 
 
+def raw_problems(raw: Any) -> list[FieldError]:
+    """What no line may hold anywhere, keys included: text that cannot be stored (see `text_problem`), a
+    number that is not finite (NaN, Infinity, 1e309: JSON parsers accept them, and a JSON encoder turns them
+    into null, which in a correction clears a stored value), nesting deeper than any line has. Checked before
+    anything else reads the line (its digest cannot even be computed over a lone surrogate); iterative, so
+    depth cannot exhaust the stack."""
+    out: list[FieldError] = []
+    kind = KINDS.get(raw.get("kind")) if isinstance(raw, dict) and isinstance(raw.get("kind"), str) else None
+    todo: list[tuple[Any, list[str]]] = [(raw, [])]
+    while todo:
+        value, path = todo.pop()
+        if len(path) > MAX_DEPTH:
+            out.append(FieldError(".".join(path[:MAX_DEPTH]) or "line", f"{_label(path, kind)}：嵌套层次过深"))
+            continue
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = str(key)
+                if problem := text_problem(name):
+                    out.append(FieldError(".".join([*path, _escaped(name)]), f"字段名：{problem}"))
+                    continue
+                todo.append((item, [*path, name]))
+        elif isinstance(value, list):
+            todo.extend((item, [*path, str(i)]) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            if problem := text_problem(value):
+                out.append(FieldError(".".join(path) or "line", f"{_label(path, kind)}：{problem}"))
+        elif isinstance(value, float | Decimal) and not math.isfinite(float(value)):
+            # A decimal beyond a double's range (1e309, as the JSON Lines reader keeps it) is refused like the
+            # Infinity a JSON route's parser makes of the same text: one message on every path.
+            got = "NaN" if math.isnan(float(value)) else ("Infinity" if value > 0 else "-Infinity")
+            message = f"须为有限的数值（超出范围的数读作 Infinity），收到 {got}"
+            out.append(FieldError(".".join(path) or "line", f"{_label(path, kind)}：{message}"))
+    # One error per field, in the order the fields were written (the walk above is depth-first, reversed).
+    unique = {e.field: e for e in reversed(out)}
+    return list(unique.values())
+
+
+def _escaped(text: str) -> str:
+    return _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _label(path: list[str], kind: Kind | None) -> str:
+    """The field's label for a message: an envelope field's, or a data field's (by the record's kind, else the
+    first kind that has a field of that name: steps and corrections do not carry their kind)."""
+    names = [p for p in path if not p.isdigit()]
+    if not names:
+        return "行"
+    if names[0] != "data" or len(names) == 1:
+        return LINE_LABELS.get(names[0], names[0])
+    name = names[1]
+    for k in ([kind] if kind else []) + list(KINDS.values()):
+        for f in k.fields + tuple(f for s in k.steps for f in s.fields):
+            if f.name == name:
+                return f.label
+    return {"name": "单位名称", "parent": "上级单位"}.get(name, name)
+
+
 def parse_line(raw: Any, today: date) -> Line:
     """Validate the envelope of one interchange line (not yet the kind-specific data)."""
     if not isinstance(raw, dict):
         raise DomainError.of("line", "每行须为一个 JSON 对象")
+    if problems := raw_problems(raw):
+        raise DomainError(*problems)
     op = raw.get("op")
     model = LINE_MODELS.get(op) if isinstance(op, str) else None
     if model is None:

@@ -160,7 +160,6 @@ def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: s
                     _fold_some(con, tz, "oid IN (SELECT oid FROM chunk)")
                 # §8: every live declaration's rows for the touched activities, a new version's for the others
                 # (declared figures go in groups of a few per statement, so the whole touched set is bounded).
-                _bind(con, "oid IN (SELECT oid FROM touched)", table=False)
                 declared.sync(con, "oid IN (SELECT oid FROM touched)", tz)
             con.execute("DROP TABLE IF EXISTS temp.touched")
             con.execute("DROP TABLE IF EXISTS temp.chunk")

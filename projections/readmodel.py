@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import duckdb
+import orjson
 from eventsourcing.persistence import ApplicationRecorder
 
 from . import anchor, merkle
@@ -29,6 +31,7 @@ from .state import activity_fold, activity_year, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 MEMORY_LIMIT = "600MB"
+CACHED_REPORTS = 64  # current reports kept per read model (each a few kB to a few hundred kB of JSON)
 
 
 def fingerprint(tz: str) -> str:
@@ -97,6 +100,8 @@ class ReadModel:
         self.generation = generation
         held = lock if lock is not None else take_lock(path, wait)
         self._lock: IO[str] | None = held
+        self._reports: dict[tuple[Any, ...], bytes] = {}
+        self._cache_lock = threading.Lock()
         try:
             self._connect()
             if self._meta("fingerprint") != fingerprint(self.tz) or (
@@ -129,6 +134,7 @@ class ReadModel:
         clone = object.__new__(ReadModel)
         clone.path, clone.tz, clone.generation = self.path, self.tz, self.generation
         clone._lock = None
+        clone._reports, clone._cache_lock = self._reports, self._cache_lock  # shared with the model's readers
         clone.con = self.con.cursor()
         clone.con.execute("SET TimeZone = 'UTC'")  # a per-connection setting
         clone.con.begin()  # one snapshot for all of the query's statements (closing rolls it back)
@@ -227,7 +233,22 @@ class ReadModel:
         return frontier.root()
 
     def report(self, unit: str, year: int, as_of: datetime | None = None) -> dict[str, Any]:
-        return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))
+        """The report JSON of DOMAIN.md §5. A current report depends only on the folded log and the report's
+        day (the due rule, §7.3, and the overdue checks), so one computed at the same position on the same day
+        is served again with its own `as_of`: many users opening the same unit's dashboard cost one scan."""
+        if as_of is not None:
+            return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))
+        now = datetime.now(UTC)
+        key = (unit, year, self.folded(), reports.day_of(now, self.tz))
+        with self._cache_lock:
+            found = self._reports.get(key)
+        if found is None:
+            found = orjson.dumps(reports.compute(self.con, unit, year, None, self.tz, self.log()))
+            with self._cache_lock:
+                self._reports[key] = found
+                while len(self._reports) > CACHED_REPORTS:
+                    self._reports.pop(next(iter(self._reports)))
+        return {**orjson.loads(found), "as_of": now.isoformat()}  # a copy: callers may change theirs
 
     def declaration(self, code: str, unit: str, as_of: datetime | None = None) -> Declaration | None:
         """The declaration of `code` a report of `unit` as of `as_of` uses (§8.6), or None."""

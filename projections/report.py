@@ -106,7 +106,7 @@ def compute(
     extra = tuple(d.figure() for d in own.values())
     materialize(con, as_of, sc.units)
     stamp = (as_of or datetime.now(UTC)).astimezone(UTC)
-    day = _day_of(stamp, tz)
+    day = day_of(stamp, tz)
     # Precomputed contributions (built-in and declared, §8), and those of the figures that depend on the
     # report's day (§7.3 due rule); as of an instant, every one of them over the state folded as of it.
     if as_of is None:
@@ -161,7 +161,7 @@ def _value(f: Figure, total: tuple[Any, Any, Any] | None) -> int | float | str |
     return int(num or 0)
 
 
-def _day_of(stamp: datetime, tz: str) -> date:
+def day_of(stamp: datetime, tz: str) -> date:
     from zoneinfo import ZoneInfo
 
     return stamp.astimezone(ZoneInfo(tz)).date()
@@ -179,7 +179,7 @@ def explain(
         (u, r): (kind, day, voided)
         for u, r, kind, day, voided in con.execute("SELECT unit, ref, kind, date, voided FROM AV").fetchall()
     }
-    day = _day_of((as_of or datetime.now(UTC)).astimezone(UTC), tz)
+    day = day_of((as_of or datetime.now(UTC)).astimezone(UTC), tz)
     rows = [(u, r, num, den, *details[(u, r)]) for u, r, num, den in per_activity(con, f, year, tz, day)]
     out = [
         {

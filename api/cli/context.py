@@ -119,4 +119,8 @@ def as_of(value: str | None) -> datetime | None:
         stamp = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"not an ISO-8601 instant: {value!r}", param_hint="--as-of") from None
+    from ..render import as_of_problem
+
+    if problem := as_of_problem(stamp):
+        raise click.BadParameter(problem, param_hint="--as-of")
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from .context import command
+
+if TYPE_CHECKING:
+    from ..infra.settings import Settings
 
 
 @click.command()
@@ -18,19 +23,23 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
     from ..services.users import BOOTSTRAP_ADMIN, ensure_admin
 
-    password = ensure_admin(command(ctx).context)
+    cmd = command(ctx)
+    password = ensure_admin(cmd.context)
     if password:
         click.echo(
             f"首次启动：已创建管理员 {BOOTSTRAP_ADMIN}，一次性密码 {password}（登录后须修改）\n"
             f"first start: created user {BOOTSTRAP_ADMIN} with one-time password {password} (change it at first login)"
         )
     click.echo(f"台账 taizhang: http://{host}:{port}/  (API docs /docs)")
-    uvicorn.run(
-        "api.web.main:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        proxy_headers=True,
-        server_header=False,
-    )
+    uvicorn.run("api.web.main:app", host=host, port=port, workers=workers, **uvicorn_options(cmd.settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, object]:
+    """uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise: then anyone on the machine (or a
+    local reverse proxy passing the header through) picks the client address the sign-in throttle counts.
+    Forwarded headers are read only from the proxies named in TAIZHANG_TRUSTED_PROXIES."""
+    trusted = list(settings.trusted_proxies)
+    options: dict[str, object] = {"log_level": "warning", "server_header": False, "proxy_headers": bool(trusted)}
+    if trusted:
+        options["forwarded_allow_ips"] = trusted
+    return options

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import click
 
@@ -83,7 +84,11 @@ def user_token(ctx: click.Context, username: str, label: str) -> None:
 
     cmd = command(ctx)
     try:
-        token = users.issue_token(cmd.context, cmd.actor, label, username)
+        token, expires_at = users.issue_token(cmd.context, cmd.actor, label, username)
     except Refused as e:
         refused(e)
     click.echo(token)
+    # On stderr: a script capturing the token reads stdout alone.
+    expires = datetime.fromisoformat(expires_at)
+    days = cmd.settings.token_days
+    click.echo(f"有效期至 expires {expires:%Y-%m-%d %H:%M} UTC（TAIZHANG_TOKEN_DAYS={days}）", err=True)

@@ -25,6 +25,11 @@ class Settings:
     database_url: str | None
     tz: str
     user: str
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (TAIZHANG_TRUSTED_PROXIES,
+    # comma-separated); none by default, so a client cannot choose the address it is throttled under.
+    trusted_proxies: tuple[str, ...] = ()
+    # How long a bearer token works after it is issued (TAIZHANG_TOKEN_DAYS).
+    token_days: int = 90
 
     @classmethod
     def from_env(cls, user: str | None = None) -> Settings:
@@ -33,6 +38,10 @@ class Settings:
             database_url=os.environ.get("TAIZHANG_DATABASE_URL") or None,
             tz=os.environ.get("TAIZHANG_TZ") or DEFAULT_TZ,
             user=user or os.environ.get("TAIZHANG_USER") or _login(),
+            trusted_proxies=tuple(
+                p.strip() for p in os.environ.get("TAIZHANG_TRUSTED_PROXIES", "").split(",") if p.strip()
+            ),
+            token_days=_days(os.environ.get("TAIZHANG_TOKEN_DAYS") or "90"),
         )
 
     def event_store_env(self) -> dict[str, str]:
@@ -87,6 +96,12 @@ class Settings:
 def home_schema(home: Path) -> str:
     """The schema a data directory's ledger lives in under ?schema=@home: named after its absolute path."""
     return "taizhang_" + hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:20]
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 3650:
+        raise ValueError(f"TAIZHANG_TOKEN_DAYS: a number of days from 1 to 3650, not {text!r}")
+    return int(text)
 
 
 def _login() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from domain.errors import DomainError
@@ -122,26 +123,35 @@ def reset_password(ctx: Context, actor: Actor, username: str) -> str:
     return password
 
 
-def issue_token(ctx: Context, actor: Actor, label: str, username: str | None = None) -> str:
-    """A bearer token for scripts (shown once): the actor's own, or (admins) another user's."""
+def token_expiry(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
+
+
+def issue_token(ctx: Context, actor: Actor, label: str, username: str | None = None) -> tuple[str, str]:
+    """A bearer token for scripts (shown once) and when it expires (TAIZHANG_TOKEN_DAYS from now): the actor's
+    own, or (admins) another user's."""
     owner = username or actor.username
     if owner != actor.username:
         require_admin(actor)
     if ctx.ledger.user(owner) is None:
         raise no_user(owner)
     token, digest = new_token(owner)
+    expires_at = token_expiry(ctx.settings.token_days)
     try:
-        ctx.ledger.issue_token(owner, digest, label, actor.username)
+        ctx.ledger.issue_token(owner, digest, label, actor.username, expires_at)
     except DomainError as e:
         raise invalid(e) from None
     ctx.forget()
-    return token
+    return token, expires_at
 
 
-def my_tokens(ctx: Context, actor: Actor) -> list[tuple[str, str]]:
-    """(sha256, label) of each of the actor's tokens, by label."""
+def my_tokens(ctx: Context, actor: Actor) -> list[tuple[str, str, datetime]]:
+    """(sha256, label, expiry) of each of the actor's tokens, by label."""
     user = ctx.ledger.user(actor.username)
-    return sorted((user.tokens if user else {}).items(), key=lambda t: (t[1], t[0]))
+    if user is None:
+        return []
+    found = [(d, label, datetime.fromisoformat(user.token_expiry[d])) for d, label in user.tokens.items()]
+    return sorted(found, key=lambda t: (t[1], t[0]))
 
 
 def revoke_own_token(ctx: Context, actor: Actor, token_sha256: str) -> None:

@@ -5,6 +5,7 @@ actor's access first; on a ledger with users, `by` must be the actor."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,8 @@ from typing import IO, Any
 from uuid import uuid4
 
 from domain.ledger import LineError, Submission, Written
-from domain.validation import json_number
+from domain.user import USERNAME
+from domain.validation import json_number, text_problem
 
 from .access import require_admin, require_write
 from .context import Actor, Context, Unrestricted
@@ -35,17 +37,36 @@ class Imported:
 # ---- reading files into lines ----
 
 
+def json_line(text: str) -> tuple[Any, str | None]:
+    """One line's JSON value, or why it is not JSON: a syntax error, nesting too deep for the parser (its
+    recursion limit) or an integer too long to convert (Python's 4,300-digit limit) are the same kind of error.
+    Numbers with a fraction are read as exact decimals (money, DOMAIN.md §7.1), never through a binary float."""
+    try:
+        return json.loads(text, parse_float=json_number), None
+    except json.JSONDecodeError as e:
+        return None, f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"
+    except RecursionError:
+        return None, "不是有效的 JSON：嵌套层次过深"
+    except ValueError:
+        return None, f"不是有效的 JSON：整数位数过多（最多 {sys.get_int_max_str_digits()} 位）"
+
+
 def read_lines(stream: Iterable[str]) -> tuple[Lines, list[LineError]]:
-    """Numbered JSON Lines (blank lines skipped) and the lines that are not JSON; numbers with a fraction are
-    read as exact decimals (money, DOMAIN.md §7.1), never through a binary float."""
+    """Numbered JSON Lines (blank lines skipped) and the lines that are not JSON."""
+    # Bytes that are not UTF-8 become lone surrogates instead of a traceback: the ledger refuses them, naming
+    # the line and the field they are in.
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="surrogateescape")
     lines, errors = [], []
     for number, text in enumerate(stream, start=1):
         if not text.strip():
             continue
-        try:
-            lines.append((number, json.loads(text, parse_float=json_number)))
-        except json.JSONDecodeError as e:
-            errors.append(LineError(number, "json", f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"))
+        value, problem = json_line(text)
+        if problem:
+            errors.append(LineError(number, "json", problem))
+        else:
+            lines.append((number, value))
     return lines, errors
 
 
@@ -102,6 +123,17 @@ def workbook_lines(ctx: Context, actor: Actor, path: Path) -> tuple[Lines, dict[
 # ---- applying lines ----
 
 
+def reserved_id(ctx: Context, actor: Actor, lid: Any) -> str | None:
+    """`name:key` is the id of user `name`'s write with Idempotency-Key `key`: nobody else may take it (their
+    line would make that user's write a clash, or answer it as a replay of someone else's)."""
+    if not isinstance(lid, str) or ":" not in lid:
+        return None
+    owner = lid.split(":", 1)[0]
+    if owner == actor.username or not USERNAME.match(owner) or ctx.ledger.user(owner) is None:
+        return None
+    return f"行编号：「{owner}:」开头的编号留给该用户的幂等键（Idempotency-Key）使用，请换一个编号"
+
+
 def line_id(actor: Actor, given: str | None, idempotency_key: str | None) -> str:
     """The line's id: the one given, else one derived from the actor's Idempotency-Key (so a retry is the
     same line and is never applied twice), else a new one."""
@@ -122,6 +154,8 @@ async def write(
     else:
         require_write(ctx, actor, unit)
     lid = line_id(actor, body.pop("id", None), idempotency_key)
+    if problem := reserved_id(ctx, actor, lid):
+        raise field_problem("id", problem)
     raw = {"id": lid, "op": op, **body}
     expected = {lid: if_match} if if_match is not None and op in ("step", "correct", "void") else {}
     outcome = await ctx.submit(Submission([(1, raw)], actor.username, expected))
@@ -155,9 +189,11 @@ def access_problems(ctx: Context, actor: Actor, lines: Lines) -> list[dict[str, 
             continue  # the ledger names the problem
         if not isinstance(actor, Unrestricted) and raw.get("by") not in (None, actor.username):
             errors.append({"line": number, "field": "by", "message": "录入人：由登录用户决定，不能代他人录入"})
+        if problem := reserved_id(ctx, actor, raw.get("id")):
+            errors.append({"line": number, "field": "id", "message": problem})
         unit = raw.get("unit")
-        if not isinstance(unit, str):
-            continue
+        if not isinstance(unit, str) or text_problem(unit):
+            continue  # the ledger names the problem (a lone surrogate could not even be sent back in a message)
         if raw.get("op") == "unit" and actor.role != "admin":
             errors.append({"line": number, "field": "op", "message": "操作：只有管理员可以登记单位"})
         elif raw.get("op") != "unit" and not ctx.may_write(actor, unit):
@@ -169,7 +205,7 @@ async def import_lines(ctx: Context, actor: Actor, lines: Lines) -> Imported:
     """A whole file's lines, all-or-nothing, every line checked against the actor's access first."""
     errors = access_problems(ctx, actor, lines)
     if errors:
-        kind = "invalid" if all(e["field"] == "by" for e in errors) else "forbidden"
+        kind = "invalid" if all(e["field"] in ("by", "id") for e in errors) else "forbidden"
         raise Refused(kind, "导入被拒绝，未导入任何内容", errors)
     outcome = await ctx.submit(Submission(lines, actor.username))
     ctx.forget()

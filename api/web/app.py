@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.catalogue import LINE_LABELS
+from domain.validation import text_problem
 from projections.readmodel import ReadModelStale
 
 from ..infra.settings import Settings
@@ -124,7 +126,14 @@ def _validation_problem(exc: RequestValidationError) -> dict[str, Any]:
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
         where = ".".join(loc) or "body"
-        errors.append({"line": None, "field": where, "message": f"{where}：{err.get('msg', '无效')}"})
+        message = f"{where}：{err.get('msg', '无效')}"
+        if err.get("type") == "value_error" and loc:
+            # The domain's own checks (dates, text that cannot be stored): its message, as on every other path.
+            message = f"{LINE_LABELS.get(loc[-1], loc[-1])}：{(err.get('ctx') or {}).get('error', err.get('msg'))}"
+        elif err.get("type") == "string_unicode" and loc and isinstance(err.get("input"), str):
+            # A lone surrogate, refused by pydantic before the domain's rule sees it: the domain's words.
+            message = f"{LINE_LABELS.get(loc[-1], loc[-1])}：{text_problem(err['input'])}"
+        errors.append({"line": None, "field": where, "message": message})
     return {"detail": "；".join(e["message"] for e in errors) or "请求无效", "errors": errors, "current_version": None}
 
 

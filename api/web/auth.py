@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -28,6 +30,7 @@ class Caller:
     user: User
     csrf: str | None  # the session's CSRF token; None for bearer tokens (no cookie, so no cross-site forgery)
     via: str  # "session" | "token"
+    session: str | None = None  # the session's id (what sign-out ends)
 
     @property
     def name(self) -> str:
@@ -41,7 +44,8 @@ def _serializer(server: Server) -> URLSafeTimedSerializer:
 def session_cookie(server: Server, user: User) -> tuple[str, str]:
     """The signed cookie value and its CSRF token."""
     csrf = secrets.token_urlsafe(24)
-    value = _serializer(server).dumps({"u": user.username, "v": user.password_version, "c": csrf})
+    session = secrets.token_urlsafe(12)
+    value = _serializer(server).dumps({"u": user.username, "v": user.password_version, "c": csrf, "s": session})
     return value, csrf
 
 
@@ -67,7 +71,10 @@ def identify(server: Server, request: Request) -> Caller | None:
             return None
         user = server.user(username)
         digest = token_digest(token)
-        if user is None or user.disabled or not any(hmac.compare_digest(digest, t) for t in user.tokens):
+        if user is None or user.disabled:
+            return None
+        found = next((t for t in user.tokens if hmac.compare_digest(digest, t)), None)
+        if found is None or _expired(user.token_expiry.get(found)):
             return None
         return Caller(user, None, "token")
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -82,7 +89,26 @@ def identify(server: Server, request: Request) -> Caller | None:
     user = server.user(str(data.get("u")))
     if user is None or user.disabled or data.get("v") != user.password_version:
         return None  # password changed or account disabled since: the session is over
-    return Caller(user, str(data.get("c")), "session")
+    session = data.get("s")
+    if isinstance(session, str) and session in user.ended_sessions:
+        return None  # signed out
+    return Caller(user, str(data.get("c")), "session", session if isinstance(session, str) else None)
+
+
+def _expired(expires_at: str | None) -> bool:
+    return expires_at is None or datetime.fromisoformat(expires_at) <= datetime.now(UTC)
+
+
+def end_session(server: Server, request: Request) -> None:
+    """Sign-out ends the session on the server, not only in this browser: a copy of the cookie is refused
+    from now on. (A cookie from before sessions had ids cannot be named; it expires on its own.)"""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    caller = identify(server, request) if cookie else None
+    if caller is None or caller.via != "session" or caller.session is None:
+        return
+    _, signed = _serializer(server).loads(cookie, max_age=SESSION_SECONDS, return_timestamp=True)
+    server.ledger.end_session(caller.name, caller.session, signed.timestamp() + SESSION_SECONDS, time.time())
+    server.forget()
 
 
 def check_csrf(caller: Caller, request: Request, form_token: str | None = None) -> None:

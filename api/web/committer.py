@@ -7,6 +7,8 @@ import queue
 import threading
 from concurrent.futures import Future
 
+from eventsourcing.persistence import PersistenceError
+
 from domain.ledger import Ledger, Outcome, Submission
 
 MAX_GROUP = 256
@@ -50,9 +52,25 @@ class Committer:
                 group.append(item)
             try:
                 outcomes = self.ledger.apply_each([s for s, _ in group])
-            except Exception as e:  # noqa: BLE001 — the store failed: every waiting request must hear of it
+            except PersistenceError as e:  # the store failed (after the recorder's own retries): tell everyone
                 for _, future in group:
                     future.set_exception(e)
                 continue
+            except Exception as e:  # noqa: BLE001 — answered below, request by request
+                if len(group) == 1:
+                    group[0][1].set_exception(e)
+                    continue
+                # Something in one request's input that validation did not foresee failed the whole
+                # transaction, and nothing was written: apply each request alone, so that the one at fault
+                # fails by itself and the others are written.
+                for submission, future in group:
+                    self._alone(submission, future)
+                continue
             for (_, future), outcome in zip(group, outcomes, strict=True):
                 future.set_result(outcome)
+
+    def _alone(self, submission: Submission, future: Future[Outcome]) -> None:
+        try:
+            future.set_result(self.ledger.apply_each([submission])[0])
+        except Exception as e:  # noqa: BLE001 — this request's own failure, for it alone
+            future.set_exception(e)

@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
 from domain.catalogue import KINDS, LINE_LABELS, Kind
+from domain.validation import text_problem
 
 from ..services import attachments, reads, writes
 from ..services.refusals import Refused
@@ -301,6 +302,19 @@ async def void(request: Request) -> Response:
 
 # ---- evidence ----
 
+MAX_NAME_BYTES = 240  # the file is written under its name first (NAME_MAX is 255 bytes) and kept for downloads
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why an uploaded file's name cannot be stored, or None (it names the temporary file and the download)."""
+    if name in (".", ".."):
+        return "文件：文件名无效，请改名后再上传"
+    if problem := text_problem(name):
+        return f"文件：文件名{problem}"
+    if len(name.encode()) > MAX_NAME_BYTES:
+        return f"文件：文件名过长（{len(name.encode())} 字节，最多 {MAX_NAME_BYTES} 字节），请改名后再上传"
+    return None
+
 
 @router.post("/activity/evidence")
 async def upload(request: Request) -> Response:
@@ -311,6 +325,8 @@ async def upload(request: Request) -> Response:
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _activity(request, caller, unit, ref, 422, "evidence", values, {"file": "文件：请选择要上传的文件"})
     name = Path(upload.filename).name or "upload"
+    if problem := file_name_problem(name):
+        return _activity(request, caller, unit, ref, 422, "evidence", values, {"file": problem})
     with tempfile.TemporaryDirectory(prefix="taizhang-upload-") as tmp:
         path = Path(tmp) / name
         size = 0

@@ -18,6 +18,7 @@ from domain.catalogue import KINDS, REPORT_SECTIONS
 from projections.figures import BY_ID
 from projections.trends import THEMES
 
+from ..render import as_of_problem
 from ..services import narratives, reads
 from ..services.refusals import Refused
 from .auth import Caller
@@ -58,7 +59,19 @@ def parse_as_of(text: str | None, tz: str) -> tuple[datetime | None, str]:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None, f"时点：无法识别「{text[:30]}」，请用日期时间选择器"
+    if problem := as_of_problem(moment):
+        return None, problem
     return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))), ""
+
+
+def check_year(year: int) -> None:
+    """Every page that takes a year: the years a report covers (a year beyond them overflows the queries)."""
+    if not 2000 <= year <= 2100:
+        message = "年度：须在 2000–2100 之间"
+        raise Refused("invalid", message, [{"line": None, "field": "year", "message": message}])
+
+
+MAX_PAGE = 100_000  # as the API's /activities: far beyond any ledger, and an offset DuckDB can take
 
 
 def fmt(value: Any, unit: str) -> str:
@@ -85,7 +98,12 @@ def ledger(
     caller = viewer(request)
     server = server_of(request)
     code, units = pick_unit(server, caller, unit)
+    if page > MAX_PAGE:
+        message = f"页码：须为 1–{MAX_PAGE:,} 之间的整数"
+        raise Refused("invalid", message, [{"line": None, "field": "page", "message": message}])
     year_n = int(year) if year.isdigit() else None
+    if year_n is not None:
+        check_year(year_n)
     found = reads.listing(
         context(server), caller.user, code, year_n, kind or None, q[:100] or None, max(page, 1), PAGE_SIZE
     )
@@ -138,8 +156,7 @@ def report(request: Request, unit: str | None = None, year: int | None = None, a
     server = server_of(request)
     code, units = pick_unit(server, caller, unit)
     year = year or server.ledger.today().year
-    if not 2000 <= year <= 2100:
-        raise Refused("invalid", "年度：须在 2000–2100 之间")
+    check_year(year)
     instant, problem = parse_as_of(as_of, server.settings.tz)
     if problem:
         as_of = ""
@@ -220,6 +237,7 @@ def _not_yet(
 def drill_down(request: Request, unit: str, year: int, figure: str, as_of: str = "") -> Response:
     caller = viewer(request)
     server = server_of(request)
+    check_year(year)
     instant, problem = parse_as_of(as_of, server.settings.tz)
     if problem:
         raise Refused("invalid", problem)
@@ -264,6 +282,7 @@ def download(request: Request, unit: str, year: int, format: str = "docx", as_of
     server = server_of(request)
     if format not in ("docx", "xlsx"):
         raise Refused("not_found", "只能下载 docx 或 xlsx")
+    check_year(year)
     instant, problem = parse_as_of(as_of, server.settings.tz)
     if problem:
         raise Refused("invalid", problem)

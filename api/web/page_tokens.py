@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,7 +18,8 @@ MAX_LABEL = 60
 
 
 def _page(request: Request, caller: Caller, status: int = 200, **extra: Any) -> Response:
-    mine = users.my_tokens(context(server_of(request)), caller.user)
+    server = server_of(request)
+    mine = [(d, label, _shown(server, expires)) for d, label, expires in users.my_tokens(context(server), caller.user)]
     shown = {"new_token": None, "label": "", "errors": {}, **extra}
     response = render(request, caller, "tokens.html", status, tokens=mine, **shown)
     response.headers["Cache-Control"] = "no-store"  # a page may carry a token: never keep it in a cache
@@ -40,8 +42,14 @@ async def issue(request: Request) -> Response:
         problem = f"用途：不超过 {MAX_LABEL} 个字符"
     if problem:
         return _page(request, caller, 422, label=label, errors={"label": problem})
-    token = users.issue_token(context(server_of(request)), caller.user, label)
-    return _page(request, caller, 201, new_token=(label, token))
+    server = server_of(request)
+    token, expires_at = users.issue_token(context(server), caller.user, label)
+    return _page(request, caller, 201, new_token=(label, token, _shown(server, datetime.fromisoformat(expires_at))))
+
+
+def _shown(server: Any, moment: datetime) -> str:
+    """An expiry in ledger time, to the minute."""
+    return f"{moment.astimezone(server.ledger.tz):%Y-%m-%d %H:%M}"
 
 
 @router.post("/tokens/revoke")

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from ..services import reads, users
 from ..services.refusals import Refused
 from . import page_admin, page_entry, page_import, page_report, page_tokens
-from .auth import SESSION_COOKIE, identify, session_cookie, set_session
+from .auth import CSRF_FIELD, SESSION_COOKIE, check_csrf, end_session, identify, session_cookie, set_session
 from .context import context
 from .page_kit import HERE, pick_unit, posted, redirect, render, server_of, texts, viewer
 from .refusals import status_of
@@ -95,7 +95,13 @@ async def login(
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    await posted(request)
+    # Not `posted`: a session still on its one-time password may sign out too.
+    caller = identify(server_of(request), request)
+    form = await request.form()
+    if caller is not None:
+        token = form.get(CSRF_FIELD)
+        check_csrf(caller, request, token if isinstance(token, str) else None)
+        end_session(server_of(request), request)
     response = redirect("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -11,11 +11,15 @@ from fastapi import Path as FPath
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from domain.errors import DomainError
+from domain.validation import raw_problems
+
+from ..render import as_of_problem
 from ..services import access, audit, reads, writes
 from ..services import users as users_service
-from ..services.refusals import Refused
+from ..services.refusals import Refused, invalid
 from . import schemas
-from .auth import Caller, check_csrf, identify, session_cookie, set_session
+from .auth import Caller, check_csrf, end_session, identify, session_cookie, set_session
 from .context import context
 from .server import Server
 
@@ -40,10 +44,17 @@ async def get_server(request: Request) -> Server:
     return request.app.state.server  # type: ignore[no-any-return]
 
 
+# What a session signed in with a one-time password may do: see who it is, change the password, sign out.
+ONE_TIME_ALLOWED = ("/api/me", "/api/me/password")
+
+
 async def get_caller(request: Request) -> Caller:
     caller = identify(request.app.state.server, request)
     if caller is None:
         raise Refused("unauthenticated", "未登录或登录已过期")
+    if caller.via == "session" and caller.user.must_change_password and request.url.path not in ONE_TIME_ALLOWED:
+        # The password an admin handed over is known to two people until it is changed (as the pages do).
+        raise Refused("forbidden", "须先修改一次性密码（POST /api/me/password），然后才能使用其他功能")
     return caller
 
 
@@ -77,6 +88,8 @@ def _version(if_match: str | None) -> int | None:
 def _as_of(value: datetime | None) -> datetime | None:
     if value is None:
         return None
+    if problem := as_of_problem(value):
+        raise Refused("invalid", problem, [{"line": None, "field": "as_of", "message": problem}])
     return value if value.tzinfo else value.astimezone()
 
 
@@ -103,7 +116,9 @@ def me_json(user: Any, csrf: str | None) -> dict[str, Any]:
 
 
 @router.delete("/session", status_code=204, tags=["session"])
-def logout() -> Response:
+def logout(request: Request, server: ServerDep) -> Response:
+    """Sign out: this session's cookie stops working everywhere, not only in this browser."""
+    end_session(server, request)
     response = Response(status_code=204)
     response.delete_cookie("taizhang_session", path="/")
     return response
@@ -116,8 +131,9 @@ def me(caller: CallerDep) -> dict[str, Any]:
 
 @router.post("/me/tokens", response_model=schemas.TokenOut, status_code=201, tags=["session"])
 def create_token(body: schemas.TokenRequest, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
-    """A bearer token for scripts, shown once: `Authorization: Bearer <token>`."""
-    return {"token": users_service.issue_token(context(server), caller.user, body.label), "label": body.label}
+    """A bearer token for scripts, shown once: `Authorization: Bearer <token>`; it stops working at `expires_at`."""
+    token, expires_at = users_service.issue_token(context(server), caller.user, body.label)
+    return {"token": token, "label": body.label, "expires_at": expires_at}
 
 
 @router.post("/me/password", status_code=204, tags=["session"])
@@ -140,6 +156,11 @@ def _op_route(path: str, op: str, model: type[BaseModel]) -> None:
         idempotency_key: IdemKey = None,
         if_match: IfMatch = None,
     ) -> dict[str, Any]:
+        # The JSON encoding of the body turns NaN and Infinity into null (which in a correction clears a stored
+        # value): the domain's rule on numbers is checked on the body as parsed, before that can happen.
+        parsed = body.model_dump(exclude_unset=True, warnings=False)  # type: ignore[attr-defined]
+        if problems := raw_problems(parsed):
+            raise invalid(DomainError(*problems))
         raw = body.model_dump(mode="json", exclude_unset=True, warnings=False)  # type: ignore[attr-defined]
         written, replayed = await writes.write(
             context(server), caller.user, op, raw, idempotency_key, _version(if_match)
@@ -170,7 +191,9 @@ for _path, (_op, _model) in schemas.OPS.items():
 )
 async def import_jsonl(request: Request, caller: WriterDep, server: ServerDep) -> dict[str, int]:
     """A JSON Lines file (DOMAIN.md §4), applied all-or-nothing; every error listed as line, field, message."""
-    text = (await request.body()).decode("utf-8", errors="replace")
+    # Bytes that are not UTF-8 are kept as lone surrogates (not replaced by U+FFFD and stored): the ledger
+    # refuses them naming the line and field, as it does for the command line's import.
+    text = (await request.body()).decode("utf-8", errors="surrogateescape")
     lines = writes.jsonl_lines(text.splitlines())  # a line that is not JSON rejects the whole body
     if not lines:
         raise Refused("invalid", "文件是空的", [{"line": None, "field": "body", "message": "内容：没有任何一行"}])

@@ -183,6 +183,7 @@ class TokenRequest(BaseModel):
 class TokenOut(BaseModel):
     token: str = PydField(description="Shown once; send as `Authorization: Bearer <token>`.")
     label: str
+    expires_at: datetime = PydField(description="When the token stops working (TAIZHANG_TOKEN_DAYS after issue).")
 
 
 class SealRequest(BaseModel):
