@@ -30,7 +30,7 @@ def test_every_stored_event_is_byte_for_byte_what_the_library_encoder_writes(tmp
     env.ok(
         unit(),
         study("S-1", "2025-03-01", laws=["宪法", "民法典"], led_by_head=True),
-        rec("study_writing", "W-1", "2025-03-02", genre="notes", title="笔记\n第二行\t\u0001"),
+        rec("study_writing", "W-1", "2025-03-02", genre="notes", title="笔记\n第二行\t\u2028\U0001f4dd"),
         petition("P-1", "2025-03-03"),
         case("C-1", "2025-03-04"),
         step("C-1", "hearing", "2025-04-01"),
