@@ -863,7 +863,7 @@ def _penalty(
 
 def _simple_penalties(led: _Ledger, days: list[dt.date]) -> None:
     unit, rng = DEMO_TEAM, led.rng
-    for day in days:
+    for i, day in enumerate(days):
         ref = led.record(
             unit,
             "enforcement_case",
@@ -877,7 +877,7 @@ def _simple_penalties(led: _Ledger, days: list[dt.date]) -> None:
             },
         )
         data: Data = {"outcome": "penalized", "penalty_class": "warning"}
-        if rng.random() < 0.6:
+        if i > 0 and rng.random() < 0.6:  # the first a warning, so that every stretch shows both classes
             data = {"outcome": "penalized", "penalty_class": "fine", "fine": _money_fine(rng)}
         led.step(unit, ref, "decided", day, data)  # 当场作出
         if "fine" in data:
@@ -1070,7 +1070,7 @@ def _decisions(led: _Ledger, year: int) -> list[Callable[[dt.date, dt.date], Non
 
 def _street_kept(led: _Ledger, start: dt.date, end: dt.date) -> None:
     """The kept stretch of the street and its 执法队: a busy few weeks of every kind, entered as they happened."""
-    rng, street, team = led.rng, DEMO_STREET, DEMO_TEAM
+    street, team = DEMO_STREET, DEMO_TEAM
     span = (end - start).days + 1
     share = span / 30
     forms = ["party_group", "executive", "leadership", "party_group"]
@@ -1124,10 +1124,11 @@ def _street_kept(led: _Ledger, start: dt.date, end: dt.date) -> None:
     led.step(street, ref, "public_participation", _day(listed, 5, end), {"form": "consultation"})
     # The 执法队.
     _simple_penalties(led, led.between(start, end, max(3, round(3 * share))))
-    _penalty(led, start, _ORDINARY[9], span_end=end)
-    _penalty(led, start + dt.timedelta(days=1), _ORDINARY[5], span_end=end)
-    _penalty(led, start + dt.timedelta(days=2), _ORDINARY[6], span_end=end)
-    _penalty(led, start + dt.timedelta(days=3), _ORDINARY[8], span_end=end)
+    # 普通程序 cases small enough to decide within weeks: a fine whose amount the 法制审核 corrected, a confiscation,
+    # 首违不罚, a transfer to the police, a case withdrawn.
+    _penalty(led, start, _ORDINARY[9], corrected=True, span_end=end)
+    for offset, spec in enumerate((_ORDINARY[5], _ORDINARY[6], _ORDINARY[7], _ORDINARY[8]), start=1):
+        _penalty(led, start + dt.timedelta(days=offset), spec, span_end=end)
     # Filed lately, 检测鉴定 pending: extended, not yet due.
     ref = led.record(
         team,
@@ -1147,7 +1148,6 @@ def _street_kept(led: _Ledger, start: dt.date, end: dt.date) -> None:
     for which, day in enumerate(led.between(start, end, 3)):
         _compulsion(led, day, which)
     _acts(led, end, share)
-    del rng
 
 
 def _district_year(led: _Ledger, year: int) -> None:
