@@ -327,6 +327,16 @@ def kept_span(today: dt.date) -> tuple[dt.date, dt.date]:
     return max(today - dt.timedelta(days=KEPT_DAYS), dt.date(year, 1, 1)), min(today, dt.date(year, 12, 31))
 
 
+def demo_note(today: dt.date) -> str:
+    """What `taizhang demo` says beside the report, so that nobody reads the short reported year as a neglected one."""
+    previous, reported = demo_years(today)
+    start, end = kept_span(today)
+    return (
+        f"演示台账（虚构单位）：{previous}年及以前为建账时一次性录入的历史数据，其报告如实计为补录；"
+        f"{reported}年为 {start:%m-%d} 至 {end:%m-%d} 按时录入的活动，各项核验均应通过。"
+    )
+
+
 def demo_lines(today: dt.date) -> list[Line]:
     """Interchange lines (dicts in the JSON Lines format of DOMAIN.md §4) for a fictional ledger."""
     previous, reported = demo_years(today)
@@ -964,7 +974,7 @@ def _street_year(led: _Ledger, year: int) -> list[Callable[[dt.date, dt.date], N
     led.record(street, "exam", led.ref(street, "KS", year), led.dates(year, 1, 10, 11)[0], exam)
     exam = {"title": "行政执法资格考试", "type": "qualification", "eligible": 9, "participants": 9, "passed": 8}
     led.record(team, "exam", led.ref(team, "KS", year), led.dates(year, 1, 5, 6)[0], exam)
-    _hotline(led, led.dates(year, 150))
+    _hotline(led, led.dates(year, 320))
     for month in range(1, 13):
         last = dt.date(year, month, 1) + dt.timedelta(days=31)
         _legal_services(led, last.replace(day=1) - dt.timedelta(days=1), 1.0)
@@ -1098,7 +1108,7 @@ def _street_kept(led: _Ledger, start: dt.date, end: dt.date) -> None:
     led.record(street, "exam", led.ref(street, "KS", start.year), led.between(start, end, 1)[0], exam)
     exam = {"title": "新进执法人员行政执法资格考试", "type": "qualification", "eligible": 3, "participants": 3}
     led.record(team, "exam", led.ref(team, "KS", start.year), led.between(start, end, 1)[0], exam | {"passed": 3})
-    _hotline(led, led.between(start, end, max(6, round(150 / 365 * span * 1.5))))
+    _hotline(led, led.between(start, end, max(6, round(320 / 365 * span))))
     _legal_services(led, end, share)
     data = {"role": "other", "form": "written", "speaker": "街道班子成员", "occasion": "述法工作专题推进会"}
     ref = led.record(street, "law_report", led.ref(street, "SF", start.year), start, data)
