@@ -10,6 +10,7 @@ import pytest
 from conftest import make
 
 from api.render import report_markdown
+from domain import deadlines
 from domain.catalogue import KINDS
 from domain.demo import (
     DEMO_CENTRE,
@@ -92,16 +93,14 @@ def _records(lines: list[dict]) -> dict[tuple[str, str], dict]:
     return {(x["unit"], x["ref"]): x for x in lines if x["op"] == "record"}
 
 
-@pytest.mark.parametrize(
-    "today",
-    [
-        dt.date(2024, 1, 1),
-        dt.date(2024, 1, 14),  # the last day whose reported year is the one before
-        dt.date(2024, 1, 15),
-        dt.date(2024, 2, 29),
-        dt.date(2025, 12, 31),
-    ],
+# Every seventh day of a leap year, and the days where the reported year or the calendar turns.
+DAYS = sorted(
+    {dt.date(2024, 1, 1) + dt.timedelta(days=n) for n in range(0, 366, 7)}
+    | {dt.date(2024, 1, 14), dt.date(2024, 1, 15), dt.date(2024, 2, 29), dt.date(2024, 12, 31), dt.date(2025, 3, 1)}
 )
+
+
+@pytest.mark.parametrize("today", DAYS, ids=str)
 def test_demo_lines_keep_to_their_day(today):
     """Nothing after today, no step before its activity, and the reported year only the kept stretch."""
     lines = demo_lines(today)
@@ -122,6 +121,40 @@ def test_demo_lines_keep_to_their_day(today):
     # Every kind of §2 and §7 is in the demo; deterministic for a given today.
     assert {x["kind"] for x in records.values()} == set(KINDS)
     assert demo_lines(today) == lines
+
+
+def _open_past_deadline(lines: list[dict], today: dt.date) -> list[str]:
+    """What the overdue checks (§3, §7.5) would list on `today`: open items whose deadline is before it."""
+    voided = {x.get("target") or (x["unit"], x["ref"]) for x in lines if x["op"] == "void"}
+    steps: dict[tuple[str, str], list[dict]] = {}
+    for x in lines:
+        if x["op"] == "step" and x["id"] not in voided:
+            steps.setdefault((x["unit"], x["ref"]), []).append(x)
+    late = []
+    for key, x in _records(lines).items():
+        if key in voided:
+            continue
+        day, data, has = dt.date.fromisoformat(x["date"]), x["data"], {s["step"] for s in steps.get(key, [])}
+        extra = sum(s.get("data", {}).get("days", 0) for s in steps.get(key, []) if s["step"] == "extended")
+        due = []
+        if x["kind"] == "petition":
+            due.append(("acknowledged" in has, deadlines.petition_ack_due(day)))
+            if data["category"] == "claim":
+                due.append(("concluded" in has, deadlines.petition_conclusion_due(day, extra)))
+        elif x["kind"] == "proposal":
+            due.append(("replied" in has, deadlines.proposal_reply_due(day, data.get("complex", False))))
+        elif x["kind"] == "enforcement_case" and data.get("procedure") == "ordinary":
+            due.append((bool(has & {"decided", "withdrawn"}), deadlines.penalty_decision_due(day, extra)))
+        elif x["kind"] == "supervision_letter":
+            due.append(("replied" in has, deadlines.letter_reply_due(day, data["type"], data.get("reply_days"))))
+        late += [f"{x['unit']}/{x['ref']}" for closed, deadline in due if not closed and deadline < today]
+    return late
+
+
+@pytest.mark.parametrize("today", DAYS, ids=str)
+def test_demo_has_nothing_overdue_on_its_day(today):
+    """Open items are recent: on the demo's own day no overdue check would fire (deadlines relative to today)."""
+    assert _open_past_deadline(demo_lines(today), today) == []
 
 
 @pytest.mark.parametrize("today", [dt.date(2024, 1, 1), dt.date(2024, 2, 29), dt.date(2025, 12, 31)])
