@@ -890,8 +890,8 @@ def _simple_penalties(led: _Ledger, days: list[dt.date]) -> None:
         if i > 0 and rng.random() < 0.6:  # the first a warning, so that every stretch shows both classes
             data = {"outcome": "penalized", "penalty_class": "fine", "fine": _money_fine(rng)}
         led.step(unit, ref, "decided", day, data)  # 当场作出
-        if "fine" in data:
-            led.step(unit, ref, "executed", led.after(day, 0, 10))
+        # A warning is carried out when served; a fine once paid (当场收缴, or at the bank within 15 days).
+        led.step(unit, ref, "executed", led.after(day, 0, 10) if "fine" in data else day)
 
 
 def _licence(led: _Ledger, day: dt.date, subject: str, outcome: str, end: dt.date) -> str:
