@@ -815,8 +815,16 @@ def _legal_services(led: _Ledger, day: dt.date, share: float) -> None:
         ("duty", {"count": max(1, round(rng.randint(8, 10) * share))}),
         ("mediation", {"count": max(1, round(rng.randint(2, 6) * share)), "persons": rng.randint(2, 12)}),
     )
+    # The rarer services once a quarter (and in the kept stretch): 法律援助 referred to the district centre,
+    # 公证 handled for residents (代办), and the 法治体检 the station runs for small businesses.
+    if day.month % 3 == 0 or share < 1:
+        batches += (
+            ("legal_aid", {"count": rng.randint(1, 2), "persons": rng.randint(1, 3), "provider": "光华区法律援助中心"}),
+            ("notarization", {"count": 1, "persons": rng.randint(1, 2), "provider": "光华区公证处"}),
+            ("other", {"count": rng.randint(1, 2), "persons": rng.randint(10, 30)}),
+        )
     for service, numbers in batches:
-        data = {"service": service, **numbers, **where}
+        data = {"service": service, **where, **numbers}
         led.record(unit, "legal_service", led.ref(unit, "FW", day.year), day, data)
 
 

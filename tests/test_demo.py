@@ -225,3 +225,47 @@ def test_markdown_shows_the_local_instant(demo):
     assert report["as_of"] not in md and "+00:00" not in md
     assert "✗" not in md
     assert "| 党组会学法 | `local.study.party_group_law` |" in md
+
+
+def test_the_street_uses_every_code_a_newcomer_should_meet():
+    """Every enforcement action and outcome, every 三书 type, every legal service, every decision step."""
+    lines = demo_lines(dt.date(2026, 12, 1))
+    records = [x for x in lines if x["op"] == "record"]
+    steps = [x for x in lines if x["op"] == "step"]
+
+    def codes(kind: str, field: str) -> set:
+        return {x["data"].get(field) for x in records if x["kind"] == kind} - {None}
+
+    assert codes("enforcement_case", "action") == {"penalty", "compulsion", "inspection", "licence", "other"}
+    assert codes("enforcement_case", "procedure") == {"simple", "ordinary"}
+    assert codes("enforcement_case", "compulsion") == {"measure", "execution", "court_application"}
+    assert codes("supervision_letter", "type") == {
+        "judicial_suggestion",
+        "procuratorial_suggestion",
+        "reconsideration_opinion",
+    }
+    services = {"reception", "consultation", "duty", "mediation", "legal_aid", "notarization", "other"}
+    assert codes("legal_service", "service") == services
+    assert codes("law_report", "role") == {"principal", "other"} and codes("law_report", "form") == {
+        "on_site",
+        "written",
+    }
+    kinds = {(x["unit"], x["ref"]): x["kind"] for x in records}
+    named = {(kinds[(x["unit"], x["ref"])], x["step"]) for x in steps}
+    for step in ("extended", "reviewed", "decided", "withdrawn", "executed", "published", "accepted", "revoked"):
+        assert ("enforcement_case", step) in named
+    for step in ("public_participation", "expert_review", "risk_assessment", "legality_review"):
+        assert ("major_decision", step) in named
+    for step in ("collective_decision", "published", "terminated", "evaluation"):
+        assert ("major_decision", step) in named
+    assert {("hotline_ticket", "concluded"), ("hotline_ticket", "feedback"), ("law_report", "reviewed")} <= named
+    outcomes = {x["data"]["outcome"] for x in steps if x["step"] == "decided" and x["unit"] == DEMO_TEAM}
+    assert outcomes == {"penalized", "mitigated", "no_penalty", "transferred", "granted", "refused"}
+    money = [x["data"][f] for x in steps if x["step"] == "decided" for f in ("fine", "confiscated") if f in x["data"]]
+    assert money and all(re.fullmatch(r"\d+\.\d\d", m) for m in money)
+    figures = [x for x in lines if x["op"] == "figure"]
+    assert [(x["unit"], x["data"]["code"]) for x in figures] == [
+        (DEMO_PARENT, "local.study.party_group_law"),
+        (DEMO_STREET, "local.study.party_group_law"),
+        (DEMO_STREET, "local.enforcement.fine_decisions"),
+    ]
