@@ -157,7 +157,10 @@ def test_demo_has_nothing_overdue_on_its_day(today):
     assert _open_past_deadline(demo_lines(today), today) == []
 
 
-@pytest.mark.parametrize("today", [dt.date(2024, 1, 1), dt.date(2024, 2, 29), dt.date(2025, 12, 31)])
+@pytest.mark.parametrize(
+    "today",
+    [dt.date(2024, 1, 1), dt.date(2024, 1, 14), dt.date(2024, 1, 15), dt.date(2024, 2, 29), dt.date(2025, 12, 31)],
+)
 def test_demo_applies_on_any_day(tmp_path, today):
     outcome = make(tmp_path).apply(demo_lines(today))
     assert outcome.errors == [], [str(e) for e in outcome.errors[:5]]
