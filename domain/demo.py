@@ -1236,6 +1236,14 @@ def _centre_kept(led: _Ledger, start: dt.date, end: dt.date) -> None:
         day,
         {"channel": "光华区人民政府网站", "title": _DISCLOSURES[4], "items": 3},
     )
+    day = led.between(start, end, 1)[0]
+    data = {"theme": "征收补偿政策进社区宣讲", "form": "community", "location": "锦华社区党群服务中心"}
+    data |= {"audience": rng.randint(60, 150), "materials": rng.randint(100, 300), "consultations": rng.randint(5, 20)}
+    led.record(unit, "publicity_event", led.ref(unit, "PF", year), day, data | {"laws": [_LAWS[7]]})
+    # A request for information received in the period: answered within the 20 working days, or not yet due.
+    day = led.between(start, end, 1)[0]
+    ref = led.record(unit, "disclosure_request", led.ref(unit, "YSQ", year), day, {"subject": _REQUESTS[1][0]})
+    led.step(unit, ref, "replied", led.after(day, 7, 15), {"result": "partial"})
     data = {"subject": "contract", "title": "安置房代建合同审查", "reviewer": "legal_advisor", "issues_found": 3}
     led.record(unit, "legal_review", led.ref(unit, "FG", year), led.between(start, end, 1)[0], data)
     data = {"form": "director_office", "topic": "研究征收项目补偿资金拨付", "rule_of_law_agenda": False}
