@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import click
 
-from domain.demo import DEMO_UNIT, demo_lines, demo_years
+from domain.demo import DEMO_UNIT, demo_lines, demo_note, demo_years
 from domain.ledger import Ledger, LineError
 from domain.validation import json_number
 from projections.figures import BY_ID
@@ -256,7 +256,7 @@ def rebuild(ctx: click.Context) -> None:
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.pass_context
 def demo(ctx: click.Context, fmt: str) -> None:
-    """Fill the ledger with a fictional 城市更新中心 (two years, every kind) and print its report."""
+    """Fill the ledger with a fictional 光华区 (two centres, a street, its 执法队; every kind); print its report."""
     settings = _settings(ctx)
     ledger = settings.ledger()
     lines = list(enumerate(demo_lines(ledger.today()), start=1))
@@ -264,6 +264,7 @@ def demo(ctx: click.Context, fmt: str) -> None:
     year = demo_years(ledger.today())[1]
     with _caught_up(settings, ledger) as model:
         data = model.report(DEMO_UNIT, year)
+    click.echo(demo_note(ledger.today()), err=True)
     click.echo(json.dumps(data, ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data))
 
 
