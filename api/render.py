@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain.catalogue import KINDS, LINE_LABELS
+from domain.ledger import DEFAULT_TZ
 
 AS_OF_YEARS = (2000, 2100)
 
@@ -26,13 +29,23 @@ def _fmt(value: Any, unit: str) -> str:
     return f"{value:.2f}%" if unit == "%" else f"{value}{unit}"
 
 
-def report_markdown(report: dict[str, Any]) -> str:
+def local_instant(iso: str, tz: str | None = None) -> str:
+    """An instant as staff read it: the ledger's time zone, to the second (what `--as-of` needs to reproduce the
+    report), e.g. `2026-12-01 18:05:07（北京时间）`; the JSON keeps the exact UTC instant."""
+    zone = ZoneInfo(tz or os.environ.get("TAIZHANG_TZ") or DEFAULT_TZ)
+    local = datetime.fromisoformat(iso).astimezone(zone)
+    offset = local.isoformat()[-6:]
+    name = "北京时间" if zone.key == "Asia/Shanghai" else f"{zone.key}，UTC{offset}"
+    return f"{local:%Y-%m-%d %H:%M:%S}（{name}）"
+
+
+def report_markdown(report: dict[str, Any], tz: str | None = None) -> str:
     units = report.get("units", [report["unit"]])
     scope = "（含下级单位：" + "、".join(u for u in units if u != report["unit"]) + "）" if len(units) > 1 else ""
     lines = [
         f"# {report['unit_name']} {report['year']} 年法治建设工作数据{scope}",
         "",
-        f"截至 {report['as_of']}（事件日志 {report['log']['size']} 条）",
+        f"截至 {local_instant(report['as_of'], tz)}（事件日志 {report['log']['size']} 条）",
         "",
         f"| 指标 | 编号 | {report['year']} | {report['year'] - 1} | 来源活动 |",
         "|---|---|---:|---:|---:|",

@@ -72,8 +72,8 @@ def template_(output: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.pass_context
 def demo(ctx: click.Context, fmt: str) -> None:
-    """Fill the ledger with a fictional 城市更新中心 (two years, every kind) and print its report."""
-    from domain.demo import DEMO_UNIT, demo_lines, demo_years
+    """Fill the ledger with a fictional 光华区 (two centres, a street, its 执法队; every kind); print its report."""
+    from domain.demo import DEMO_UNIT, demo_lines, demo_note, demo_years
 
     from .. import render
     from ..services import reads
@@ -82,4 +82,5 @@ def demo(ctx: click.Context, fmt: str) -> None:
     today = cmd.ledger.today()
     applied(cmd, list(enumerate(demo_lines(today), start=1)))
     data = reads.report(cmd.context, cmd.actor, DEMO_UNIT, demo_years(today)[1], None)
+    click.echo(demo_note(today), err=True)
     click.echo(json.dumps(data, ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data))
