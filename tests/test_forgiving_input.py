@@ -84,7 +84,7 @@ def test_label_with_alternatives_is_accepted_whole(env):
 
 
 def test_step_name_and_step_code_by_label(env):
-    env.ok(case("C-1", "2025-01-02", "行政诉讼"))
+    env.ok(case("C-1", "2025-01-02", "行政诉讼(应诉)"))
     env.ok(step("C-1", "开庭", "2025-02-03"))
     env.ok(step("C-1", "decided", "2025-03-03", outcome="胜诉"))
     activity = env.ledger.activity("u1", "C-1")
@@ -172,7 +172,10 @@ def test_integer_text_still_meets_its_bounds(env, typed):
 
 
 def test_json_lines_reader_keeps_an_integral_fraction_for_an_int(env):
-    raw = json.loads(json.dumps(study("SS-1", "2025-03-01", attendees=1)).replace('"attendees": 1', '"attendees": 20.0'), parse_float=json_number)
+    raw = json.loads(
+        json.dumps(study("SS-1", "2025-03-01", attendees=1)).replace('"attendees": 1', '"attendees": 20.0'),
+        parse_float=json_number,
+    )
     assert isinstance(raw["data"]["attendees"], Decimal)
     env.ok(raw)
     assert env.ledger.activity("u1", "SS-1").data["attendees"] == 20
