@@ -127,8 +127,16 @@ class Activity(Aggregate):
         self._step_added(line_id, step, day.isoformat(), clean, recorded_by)
 
     def correct(
-        self, line_id: str, day: date | None, changes: dict[str, Any] | None, reason: str, recorded_by: str
+        self,
+        line_id: str,
+        day: date | None,
+        changes: dict[str, Any] | None,
+        reason: str,
+        recorded_by: str,
+        refuse_unchanged: bool = False,
     ) -> None:
+        """Correct the date or data; with `refuse_unchanged` (a person's form or request, not an interchange
+        file), a correction in which every given field and the date equal the current ones is refused."""
         self._require_live()
         changes = changes or {}
         if day is None and not changes:
@@ -153,7 +161,8 @@ class Activity(Aggregate):
         if not errors:
             errors += self._steps_still_allowed(kind, clean, changes)
         if (
-            not errors
+            refuse_unchanged
+            and not errors
             and new_day == self.date
             and all(
                 clean.get(k) == self.data.get(k) if v is not None else k not in self.data for k, v in changes.items()

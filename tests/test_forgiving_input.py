@@ -12,6 +12,7 @@ import pytest
 from conftest import case, correct, rec, step, study
 
 from domain.catalogue import KINDS
+from domain.ledger import Submission
 from domain.validation import json_number
 
 # ---- dates people type ----
@@ -199,6 +200,12 @@ def test_envelope_and_data_problems_together(env):
 # ---- a correction that changes nothing ----
 
 
+def _written(env, line):
+    """Apply one line as a person's form or request does (the web's and the JSON API's writes)."""
+    [outcome] = env.ledger.apply_each([Submission([(1, line)], "tester", refuse_unchanged=True)])
+    return [str(e) for e in outcome.errors]
+
+
 def test_correction_changing_nothing_is_refused(env):
     env.ok(study("SS-1", "2025-03-01", form="central_group", attendees=12))
     before = env.ledger.activity("u1", "SS-1").version
@@ -209,14 +216,46 @@ def test_correction_changing_nothing_is_refused(env):
         correct("SS-1", date="2025-03-01", topic="学习习近平法治思想"),
         correct("SS-1", lecturer=None),  # clearing what is absent
     ):
-        [error] = env.errors(line)
-        assert error.endswith("data: 数据：更正内容与现有记录相同，无需更正"), error
+        [error] = _written(env, line)
+        assert error == "line 1: data: 数据：更正内容与现有记录相同，无需更正", error
     assert env.ledger.activity("u1", "SS-1").version == before
 
 
 def test_correction_changing_something_is_still_recorded(env):
     env.ok(study("SS-1", "2025-03-01", attendees=12))
-    env.ok(correct("SS-1", attendees=12, form="lecture"))
-    env.ok(correct("SS-1", date="2025-03-02"))
+    assert _written(env, correct("SS-1", attendees=12, form="lecture")) == []
+    assert _written(env, correct("SS-1", date="2025-03-02")) == []
     activity = env.ledger.activity("u1", "SS-1")
     assert (activity.data["form"], activity.date.isoformat()) == ("lecture", "2025-03-02")
+
+
+def test_unchanged_correction_in_a_json_lines_file_is_a_valid_line(env):
+    # DOMAIN.md §2 allows it and the acceptance kits hold such lines (counted in audit.corrections).
+    env.ok(study("SS-1", "2025-03-01", attendees=12))
+    assert env.ok(correct("SS-1", attendees=12)).applied == 1
+
+
+def test_json_api_refuses_an_unchanged_correction(web):
+    c = web.client("rec-north")
+    record = {"unit": "north", "kind": "study_session", "ref": "S-1", "date": "2025/3/1"}
+    record["data"] = {"form": "中心组学习", "topic": "宪法", "attendees": "12"}
+    assert c.post("/api/records", json=record).status_code == 201
+    same = c.post("/api/corrections", json={"unit": "north", "ref": "S-1", "reason": "r", "data": {"attendees": 12}})
+    assert same.status_code == 422
+    assert same.json()["errors"] == [
+        {"line": None, "field": "data", "message": "数据：更正内容与现有记录相同，无需更正"}
+    ]
+    activity = c.get("/api/activity", params={"unit": "north", "ref": "S-1"}).json()
+    assert (activity["date"], activity["data"]["form"], activity["data"]["attendees"]) == (
+        "2025-03-01",
+        "central_group",
+        12,
+    )
+
+
+def test_json_api_takes_a_kind_by_label(web):
+    c = web.client("rec-north")
+    record = {"unit": "north", "kind": "学法/学习活动", "ref": "S-2", "date": "2025年3月1日"}
+    record["data"] = {"form": "central_group", "topic": "宪法", "attendees": 3}
+    assert c.post("/api/records", json=record).status_code == 201
+    assert c.get("/api/activity", params={"unit": "north", "ref": "S-2"}).json()["kind"] == "study_session"

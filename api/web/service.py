@@ -142,7 +142,7 @@ async def write(
         raise Refused(422, problem, [{"line": None, "field": "id", "message": problem}])
     raw = {"id": lid, "op": op, **body}
     expected = {lid: if_match} if if_match is not None and op in ("step", "correct", "void") else {}
-    outcome = await server.committer.submit(Submission([(1, raw)], caller.name, expected))
+    outcome = await server.committer.submit(Submission([(1, raw)], caller.name, expected, refuse_unchanged=True))
     if op == "unit":
         server.forget()
     if outcome.errors:
