@@ -73,7 +73,7 @@ _DATE_FORMS = (
     re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
     re.compile(r"(\d{4})(\d{2})(\d{2})"),
 )
-DATE_FORMAT_MESSAGE = "须为日期，如 2025-03-01（YYYY-MM-DD）、2025-3-1、2025/3/1、2025.3.1、2025年3月1日 或 20250301"
+DATE_FORMAT_MESSAGE = "须为 YYYY-MM-DD 格式的日期（也可写作 2025-3-1、2025/3/1、2025.3.1、2025年3月1日 或 20250301）"
 
 
 def parse_date_text(value: str) -> date:
@@ -85,7 +85,9 @@ def parse_date_text(value: str) -> date:
     year, month, day = (int(g) for g in found.groups())
     if not 1 <= month <= 12:
         raise ValueError(f"月份须为 1–12，收到「{value}」中的 {month} 月")
-    last = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if year < EARLIEST.year:
+        raise ValueError(f"不能早于 {EARLIEST.isoformat()}，收到 {value}")
+    last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         raise ValueError(f"{year}年{month}月没有{day}日（该月共 {last} 日），收到「{value}」")
     return date(year, month, day)
