@@ -313,3 +313,31 @@ def test_json_api_takes_an_integral_float_for_an_int(web):
     record = {**record, "ref": "S-4", "data": {**record["data"], "attendees": 20.5}}
     r = c.post("/api/records", json=record)
     assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["data.attendees"]
+
+
+# ---- web forms (they parse ints before the domain: the same rule) ----
+
+
+def test_web_form_takes_typed_dates_and_integral_numbers(web):
+    from webpages_kit import Browser, error_beside, study_form
+
+    b = Browser(web, "rec-north")
+    r = b.post("/entry/study_session", study_form("S-5", "2025/3/1", **{"data.attendees": "20.0"}))
+    assert r.status_code in (200, 303), r.text[:300]
+    activity = web.server.ledger.activity("north", "S-5")
+    assert (activity.date.isoformat(), activity.data["attendees"]) == ("2025-03-01", 20)
+    r = b.post("/entry/study_session", study_form("S-6", "2025-02-30", **{"data.attendees": "20.5"}))
+    assert r.status_code == 422
+    assert "须为整数" in error_beside(r.text, "data.attendees") and "2月没有30日" in error_beside(r.text, "date")
+
+
+def test_web_correction_changing_nothing_is_refused(web):
+    from webpages_kit import Browser, study_form, today
+
+    b = Browser(web, "rec-north")
+    b.post("/entry/study_session", study_form("S-8", today(web)))
+    day = today(web).replace("-0", "-")  # the same day typed another way: 2026-3-1
+    form = {**study_form("S-8", day), "version": "1", "form_key": "fix", "reason": "核对"}
+    r = b.post("/activity/correct", form)
+    assert r.status_code == 422 and "数据：更正内容与现有记录相同，无需更正" in r.text
+    assert web.server.ledger.activity("north", "S-8").version == 1
