@@ -13,7 +13,7 @@ from eventsourcing.utils import get_topic
 from .catalogue import KINDS, Kind, outcomes_for
 from .errors import DomainError, FieldError
 from .ids import activity_id
-from .validation import check_data, data_model, step_model
+from .validation import check_data, data_model, step_model, suggestion
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class Activity(Aggregate):
     def add_step(self, line_id: str, step: str, day: date, data: Any, recorded_by: str) -> None:
         self._require_live()
         kind = KINDS[self.kind]
+        step = _step_name(kind, step)
         spec = kind.step(step, self.data)
         if spec is None:
             raise DomainError.of("step", _no_such_step(kind, self.data, step))
@@ -126,8 +127,16 @@ class Activity(Aggregate):
         self._step_added(line_id, step, day.isoformat(), clean, recorded_by)
 
     def correct(
-        self, line_id: str, day: date | None, changes: dict[str, Any] | None, reason: str, recorded_by: str
+        self,
+        line_id: str,
+        day: date | None,
+        changes: dict[str, Any] | None,
+        reason: str,
+        recorded_by: str,
+        refuse_unchanged: bool = False,
     ) -> None:
+        """Correct the date or data; with `refuse_unchanged` (a person's form or request, not an interchange
+        file), a correction in which every given field and the date equal the current ones is refused."""
         self._require_live()
         changes = changes or {}
         if day is None and not changes:
@@ -151,6 +160,15 @@ class Activity(Aggregate):
             )
         if not errors:
             errors += self._steps_still_allowed(kind, clean, changes)
+        if (
+            refuse_unchanged
+            and not errors
+            and new_day == self.date
+            and all(
+                clean.get(k) == self.data.get(k) if v is not None else k not in self.data for k, v in changes.items()
+            )
+        ):
+            errors.append(FieldError("data", "数据：更正内容与现有记录相同，无需更正"))
         _raise(errors)
         normalised = {k: (clean[k] if v is not None else None) for k, v in changes.items()}
         self._corrected(line_id, day.isoformat() if day else None, normalised, reason, recorded_by)
@@ -279,11 +297,19 @@ def _raise(errors: list[FieldError]) -> None:
         raise DomainError(*unique)
 
 
+def _step_name(kind: Kind, step: str) -> str:
+    """A step given by its name or its Chinese label (`开庭` → hearing; a step with variants, by either label)."""
+    if kind.step(step) is None:
+        return next((s.name for s in kind.steps if s.label == step.strip()), step)
+    return step
+
+
 def _no_such_step(kind: Kind, data: dict[str, Any], step: str) -> str:
     allowed = kind.steps_for(data)
     names = "、".join(dict.fromkeys(f"{s.name}（{s.label}）" for s in allowed)) or "无"
     if kind.step(step) is None:
-        return f"步骤：「{kind.label}」没有步骤「{step}」，可选：{names}"
+        near = suggestion(step, {s.name: s.label for s in reversed(allowed)})
+        return f"步骤：「{kind.label}」没有步骤「{step}」，{near}可选：{names}"
     # The kind has the step, but not for this activity (DOMAIN.md §7.2: steps allowed per action/procedure).
     spec = next(s for s in kind.steps if s.name == step)
     current = "、".join(

@@ -72,6 +72,9 @@ class Submission:
     lines: list[tuple[int, Any]]
     caller: str
     expected: dict[str, int] = field(default_factory=dict)
+    # A write of one person's form or request (not an interchange file): a correction that changes nothing is
+    # refused there (issue 12); in JSON Lines it is a valid line of the contract (DOMAIN.md §2) and recorded.
+    refuse_unchanged: bool = False
 
 
 class VersionConflict(DomainError):
@@ -243,6 +246,7 @@ class Ledger(UserDirectory, Application[UUID]):
             for i in active:
                 sub = submissions[i]
                 session.expected = sub.expected
+                session.refuse_unchanged = sub.refuse_unchanged
                 outcome = session.run(sub.lines, sub.caller, self.today(), progress if not careful else None)
                 if not outcome.ok:
                     failed = i
@@ -281,6 +285,7 @@ class _Session:
         self.touched: dict[UUID, Aggregate] = {}
         self.receipts: list[Receipt.Issued] = []
         self.expected: dict[str, int] = {}
+        self.refuse_unchanged = False
         self.outcome = Outcome()
 
     def pending(self) -> list[Any]:
@@ -375,7 +380,14 @@ class _Session:
         if isinstance(line, StepLine):
             activity.add_step(line.id, line.step, line.date, line.data, by)  # type: ignore[arg-type]
         elif isinstance(line, CorrectLine):
-            activity.correct(line.id, line.date, line.data, line.reason, by)  # type: ignore[arg-type]
+            activity.correct(
+                line.id,
+                line.date,
+                line.data,
+                line.reason,
+                by,
+                refuse_unchanged=self.refuse_unchanged,  # type: ignore[arg-type]
+            )
         elif isinstance(line, VoidLine):
             if line.target is None:
                 activity.void(line.id, line.reason, by)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import difflib
 import math
 import re
 from datetime import date
@@ -12,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     StrictBool,
     StrictInt,
@@ -61,13 +64,37 @@ Ident = Annotated[StrictStr, StringConstraints(min_length=1, max_length=128, pat
 UnitCode = Annotated[StrictStr, StringConstraints(pattern=UNIT_CODE)]
 
 
+# The forms people type (DOMAIN.md §4 keeps YYYY-MM-DD canonical; these are unambiguous with the year first):
+# 2025-03-01, 2025-3-1, 2025/3/1, 2025.3.1, 2025年3月1日, 20250301. Anything else (3/1/2025, 2025-3) is refused.
+_DATE_FORMS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+DATE_FORMAT_MESSAGE = "须为 YYYY-MM-DD 格式的日期（也可写作 2025-3-1、2025/3/1、2025.3.1、2025年3月1日 或 20250301）"
+
+
+def parse_date_text(value: str) -> date:
+    """A date as people type it (see `_DATE_FORMS`); ValueError with a message for people otherwise."""
+    text = value.strip()
+    found = next((m for form in _DATE_FORMS if (m := form.fullmatch(text))), None)
+    if found is None:
+        raise ValueError(f"{DATE_FORMAT_MESSAGE}，收到「{value}」")
+    year, month, day = (int(g) for g in found.groups())
+    if not 1 <= month <= 12:
+        raise ValueError(f"月份须为 1–12，收到「{value}」中的 {month} 月")
+    if year < EARLIEST.year:
+        raise ValueError(f"不能早于 {EARLIEST.isoformat()}，收到 {value}")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValueError(f"{year}年{month}月没有{day}日（该月共 {last} 日），收到「{value}」")
+    return date(year, month, day)
+
+
 def _business_date(value: str, info: ValidationInfo) -> date:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"须为 YYYY-MM-DD 格式的日期，收到「{value}」") from None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError(f"须为 YYYY-MM-DD 格式的日期，收到「{value}」")
+    day = parse_date_text(value)
     if day < EARLIEST:
         raise ValueError(f"不能早于 {EARLIEST.isoformat()}，收到 {value}")
     today = (info.context or {}).get("today")
@@ -154,6 +181,69 @@ def _annotation(f: Field) -> Any:
     return Literal[tuple(f.codes)]
 
 
+# ---- what people type for a code or an integer (issue 12): normalised before validation, so events keep
+# the code and the int ----
+
+
+def code_of(value: Any, codes: dict[str, str]) -> Any:
+    """A code given by its Chinese label exactly as the catalogue declares it (`中心组学习` → central_group; a
+    label with alternatives, `业务培训/集体学习`, whole); anything else unchanged, for validation to name."""
+    if isinstance(value, str) and value not in codes:
+        text = value.strip()
+        for code, label in codes.items():
+            if text in (label, code):
+                return code
+    return value
+
+
+def suggestion(got: Any, codes: dict[str, str]) -> str:
+    """`您是不是要输入 code（label）？` for the code or label nearest to an unknown one, or ""."""
+    if not isinstance(got, str) or not got.strip() or not codes:
+        return ""
+    by_label = {label: code for code, label in codes.items()}
+    found = difflib.get_close_matches(got.strip(), [*codes, *by_label], n=1, cutoff=0.6)
+    if not found:
+        return ""
+    code = found[0] if found[0] in codes else by_label[found[0]]
+    return f"您是不是要输入 {code}（{codes[code]}）？"
+
+
+# An exact integer as text or as a number with a zero fraction ("20", 20.0, "20.0"); never an exponent, a sign
+# other than minus (the bounds then refuse it), a unit ("20元") or a boolean.
+_INTEGRAL = re.compile(r"-?[0-9]{1,19}(\.0+)?")
+
+
+def exact_int(value: Any) -> Any:
+    if isinstance(value, bool | int):
+        return value
+    if isinstance(value, JSONDecimal):
+        text: str | None = value.text
+    elif isinstance(value, Decimal):
+        text = str(value)
+    elif isinstance(value, float):
+        text = repr(value) if math.isfinite(value) else None
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        text = None
+    if text is not None and len(text) <= 64 and _INTEGRAL.fullmatch(text):
+        return int(text.split(".")[0])
+    return value
+
+
+def forgiven(fields: tuple[Field, ...], data: dict[str, Any]) -> dict[str, Any]:
+    """The data with codes given by label turned into codes and exact integers into ints (else unchanged)."""
+    out = dict(data)
+    for f in fields:
+        if f.name not in out:
+            continue
+        if f.type == "code":
+            out[f.name] = code_of(out[f.name], f.codes)
+        elif f.type == "int":
+            out[f.name] = exact_int(out[f.name])
+    return out
+
+
 def _model(name: str, fields: tuple[Field, ...]) -> type[BaseModel]:
     spec: dict[str, Any] = {}
     for f in fields:
@@ -187,6 +277,7 @@ def check_data(
     """Validate kind or step data: (the data without absent optional fields, every error at once)."""
     if not isinstance(data, dict):
         return {}, [FieldError(prefix, f"{LINE_LABELS['data']}：须为对象（JSON object）")]
+    data = forgiven(fields, data)
     errors: list[FieldError] = []
     try:
         model.model_validate(data)
@@ -251,6 +342,14 @@ def _conditional(fields: tuple[Field, ...], data: dict[str, Any], prefix: str, b
 # ---- the interchange line envelope (DOMAIN.md §4) ----
 
 
+KIND_LABELS = {k.code: k.label for k in KINDS.values()}
+
+
+def kind_code(value: Any) -> Any:
+    """A kind given by its code or its Chinese label (`学法/学习活动` → study_session)."""
+    return code_of(value, KIND_LABELS)
+
+
 class _Line(BaseModel):
     model_config = _STRICT
     id: Ident
@@ -271,7 +370,7 @@ class UnitLine(_Line):
 
 class RecordLine(_Line):
     op: Literal["record"]
-    kind: Literal[tuple(KINDS)]  # type: ignore[valid-type]
+    kind: Annotated[Literal[tuple(KINDS)], BeforeValidator(kind_code)]  # type: ignore[valid-type]
     ref: Ident
     date: BusinessDate
     data: dict[str, Any]
@@ -392,7 +491,20 @@ def parse_line(raw: Any, today: date) -> Line:
     try:
         return model.model_validate(raw, context={"today": today})  # type: ignore[return-value]
     except ValidationError as e:
-        raise DomainError(*field_errors(e, _ENVELOPE_FIELDS, "")) from None
+        errors = field_errors(e, _ENVELOPE_FIELDS, "")
+        raise DomainError(*errors, *_record_data_errors(raw, errors)) from None
+
+
+def _record_data_errors(raw: dict[str, Any], errors: list[FieldError]) -> list[FieldError]:
+    """A record line whose envelope is wrong: its data's errors too (every error of a line at once), when its
+    kind is known and its data an object; the activity checks the same data again once the envelope is right."""
+    if raw.get("op") != "record" or any(e.field.split(".")[0] in ("kind", "data") for e in errors):
+        return []
+    kind = kind_code(raw.get("kind"))
+    data = raw.get("data")
+    if not isinstance(kind, str) or kind not in KINDS or not isinstance(data, dict):
+        return []
+    return check_data(data_model(kind), KINDS[kind].fields, data)[1]
 
 
 def kind_of(code: str) -> Kind:
@@ -437,7 +549,9 @@ def _message(err: dict[str, Any], f: Field) -> str:
         text = "未知字段，不能提交"
         return f"{f.name}：{text}"
     elif kind == "literal_error":
-        text = f"未知代码「{got}」，可选：{_codes_text(f)}" if f.codes else f"不可取值「{got}」"
+        text = (
+            f"未知代码「{got}」，{suggestion(got, f.codes)}可选：{_codes_text(f)}" if f.codes else f"不可取值「{got}」"
+        )
     elif kind in ("int_type", "int_parsing", "int_from_float"):
         text = f"须为整数，收到 {got!r}"
     elif kind == "bool_type":

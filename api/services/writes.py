@@ -158,7 +158,8 @@ async def write(
         raise field_problem("id", problem)
     raw = {"id": lid, "op": op, **body}
     expected = {lid: if_match} if if_match is not None and op in ("step", "correct", "void") else {}
-    outcome = await ctx.submit(Submission([(1, raw)], actor.username, expected))
+    # One person's form or request: a correction that changes nothing is refused here (issue 12), not in files.
+    outcome = await ctx.submit(Submission([(1, raw)], actor.username, expected, refuse_unchanged=True))
     if op == "unit":
         ctx.forget()
     if outcome.errors:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from domain.catalogue import KINDS, Field, Kind, outcomes_for
+from domain.validation import exact_int
 
 Form = Mapping[str, str]
 
@@ -115,10 +116,9 @@ def _value(f: Field, raw: str) -> tuple[Any, str]:
     if not text:
         return None, ""
     if f.type == "int":
-        try:
-            return int(text.replace(",", "").replace("，", "")), ""
-        except ValueError:
-            return None, f"{f.label}：须为整数，收到「{text[:20]}」"
+        value = exact_int(text.replace(",", "").replace("，", ""))  # the domain's rule: "20", "20.0"
+        # Anything else goes to the domain as typed: it names it with every other error of the form at once.
+        return (value if isinstance(value, int) else text), ""
     return text, ""
 
 

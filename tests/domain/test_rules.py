@@ -99,8 +99,11 @@ def test_negative_numbers_are_rejected(env, line, field):
         (1_000_000_000, True),
         (1_000_000_001, False),
         (-1, False),
-        ("12", False),
-        (12.0, False),
+        ("12", True),  # issue 12: what is exactly an integer is accepted (and stored as an int)
+        (12.0, True),
+        ("12.5", False),
+        (12.5, False),
+        ("12人", False),
         (True, False),
     ],
 )
@@ -206,7 +209,15 @@ def test_ref_is_at_most_128_chars(env):
 
 @pytest.mark.parametrize(
     ("day", "ok"),
-    [("1999-12-31", False), ("2000-01-01", True), ("2025-02-29", False), ("2025-2-1", False), ("20250201", False)],
+    [
+        ("1999-12-31", False),
+        ("2000-01-01", True),
+        ("2025-02-29", False),
+        ("2025-2-1", True),  # issue 12: the unambiguous forms people type
+        ("20250201", True),
+        ("2/1/2025", False),
+        ("2025-2", False),
+    ],
 )
 def test_business_dates_are_valid_days_from_2000(env, day, ok):
     assert env.fields(study("SS-1", day)) == ([] if ok else [(1, "date")])
