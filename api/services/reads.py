@@ -86,23 +86,11 @@ def report(ctx: Context, actor: Actor, unit: str, year: int, as_of: datetime | N
         raise no_unit(unit) from None
 
 
-def _known_figure(figure: str) -> None:
-    from projections.figures import BY_ID
-
-    if figure not in BY_ID:
-        raise Refused("not_found", f"没有指标「{figure}」", field="figure")
-
-
 def explain(
     ctx: Context, actor: Actor, figure: str, unit: str, year: int, as_of: datetime | None
 ) -> list[dict[str, Any]]:
-    """The activities behind one figure."""
-    require_read(ctx, actor, unit)
-    _known_figure(figure)
-    try:
-        return ctx.read(lambda m: m.explain(figure, unit, year, as_of))
-    except UnknownUnit:
-        raise no_unit(unit) from None
+    """The activities behind one figure: a built-in one or a declared `local.` code that applies (§8.7)."""
+    return explained(ctx, actor, figure, unit, year, as_of).activities
 
 
 def explained(ctx: Context, actor: Actor, figure: str, unit: str, year: int, as_of: datetime | None) -> Explained:
