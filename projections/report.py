@@ -57,7 +57,7 @@ def materialize(con: duckdb.DuckDBPyConnection, as_of: datetime | None, units: l
         bind(con, "S", f"SELECT * FROM stp WHERE live AND {scoped}")
         return
     if FAST_AS_OF:
-        _late(con, as_of)
+        _late(con, as_of, scoped)
         _bind_as_of(con, as_of, scoped)
         return
     where = _asof_filter(as_of)
@@ -74,16 +74,13 @@ def materialize(con: duckdb.DuckDBPyConnection, as_of: datetime | None, units: l
 FAST_AS_OF = True
 
 
-def _late(con: duckdb.DuckDBPyConnection, as_of: datetime) -> None:
-    """L: the activities (any aggregates) whose current folded state may differ from their state as of T."""
+def _late(con: duckdb.DuckDBPyConnection, as_of: datetime, scoped: str) -> None:
+    """L: the activities in scope whose current folded state may differ from their state as of T (recorded in
+    scope, with an event recorded after T or not folded yet). Only the record event names the unit."""
     found = con.execute("SELECT notification_id FROM tracking WHERE application_name = ?", [FOLDED]).fetchall()
     folded = int(found[0][0]) if found else 0
-    bind(
-        con,
-        "L",
-        f"SELECT DISTINCT oid FROM events WHERE pos > {folded} OR NOT coalesce({_asof_filter(as_of)}, FALSE)",
-        table=True,
-    )
+    late = f"SELECT oid FROM events WHERE pos > {folded} OR NOT coalesce({_asof_filter(as_of)}, FALSE)"
+    bind(con, "L", f"SELECT oid FROM events WHERE etype = 'record' AND {scoped} AND oid IN ({late})", table=True)
 
 
 def _bind_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime, scoped: str) -> None:
