@@ -119,7 +119,8 @@ def _bind_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime, scoped: str) ->
     else:
         bind(con, "LAV", f"SELECT *, {activity_year()} AS y FROM act LIMIT 0", table=True)
         bind(con, "LS", "SELECT * FROM stp LIMIT 0", table=True)
-    late = "oid NOT IN (SELECT oid FROM L)"
+    # (no late activity, the usual case of an instant after the last event: no anti-join at all)
+    late = "oid NOT IN (SELECT oid FROM L)" if con.execute("SELECT count(*) FROM L").fetchall()[0][0] else "TRUE"
     bind(con, "CAV", f"SELECT *, {activity_year()} AS y FROM act WHERE {scoped} AND {late} UNION ALL SELECT * FROM LAV")
     bind(con, "CS", f"SELECT * FROM stp WHERE live AND {scoped} AND {late} UNION ALL SELECT * FROM LS")
     _point(con, "C")
@@ -161,11 +162,13 @@ def _as_of_source(
     def listed(figures: tuple[Figure, ...]) -> str:
         return "(" + ", ".join(["NULL"] + [f"'{f.id}'" for f in figures]) + ")"
 
-    parts = [
-        f"SELECT * FROM contrib WHERE {in_scope(sc.units)} AND fid IN {listed(kept)}"
-        " AND (oid NOT IN (SELECT oid FROM L)"
-        f" OR fid IN {listed(plain)} AND oid IN (SELECT oid FROM L WHERE NOT new AND NOT refold))"
-    ]
+    # (contrib may hold rows of declarations not live at T: their totals are never looked up)
+    parts = [f"SELECT * FROM contrib WHERE {in_scope(sc.units)}"]
+    if con.execute("SELECT count(*) FROM L").fetchall()[0][0]:
+        parts[0] += (
+            " AND (oid NOT IN (SELECT oid FROM L)"
+            f" OR fid IN {listed(plain)} AND oid IN (SELECT oid FROM L WHERE NOT new AND NOT refold))"
+        )
     if con.execute("SELECT count(*) FROM LAV").fetchall()[0][0]:
         if stepped:
             _point(con, "L")
