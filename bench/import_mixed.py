@@ -5,8 +5,8 @@ Usage:
     .venv/bin/python bench/import_mixed.py [--base 20000] [--lines 20000] [--repeats 3] [--code DIR]
     .venv/bin/python bench/import_mixed.py --profile            # one cProfile run of the timed import
 
-The base import is `core.py`'s generator (chunk 0) with the later half of every activity's steps, corrections
-and voids held back; the mixed file is those held-back lines (on activities of the base, in their order) merged
+The base import is `core.py`'s generator (chunk 0) with every activity's steps, corrections and voids held
+back; the mixed file is those held-back lines (on activities of the base, in their order) merged
 at random with the lines of new activities (chunk 1: records with their own steps). Timed: `Ledger.apply` of the
 mixed file onto the base store; baseline, in the same run and interleaved: the raw library saving as many
 one-event aggregates (`core.py`'s `Entry`) in one `Application.save` into a fresh store. Medians; ratio =
@@ -41,8 +41,7 @@ def mixed_lines(base_lines: int, lines: int, units: int, seed: int) -> tuple[lis
             by_activity.setdefault((line["unit"], line["ref"]), []).append(i)
     held: set[int] = set()
     for idx in by_activity.values():
-        later = idx[1:]  # every line after the record
-        held.update(later[len(later) // 2 :])  # the later half (at least the last one)
+        held.update(idx[1:])  # every line after the record: entered later, as the case goes on
     base = [line for i, line in enumerate(chunk0) if i not in held]
     old = [line for i, line in enumerate(chunk0) if i in held]
     r = random.Random(f"{seed}/mixed")
