@@ -11,9 +11,10 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.persistence import IntegrityError, StoredEvent, Transcoder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from . import narrative
 from .activity import Activity, Evidence
@@ -210,6 +211,25 @@ class Ledger(UserDirectory, Application[UUID]):
         except AggregateNotFoundError:
             return None
 
+    def _get_many(self, ids: Iterable[UUID]) -> dict[UUID, Aggregate | None]:
+        """Every one of `ids` as `_get` gives it, read with one query per LOAD_CHUNK ids on the embedded SQLite
+        store and on PostgreSQL (the library's own recorder connection, mapper and aggregate projection)."""
+        wanted = list(dict.fromkeys(ids))
+        rows_of = _bulk_reader(self.recorder)
+        if rows_of is None:
+            return {i: self._get(i) for i in wanted}
+        out: dict[UUID, Aggregate | None] = dict.fromkeys(wanted)
+        to_domain_event = self.mapper.to_domain_event
+        for first in range(0, len(wanted), LOAD_CHUNK):
+            found: dict[UUID, list[Any]] = {}
+            for stored in rows_of(wanted[first : first + LOAD_CHUNK]):
+                oid = stored.originator_id if isinstance(stored.originator_id, UUID) else UUID(stored.originator_id)
+                found.setdefault(oid, []).append(stored)
+            for oid, stored_events in found.items():
+                stored_events.sort(key=lambda e: e.originator_version)
+                out[oid] = project_aggregate(None, [to_domain_event(e) for e in stored_events])
+        return out
+
     def written(self, line_id: str, unit: str, ref: str | None) -> Written | None:
         """The event an already-applied line wrote (to answer a retried request as the first time)."""
         aggregate = unit_id(unit) if ref is None else activity_id(unit, ref)
@@ -275,6 +295,60 @@ class Ledger(UserDirectory, Application[UUID]):
         return [results[i] for i in range(len(submissions))]
 
 
+LOAD_CHUNK = 500  # aggregate ids per query of a bulk load
+
+
+def _bulk_reader(recorder: Any) -> Callable[[list[UUID]], list[StoredEvent]] | None:
+    """A function reading the stored events of many aggregates in one query, for the recorders that allow it."""
+    if isinstance(recorder, SQLiteAggregateRecorder):
+
+        def sqlite_rows(ids: list[UUID]) -> list[StoredEvent]:
+            sql = (
+                "SELECT originator_id, originator_version, topic, state FROM "
+                f"{recorder.events_table_name} WHERE originator_id IN ({', '.join('?' * len(ids))})"
+            )
+            with recorder.datastore.transaction(commit=False) as c:
+                c.execute(sql, [i.hex for i in ids])
+                return [
+                    StoredEvent(
+                        originator_id=recorder.convert_originator_id(row["originator_id"]),
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=row["state"],
+                    )
+                    for row in c.fetchall()
+                ]
+
+        return sqlite_rows
+    try:
+        from eventsourcing.postgres import PostgresAggregateRecorder
+    except ImportError:  # psycopg missing
+        return None
+    if isinstance(recorder, PostgresAggregateRecorder):
+        from psycopg.sql import SQL, Identifier
+
+        statement = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {}.{} WHERE originator_id = ANY(%s)"
+        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        as_uuid = recorder.datastore.originator_id_type == "uuid"
+
+        def postgres_rows(ids: list[UUID]) -> list[StoredEvent]:
+            with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(statement, [ids if as_uuid else [str(i) for i in ids]])
+                return [
+                    StoredEvent(
+                        originator_id=row["originator_id"],
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    )
+                    for row in curs.fetchall()
+                ]
+
+        return postgres_rows
+    return None
+
+
 class _Session:
     """A unit of work: aggregates loaded or created while validating one file."""
 
@@ -300,6 +374,34 @@ class _Session:
                 self.cache[aggregate_id] = self.ledger._get(aggregate_id)
         return self.cache[aggregate_id]
 
+    def preload(self, lines: Sequence[tuple[int, Any]]) -> None:
+        """Load at once every aggregate the lines name that `get` would otherwise read one query each: the
+        units, the activities of steps, corrections and voids, declarations; when nothing is assumed new, also
+        the receipts and the activities of records. Lines that cannot be read are left to `run` to report."""
+        ids: list[UUID] = []
+        for _, raw in lines:
+            if not isinstance(raw, dict):
+                continue
+            unit, ref, op = raw.get("unit"), raw.get("ref"), raw.get("op")
+            try:
+                if isinstance(unit, str):
+                    ids.append(unit_id(unit))
+                    parent = raw.get("data", {}).get("parent") if isinstance(raw.get("data"), dict) else None
+                    if isinstance(parent, str):
+                        ids.append(unit_id(parent))
+                    if isinstance(ref, str) and (op != "record" or not self.assume_new):
+                        ids.append(activity_id(unit, ref))
+                    code = raw.get("data", {}).get("code") if isinstance(raw.get("data"), dict) else None
+                    if op == "figure" and isinstance(code, str):
+                        ids.append(declaration_id(unit, code))
+                if not self.assume_new and isinstance(raw.get("id"), str):
+                    ids.append(receipt_id(raw["id"]))
+            except (ValueError, TypeError):
+                continue
+        missing = [i for i in dict.fromkeys(ids) if i not in self.cache]
+        if len(missing) > 1:
+            self.cache.update(self.ledger._get_many(missing))
+
     def keep(self, aggregate: Aggregate) -> None:
         self.cache[aggregate.id] = aggregate
         self.touched[aggregate.id] = aggregate
@@ -308,6 +410,7 @@ class _Session:
         self, lines: Sequence[tuple[int, Any]], caller: str, today: date, progress: Callable[[int], None] | None
     ) -> Outcome:
         outcome = self.outcome = Outcome()
+        self.preload(lines)
         for i, (number, raw) in enumerate(lines):
             if progress and i % 1000 == 999:
                 progress(1000)

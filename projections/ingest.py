@@ -97,7 +97,7 @@ def catch_up(
             con.execute(INSERT_SQL)
             con.execute(declared.DECL_INSERT)  # §8: declaration versions with their data as given
             con.execute("INSERT INTO leaves SELECT * FROM leafbatch")
-            con.execute("INSERT INTO merkle VALUES (?, ?)", [batch.frontier.size, batch.frontier.dump()])
+            con.executemany("INSERT INTO merkle VALUES (?, ?)", batch.checkpoints)
             tracking.record_position(Tracking(APPLICATION, batch.last))
             con.commit()
         except BaseException:

@@ -32,10 +32,16 @@ class Batch:
     leaves: list[bytes]  # Merkle leaf hash of every event, in position order
     first_index: int  # the leaf index of the first of them
     frontier: Frontier  # the log's compact range after this batch
+    checkpoints: list[tuple[int, bytes]]  # (size, frontier) every CHECKPOINT leaves in it, and at its end
 
     @property
     def last(self) -> int:
         return self.positions[-1]
+
+
+# The read model keeps the frontier every CHECKPOINT leaves, so that the root of the log as of any instant (an
+# as-of report's `log`) hashes fewer than CHECKPOINT leaves instead of up to a whole batch.
+CHECKPOINT = 4096
 
 
 def prefetched(
@@ -63,9 +69,15 @@ def batches(
             return
         first = frontier.size
         leaves = leaf_hashes(rows)
-        frontier.extend(leaves)
+        checkpoints = []
+        i = 0
+        while i < len(leaves):
+            step = CHECKPOINT - frontier.size % CHECKPOINT
+            frontier.extend(leaves[i : i + step])
+            i += step
+            checkpoints.append((frontier.size, frontier.dump()))
         after = rows[-1][0]
-        batch = _batch(rows, leaves, first, Frontier(frontier.size, frontier.hashes))
+        batch = _batch(rows, leaves, first, Frontier(frontier.size, frontier.hashes), checkpoints)
         del rows, leaves  # the rows are in the batch now: don't hold them while it is projected
         yield batch
         del batch
@@ -92,7 +104,13 @@ def UUID_hex(value: object) -> str:  # noqa: N802
     return value.hex if hasattr(value, "hex") and not isinstance(value, str) else str(value)
 
 
-def _batch(rows: list[tuple[int, str, int, str, bytes]], leaves: list[bytes], first: int, after: Frontier) -> Batch:
+def _batch(
+    rows: list[tuple[int, str, int, str, bytes]],
+    leaves: list[bytes],
+    first: int,
+    after: Frontier,
+    checkpoints: list[tuple[int, bytes]],
+) -> Batch:
     kept = [row for row in rows if row[3] != RECEIPT_TOPIC]
     pos, oid, version, topic, state = (list(c) for c in zip(*kept, strict=True)) if kept else ([], [], [], [], [])
     table = pa.table(
@@ -104,4 +122,4 @@ def _batch(rows: list[tuple[int, str, int, str, bytes]], leaves: list[bytes], fi
             "state": pa.array(state, pa.binary()).cast(pa.string()),
         }
     )
-    return Batch(table, [r[0] for r in rows], [r[1] for r in rows], leaves, first, after)
+    return Batch(table, [r[0] for r in rows], [r[1] for r in rows], leaves, first, after, checkpoints)

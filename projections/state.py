@@ -46,8 +46,8 @@ def _literal(value: object) -> str:
     return ("TRUE" if value else "FALSE") if isinstance(value, bool) else repr(value)
 
 
-def activity_fold(where: str) -> str:
-    """Activities (live or voided) from record/correct/void events satisfying `where`.
+def activity_fold(where: str, events: str = "events") -> str:
+    """Activities (live or voided) from record/correct/void events satisfying `where` (in the relation `events`).
 
     Most activities are never corrected: their record event is their state. Only corrected ones
     need the per-field "latest value wins" aggregation.
@@ -68,7 +68,7 @@ def activity_fold(where: str) -> str:
     ]
     defaulted = f"list_filter([{', '.join(filled)}], lambda x: x IS NOT NULL)" if filled else "[]::VARCHAR[]"
     return f"""
-    WITH ev AS (SELECT * FROM events WHERE etype IN ('record', 'correct', 'void') AND ({where})),
+    WITH ev AS (SELECT * FROM {events} WHERE etype IN ('record', 'correct', 'void') AND ({where})),
     corrected AS (SELECT DISTINCT oid FROM ev WHERE etype = 'correct'),
     voided AS (SELECT DISTINCT oid FROM ev WHERE etype = 'void')
     SELECT oid, unit, ref, kind, date, voided, first_recorded_at, corrections, {outer}, {defaulted} AS defaulted
@@ -90,8 +90,8 @@ def activity_fold(where: str) -> str:
       GROUP BY oid HAVING count(*) FILTER (WHERE etype = 'record') > 0)"""
 
 
-def step_fold(where: str) -> str:
-    """Steps of activities, with whether they are voided, from events satisfying `where`."""
+def step_fold(where: str, events: str = "events") -> str:
+    """Steps of activities, with whether they are voided, from events satisfying `where` (in `events`)."""
     defaults = _defaults("step")
     # Step defaults are kind-independent (head_appeared, corrected: false), so they are applied to every step.
     assert all(len(d) == 1 for d in defaults.values()), defaults
@@ -101,8 +101,8 @@ def step_fold(where: str) -> str:
     )
     return f"""
     SELECT s.line_id AS step_id, s.oid, s.step, s.date, (v.target IS NOT NULL) AS voided, {cols}
-    FROM events s
-    LEFT JOIN (SELECT DISTINCT target FROM events WHERE etype = 'void_step' AND ({where})) v ON v.target = s.line_id
+    FROM {events} s
+    LEFT JOIN (SELECT DISTINCT target FROM {events} WHERE etype = 'void_step' AND ({where})) v ON v.target = s.line_id
     WHERE s.etype = 'step' AND ({where})"""
 
 

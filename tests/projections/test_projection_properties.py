@@ -251,3 +251,151 @@ def test_rebuild_killed_with_sigkill_resumes_to_identical_report(tmp_path):
         with cfg.read_model() as model:
             model.catch_up(ledger.recorder)
             assert reports(model) == expected
+
+
+# ---- the as-of fast path (issue 13.11) ----
+
+DECLARATIONS = [
+    {"label": "信访", "unit_word": "件", "kind": "petition", "measure": {"type": "count"}},
+    {"label": "答复", "unit_word": "件", "kind": "petition", "measure": {"type": "steps", "step": "replied"}},
+    {
+        "label": "答复率",
+        "unit_word": "%",
+        "kind": "petition",
+        "measure": {"type": "rate", "numerator": [{"step": "replied", "in_year": True}]},
+    },
+    {"label": "人次", "unit_word": "人", "kind": "study_session", "measure": {"type": "sum", "field": "attendees"}},
+]
+declare = st.tuples(
+    st.sampled_from(["declare", "declare", "retire"]),
+    st.integers(0, 1),  # which code
+    st.integers(0, len(DECLARATIONS) - 1),  # which definition
+    st.integers(0, 120),
+    st.sampled_from(["u", "c"]),
+)
+
+
+def with_declarations(lines: list[dict[str, Any]], decls: list[tuple[Any, ...]], seed: int) -> list[dict[str, Any]]:
+    """The lines with figure declarations (declared, redeclared, retired) spread among them."""
+    out = list(lines)
+    for n, (what, code, which, _, unit) in enumerate(decls):
+        data: dict[str, Any] = {"code": f"local.f{code}"}
+        data.update({"retire": True} if what == "retire" else DECLARATIONS[which])
+        at = 2 + (seed * (n + 1) * 7919) % max(1, len(out) - 1)
+        out.insert(at, {"id": f"d{n}", "op": "figure", "unit": unit, "data": data})
+    return out
+
+
+def as_of_reports(model: ReadModel, instants: list[datetime]) -> list[Any]:
+    from projections.report import UnknownUnit
+
+    out: list[Any] = []
+    for t in instants:
+        for unit in ("u", "c"):
+            try:
+                out.append([model.report(unit, y, t) for y in YEARS])
+                out.append(model.explain("petition.received", unit, 2024, t))
+            except UnknownUnit:
+                out.append(None)
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ops=st.lists(op, min_size=15, max_size=40),
+    decls=st.lists(declare, max_size=5),
+    seed=st.integers(0, 1000),
+    cut=st.integers(0, 1000),
+    behind=st.booleans(),
+)
+def test_as_of_fast_path_equals_folding_everything(tmp_path_factory, monkeypatch, ops, decls, seed, cut, behind):
+    """An as-of report (and explain) reusing the current state of the activities not touched after T gives
+    exactly what folding every event recorded by T gives: built-in, dated (§7.3, on T's day) and declared
+    figures (§8, those live at T, which may have been redeclared or retired since), at instants between
+    lines, also when the read model has ingested events it has not folded yet."""
+    from projections import report
+
+    cfg = _home(tmp_path_factory)
+    lines = with_declarations(to_lines(ops), decls, seed)
+    ledger = cfg.ledger()
+    instants = []
+    for line in lines:
+        ledger.apply([(1, line)], "测试员")
+        instants.append(datetime.now(UTC))
+        time.sleep(0.001)
+    picks = sorted({instants[i] for i in (cut % len(instants), (cut * 7) % len(instants), len(instants) // 2)})
+    picks.append(instants[0] - timedelta(seconds=1))  # before anything
+    with cfg.read_model() as model:
+        model.catch_up(ledger.recorder)
+        if behind:  # a few more events ingested, not folded
+            ledger.apply(
+                [(1, {**lines[-1], "id": "late1", "ref": "R9"} if lines[-1]["op"] == "record" else lines[0])], "测试员"
+            )
+            model.catch_up(ledger.recorder, stop_after=1)
+        fast = as_of_reports(model, picks)
+        monkeypatch.setattr(report, "FAST_AS_OF", False)
+        slow = as_of_reports(model, picks)
+    assert fast == slow
+
+
+PETITION = {"channel": "visit", "persons": 2, "category": "claim", "subject": "补偿"}
+
+
+def test_as_of_fast_path_each_kind_of_later_event(tmp_path_factory, monkeypatch):
+    """Each way an activity recorded by T can change after T (a step, a step voided, a correction of data or
+    date, a void) and a declaration redeclared and another retired after T: the as-of report as folding
+    everything gives it."""
+    from projections import report
+
+    cfg = _home(tmp_path_factory)
+    ledger = cfg.ledger()
+    dec = {"label": "信访", "unit_word": "件", "kind": "petition", "measure": {"type": "count"}}
+    rep = {"label": "答复", "unit_word": "件", "kind": "petition", "measure": {"type": "steps", "step": "replied"}}
+    before = [
+        {"id": "u0", "op": "unit", "unit": "u", "data": {"name": "上级"}},
+        {"id": "d1", "op": "figure", "unit": "u", "data": {"code": "local.a", **dec}},
+        {"id": "d2", "op": "figure", "unit": "u", "data": {"code": "local.b", **rep}},
+    ]
+    before += [
+        {
+            "id": f"r{i}",
+            "op": "record",
+            "unit": "u",
+            "kind": "petition",
+            "ref": f"R{i}",
+            "date": "2024-11-02",
+            "data": PETITION,
+        }
+        for i in range(6)
+    ]
+    before.append({"id": "s5", "op": "step", "unit": "u", "ref": "R5", "step": "acknowledged", "date": "2024-11-03"})
+    after = [
+        {"id": "s0", "op": "step", "unit": "u", "ref": "R0", "step": "replied", "date": "2024-11-05"},
+        {"id": "v5", "op": "void", "unit": "u", "ref": "R5", "target": "s5", "reason": "重复"},
+        {"id": "k1", "op": "correct", "unit": "u", "ref": "R1", "reason": "更正", "data": {"category": "suggestion"}},
+        {"id": "k2", "op": "correct", "unit": "u", "ref": "R2", "reason": "更正", "date": "2025-01-03"},
+        {"id": "w3", "op": "void", "unit": "u", "ref": "R3", "reason": "作废"},
+        {
+            "id": "r9",
+            "op": "record",
+            "unit": "u",
+            "kind": "petition",
+            "ref": "R9",
+            "date": "2024-11-02",
+            "data": PETITION,
+        },
+        {"id": "d3", "op": "figure", "unit": "u", "data": {"code": "local.a", **rep}},
+        {"id": "d4", "op": "figure", "unit": "u", "data": {"code": "local.b", "retire": True}},
+    ]
+    for line in before:
+        assert ledger.apply([(1, line)], "测试员").ok
+    instant = datetime.now(UTC)
+    time.sleep(0.002)
+    for line in after:
+        assert ledger.apply([(1, line)], "测试员").ok, line
+    with cfg.read_model() as model:
+        model.catch_up(ledger.recorder)
+        fast = as_of_reports(model, [instant])
+        monkeypatch.setattr(report, "FAST_AS_OF", False)
+        slow = as_of_reports(model, [instant])
+    assert fast == slow
