@@ -67,7 +67,7 @@ def mixed_lines(base_lines: int, lines: int, units: int, seed: int) -> tuple[lis
 
 
 def settings(home: Path) -> Any:
-    from api.config import Settings
+    from api.infra.settings import Settings
 
     return Settings(home=home, database_url=None, tz="Asia/Shanghai", user="bench")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from api.config import Settings
+from api.infra.settings import Settings
 from domain import ledger as ledger_module
 from domain.ids import activity_id, unit_id
 
