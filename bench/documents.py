@@ -13,25 +13,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.timing import interleaved, print_table  # noqa: E402
 
 LEDGER = Path(__file__).resolve().parents[1].parent / "shared" / "acceptance" / "weibin-2025.jsonl"
 TARGETS = {"docx": 1.5}
-
-
-def wall(args: list[str], env: dict[str, str]) -> float:
-    # Run in the data directory: `python -m` puts the working directory first on sys.path, which would
-    # shadow PYTHONPATH (--before) when run from a source tree.
-    started = time.perf_counter()
-    subprocess.run(
-        args, env=env, cwd=env["TAIZHANG_HOME"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -64,25 +55,9 @@ def main() -> None:
             out = Path(tree_env["TAIZHANG_HOME"])
             for fmt in ("docx", "xlsx"):
                 rows[f"{fmt}{suffix}"] = ([*report, "--format", fmt, "--output", str(out / f"r.{fmt}")], tree_env)
-        for command, tree_env in rows.values():  # warm the slot, the disk cache and each tree's bytecode
-            wall(command, tree_env)
-        samples: dict[str, list[float]] = {name: [] for name in rows}
-        for _ in range(args.runs):
-            for name, (command, tree_env) in rows.items():
-                samples[name].append(wall(command, tree_env))
-    medians = {name: statistics.median(s) for name, s in samples.items()}
-    base = medians["json (baseline)"]
+        samples = interleaved(rows, args.runs)
     print(f"{args.ledger.name}, unit {args.unit} {args.year}; runs: {args.runs} each, interleaved; wall clock\n")
-    print("| document | median s | min–max s | vs JSON report | target | |")
-    print("|---|---:|---:|---:|---|---|")
-    for name, median in medians.items():
-        target = TARGETS.get(name)
-        verdict = "" if target is None else ("met" if median <= target else "NOT met")
-        print(
-            f"| {name} | {median:.3f} | {min(samples[name]):.3f}–{max(samples[name]):.3f} | {median / base:.2f}× "
-            f"| {'' if target is None else f'≤ {target} s'} | {verdict} |"
-        )
-
+    print_table(samples, "json (baseline)", TARGETS, "document")
 
 if __name__ == "__main__":
     main()

@@ -13,26 +13,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.timing import interleaved, print_table  # noqa: E402
+
 TARGETS = {"taizhang --help": 0.3, "taizhang report (demo, JSON)": 0.6}
-
-
-def wall(args: list[str], env: dict[str, str]) -> float:
-    # Run in the data directory: `python -m` puts the working directory first on sys.path, which would
-    # shadow PYTHONPATH (--before) when run from a source tree.
-    started = time.perf_counter()
-    subprocess.run(
-        args, env=env, cwd=env["TAIZHANG_HOME"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -67,25 +58,9 @@ def main() -> None:
         for suffix, tree_env in trees:
             rows[f"taizhang --help{suffix}"] = ([*taizhang, "--help"], tree_env)
             rows[f"taizhang report (demo, JSON){suffix}"] = ([*taizhang, *report], tree_env)
-        for command, tree_env in rows.values():  # warm the slot, the disk cache and each tree's bytecode
-            wall(command, tree_env)
-        samples: dict[str, list[float]] = {name: [] for name in rows}
-        for _ in range(args.runs):
-            for name, (command, tree_env) in rows.items():
-                samples[name].append(wall(command, tree_env))
-    medians = {name: statistics.median(s) for name, s in samples.items()}
-    base = next(iter(medians.values()))
+        samples = interleaved(rows, args.runs)
     print(f"runs: {args.runs} each, interleaved; wall clock, median (min–max)\n")
-    print("| command | median s | min–max s | vs baseline | target | |")
-    print("|---|---:|---:|---:|---|---|")
-    for name, median in medians.items():
-        target = TARGETS.get(name)
-        verdict = "" if target is None else ("met" if median <= target else "NOT met")
-        print(
-            f"| {name} | {median:.3f} | {min(samples[name]):.3f}–{max(samples[name]):.3f} | {median / base:.2f}× "
-            f"| {'' if target is None else f'≤ {target} s'} | {verdict} |"
-        )
-
+    print_table(samples, next(iter(samples)), TARGETS, "command")
 
 if __name__ == "__main__":
     main()
