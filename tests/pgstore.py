@@ -66,8 +66,8 @@ def use_for_every_ledger() -> None:
     os.environ["TAIZHANG_DATABASE_URL"] = url
     plain = Settings.__init__
 
-    def on_postgres(self: Settings, home: Path, database_url: str | None = None, tz: str = "", user: str = "") -> None:
-        plain(self, home, database_url or url, tz, user)  # Settings(home, None, …) in a test: the store under test
+    def on_postgres(self: Settings, home: Path, database_url: str | None = None, *args: Any, **kw: Any) -> None:
+        plain(self, home, database_url or url, *args, **kw)  # Settings(home, None, …) in a test: the store under test
 
     Settings.__init__ = on_postgres  # type: ignore[method-assign]
 
