@@ -59,6 +59,7 @@ class Server:
             if self._model is not None:
                 self._model.close()
                 self._model = None
+        self.ledger.close()  # the event store's connections (a PostgreSQL pool holds them until closed)
 
     def read(self, query: Callable[[ReadModel], T]) -> T:
         """Run a query on the read model once it holds every event committed before this call (so a user reads
