@@ -74,6 +74,8 @@ def use_for_every_ledger() -> None:
 
 # Tests that exercise the SQLite file itself. tests/test_postgres_audit.py covers the same ground on PostgreSQL.
 SQLITE_FILE_TESTS = {
+    "test_a_store_written_before_section_7_reports_and_verifies_as_it_did": "the old ledger is a SQLite file "
+    "(tests/data/legacy-2025/events.db) written by the version before DOMAIN.md §7",
     "test_rebuild_killed_with_sigkill_resumes_to_identical_report": "its child process opens Settings(database_url="
     "None) by itself (tests/test_postgres_project.py kills a catch-up on PostgreSQL)",
 }
