@@ -120,3 +120,8 @@ def rows(report: dict[str, Any]) -> list[TableRow]:
                 )
             )
     return out
+
+
+def table_of(report: dict[str, Any]) -> list[TableRow]:
+    """The table's rows for a unit that has enforcement, else none (the page and the sheet show nothing)."""
+    return rows(report) if has_enforcement(report) else []

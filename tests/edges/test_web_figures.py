@@ -118,3 +118,24 @@ def test_a_parents_declaration_applies_below_and_only_the_parent_changes_it(web:
     assert "声明新指标" not in aud.get("/figures?unit=north").text
     assert aud.post("/figures/edit", {**_form(), "action": "save"}).status_code == 403
     assert rec.post("/figures/edit", {**_form(unit="south"), "action": "save"}).status_code == 403
+
+
+def test_the_report_page_has_the_annual_enforcement_table_only_for_units_with_enforcement(web: Web) -> None:
+    from conftest import rec, step
+
+    day = today(web)
+    lines = [
+        rec("enforcement_case", "P-1", day, unit="north", action="penalty", subject="占道经营", procedure="simple"),
+        step("P-1", "decided", day, unit="north", outcome="penalized", penalty_class="fine", fine="1753.79"),
+        rec("enforcement_case", "J-1", day, unit="north", action="inspection", subject="燃气安全", count=4),
+    ]
+    assert web.server.ledger.apply(list(enumerate(lines, 1)), "setup").ok
+    b = Browser(web, "aud-city")
+    page = b.get(f"/report?unit=city&year={day[:4]}")
+    assert "年行政执法数据年报" in page.text
+    table = text(page.text.split('id="enforcement-annual"')[1].split("</section>")[0])
+    assert "一、行政处罚" in table and "立案查处 件 1" in table and "罚款金额 元 1753.79" in table
+    assert "行政检查 次 4" in table
+    assert figure(page.text, "enforcement.fines") == "1,753.79"  # and under its own heading with the rest
+    assert "行政执法" in page.text
+    assert "行政执法数据年报" not in b.get(f"/report?unit=south&year={day[:4]}").text
