@@ -115,16 +115,16 @@ def preview(ctx: Context, actor: Actor, unit: str, data: Any, year: int) -> Prev
 
 async def declare(
     ctx: Context, actor: Actor, unit: str, data: Any, idempotency_key: str | None = None, line_id: str | None = None
-) -> dict[str, Any]:
-    """Declare or redeclare a figure on `unit` (a `figure` line; the whole definition replaces the last)."""
+) -> tuple[dict[str, Any], bool]:
+    """Declare or redeclare a figure on `unit` (a `figure` line; the whole definition replaces the last).
+    Returns what was written and whether it was a replay of the same request (same Idempotency-Key)."""
     require_write(ctx, actor, unit)
     body = {"unit": unit, "data": data, **({"id": line_id} if line_id else {})}
-    written, _ = await writes.write(ctx, actor, "figure", body, idempotency_key, None)
-    return written
+    return await writes.write(ctx, actor, "figure", body, idempotency_key, None)
 
 
 async def retire(
     ctx: Context, actor: Actor, unit: str, code: str, idempotency_key: str | None = None
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bool]:
     """Withdraw `unit`'s live declaration of `code` (an ancestor's declaration, if any, applies again, §8.6)."""
     return await declare(ctx, actor, unit, {"code": code, "retire": True}, idempotency_key)

@@ -9,6 +9,7 @@ their messages are those of a line in a file (§8.4), all shown at once, beside 
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -125,6 +126,8 @@ def _editor(
     server = server_of(request)
     _, units = pick_unit(server, caller, unit, writable=True)
     form = figure_form.compact(form)
+    # One key per form shown: saving it twice (a double click, a resubmission) records one line.
+    form.setdefault("form_key", [secrets.token_hex(12)])
     kind = KINDS.get(figure_form.one(form, "kind"))
     beside, every = place(errors or [])
     mtype = figure_form.one(form, "m.type") or "count"
@@ -214,13 +217,14 @@ async def save(request: Request) -> Response:
         )
         return _editor(request, caller, unit, form, year, preview=preview, errors=errors, editing=editing)
     data = figure_form.data_of(figure_form.compact(form))
+    key = figure_form.one(form, "form_key") or None
     try:
-        await service.declare(context(server), caller.user, unit, data)
+        _, replayed = await service.declare(context(server), caller.user, unit, data, key)
     except Refused as e:
         if e.kind != "invalid":
             raise
         return _editor(request, caller, unit, form, year, status=422, errors=e.errors, editing=editing)
-    return redirect(_url("/figures", unit=unit, done="declared"))
+    return redirect(_url("/figures", unit=unit, done="replayed" if replayed else "declared"))
 
 
 @router.get("/figures/history")
@@ -263,6 +267,7 @@ def retire_form(request: Request, unit: str, code: str) -> Response:
         unit_name=dict((c, n) for c, n, _ in units).get(unit, unit),
         code=code,
         label=own.current.get("label", code),
+        form_key=secrets.token_hex(12),
         back=_url("/figures", unit=unit),
     )
 
@@ -271,5 +276,6 @@ def retire_form(request: Request, unit: str, code: str) -> Response:
 async def retire(request: Request) -> Response:
     caller, form = await posted(request)
     unit, code = str(form.get("unit") or ""), str(form.get("code") or "")
-    await service.retire(context(server_of(request)), caller.user, unit, code)
-    return redirect(_url("/figures", unit=unit, done="retired"))
+    key = str(form.get("form_key") or "") or None
+    _, replayed = await service.retire(context(server_of(request)), caller.user, unit, code, key)
+    return redirect(_url("/figures", unit=unit, done="replayed" if replayed else "retired"))

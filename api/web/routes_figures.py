@@ -98,8 +98,12 @@ async def declare(
     idempotency_key: IdemKey = None,
 ) -> dict[str, Any]:
     """Declare, redeclare or retire a figure of the unit's own (op `figure`, DOMAIN.md §8)."""
-    written = await service.declare(context(server), caller.user, body.unit, body.data, idempotency_key, body.id)
+    written, replayed = await service.declare(
+        context(server), caller.user, body.unit, body.data, idempotency_key, body.id
+    )
     response.headers["ETag"] = f'"{written["version"]}"'
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return written
 
 

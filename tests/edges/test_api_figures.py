@@ -125,3 +125,16 @@ def test_only_writers_of_the_unit_declare_and_a_parents_declaration_is_inherited
     assert applied["inherited"] is True and applied["declared"]["unit"] == "city"
     assert web.client("rec-south").get("/api/figures?unit=north").status_code == 403
     assert web.client("rec-north").get("/api/figures/local.study.party_group?unit=north").status_code == 404
+
+
+def test_a_retried_declaration_with_its_idempotency_key_is_answered_as_the_first_time(web: Web) -> None:
+    c = web.client("rec-north")
+    first = c.post("/api/figures", json={"unit": "north", "data": DATA}, headers={"Idempotency-Key": "decl-1"})
+    again = c.post("/api/figures", json={"unit": "north", "data": DATA}, headers={"Idempotency-Key": "decl-1"})
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    [own] = c.get("/api/figures?unit=north").json()["own"]
+    assert len(own["versions"]) == 1
+    other = {**DATA, "label": "别的名称"}
+    r = c.post("/api/figures", json={"unit": "north", "data": other}, headers={"Idempotency-Key": "decl-1"})
+    assert r.status_code == 422

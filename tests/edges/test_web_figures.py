@@ -139,3 +139,17 @@ def test_the_report_page_has_the_annual_enforcement_table_only_for_units_with_en
     assert figure(page.text, "enforcement.fines") == "1,753.79"  # and under its own heading with the rest
     assert "行政执法" in page.text
     assert "行政执法数据年报" not in b.get(f"/report?unit=south&year={day[:4]}").text
+
+
+def test_saving_the_same_form_twice_records_one_version(web: Web) -> None:
+    _setup(web)
+    b = Browser(web, "rec-north")
+    page = b.get("/figures/edit?unit=north&kind=study_session")
+    key = value_of(page.text, "form_key")
+    assert key
+    first = b.post("/figures/edit", {**_form(), "form_key": key, "action": "save"})
+    again = b.post("/figures/edit", {**_form(), "form_key": key, "action": "save"})
+    assert "已保存指标声明" in b.follow(first).text
+    assert "此表单已提交过" in b.follow(again).text
+    history = text(b.get(f"/figures/history?unit=north&code={CODE}").text)
+    assert "第 1 版 · 声明" in history and "第 2 版" not in history
