@@ -130,16 +130,17 @@ def data_of(form: Form) -> dict[str, Any]:
     """The `data` of a `figure` line from the submitted form (left to the domain to judge)."""
     kind = KINDS.get(one(form, "kind"))
     suffix = one(form, "code")
+    mtype = one(form, "m.type") or "count"
     data: dict[str, Any] = {
         "code": suffix if suffix.startswith("local.") else f"local.{suffix}",
         "label": one(form, "label"),
-        "unit_word": one(form, "unit_word"),
+        # A rate is counted in % (§8.1): left blank, that is what it is.
+        "unit_word": one(form, "unit_word") or ("%" if mtype == "rate" else ""),
         "kind": one(form, "kind"),
     }
     where = _conditions(form, "w", kind)
     if where:
         data["where"] = where
-    mtype = one(form, "m.type") or "count"
     measure: dict[str, Any] = {"type": mtype}
     if mtype == "sum":
         measure["field"] = one(form, "m.field")
@@ -329,6 +330,14 @@ def compact(form: Form) -> dict[str, list[str]]:
                 if name.startswith(f"{letter}{old}."):
                     out[f"{letter}{new}." + name.split(".", 1)[1]] = list(values)
     return out
+
+
+def suggested_code(kind: Kind, taken: set[str]) -> str:
+    """A code for a new declaration (after `local.`), so nobody has to invent one: the kind and a number."""
+    n = 1
+    while f"local.{kind.code}.n{n}" in taken:
+        n += 1
+    return f"{kind.code}.n{n}"
 
 
 def measure_fields(kind: Kind) -> list[tuple[str, str]]:

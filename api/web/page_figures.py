@@ -177,8 +177,11 @@ def edit(request: Request, unit: str, code: str = "", kind: str = "") -> Respons
     ctx = context(server)
     form: dict[str, list[str]] = {"unit": [unit], "kind": [kind], "m.type": ["count"]}
     editing = False
+    found = service.figures(ctx, caller.user, unit, year)
+    if not code and kind in KINDS:
+        taken = {a.code for a in found.applied} | {h.code for h in found.own}
+        form["code"] = [figure_form.suggested_code(KINDS[kind], taken)]
     if code:
-        found = service.figures(ctx, caller.user, unit, year)
         used = next((a for a in found.applied if a.code == code), None)
         own = next((h for h in found.own if h.code == code), None)
         data = own.current if own is not None else used.data if used is not None else None

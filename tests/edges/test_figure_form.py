@@ -98,3 +98,21 @@ def test_an_empty_row_is_no_condition_and_rows_are_numbered_as_the_line() -> Non
     assert drawn[0].prefix == "w0" and drawn[0].kind == "field"
     assert [c.value for c in drawn[0].codes if c.chosen] == ["lecture"]
     assert len(drawn) == 3 and drawn[1].kind == ""
+
+
+def test_a_rate_left_without_a_unit_word_is_counted_in_percent() -> None:
+    form = {
+        "kind": ["study_session"],
+        "code": ["study.r"],
+        "label": ["r"],
+        "unit_word": [""],
+        "m.type": ["rate"],
+        "n0.subject": ["f:led_by_head"],
+        "n0.op": ["is_true"],
+    }
+    data = figure_form.data_of(figure_form.compact(form))
+    assert data["unit_word"] == "%" and data["measure"] == {
+        "type": "rate",
+        "numerator": [{"field": "led_by_head", "is": True}],
+    }
+    assert parse(data).rate

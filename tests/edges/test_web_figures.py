@@ -43,6 +43,7 @@ def test_a_figure_is_chosen_from_the_catalogue_previewed_saved_and_shown_in_the_
     page = b.get("/figures?unit=north")
     assert page.status_code == 200 and "还没有自定义指标" in text(page.text)
     page = b.get("/figures/edit?unit=north&kind=study_session")
+    assert value_of(page.text, "code") == "study_session.n1"  # a code is suggested: nobody has to invent one
     assert "字段：学习形式" in page.text and "步骤" not in text(page.text).split("统计方式")[0].split("条件")[-1]
     # Choosing the subject and pressing 更新 offers its codes by their labels: nothing is typed.
     page = b.post("/figures/edit", {**_form(), "w0.in": [], "action": "refresh"})
