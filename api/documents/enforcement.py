@@ -11,7 +11,7 @@ from typing import Any
 
 from projections.figures import FIGURES
 
-from .tables import change, figure_value
+from .tables import change
 
 PENALTY_CLASSES = tuple(f.id for f in FIGURES if f.id.startswith("enforcement.penalty_class."))
 
@@ -100,6 +100,16 @@ def has_enforcement(report: dict[str, Any]) -> bool:
     return any(f["unit"] != "%" and (_given(f["value"]) or _given(f["previous"])) for f in shown)
 
 
+def shown(value: Any) -> str:
+    """A value as the table prints it: thousands separated, amounts with their cents, rates with 2 decimals."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):  # money (§7.1): the exact 2-decimal string
+        whole, _, cents = value.partition(".")
+        return f"{int(whole):,}.{cents}"
+    return f"{value:.2f}" if isinstance(value, float) else f"{value:,}"
+
+
 def rows(report: dict[str, Any]) -> list[TableRow]:
     """Every line of the table, in order."""
     figures = report["figures"]
@@ -113,8 +123,8 @@ def rows(report: dict[str, Any]) -> list[TableRow]:
                     line.fid,
                     line.label or f["label"],
                     f["unit"],
-                    figure_value(f["value"], f["unit"], False),
-                    figure_value(f["previous"], f["unit"], False),
+                    shown(f["value"]),
+                    shown(f["previous"]),
                     change(f["value"], f["previous"], f["unit"]),
                     line.sub,
                 )

@@ -137,7 +137,7 @@ def test_the_report_page_has_the_annual_enforcement_table_only_for_units_with_en
     page = b.get(f"/report?unit=city&year={day[:4]}")
     assert "年行政执法数据年报" in page.text
     table = text(page.text.split('id="enforcement-annual"')[1].split("</section>")[0])
-    assert "一、行政处罚" in table and "立案查处 件 1" in table and "罚款金额 元 1753.79" in table
+    assert "一、行政处罚" in table and "立案查处 件 1" in table and "罚款金额 元 1,753.79" in table
     assert "行政检查 次 4" in table
     assert figure(page.text, "enforcement.fines") == "1,753.79"  # and under its own heading with the rest
     assert "行政执法" in page.text
