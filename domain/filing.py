@@ -23,7 +23,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from .errors import DomainError
+from .errors import DomainError, FieldError
 from .ids import NAMESPACE
 
 # 法治政府建设与责任落实督察工作规定 (2019) §25: report to the superiors 每年3月1日前, publish 每年4月1日前.
@@ -219,13 +219,15 @@ class Filing(Aggregate):
             "LateCorrected", at, recorded_by, reason, self.approved_seal, line=line_id, op=op, unit=unit, ref=ref
         )
 
-    def publish(self, url: str, day: date, at: str, by: str) -> None:
-        url = _text("url", "发布地址", url, required=True)
-        if not url.startswith(("https://", "http://")):
-            raise DomainError.of("url", f"发布地址：须为 http:// 或 https:// 开头的网址，收到「{url[:80]}」")
-        if day.year <= self.year:
-            raise DomainError.of("date", f"发布日期：{self.year} 年度报告须在 {self.year + 1} 年以后发布，收到 {day}")
-        self._published(url, day.isoformat(), at, by)
+    def publish(self, url: str, day: date | None, today: date, at: str, by: str) -> None:
+        """`day` None: the caller could not read the date it was given (named with the other errors)."""
+        problems = publication_problems(url, day, self.year, today)
+        if day is None:
+            problems.append(FieldError("date", "发布日期：须为 YYYY-MM-DD 格式的日期"))
+        if problems:
+            raise DomainError(*problems)
+        assert day is not None
+        self._published(url.strip(), day.isoformat(), at, by)
 
     @event("Published")
     def _published(self, url: str, day: str, at: str, recorded_by: str) -> None:
@@ -280,6 +282,19 @@ class Locks(Aggregate):
     @event("Unlocked")
     def _unlocked(self, unit: str, year: int) -> None:
         self.pairs[unit] = [y for y in self.pairs.get(unit, []) if y != year]
+
+
+def publication_problems(url: str, day: date | None, year: int, today: date) -> list[FieldError]:
+    """Every problem of a publication record at once: a web address, a day after the year and not in the future."""
+    out = []
+    text = (url or "").strip()
+    if not text.startswith(("https://", "http://")) or len(text) > MAX_TEXT or any(c.isspace() for c in text):
+        out.append(FieldError("url", f"发布地址：须为 http:// 或 https:// 开头的网址，收到「{text[:80]}」"))
+    if day is not None and day.year <= year:
+        out.append(FieldError("date", f"发布日期：{year} 年度报告须在 {year + 1} 年以后发布，收到 {day}"))
+    elif day is not None and day > today:
+        out.append(FieldError("date", f"发布日期：不能晚于今天（{today}），收到 {day}"))
+    return out
 
 
 def activity_year(kind: str, day: date, data: dict[str, Any] | None) -> int:

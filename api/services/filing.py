@@ -11,7 +11,7 @@ calls it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from domain.access import may_audit, may_read, may_review, may_submit
@@ -396,13 +396,20 @@ def reopen(ctx: Context, actor: Actor, unit: str, year: int, reason: str) -> Fil
     return _act(ctx, actor, unit, year, lambda f, at: f.reopen(reason, at, actor.username))
 
 
-def publish(ctx: Context, actor: Actor, unit: str, year: int, url: str, day: date) -> FilingStatus:
-    """Record where and when the report was published (政府门户网站 address, date)."""
+def publish(ctx: Context, actor: Actor, unit: str, year: int, url: str, day: date | str) -> FilingStatus:
+    """Record where and when the report was published (政府门户网站 address, date); every problem at once."""
     _check_year(year)
     require_submitter(ctx, actor, unit)
-    if day > ctx.ledger.today():
-        raise Refused("invalid", f"发布日期：不能晚于今天，收到 {day}", field="date")
-    return _act(ctx, actor, unit, year, lambda f, at: f.publish(url, day, at, actor.username))
+    parsed = day if isinstance(day, date) else _day_or_none(day)
+    today = ctx.ledger.today()
+    return _act(ctx, actor, unit, year, lambda f, at: f.publish(url, parsed, today, at, actor.username))
+
+
+def _day_or_none(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
+    except ValueError:
+        return None
 
 
 def set_deadline(
@@ -464,11 +471,11 @@ def due(ctx: Context, actor: Actor, year: int | None = None, today: date | None 
 
 
 def parse_day(value: str, name: str = "date") -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
+    found = _day_or_none(value)
+    if found is None:
         raise Refused(
             "invalid",
             f"日期：须为 YYYY-MM-DD，收到「{value[:40]}」",
             [{"line": None, "field": name, "message": "日期：须为 YYYY-MM-DD"}],
-        ) from None
+        )
+    return found
