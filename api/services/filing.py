@@ -368,6 +368,14 @@ def submit(
     return _act(ctx, actor, unit, year, lambda f, at: f.submit(sealed, comment, at, actor.username))
 
 
+def may_decide(ctx: Context, actor: Actor, found: FilingStatus) -> bool:
+    """Whether `actor` may return or approve this submission now: a reviewer of the unit, not its sender."""
+    if found.state not in REVIEWABLE or not may_review(actor, found.unit, ctx.parent_of):  # type: ignore[arg-type]
+        return False
+    sent = found.last("Submitted", "Resubmitted")
+    return sent is None or sent.by != actor.username
+
+
 def _not_own(ctx: Context, actor: Actor, unit: str, year: int) -> None:
     """Separation of duties: whoever sent this submission does not also decide on it."""
     current = ctx.ledger.filing(unit, year)
@@ -448,12 +456,9 @@ def due(ctx: Context, actor: Actor, year: int | None = None, today: date | None 
         submitter = may_submit(actor, code, ctx.parent_of)  # type: ignore[arg-type]
         if submitter and not s.submitted and (s.due - day).days <= within:
             out.append(Due("submit", code, name, year, s.due, s.overdue, state=s.state, label="报送年度报告"))
-        if s.state in REVIEWABLE and may_review(actor, code, ctx.parent_of):  # type: ignore[arg-type]
+        if may_decide(ctx, actor, s):
             sent = s.last("Submitted", "Resubmitted")
-            if sent is None or sent.by != actor.username:
-                out.append(
-                    Due("review", code, name, year, None, False, sent.at if sent else None, s.state, "审核年度报告")
-                )
+            out.append(Due("review", code, name, year, None, False, sent.at if sent else None, s.state, "审核年度报告"))
         if submitter and s.published_on is None and (s.publish_due - day).days <= within:
             out.append(
                 Due(
