@@ -246,42 +246,41 @@ class Filing(Aggregate):
         self._note("DeadlineSet", at, recorded_by, day, None, date=day)
 
 
-LOCKS_ID = uuid5(NAMESPACE, "filing-locks")
+def locks_id(year: int) -> UUID:
+    return uuid5(NAMESPACE, f"filing-locks/{year}")
 
 
 class Locks(Aggregate):
-    """The (unit, year) pairs whose filing stands approved, in one aggregate saved with each approval and
-    reopening: a write reads it once (in the bulk load of its lines) to know whether any line touches a
-    locked year, instead of one read per unit and year."""
+    """The units whose filing of one year stands approved, saved with each approval and reopening of that year:
+    a write reads the index of each year its lines touch once (in the bulk load of its lines) to know whether any
+    line touches a locked year, instead of one read per unit and year; one per year, so it stays small."""
 
     @event("Created")
-    def __init__(self) -> None:
-        self.pairs: dict[str, list[int]] = {}  # unit -> its approved years
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.units: list[str] = []
 
     @staticmethod
-    def create_id() -> UUID:
-        return LOCKS_ID
+    def create_id(year: int) -> UUID:
+        return locks_id(year)
 
-    def has(self, unit: str, year: int) -> bool:
-        return year in self.pairs.get(unit, ())
-
-    def years(self) -> set[int]:
-        return {y for ys in self.pairs.values() for y in ys}
+    def has(self, unit: str) -> bool:
+        return unit in self.units
 
     def follow(self, filing: Filing) -> None:
         """Bring the index in line with the filing's state (one event if it changed)."""
-        if filing.locked and not self.has(filing.unit, filing.year):
-            self._locked(filing.unit, filing.year)
-        elif not filing.locked and self.has(filing.unit, filing.year):
-            self._unlocked(filing.unit, filing.year)
+        if filing.locked and not self.has(filing.unit):
+            self._locked(filing.unit)
+        elif not filing.locked and self.has(filing.unit):
+            self._unlocked(filing.unit)
 
     @event("Locked")
-    def _locked(self, unit: str, year: int) -> None:
-        self.pairs[unit] = sorted({*self.pairs.get(unit, []), year})
+    def _locked(self, unit: str) -> None:
+        self.units = sorted({*self.units, unit})
 
     @event("Unlocked")
-    def _unlocked(self, unit: str, year: int) -> None:
-        self.pairs[unit] = [y for y in self.pairs.get(unit, []) if y != year]
+    def _unlocked(self, unit: str) -> None:
+        self.units = [u for u in self.units if u != unit]
 
 
 def publication_problems(url: str, day: date | None, year: int, today: date) -> list[FieldError]:

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent, Transcoder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
@@ -23,7 +23,7 @@ from .declaration import FigureDeclaration, no_live_declaration
 from .definition import Retirement, parse
 from .directory import UserDirectory
 from .errors import DomainError, FieldError
-from .filing import LOCKS_ID, Filing, Locks, activity_year, filing_id
+from .filing import Filing, Locks, activity_year, filing_id, locks_id
 from .ids import activity_id, declaration_id, receipt_id, signing_key_id, unit_id
 from .narrative import Narrative
 from .receipt import Receipt
@@ -165,7 +165,7 @@ class Ledger(UserDirectory, Application[UUID]):
         at = datetime.now(UTC).isoformat()
         found = self.filing(unit, year) or Filing(unit, year, at, by)
         act(found, at)
-        locks: Locks = self._get(LOCKS_ID) or Locks()  # type: ignore[assignment]
+        locks: Locks = self._get(locks_id(year)) or Locks(year)  # type: ignore[assignment]
         locks.follow(found)
         self.save(found, locks)  # together: a concurrent approval of another unit conflicts and is retried
         return found
@@ -251,7 +251,7 @@ class Ledger(UserDirectory, Application[UUID]):
                 found.setdefault(oid, []).append(stored)
             for oid, stored_events in found.items():
                 stored_events.sort(key=lambda e: e.originator_version)
-                out[oid] = project_aggregate(None, [to_domain_event(e) for e in stored_events])
+                out[oid] = _fold([to_domain_event(e) for e in stored_events])
         return out
 
     def written(self, line_id: str, unit: str, ref: str | None) -> Written | None:
@@ -321,6 +321,16 @@ class Ledger(UserDirectory, Application[UUID]):
 
 
 LOAD_CHUNK = 500  # aggregate ids per query of a bulk load
+
+
+def _fold(events: list[Any]) -> Aggregate | None:
+    """An aggregate from its events, each applied by its own `mutate` as the library's `project_aggregate` does,
+    without that function's per-event `isinstance` check against a runtime protocol (most of a bulk load's time
+    once the events are small, bench/progress.py)."""
+    aggregate = None
+    for e in events:
+        aggregate = e.mutate(aggregate)
+    return aggregate
 
 
 def _bulk_reader(recorder: Any) -> Callable[[list[UUID]], list[StoredEvent]] | None:
@@ -424,11 +434,38 @@ class _Session:
                     ids.append(receipt_id(raw["id"]))
             except (ValueError, TypeError):
                 continue
-        if ids:
-            ids.append(LOCKS_ID)  # which years are locked (domain/filing.py), read with the rest
         missing = [i for i in dict.fromkeys(ids) if i not in self.cache]
         if len(missing) > 1:
             self.cache.update(self.ledger._get_many(missing))
+        # Then which of the years the lines touch are locked anywhere (domain/filing.py), in one more query.
+        locks = [locks_id(y) for y in sorted(self.line_years(lines))]
+        missing = [i for i in locks if i not in self.cache]
+        if missing:
+            self.cache.update(self.ledger._get_many(missing))
+
+    def line_years(self, lines: Sequence[tuple[int, Any]]) -> set[int]:
+        """The years the lines' dates and their (loaded) activities fall in, as far as can be read before
+        validation: what `locks` will ask about. A year missed here is only read later, one query."""
+        years: set[int] = set()
+        for _, raw in lines:
+            if not isinstance(raw, dict) or raw.get("op") not in ("record", "step", "correct", "void"):
+                continue
+            day = raw.get("date")
+            if isinstance(day, str) and len(day) >= 4 and day[:4].isdigit():
+                years.add(int(day[:4]))
+            data = raw.get("data")
+            if isinstance(data, dict) and isinstance(data.get("catalogue_year"), int):
+                years.add(data["catalogue_year"])
+            unit, ref = raw.get("unit"), raw.get("ref")
+            if raw.get("op") != "record" and isinstance(unit, str) and isinstance(ref, str):
+                try:
+                    found = self.cache.get(activity_id(unit, ref))
+                except (ValueError, TypeError):
+                    continue
+                if isinstance(found, Activity):
+                    years.add(activity_year(found.kind, found.date, found.data))
+                    years |= {s.date.year for s in found.steps.values() if not s.voided}
+        return {y for y in years if 2000 <= y <= 9999}
 
     def keep(self, aggregate: Aggregate) -> None:
         self.cache[aggregate.id] = aggregate
@@ -537,8 +574,8 @@ class _Session:
         """The approved filings whose figures a line touching these years of the unit would change: the
         unit's own and its ancestors' (a parent's approved report rolls the unit's figures up). Refused
         without a 报后更正 reason, naming each."""
-        index: Locks | None = self.get(LOCKS_ID)
-        if index is None or not years & index.years():
+        indexes: dict[int, Locks] = {y: i for y in years if (i := self.get(locks_id(y))) is not None and i.units}
+        if not indexes:
             return []  # nothing approved for these years anywhere: no unit tree to walk
         chain, seen = [], set()
         code: str | None = unit
@@ -547,7 +584,7 @@ class _Session:
             chain.append(code)
             found: Unit | None = self.get(unit_id(code))
             code = found.parent if found is not None else None
-        pairs = [(u, y) for y in sorted(years) for u in chain if index.has(u, y)]
+        pairs = [(u, y) for y, index in sorted(indexes.items()) for u in chain if index.has(u)]
         locked = [f for f in (self.get(filing_id(u, y)) for u, y in pairs) if f is not None and f.locked]
         if locked and not (self.late_reason or "").strip():
             raise DomainError(

@@ -19,7 +19,7 @@ from .context import context
 from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
 from .refusals import status_of
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: not part of the JSON API
 ACTIONS = ("submit", "return", "approve", "reopen", "publish", "deadline")
 DONE = {
     "submit": "已报送。",
