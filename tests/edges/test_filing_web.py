@@ -87,6 +87,8 @@ def test_every_api_write_path_is_refused_in_a_locked_year_without_a_late_reason(
     assert r.status_code == 201, r.text
     r = clerk.post("/api/corrections", json={**writes["/api/corrections"], "late_reason": "人数核实"})
     assert r.status_code == 201, r.text
+    r = clerk.post("/api/steps", json={**writes["/api/steps"], "late_reason": "受理告知漏录"})
+    assert r.status_code == 201, r.text
     r = clerk.post(
         "/api/import",
         params={"late_reason": "批量补录"},
@@ -97,13 +99,14 @@ def test_every_api_write_path_is_refused_in_a_locked_year_without_a_late_reason(
     history = clerk.get("/api/history", params={"unit": "north", "ref": "N-2"}).json()
     assert "late_reason" not in json.dumps(history)
     late = web.client("aud-city").get("/api/filings/north/2025/late").json()
-    assert [e["text"] for e in late["late_corrections"]] == ["漏报补录", "人数核实", "批量补录"]
+    assert [e["text"] for e in late["late_corrections"]] == ["漏报补录", "人数核实", "受理告知漏录", "批量补录"]
     moved = {m["figure"]: (m["was"], m["now"]) for m in late["moved"]}
     assert moved["study.sessions"] == (1, 3) and moved["study.attendance"] == (10, 27)
     assert web.client("rec-north").get("/api/filings/north/2025/late").status_code == 403
 
 
 def test_every_page_write_path_asks_for_the_late_reason_in_a_locked_year(web: Web) -> None:
+    assert web.server.ledger.apply([(1, petition("XF-1", "2025-12-20", unit="north"))], "setup").ok
     approve_north(web)
     b = Browser(web, "rec-north")
     # The entry form.
@@ -122,6 +125,11 @@ def test_every_page_write_path_asks_for_the_late_reason_in_a_locked_year(web: We
     assert b.post("/activity/correct", {**form, "late_reason": "核对签到表"}).status_code == 303
     r = b.post("/activity/void", {"unit": "north", "ref": "N-5", "reason": "重复录入"})
     assert r.status_code == 422 and "报后更正" in error_beside(r.text, "late_reason")
+    # A step (dated in the next year: its petition belongs to the locked year).
+    step = {"unit": "north", "ref": "XF-1", "step": "acknowledged", "date": "2026-01-05", "form_key": "st"}
+    r = b.post("/activity/step", step)
+    assert r.status_code == 422 and "报后更正" in error_beside(r.text, "late_reason")
+    assert b.post("/activity/step", {**step, "late_reason": "受理告知漏录"}).status_code == 303
     # The import page.
     line = json.dumps(study("N-6", "2025-08-01", unit="north"), ensure_ascii=False).encode()
     files = {"file": ("a.jsonl", line, "application/octet-stream")}
@@ -133,7 +141,7 @@ def test_every_page_write_path_asks_for_the_late_reason_in_a_locked_year(web: We
     # The reviewer's page lists them with the figures moved since the approved seal.
     a = Browser(web, "aud-city")
     page = a.get("/filing?unit=north&year=2025").text
-    assert "报后更正（3 项）" in page and "会议纪要补录" in page and "核对签到表" in page
+    assert "报后更正（4 项）" in page and "会议纪要补录" in page and "核对签到表" in page
     assert "各类学习活动" in page
 
 

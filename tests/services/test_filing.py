@@ -225,3 +225,12 @@ def test_due_lists_per_user_what_to_submit_review_and_publish(ctx: Context) -> N
     assert filing.due(ctx, who(ctx, "clerk"), 2025, today=date(2026, 3, 2)) == []  # recorders neither submit nor review
     publish = [d for d in filing.due(ctx, boss, 2025, today=date(2026, 4, 5)) if d.action == "publish"]
     assert {d.unit for d in publish} == {"qu", "zx", "dui"} and all(d.overdue for d in publish)
+
+
+def test_a_write_retried_after_the_approval_is_answered_as_the_first_time_not_refused(ctx: Context) -> None:
+    line = study("D-7", "2025-09-01", unit="dui")
+    assert write(ctx, "clerk", line).applied == 1
+    approved(ctx)
+    again = write(ctx, "clerk", line)  # the same line id and content: already applied before the lock
+    assert (again.applied, again.skipped) == (0, 1)
+    assert filing.status(ctx, who(ctx, "boss"), "dui", 2025).late_corrections == []
