@@ -304,6 +304,17 @@ def late_corrections(ctx: Context, actor: Actor, unit: str, year: int) -> LateCo
     return LateCorrections(found, found.late_corrections, diff)
 
 
+def since_submission(ctx: Context, actor: Actor, found: FilingStatus) -> Diff | None:
+    """For a reviewer about to decide: what changed since the seal that was submitted (None when nothing did,
+    or nothing is waiting for review). Approving then approves the figures of that seal, not today's."""
+    from . import audit
+
+    if found.state not in REVIEWABLE or not found.seal:
+        return None
+    diff = audit.diff(ctx, actor, found.seal)
+    return diff if diff.changes or diff.moved else None
+
+
 # ---- acting ----
 
 

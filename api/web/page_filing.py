@@ -50,6 +50,8 @@ def _filing_page(request: Request, caller: Caller, unit: str, year: int, status:
     late = None
     if found.approved_seal and (reviewer or caller.user.role in ("auditor", "admin")):
         late = filing.late_corrections(ctx, caller.user, code, year)
+    decide = filing.may_decide(ctx, caller.user, found)
+    moved = filing.since_submission(ctx, caller.user, found) if decide else None
     done = request.query_params.get("done", "")
     return render(
         request,
@@ -64,7 +66,8 @@ def _filing_page(request: Request, caller: Caller, unit: str, year: int, status:
         late=late,
         may_submit=may_submit(caller.user, code, ctx.parent_of),  # type: ignore[arg-type]
         may_review=reviewer,
-        may_decide=filing.may_decide(ctx, caller.user, found),
+        may_decide=decide,
+        moved=moved,
         done_text=DONE.get(done, ""),
         problem=extra.pop("problem", ""),
         values=extra.pop("values", {}),

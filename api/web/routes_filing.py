@@ -4,7 +4,6 @@ Every route calls api/services/filing.py; nothing is decided here."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -207,5 +206,4 @@ def due(
     within: Annotated[int, Query(ge=0, le=365)] = 14,
 ) -> list[dict[str, Any]]:
     """What the caller has to do about filings: submit, review, publish (overdue first)."""
-    today: date | None = None
-    return [d.to_json() for d in filing.due(context(server), caller.user, year, today, within)]
+    return [d.to_json() for d in filing.due(context(server), caller.user, year, None, within)]

@@ -153,7 +153,10 @@ def test_the_pages_carry_the_workflow_and_show_the_progress(web: Web) -> None:
     assert "已报送。" in done and "请审核" in done
     assert "审核通过（锁定该年度数据）" not in done  # the submitter does not review
     page = auditor.get("/filing?unit=north&year=2025").text
-    assert "审核通过（锁定该年度数据）" in page
+    assert "审核通过（锁定该年度数据）" in page and "报送后数据又有变动" not in page
+    assert web.server.ledger.apply([(1, study("N-8", "2025-10-01", unit="north"))], "setup").ok
+    page = auditor.get("/filing?unit=north&year=2025").text
+    assert "报送后数据又有变动（1 个事件" in page and "各类学习活动：1 → 2" in page
     r = auditor.post("/filing/return", {"unit": "north", "year": "2025", "reason": ""})
     assert r.status_code == 422 and "退回理由" in r.text
     done = auditor.follow(auditor.post("/filing/approve", {"unit": "north", "year": "2025", "comment": "同意"})).text
