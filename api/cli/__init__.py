@@ -14,6 +14,7 @@ from . import (
     attach,
     backup,
     deadlines,
+    filing,
     imports,
     key,
     narrative,
@@ -65,6 +66,7 @@ COMMANDS: list[click.Command] = [
     user.user,
     project.project,
     reference.reference,
+    filing.filing,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

@@ -168,10 +168,12 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     if server is not None:
         app.state.server = server
 
-    from . import pages, routes_api, routes_figures
+    from . import page_filing, pages, routes_api, routes_figures, routes_filing
 
     app.include_router(routes_api.router)
     app.include_router(routes_figures.router)
+    app.include_router(routes_filing.router)
+    app.include_router(page_filing.router)
     app.include_router(pages.router)
     pages.mount_static(app)
 

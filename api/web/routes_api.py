@@ -163,8 +163,9 @@ def _op_route(path: str, op: str, model: type[BaseModel]) -> None:
         if problems := raw_problems(parsed):
             raise invalid(DomainError(*problems))
         raw = body.model_dump(mode="json", exclude_unset=True, warnings=False)  # type: ignore[attr-defined]
+        late_reason = raw.pop("late_reason", None)  # a parameter of the write, not a field of the line (§4)
         written, replayed = await writes.write(
-            context(server), caller.user, op, raw, idempotency_key, _version(if_match)
+            context(server), caller.user, op, raw, idempotency_key, _version(if_match), late_reason
         )
         response.headers["ETag"] = f'"{written["version"]}"'
         if replayed:
@@ -190,7 +191,14 @@ for _path, (_op, _model) in schemas.OPS.items():
         "requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}, "required": True}
     },
 )
-async def import_jsonl(request: Request, caller: WriterDep, server: ServerDep) -> dict[str, int]:
+async def import_jsonl(
+    request: Request,
+    caller: WriterDep,
+    server: ServerDep,
+    late_reason: Annotated[
+        str | None, Query(max_length=2000, description="报后更正: why lines change a year whose report is approved.")
+    ] = None,
+) -> dict[str, int]:
     """A JSON Lines file (DOMAIN.md §4), applied all-or-nothing; every error listed as line, field, message."""
     # Bytes that are not UTF-8 are kept as lone surrogates (not replaced by U+FFFD and stored): the ledger
     # refuses them naming the line and field, as it does for the command line's import.
@@ -198,7 +206,7 @@ async def import_jsonl(request: Request, caller: WriterDep, server: ServerDep) -
     lines = writes.jsonl_lines(text.splitlines())  # a line that is not JSON rejects the whole body
     if not lines:
         raise Refused("invalid", "文件是空的", [{"line": None, "field": "body", "message": "内容：没有任何一行"}])
-    return (await writes.import_lines(context(server), caller.user, lines)).to_json()
+    return (await writes.import_lines(context(server), caller.user, lines, late_reason)).to_json()
 
 
 # ---- reads ----
