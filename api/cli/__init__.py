@@ -19,6 +19,7 @@ from . import (
     narrative,
     project,
     rebuild,
+    rectification,
     reference,
     report,
     seal,
@@ -65,6 +66,7 @@ COMMANDS: list[click.Command] = [
     user.user,
     project.project,
     reference.reference,
+    rectification.issue,
 ]
 for _command in COMMANDS:
     main.add_command(_command)
