@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from . import (
+    assessment,
     attach,
     backup,
     deadlines,
@@ -67,6 +68,7 @@ COMMANDS: list[click.Command] = [
     project.project,
     reference.reference,
     rectification.issue,
+    assessment.assess,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

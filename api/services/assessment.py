@@ -542,3 +542,22 @@ def history(ctx: Context, actor: Actor, owner: str, code: str, unit: str) -> lis
 def units_of(ctx: Context) -> dict[str, str]:
     """unit code -> name (for documents)."""
     return {u.code: u.name for u in ctx.ledger.created_with(Unit.Registered)}
+
+
+def workbook(ctx: Context, actor: Actor, owner: str, code: str, out: Path, as_of: datetime | None = None) -> Table:
+    """The workbook of all scores (a summary with ranks, and units × indicators per category)."""
+    from ..documents.assessment_xlsx import scores_workbook
+
+    found = table(ctx, actor, owner, code, as_of)
+    scores_workbook(found, units_of(ctx), out)
+    return found
+
+
+def bulletin(ctx: Context, actor: Actor, owner: str, code: str, out: Path, as_of: datetime | None = None) -> Table:
+    """The bulletin (考核结果通报, DOCX): results ranked per category and the indicators most points were lost on."""
+    from ..documents.assessment_docx import bulletin as write_bulletin
+
+    found = table(ctx, actor, owner, code, as_of)
+    names = units_of(ctx)
+    write_bulletin(found, names, names.get(owner, owner), out)
+    return found

@@ -168,10 +168,11 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     if server is not None:
         app.state.server = server
 
-    from . import pages, routes_api, routes_rectification
+    from . import pages, routes_api, routes_assessment, routes_rectification
 
     app.include_router(routes_api.router)
     app.include_router(routes_rectification.router)
+    app.include_router(routes_assessment.router)
     app.include_router(pages.router)
     pages.mount_static(app)
 
