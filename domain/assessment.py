@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -76,11 +77,11 @@ class Indicator:
     def max_for(self, category: str) -> float:
         return float(self.by_category.get(category, self.points or 0))
 
-    @property
+    @cached_property
     def figure(self) -> str | None:
         return self.rule.get("figure")
 
-    @property
+    @cached_property
     def judged(self) -> bool:
         return self.rule.get("type", "judgement") == "judgement"
 

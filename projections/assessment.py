@@ -90,7 +90,7 @@ def _units_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime | None) -> list
     return con.execute(f"SELECT code, parent FROM ({unit_fold(_asof_filter(as_of))})").fetchall()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SheetLine:
     code: str
     name: str
@@ -112,7 +112,7 @@ class SheetLine:
     missing_evidence: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,24 @@ class Sheet:
         return out
 
 
+_PLANS: dict[tuple[int, str], tuple[list[Indicator], list[Indicator], list[tuple[Indicator, float, str]]]] = {}
+
+
+def plan(indicators: list[Indicator], category: str) -> tuple[list[Indicator], list[tuple[Indicator, float, str]]]:
+    """The indicators applying to a category and its leaves with their points and rule type, worked out once
+    per list of indicators (a table scores hundreds of units of the same categories)."""
+    key = (id(indicators), category)
+    found = _PLANS.get(key)
+    if found is None or found[0] is not indicators:  # an id reused by another list is recomputed
+        applicable = [i for i in indicators if i.applies(category)]
+        leaves = [(i, i.max_for(category), i.rule.get("type", "judgement")) for i in applicable if i.leaf]
+        found = (indicators, applicable, leaves)
+        if len(_PLANS) > 64:
+            _PLANS.clear()
+        _PLANS[key] = found
+    return found[1], found[2]
+
+
 def score_sheet(
     system_code: str,
     owner: str,
@@ -157,43 +175,37 @@ def score_sheet(
 ) -> Sheet:
     """The sheet of one unit: frozen scores when final, else the rules over `values` and the entries."""
     frozen = sheet.final if sheet is not None and sheet.status == "final" else None
-    applicable = [i for i in indicators if i.applies(category)]
-    leaves = [i for i in applicable if i.leaf]
+    applicable, leaves = plan(indicators, category)
     lines: dict[str, SheetLine] = {}
-    for ind in leaves:
-        entry = sheet.entry(ind.code) if sheet is not None else None
+    entries = sheet.entries if sheet is not None else {}
+    for ind, top, kind in leaves:
+        entry = entries.get(ind.code)
         if frozen is not None:
             value = frozen["values"].get(ind.code)
             by_rule = frozen["rule_scores"].get(ind.code)
             final = frozen["scores"].get(ind.code)
         else:
             value = values.get(ind.figure) if ind.figure else None
-            by_rule = rule_score(ind, category, value)
+            by_rule = rule_score(ind, category, value) if value is not None else None
             final = entry.score if entry is not None and entry.score is not None else by_rule
-        evidence = list(entry.evidence.values()) if entry else []
+        if entry is None:
+            lines[ind.code] = SheetLine(
+                ind.code, ind.name, ind.level, ind.parent, True, top, kind, ind.figure, value, by_rule,
+                None if ind.judged else by_rule, None, "", final, [], ind.evidence, "", bool(ind.evidence),
+            )  # fmt: skip
+            continue
+        evidence = list(entry.evidence.values())
         lines[ind.code] = SheetLine(
-            ind.code,
-            ind.name,
-            ind.level,
-            ind.parent,
-            True,
-            ind.max_for(category),
-            ind.rule.get("type", "judgement"),
-            ind.figure,
-            value,
-            by_rule,
-            (entry.self_score if entry else None) if ind.judged else by_rule,
-            entry.score if entry else None,
-            entry.comment if entry else "",
-            final,
-            evidence,
-            ind.evidence,
-            entry.wanted if entry else "",
-            bool(ind.evidence) and not evidence,
-        )
+            ind.code, ind.name, ind.level, ind.parent, True, top, kind, ind.figure, value, by_rule,
+            entry.self_score if ind.judged else by_rule, entry.score, entry.comment, final, evidence, ind.evidence,
+            entry.wanted, bool(ind.evidence) and not evidence,
+        )  # fmt: skip
     # Parents, deepest first: the sums of their applicable children.
+    children: dict[str, list[SheetLine]] = {}
+    for line in lines.values():
+        children.setdefault(line.parent or "", []).append(line)
     for ind in sorted((i for i in applicable if not i.leaf), key=lambda i: -i.level):
-        kids = [line for line in lines.values() if line.parent == ind.code]
+        kids = children.get(ind.code, [])
         if not kids:
             continue
         finals = [k.final for k in kids]
@@ -204,6 +216,7 @@ def score_sheet(
             round(sum(f or 0 for f in finals), 2) if any(f is not None for f in finals) else None,
             missing_evidence=any(k.missing_evidence for k in kids),
         )  # fmt: skip
+        children.setdefault(ind.parent or "", []).append(lines[ind.code])
     ordered = [lines[i.code] for i in indicators if i.code in lines]
     leaf_lines = [line for line in ordered if line.leaf]
     return Sheet(
