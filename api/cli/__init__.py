@@ -11,14 +11,17 @@ from __future__ import annotations
 import click
 
 from . import (
+    assessment,
     attach,
     backup,
     deadlines,
+    filing,
     imports,
     key,
     narrative,
     project,
     rebuild,
+    rectification,
     reference,
     report,
     seal,
@@ -65,6 +68,9 @@ COMMANDS: list[click.Command] = [
     user.user,
     project.project,
     reference.reference,
+    filing.filing,
+    rectification.issue,
+    assessment.assess,
 ]
 for _command in COMMANDS:
     main.add_command(_command)
