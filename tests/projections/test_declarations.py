@@ -69,3 +69,21 @@ def test_histories_keep_every_version_and_applying_prefers_the_nearest(env) -> N
     assert [(v.line, v.retired) for v in kids.versions] == [("F-3", False), ("F-4", True)]
     assert not kids.live and kids.current["label"] == "下级的"  # kept, to declare it again
     assert applying["local.x"].unit == "u1" and applying["local.x"].line == "F-2"  # retired below: the parent's
+
+
+def test_a_declaration_over_licence_decisions_tests_the_licence_outcome(env) -> None:
+    """`decided` is a 处罚决定 on a penalty and a 许可决定 on a licence (§7.2): a declaration over it may test
+    either's outcome, and restates the built-in figure."""
+    lines = []
+    for i, outcome in enumerate(["granted", "granted", "refused"]):
+        lines.append(rec("enforcement_case", f"X-{i}", "2025-02-01", action="licence", subject="占道许可"))
+        lines.append(step(f"X-{i}", "decided", "2025-02-10", outcome=outcome))
+    env.ok(*lines)
+    granted = {"type": "steps", "step": "decided", "field": "outcome", "in": ["granted"]}
+    data = {"code": "local.lic", "label": "准予许可", "unit_word": "件", "kind": "enforcement_case", "measure": granted}
+    env.ok({"id": next_id("F"), "op": "figure", "unit": "u1", "data": data})
+    assert env.value("local.lic") == 2 == env.value("enforcement.licence_granted")
+    errors = env.errors(
+        {"id": next_id("F"), "op": "figure", "unit": "u1", "data": {**data, "measure": {**granted, "in": ["approved"]}}}
+    )
+    assert errors == ['line 1: data.measure.in[0]: "approved" is not a code of enforcement_case.decided.outcome']
