@@ -523,8 +523,66 @@ def finalise(ctx: Context, actor: Actor, owner: str, code: str, unit: str, reaso
                 *(FieldError(f"scores.{c}", f"得分：指标「{c}」尚无得分（规则无数据时须评审打分）") for c in missing)
             )
         )
-    _save(ctx, current, lambda: current.finalise(frozen_scores(now), actor.username, reason.strip()))
+    final = _signed(ctx, owner, frozen_scores(now))
+    _save(ctx, current, lambda: current.finalise(final, actor.username, reason.strip()))
     return sheet(ctx, actor, owner, code, unit)
+
+
+def _signed(ctx: Context, owner: str, final: dict[str, Any]) -> dict[str, Any]:
+    """The final scores signed like a seal: the owner unit's Ed25519 key over the digest of the frozen body; a
+    key file that no longer matches the key registered in the log (by a seal) is refused, as sealing does."""
+    from ..infra.keys import Keys
+
+    key = ctx.keys.private(owner)
+    public = Keys.public_hex(key)
+    registered = ctx.ledger.signing_key(owner)
+    if registered is not None and registered != public:
+        raise Refused(
+            "conflict",
+            f"签名密钥：单位「{owner}」的密钥文件与事件日志中登记的密钥不一致，拒绝定分；请从备份恢复 keys/ 目录",
+        )
+    return {**final, "signature": key.sign(bytes.fromhex(final["digest"])).hex(), "public_key": public}
+
+
+@dataclass(frozen=True)
+class SheetCheck:
+    ok: bool
+    digest: str
+    public_key: str
+    problems: list[str]
+
+
+def verify_sheet(ctx: Context, actor: Actor, owner: str, code: str, unit: str) -> SheetCheck:
+    """Check a final sheet: its digest recomputed from the scores it keeps, the signature over it, and the key
+    against the one the log registers for the owner (when it has sealed)."""
+    import hashlib
+
+    import orjson
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    require_read(ctx, actor, unit)
+    found = _found(ctx, owner, code)
+    _check_assessed(found, unit)
+    current = _sheet_aggregate(ctx, found, unit)
+    if current is None or current.final is None:
+        raise Refused("conflict", f"单位「{unit}」的评分表尚未定分", field="unit")
+    final = current.final
+    body = {k: final[k] for k in ("values", "rule_scores", "scores", "total")}
+    digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    problems = []
+    if digest != final.get("digest"):
+        problems.append("摘要与所存得分不一致")
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(final["public_key"])).verify(
+            bytes.fromhex(final["signature"]), bytes.fromhex(digest)
+        )
+    except (InvalidSignature, ValueError, KeyError):
+        problems.append("签名无效")
+    registered = ctx.ledger.signing_key(owner)
+    if registered is not None and registered != final.get("public_key"):
+        problems.append("签名密钥与事件日志中登记的单位密钥不一致")
+    return SheetCheck(not problems, digest, str(final.get("public_key", "")), problems)
 
 
 def history(ctx: Context, actor: Actor, owner: str, code: str, unit: str) -> list[dict[str, Any]]:

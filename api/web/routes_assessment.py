@@ -216,3 +216,9 @@ def send_back(owner: str, code: str, unit: str, body: ReturnIn, caller: WriterDe
 @router.post(U + "/final")
 def finalise(owner: str, code: str, unit: str, body: FinalIn, caller: WriterDep, server: ServerDep) -> Any:
     return ax.finalise(context(server), caller.user, owner, code, unit, body.reason).to_json()
+
+
+@router.get(U + "/verification")
+def verify(owner: str, code: str, unit: str, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
+    """A final sheet checked: its digest recomputed, the owner's signature and key."""
+    return ax.verify_sheet(context(server), caller.user, owner, code, unit).__dict__

@@ -174,6 +174,8 @@ def test_a_returned_and_resubmitted_sheet_is_finalised_and_stays_put(ctx: Contex
     final = ax.finalise(ctx, kh, "county", "KH2025", "dept-a")
     # 1.1.1: 1 session → 2; 1.1.2: 100% → 3; 1.2: 5; 2.1: participation 80% over 50..100 → 6.
     assert (final.status, final.total, final.max_total) == ("final", 16.0, 22.0) and final.digest
+    check = ax.verify_sheet(ctx, da, "county", "KH2025", "dept-a")
+    assert check.ok and check.digest == final.digest and check.public_key
     # Later corrections no longer move a final sheet.
     apply(ctx, study("S-2", "2025-04-01", unit="dept-a"), study("S-3", "2025-05-01", unit="dept-a"))
     assert ax.sheet(ctx, kh, "county", "KH2025", "dept-a").total == 16.0
