@@ -272,6 +272,12 @@ def assign(ctx: Context, actor: Actor, owner: str, code: str, units: dict[str, s
         errors.append(FieldError("units", "单位：至少一个"))
     if errors:
         raise invalid(DomainError(*errors))
+    moved = [u for u, c in units.items() if u in found.assessed and found.assessed[u] != c]
+    if moved:
+        sheets = _sheets(ctx, found)
+        final = [u for u in moved if (s := sheets.get(u)) is not None and s.status == "final"]
+        if final:
+            raise Refused("conflict", f"单位「{'」「'.join(final)}」已定分，不能再改变其类别")
     found.assign(dict(units), actor.username, reason)
     ctx.ledger.save(found)
     return _view(found)
