@@ -4,6 +4,7 @@ unit; score, return and final for the assessor). The same use-cases as `taizhang
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ from ..services import assessment as ax
 from ..services.refusals import Refused
 from .context import context
 from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
+from .page_rectification import uploaded
 
 router = APIRouter()
 
@@ -83,6 +85,25 @@ def _number(value: str) -> float | None:
         raise Refused(
             "invalid", "得分：须为数字", [{"line": None, "field": "score", "message": "得分：须为数字"}]
         ) from None
+
+
+@router.post("/assessment/{owner}/{code}/{unit}/file")
+async def sheet_file(request: Request, owner: str, code: str, unit: str) -> Response:
+    caller, raw = await posted(request)
+    indicator = texts(raw).get("indicator", "")
+    with tempfile.TemporaryDirectory(prefix="taizhang-upload-") as tmp:
+        path, problem = await uploaded(raw, tmp)
+        try:
+            if path is None:
+                raise Refused("invalid", problem or "", [{"line": None, "field": "file", "message": problem}])
+            ax.add_evidence(context(server_of(request)), caller.user, owner, code, unit, indicator, path=path)
+        except Refused as e:
+            if e.kind not in ("invalid", "conflict"):
+                raise
+            return _sheet(
+                request, caller, owner, code, unit, 422, problems=[x["message"] for x in e.errors] or [e.detail]
+            )
+    return redirect(f"/assessment/{quote(owner)}/{quote(code)}/{quote(unit)}?done=evidence")
 
 
 @router.post("/assessment/{owner}/{code}/{unit}/{step}")

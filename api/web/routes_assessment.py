@@ -11,7 +11,9 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from ..services import assessment as ax
+from ..services.refusals import Refused
 from .context import context
+from .page_entry import file_name_problem
 from .routes_api import PROBLEMS, AsOf, CallerDep, ServerDep, WriterDep, _as_of
 
 router = APIRouter(prefix="/api/assessment", responses=PROBLEMS, tags=["assessment"])
@@ -185,7 +187,9 @@ async def add_file(
     indicator: Annotated[str, Form()],
 ) -> Any:
     """A file (PDF, image, DOCX, XLSX; 20 MB) as evidence for one indicator."""
-    name = Path(file.filename or "file").name
+    name = Path(file.filename or "file").name or "file"
+    if problem := file_name_problem(name):
+        raise Refused("invalid", problem, [{"line": None, "field": "file", "message": problem}])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(await file.read())

@@ -22,6 +22,11 @@ def test_an_issue_registered_rectified_and_signed_off_through_the_pages(web: Web
     north.post("/issues/city/DC-1/measures", {"measures": "建立公示台账"})
     r = north.post("/issues/city/DC-1/completed", {"summary": "已整改", "on": "2025-06-01"})
     assert r.status_code == 422 and any("佐证材料" in e for e in errors(r.text))
+    pdf = {"file": ("整改报告.pdf", b"%PDF-1.4 report", "application/pdf")}
+    north.get("/issues/city/DC-1")
+    up = north.client.post("/issues/city/DC-1/file", data={"csrf_token": north.csrf}, files=pdf)
+    assert up.status_code == 303, up.text
+    assert "整改报告.pdf" in north.get("/issues/city/DC-1").text
     web.server.ledger.apply([(1, {"id": "S1", "op": "record", "unit": "north", "kind": "study_session", "ref": "S-1",
                                   "date": "2025-03-01", "data": {"form": "central_group", "attendees": 9,
                                                                  "topic": "宪法"}})], "rec-north")  # fmt: skip
@@ -62,7 +67,14 @@ def test_the_assessor_table_and_the_unit_sheet_pages(web: Web) -> None:
         north.post("/assessment/city/K/north/self", {"indicator": "1.2", "score": "5", "note": "述法"}).status_code
         == 303
     )
+    pdf = {"file": ("述法报告.pdf", b"%PDF-1.4 report", "application/pdf")}
+    up = north.client.post(
+        "/assessment/city/K/north/file", data={"indicator": "1.2", "csrf_token": north.csrf}, files=pdf
+    )
+    assert up.status_code == 303, up.text
+    assert "缺佐证材料" not in north.get("/assessment/city/K/north").text
+    assert north.post("/assessment/city/K/north/submitted", {}).status_code == 303
     assert north.get("/assessment/city/K").status_code == 403  # the whole table is the assessor's
     boss = Browser(web, "admin")
     table = boss.get("/assessment/city/K").text
-    assert "自评中 1" in table and '<th title="述法">1.2</th>' in table
+    assert "待评审 1" in table and '<th title="述法">1.2</th>' in table
