@@ -46,3 +46,24 @@ def test_a_bad_rule_is_refused_naming_each_field() -> None:
     with pytest.raises(DomainError) as e:
         leaf({"type": "guess"})
     assert [x.field for x in e.value.errors] == ["indicators[0].rule.type"]
+
+
+def test_a_hostile_definition_is_refused_field_by_field_without_a_traceback() -> None:
+    hostile = {
+        "name": ["x"],
+        "categories": {"d": "部门"},
+        "indicators": [
+            "not an object",
+            {"code": 7, "name": "数字编号"},
+            {"code": "1", "name": "甲", "parent": ["1"], "points": "many"},
+            {"code": "2", "name": "乙", "points": 1, "applies_to": [{"d": 1}], "rule": {"type": ["threshold"]}},
+            {"code": "3", "name": "丙", "points": 1e308, "rule": {"type": "pass_fail", "figure": "f", "op": [">="]}},
+        ],
+    }
+    with pytest.raises(DomainError) as e:
+        parse_system(hostile)
+    assert {x.field for x in e.value.errors} == {
+        "name", "indicators[0]", "indicators[1].code", "indicators[2].parent", "indicators[2].points",
+        "indicators[3].applies_to",
+        "indicators[3].rule.type", "indicators[4].points", "indicators[4].rule.op", "indicators[4].rule.value",
+    }  # fmt: skip
