@@ -37,6 +37,7 @@ FIGURES = [
     "exam.participation_rate",
     "petition.received",
     "petition.visitors",
+    "rectification.completion_rate",  # from the issues, not the report's table
 ]
 
 

@@ -311,10 +311,11 @@ def _values(
     if any(f in rect_figures.FIGURES for f in wanted):
         issues = IssueBook(ctx.ledger).all(as_of)
         day = as_of.astimezone(ctx.ledger.tz).date() if as_of else ctx.ledger.today()
-        codes = [u.code for u in ctx.ledger.created_with(Unit.Registered)]
+        from .rectification import subtrees
+
+        covering = subtrees(ctx, units)
         for unit in units:
-            covered = {c for c in codes if _under(ctx, c, unit)}
-            for fid, fig in rect_figures.figures(issues, covered, found.year, day).items():
+            for fid, fig in rect_figures.figures(issues, covering[unit], found.year, day).items():
                 values.setdefault(unit, {})[fid] = fig.value
     return values
 
