@@ -15,6 +15,7 @@ from . import (
     attach,
     backup,
     deadlines,
+    filing,
     imports,
     key,
     narrative,
@@ -67,6 +68,7 @@ COMMANDS: list[click.Command] = [
     user.user,
     project.project,
     reference.reference,
+    filing.filing,
     rectification.issue,
     assessment.assess,
 ]
