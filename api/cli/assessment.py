@@ -281,3 +281,13 @@ def verify(ctx: click.Context, owner: str, code: str, unit: str) -> None:
     _json(found.__dict__)
     if not found.ok:
         ctx.exit(1)
+
+
+@assess.command("history")
+@sheet_options
+@click.pass_context
+def history(ctx: click.Context, owner: str, code: str, unit: str) -> None:
+    """Every event of a unit's sheet: when, by whom, what, why."""
+    from ..services import assessment as ax
+
+    _json(_run(ctx, lambda c, a: ax.history(c, a, owner, code, unit)))
