@@ -5,6 +5,7 @@ unit; score, return and final for the assessor). The same use-cases as `taizhang
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -18,9 +19,19 @@ from ..services.refusals import Refused
 from .context import context
 from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
 from .page_rectification import uploaded
+from .page_report import parse_as_of
 
 router = APIRouter()
 
+EVENT_LABELS = {
+    "Opened": "开始填报",
+    "SelfScored": "自评",
+    "EvidenceAdded": "添加佐证材料",
+    "Submitted": "提交评审",
+    "Assessed": "评审打分",
+    "Returned": "退回补充材料",
+    "Finalised": "定分",
+}
 DONE = {
     "self": "已保存自评。",
     "evidence": "已添加佐证材料。",
@@ -40,21 +51,33 @@ def systems(request: Request, unit: str | None = None) -> Response:
     return render(request, caller, "assessment_list.html", unit=code, units=units, systems=found)
 
 
+def _instant(request: Request, as_of: str) -> tuple[Any, str]:
+    return parse_as_of(as_of, server_of(request).settings.tz)
+
+
 @router.get("/assessment/{owner}/{code}")
-def table(request: Request, owner: str, code: str) -> Response:
+def table(request: Request, owner: str, code: str, as_of: str = "") -> Response:
     caller = viewer(request)
-    found = ax.table(context(server_of(request)), caller.user, owner, code)
+    instant, problem = _instant(request, as_of)
+    found = ax.table(context(server_of(request)), caller.user, owner, code, instant)
     leaves = [i for i in found.system.indicators if i.leaf]
-    return render(request, caller, "assessment_table.html", table=found, leaves=leaves, statuses=SHEET_STATUSES)
+    return render(request, caller, "assessment_table.html", table=found, leaves=leaves, statuses=SHEET_STATUSES,
+                  as_of=as_of if instant else "", as_of_problem=problem)  # fmt: skip
 
 
 def _sheet(
-    request: Request, caller: Any, owner: str, code: str, unit: str, status: int = 200, **extra: Any
+    request: Request, caller: Any, owner: str, code: str, unit: str, status: int = 200, as_of: str = "", **extra: Any
 ) -> Response:
     server = server_of(request)
     ctx = context(server)
-    sheet = ax.sheet(ctx, caller.user, owner, code, unit)
-    system = ax.system(ctx, caller.user, owner, code)
+    instant, problem = _instant(request, as_of)
+    sheet = ax.sheet(ctx, caller.user, owner, code, unit, instant)
+    system = ax.system(ctx, caller.user, owner, code, instant)
+    events = [
+        e
+        for e in ax.history(ctx, caller.user, owner, code, unit)
+        if instant is None or datetime.fromisoformat(e["recorded_at"]) <= instant
+    ]
     return render(
         request,
         caller,
@@ -63,16 +86,20 @@ def _sheet(
         sheet=sheet,
         system=system,
         statuses=SHEET_STATUSES,
-        unit_may=server.may_write(caller.user, unit),
-        assessor_may=server.may_write(caller.user, owner),
+        unit_may=server.may_write(caller.user, unit) and instant is None,
+        assessor_may=server.may_write(caller.user, owner) and instant is None,
+        as_of=as_of if instant else "",
+        as_of_problem=problem,
+        events=events,
+        event_labels=EVENT_LABELS,
         notice=DONE.get(request.query_params.get("done", ""), ""),
         **{"errors": {}, **extra},
     )
 
 
 @router.get("/assessment/{owner}/{code}/{unit}")
-def sheet_page(request: Request, owner: str, code: str, unit: str) -> Response:
-    return _sheet(request, viewer(request), owner, code, unit)
+def sheet_page(request: Request, owner: str, code: str, unit: str, as_of: str = "") -> Response:
+    return _sheet(request, viewer(request), owner, code, unit, as_of=as_of)
 
 
 def _number(value: str) -> float | None:

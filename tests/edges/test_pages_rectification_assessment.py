@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from webkit import Web
 from webpages_kit import Browser, errors
 
@@ -63,10 +67,14 @@ def test_the_assessor_table_and_the_unit_sheet_pages(web: Web) -> None:
     assert "缺佐证材料：1.2 述法" in sheet and "提交评审" in sheet
     refused = north.post("/assessment/city/K/north/submitted", {})
     assert refused.status_code == 422 and "要求的佐证材料尚未提供" in refused.text
-    assert (
-        north.post("/assessment/city/K/north/self", {"indicator": "1.2", "score": "5", "note": "述法"}).status_code
-        == 303
-    )
+    before = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M:%S")
+    time.sleep(1.1)  # the page's instant is to the second
+    claimed = north.post("/assessment/city/K/north/self", {"indicator": "1.2", "score": "5", "note": "述法"})
+    assert claimed.status_code == 303
+    now = north.get("/assessment/city/K/north").text
+    assert "<td>自评</td>" in now and "自评 5" in now  # the sheet and its history show the self-assessment
+    then = north.get(f"/assessment/city/K/north?as_of={before}").text
+    assert "只读" in then and "自评 0" in then and "<td>自评</td>" not in then
     pdf = {"file": ("述法报告.pdf", b"%PDF-1.4 report", "application/pdf")}
     up = north.client.post(
         "/assessment/city/K/north/file", data={"indicator": "1.2", "csrf_token": north.csrf}, files=pdf
