@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import pgstore as pg
 import pytest
 from conftest import correct, exam, instant, services_context, settings_for, study, unit, void
 
@@ -204,3 +205,30 @@ def test_the_table_ranks_units_within_their_category(ctx: Context) -> None:
     explained = ax.drill(ctx, kh, "county", "KH2025", "dept-b", "1.1.1")
     assert sorted(a["ref"] for a in explained.activities) == ["B-0", "B-1", "B-2"]
     assert refusal(lambda: ax.table(ctx, ctx.ledger.user("da"), "county", "KH2025")).kind == "forbidden"
+
+
+@pytest.mark.skipif(pg.STORE == "postgres", reason="edits the SQLite event store in place")
+def test_a_final_sheet_edited_in_the_store_fails_its_check(ctx: Context, tmp_path: Path) -> None:
+    import sqlite3
+
+    from domain.assessment import sheet_id
+
+    defined(ctx)
+    kh = ctx.ledger.user("kh")
+    apply(ctx, study("S-1", "2025-03-01", unit="dept-b"), exam("E-1", "2025-06-01", 10, 10, 10, unit="dept-b"))
+    ax.self_assess(ctx, kh, "county", "KH2025", "dept-b", "1.2", 5, "述法")
+    ax.add_evidence(ctx, kh, "county", "KH2025", "dept-b", "1.2", activity=("dept-b", "S-1"))
+    ax.submit(ctx, kh, "county", "KH2025", "dept-b")
+    ax.assess(ctx, kh, "county", "KH2025", "dept-b", "1.2", 5, "满分")
+    final = ax.finalise(ctx, kh, "county", "KH2025", "dept-b")
+    assert ax.verify_sheet(ctx, kh, "county", "KH2025", "dept-b").ok
+    with sqlite3.connect(tmp_path / "events.db") as db:
+        rowid, state = db.execute(
+            "SELECT rowid, state FROM stored_events WHERE originator_id = ? AND topic LIKE '%Finalised'",
+            (sheet_id("county", "KH2025", "dept-b").hex,),
+        ).fetchone()
+        edited = state.replace(f'"total":{final.total}'.encode(), b'"total":99.0')
+        assert edited != state
+        db.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (edited, rowid))
+    check = ax.verify_sheet(ctx, kh, "county", "KH2025", "dept-b")
+    assert not check.ok and check.problems == ["摘要与所存得分不一致", "签名无效"]
