@@ -65,6 +65,23 @@ S = "/{owner}/{code}"
 U = S + "/units/{unit}"
 
 
+@router.get("/template.xlsx", response_class=FileResponse)
+def template_xlsx(caller: CallerDep) -> Any:
+    """A blank indicator-system workbook (sheets 指标体系, 单位类别, 说明), as `taizhang assess template`."""
+    from ..documents.assessment_xlsx import template
+
+    tmp = tempfile.mkdtemp()
+    out = Path(tmp) / "indicator-system.xlsx"
+    template().save(out)
+
+    def clean() -> None:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    return FileResponse(out, media_type=XLSX, filename="indicator-system.xlsx", background=BackgroundTask(clean))
+
+
 @router.get("/systems/{unit}")
 def systems(unit: str, caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
     """The systems the unit defined or is assessed under."""
