@@ -44,11 +44,54 @@ DONE = {
 
 @router.get("/assessment")
 def systems(request: Request, unit: str | None = None) -> Response:
-    caller = viewer(request)
+    return _systems(request, viewer(request), unit)
+
+
+def _systems(request: Request, caller: Any, unit: str | None, status: int = 200, **extra: Any) -> Response:
     server = server_of(request)
     code, units = pick_unit(server, caller, unit)
     found = ax.systems(context(server), caller.user, code)
-    return render(request, caller, "assessment_list.html", unit=code, units=units, systems=found)
+    return render(request, caller, "assessment_list.html", status, unit=code, units=units, systems=found,
+                  may_define=server.may_write(caller.user, code), year=server.ledger.today().year,
+                  **{"problems": [], "form": {}, **extra})  # fmt: skip
+
+
+@router.post("/assessment")
+async def define(request: Request) -> Response:
+    """The assessor defines (or revises) a system from a workbook and names the units with their categories."""
+    caller, raw = await posted(request)
+    form = texts(raw)
+    owner, code = form.get("owner", ""), form.get("code", "").strip()
+    problems: list[str] = []
+    units: dict[str, str] = {}
+    for n, line in enumerate(form.get("units", "").splitlines(), 1):
+        if line.strip():
+            unit, sep, category = line.strip().partition("=")
+            if not sep:
+                problems.append(f"参加考核的单位：第 {n} 行须为“单位=类别”，收到「{line.strip()[:40]}」")
+            units[unit.strip()] = category.strip()
+    try:
+        year = int(form.get("year", ""))
+    except ValueError:
+        problems.append("年度：须为数字")
+        year = 0
+    with tempfile.TemporaryDirectory(prefix="taizhang-upload-") as tmp:
+        path, problem = await uploaded(raw, tmp)
+        if problem:
+            problems.append(problem)
+        if not problems and path is not None:
+            ctx = context(server_of(request))
+            try:
+                ax.import_workbook(ctx, caller.user, owner, code, year, path, form.get("reason", ""))
+                if units:
+                    ax.assign(ctx, caller.user, owner, code, units)
+            except Refused as e:
+                if e.kind not in ("invalid", "conflict"):
+                    raise
+                problems = [x["message"] for x in e.errors] or [e.detail]
+    if problems:
+        return _systems(request, caller, owner, 422, problems=problems, form=form)
+    return redirect(f"/assessment/{quote(owner)}/{quote(code)}")
 
 
 def _instant(request: Request, as_of: str) -> tuple[Any, str]:

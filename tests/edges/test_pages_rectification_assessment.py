@@ -86,3 +86,20 @@ def test_the_assessor_table_and_the_unit_sheet_pages(web: Web) -> None:
     boss = Browser(web, "admin")
     table = boss.get("/assessment/city/K").text
     assert "待评审 1" in table and '<th title="述法">1.2</th>' in table
+
+
+def test_the_assessor_defines_a_system_from_a_workbook_on_the_page(web: Web, tmp_path) -> None:
+    from api.documents.assessment_xlsx import template
+
+    book = tmp_path / "体系.xlsx"
+    template({"centre": "中心", "town": "街镇"}).save(book)
+    boss = Browser(web, "admin")
+    boss.get("/assessment?unit=city")
+    files = {"file": ("体系.xlsx", book.read_bytes(), "application/octet-stream")}
+    form = {"owner": "city", "code": "KH", "year": "2025", "csrf_token": boss.csrf}
+    bad = boss.client.post("/assessment", data={**form, "units": "north centre"}, files=files)
+    assert bad.status_code == 422 and "第 1 行须为“单位=类别”" in bad.text
+    ok = boss.client.post("/assessment", data={**form, "units": "north=centre\nsouth=town"}, files=files)
+    assert ok.status_code == 303 and ok.headers["location"] == "/assessment/city/KH"
+    table = boss.get("/assessment/city/KH").text
+    assert "中心（满分 8.0）" in table and "街镇（满分 6.0）" in table
