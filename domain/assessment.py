@@ -5,8 +5,8 @@ the depth under `parent`), the unit categories (e.g. 区级部门, 街镇) and, 
 one number, or per category — and the categories it applies to. A parent's points are the sum of its
 applicable children's, so the points are the weights and a category's full score is the sum of its leaves.
 
-A leaf is scored by a rule from a figure of the year's report (projections/figures.py) or the rectification
-figures, or by the assessor's judgement, which needs a reason:
+A leaf is scored by a rule from a figure of the year's report (projections/figures.py, or a declared `local.`
+one) or the rectification figures, or by the assessor's judgement, which needs a reason:
 
   {"type": "judgement"}
   {"type": "threshold", "figure": F, "steps": [{"min": 100, "points": 3}, {"min": 90, "points": 2}],

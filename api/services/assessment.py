@@ -194,12 +194,14 @@ def _figures_known(raw: Any) -> list[FieldError]:
     for n, item in enumerate(items if isinstance(items, list) else []):
         rule = item.get("rule") if isinstance(item, dict) else None
         figure = rule.get("figure") if isinstance(rule, dict) else None
-        if isinstance(figure, str) and figure and figure not in BY_ID and figure not in rect_figures.FIGURES:
+        if not isinstance(figure, str) or not figure:
+            continue  # reported by parse_system
+        if figure not in BY_ID and figure not in rect_figures.FIGURES and not figure.startswith("local."):
             out.append(
                 FieldError(
                     f"indicators[{n}].rule.figure",
                     f"数据指标：「{item.get('code')}」所依据的「{figure}」"
-                    "不是台账的指标（见 taizhang reference）或整改指标",
+                    "不是台账的指标（见 taizhang reference）、声明的 local. 指标或整改指标",
                 )
             )
     return out
@@ -301,13 +303,21 @@ def _sheets(ctx: Context, found: IndicatorSystem, as_of: datetime | None = None)
 def _values(
     ctx: Context, found: IndicatorSystem, indicators: list[Indicator], units: list[str], as_of: datetime | None
 ) -> dict[str, dict[str, Any]]:
-    """unit -> figure -> value, for the figures the rules name (built-in ones in one scan; rectification ones
-    from the issues)."""
+    """unit -> figure -> value, for the figures the rules name: built-in ones in one scan for all units;
+    declared `local.` ones (DOMAIN.md §8) from each unit's report, since a declaration applies by the unit's
+    chain of parents (slower: one report per unit); rectification ones from the issues."""
     wanted = {i.figure for i in indicators if i.figure}
     tz = ctx.settings.tz
-    values: dict[str, dict[str, Any]] = ctx.read(
-        lambda m: figure_values(m.con, found.owner, units, wanted, found.year, as_of, tz)
-    )
+    local = sorted(f for f in wanted if f.startswith("local."))
+
+    def read(m: Any) -> dict[str, dict[str, Any]]:
+        out = figure_values(m.con, found.owner, units, wanted, found.year, as_of, tz)
+        for unit in units if local else []:
+            figures = m.report(unit, found.year, as_of)["figures"]
+            out.setdefault(unit, {}).update({f: figures.get(f, {}).get("value") for f in local})
+        return out
+
+    values: dict[str, dict[str, Any]] = ctx.read(read)
     if any(f in rect_figures.FIGURES for f in wanted):
         issues = IssueBook(ctx.ledger).all(as_of)
         day = as_of.astimezone(ctx.ledger.tz).date() if as_of else ctx.ledger.today()

@@ -232,3 +232,20 @@ def test_a_final_sheet_edited_in_the_store_fails_its_check(ctx: Context, tmp_pat
         db.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (edited, rowid))
     check = ax.verify_sheet(ctx, kh, "county", "KH2025", "dept-b")
     assert not check.ok and check.problems == ["摘要与所存得分不一致", "签名无效"]
+
+
+def test_an_indicator_scored_from_a_figure_the_assessing_unit_declared(ctx: Context) -> None:
+    kh = ctx.ledger.user("kh")
+    declared = {"id": "F-1", "op": "figure", "unit": "county", "data": {
+        "code": "local.party_group_study", "label": "党组会学法", "unit_word": "次", "kind": "study_session",
+        "where": [{"field": "form", "in": ["party_group"]}], "measure": {"type": "count"}}}  # fmt: skip
+    apply(ctx, declared, study("S-1", "2025-03-01", unit="dept-a", form="party_group"),
+          study("S-2", "2025-03-02", unit="dept-a"))  # fmt: skip
+    system = {"name": "考核", "categories": {"department": "区级部门"}, "indicators": [
+        {"code": "1", "name": "党组会学法", "points": 2,
+         "rule": {"type": "pass_fail", "figure": "local.party_group_study", "op": ">=", "value": 1}}]}  # fmt: skip
+    ax.define(ctx, kh, "county", "L", 2025, system)
+    ax.assign(ctx, kh, "county", "L", {"dept-a": "department", "dept-b": "department"})
+    table = ax.table(ctx, kh, "county", "L")
+    assert {s.unit: (s.lines[0].value, s.total) for s in table.sheets} == {"dept-a": (1, 2.0), "dept-b": (0, 0.0)}
+    assert [a["ref"] for a in ax.drill(ctx, kh, "county", "L", "dept-a", "1").activities] == ["S-1"]
