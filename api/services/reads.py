@@ -178,12 +178,26 @@ def document(
 ) -> None:
     """The year-end report draft (.docx) or ledger workbook (.xlsx) of a report already read (or sealed)."""
     from ..documents import write_report
+    from ..documents.fonts import FontsMissing
 
     texts = ctx.ledger.narratives(data["unit"], data["year"])
+    settings = ctx.ledger.report_settings(data["unit"], data["year"])
+    names = unit_names(ctx, data.get("units", [data["unit"]]))
     try:
-        ctx.read(lambda m: write_report(m, data, fmt, out, as_of, approximate, texts))
+        ctx.read(lambda m: write_report(m, data, fmt, out, as_of, approximate, texts, settings, names))
     except UnknownUnit:
         raise no_unit(data["unit"]) from None
+    except FontsMissing as e:  # the machine lacks what the document needs: say what to install, write nothing
+        raise Refused("invalid", str(e), field="fonts") from None
+
+
+def unit_names(ctx: Context, codes: list[str]) -> dict[str, str]:
+    """Unit code → its current name, for pages and documents that list units (a code stays where none is known)."""
+    out = {}
+    for code in dict.fromkeys(codes):
+        found = ctx.ledger.unit(code)
+        out[code] = found.name if found is not None else code
+    return out
 
 
 def report_document(
