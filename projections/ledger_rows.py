@@ -84,7 +84,7 @@ def ledger_rows(
         (oid, target): reason
         for oid, target, reason in con.execute(
             f"SELECT oid, target, reason FROM events WHERE etype IN ('void', 'void_step') AND {where}"
-            f" AND unit IN ({units}) ORDER BY pos"
+            f" AND oid IN (SELECT oid FROM {acts} WHERE unit IN ({units})) ORDER BY pos"
         ).fetchall()
     }
     cur = con.execute(act_sql)
