@@ -55,6 +55,15 @@ def activity(ctx: Context, actor: Actor, unit: str, ref: str) -> dict[str, Any]:
     }
 
 
+def summaries(ctx: Context, actor: Actor, unit: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The topic or title of each (unit, ref), as the ledger list shows it; only of units the actor may read."""
+    from projections.listing import summaries as read_summaries
+
+    require_read(ctx, actor, unit)
+    readable = {u for u in {k[0] for k in keys} if ctx.may_read(actor, u)}
+    return ctx.read(lambda m: read_summaries(m.con, [k for k in keys if k[0] in readable]))
+
+
 def no_activity(unit: str, ref: str) -> Refused:
     return Refused("not_found", f"单位「{unit}」没有编号为「{ref}」的活动", field="ref")
 
