@@ -336,3 +336,32 @@ def test_head_led_lectures_count_live_sessions_of_the_year() -> None:
         row("d", "2025-03-02", form="central_group", led_by_head=True),
     ]
     assert head_led_lectures(rows, 2025, "u1")[HEAD_LED_LECTURES]["sources"] == ["a"]
+
+
+def test_letterhead_command_sets_and_prints_the_settings(tmp_path: Path) -> None:
+    import json
+
+    from cli_kit import taizhang
+
+    home = tmp_path / "h"
+    src = tmp_path / "u.jsonl"
+    src.write_text(json.dumps(unit("u1", "测试中心"), ensure_ascii=False) + "\n", encoding="utf-8")
+    assert taizhang(home, "import", str(src)).returncode == 0
+    done = taizhang(
+        home, "letterhead", "--unit", "u1", "--year", "2025", "--issuer", "测试中心文件",
+        "--number", "测更（2025）5号", "--to", "光华区人民政府", "--no-verification",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "发文字号：测更〔2025〕5号" in done.stdout and "附数据核验表：否" in done.stdout
+    shown = taizhang(home, "letterhead", "--unit", "u1", "--year", "2025").stdout
+    assert "发文机关标志：测试中心文件" in shown and "主送机关：光华区人民政府" in shown
+    bad = taizhang(home, "letterhead", "--unit", "u1", "--year", "2025", "--number", "5号")
+    assert bad.returncode == 2 and "发文字号" in bad.stderr
+    out = tmp_path / "r.docx"
+    assert (
+        taizhang(home, "report", "--unit", "u1", "--year", "2025", "--format", "docx", "--output", str(out)).returncode
+        == 0
+    )
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "测试中心文件" in texts and "测更〔2025〕5号" in texts and "光华区人民政府：" in texts
+    assert not any(t.startswith("附件") for t in texts)  # no attachment chosen, none named
