@@ -25,6 +25,20 @@ LABELS = {
     "recipients": "主送机关",
     "verification": "附数据核验表",
     "attachments": "其他附件",
+    "order": "章节顺序",
+}
+# The report's sections (REPORT_SECTIONS codes) in each order a unit may choose. "2019": the order of 《法治政府
+# 建设与责任落实督察工作规定》(2019) 第二十五条, the default. "2025": the later model reports' order, 第一责任人
+# first and 接受人大监督和政协民主监督 as a section of its own (SUPERVISION: written from the figures).
+SUPERVISION = "supervision"
+SUPERVISION_LABEL = "自觉接受人大监督和政协民主监督情况"
+ORDERS: dict[str, tuple[str, ...]] = {
+    "2019": ("measures", "shortcomings", "leadership", "plans", "other"),
+    "2025": ("leadership", "measures", SUPERVISION, "shortcomings", "plans", "other"),
+}
+ORDER_LABELS = {
+    "2019": "按2019年督察工作规定（主要举措在前）",
+    "2025": "第一责任人履职在前，单列接受人大和政协监督",
 }
 MAX_CHARS = {"issuer": 40, "number": 40, "recipients": 200}
 MAX_ATTACHMENTS, MAX_ATTACHMENT_CHARS = 10, 60
@@ -40,6 +54,7 @@ class DocumentSettings:
     recipients: str = ""  # e.g. 光华区人民政府; empty: no 主送机关 line
     verification: bool = True  # attach the 数据核验表 (plain words, for a superior)
     attachments: tuple[str, ...] = ()  # documents sent with the report, named after the generated ones
+    order: str = "2019"  # a key of ORDERS
 
     def values(self) -> dict[str, Any]:
         return {**asdict(self), "attachments": list(self.attachments)}
@@ -103,9 +118,13 @@ def check(values: dict[str, Any], year: int) -> DocumentSettings:
         elif len(n) > MAX_ATTACHMENT_CHARS:
             too_long = f"其他附件：每个名称不得超过 {MAX_ATTACHMENT_CHARS} 字，收到 {len(n)} 字"
             errors.append(FieldError("attachments", too_long))
+    order = values.get("order") or "2019"
+    if order not in ORDERS:
+        choices = "、".join(f"{k}（{v}）" for k, v in ORDER_LABELS.items())
+        errors.append(FieldError("order", f"章节顺序：可选 {choices}，收到「{order}」"))
     if errors:
         raise DomainError(*errors)
-    return DocumentSettings(issuer, number, recipients, verification, names)
+    return DocumentSettings(issuer, number, recipients, verification, names, order)
 
 
 def carried_over(previous: DocumentSettings) -> DocumentSettings:

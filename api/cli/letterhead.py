@@ -16,6 +16,11 @@ from .refusals import refused
 @click.option("--to", "recipients", help="主送机关, e.g. 光华区人民政府.")
 @click.option("--attachment", "attachments", multiple=True, help="Another attachment named in 附件说明 (repeatable).")
 @click.option("--verification/--no-verification", default=None, help="Attach the 数据核验表 (default: yes).")
+@click.option(
+    "--order",
+    type=click.Choice(["2019", "2025"]),
+    help="Section order: 2019 (the 2019 regulation's, default) or 2025 (第一责任人 first, 人大监督 its own section).",
+)
 @click.pass_context
 def letterhead(
     ctx: click.Context,
@@ -26,14 +31,15 @@ def letterhead(
     recipients: str | None,
     attachments: tuple[str, ...],
     verification: bool | None,
+    order: str | None,
 ) -> None:
     """The year report's 红头, 主送机关 and attachments; without options, print them."""
-    from domain.report_settings import LABELS
+    from domain.report_settings import LABELS, ORDER_LABELS
 
     from ..services import report_settings
     from ..services.refusals import Refused
 
-    given = {"issuer": issuer, "number": number, "recipients": recipients, "verification": verification}
+    given = {"issuer": issuer, "number": number, "recipients": recipients, "verification": verification, "order": order}
     changes = {k: v for k, v in given.items() if v is not None}
     if attachments:
         changes["attachments"] = list(attachments)
@@ -48,6 +54,8 @@ def letterhead(
     except Refused as e:
         refused(e)
     for key, value in current.values().items():
+        if key == "order":
+            value = f"{value}（{ORDER_LABELS[value]}）"
         shown = (
             ("是" if value else "否")
             if isinstance(value, bool)

@@ -19,11 +19,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
 from domain.catalogue import REPORT_SECTIONS
-from domain.report_settings import DocumentSettings
+from domain.report_settings import ORDERS, SUPERVISION, SUPERVISION_LABEL, DocumentSettings
 from projections.breakdown import KEY_FIGURES, BreakdownRow
 
 from . import docx_layout as layout
-from .prose import section_one
+from .prose import SUPERVISION_THEME, THEMES, section_one
 from .tables import change, figure_value
 
 SECTIONS = {code: f"{n}、{label}" for n, (code, label) in zip("一二三四五", REPORT_SECTIONS.items(), strict=True)}
@@ -65,26 +65,17 @@ def build(
         f"{year}年，{name}坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，"
         f"严格依法履行法定职责，扎实推进法治政府建设各项工作。现将{year}年法治政府建设工作有关情况报告如下：",
     )
-    layout.paragraph(doc, SECTIONS["measures"], "heading1")
-    themes = section_one(report, approx, extra)
-    for heading, text in themes:
-        p = layout.paragraph(doc)
-        layout.set_font(p.add_run(heading), "heading2", layout.BODY_PT)
-        layout.set_font(p.add_run(text), "body", layout.BODY_PT)
-    if not themes:
-        layout.paragraph(doc, f"（{year}年台账中暂无可汇总的工作数据。）")
-    if chart:
-        doc.add_picture(io.BytesIO(chart), width=Mm(150))
-        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        layout.paragraph(
-            doc, f"图1 {year}年主要工作月度分布", size=TABLE_PT + 1.5, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
-        )
-    if rows:
-        number = attachments.index(f"{year}年分单位主要数据") + 1
-        layout.paragraph(doc, f"本报告数据含{len(rows)}个单位（含下级单位）汇总，分单位情况见附件{number}。")
-    for code, heading in SECTIONS.items():
-        if code != "measures":
-            layout.paragraph(doc, heading, "heading1")
+    order = ORDERS[settings.order]
+    labels = {**REPORT_SECTIONS, SUPERVISION: SUPERVISION_LABEL}
+    for n, code in zip("一二三四五六七八", order, strict=False):
+        layout.paragraph(doc, f"{n}、{labels[code]}", "heading1")
+        if code == "measures":
+            shown = [t for t in THEMES if t is not SUPERVISION_THEME or SUPERVISION not in order]
+            _measures(doc, report, approx, extra, chart, rows, attachments, shown)
+        elif code == SUPERVISION:
+            found = section_one(report, approx, extra, [SUPERVISION_THEME])
+            layout.paragraph(doc, found[0][1] if found else f"（{year}年台账中暂无承办建议提案的数据。）")
+            continue
         text = narratives.get(code)
         for para in text.splitlines() if text else [] if code == "measures" else [PLACEHOLDER]:
             if para.strip():
@@ -100,6 +91,36 @@ def build(
         n += 1
         _breakdown(doc, report, rows, n)
     return doc
+
+
+def _measures(
+    doc: Document,
+    report: dict[str, Any],
+    approx: bool,
+    extra: dict[str, dict[str, Any]] | None,
+    chart: bytes | None,
+    rows: list[BreakdownRow],
+    attachments: list[str],
+    themes: list[Any],
+) -> None:
+    """Section 主要举措和成效 from the figures: a paragraph per theme, the trend chart, the roll-up note."""
+    year = report["year"]
+    found = section_one(report, approx, extra, themes)
+    for heading, text in found:
+        p = layout.paragraph(doc)
+        layout.set_font(p.add_run(heading), "heading2", layout.BODY_PT)
+        layout.set_font(p.add_run(text), "body", layout.BODY_PT)
+    if not found:
+        layout.paragraph(doc, f"（{year}年台账中暂无可汇总的工作数据。）")
+    if chart:
+        doc.add_picture(io.BytesIO(chart), width=Mm(150))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        layout.paragraph(
+            doc, f"图1 {year}年主要工作月度分布", size=TABLE_PT + 1.5, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+        )
+    if rows:
+        number = attachments.index(f"{year}年分单位主要数据") + 1
+        layout.paragraph(doc, f"本报告数据含{len(rows)}个单位（含下级单位）汇总，分单位情况见附件{number}。")
 
 
 def _properties(doc: Document, unit_name: str, title: str, generated: datetime) -> None:

@@ -183,14 +183,20 @@ def head_led_lectures(rows: Iterable[Any], year: int, own_unit: str) -> dict[str
     return {HEAD_LED_LECTURES: {"label": label, "unit": "次", "value": len(sources), "sources": sources}}
 
 
+SUPERVISION_THEME = THEMES[-1]  # 接受人大监督和政协民主监督: a section of its own in the 2025 order
+
+
 def section_one(
-    report: dict[str, Any], approx: bool = False, extra: Mapping[str, dict[str, Any]] | None = None
+    report: dict[str, Any],
+    approx: bool = False,
+    extra: Mapping[str, dict[str, Any]] | None = None,
+    themes: Iterable[Theme] = THEMES,
 ) -> list[tuple[str, str]]:
     """(heading, paragraph) per theme with something to say; headings numbered （一）（二）… as they appear.
     `extra`: figures the report does not hold (HEAD_LED_LECTURES); a clause whose figure is absent is left out."""
     figures = {**report["figures"], **(extra or {})}
     out: list[tuple[str, str]] = []
-    for theme in THEMES:
+    for theme in themes:
         text = _theme_text(theme, figures, approx)
         if text:
             number = CHINESE_NUMERALS[len(out)] if len(out) < 10 else str(len(out) + 1)

@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
 from domain.catalogue import KINDS, REPORT_SECTIONS
-from domain.report_settings import DocumentSettings
+from domain.report_settings import ORDER_LABELS, DocumentSettings
 from projections.figures import BY_ID
 from projections.trends import THEMES
 
@@ -207,6 +207,7 @@ def _report(
         narratives=narratives.narratives(context(server), caller.user, code, year),
         letterhead=letterhead or report_settings.report_settings(context(server), caller.user, code, year),
         letterhead_errors=letterhead_errors or {},
+        letterhead_orders=ORDER_LABELS,
         writable=server.may_write(caller.user, code),
         query=urlencode({"unit": code, "year": year, **({"as_of": as_of} if as_of else {})}),
     )
@@ -307,6 +308,7 @@ async def letterhead(request: Request) -> Response:
         "recipients": values.get("recipients", ""),
         "attachments": values.get("attachments", "").splitlines(),
         "verification": "verification" in values,
+        "order": values.get("order", "2019"),
     }
     try:
         report_settings.write_report_settings(context(server_of(request)), caller.user, unit, year, given)

@@ -365,3 +365,33 @@ def test_letterhead_command_sets_and_prints_the_settings(tmp_path: Path) -> None
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
     assert "测试中心文件" in texts and "测更〔2025〕5号" in texts and "光华区人民政府：" in texts
     assert not any(t.startswith("附件") for t in texts)  # no attachment chosen, none named
+
+
+def test_sections_follow_the_2019_order_unless_the_unit_chooses_2025(env: Any, tmp_path: Path) -> None:
+    from conftest import proposal
+
+    env.ok(study("S-1", "2025-03-01"), proposal("JY-1", "2025-03-01"))
+    env.ledger.write_narrative("u1", 2025, "leadership", "主要负责人带头履职。", "tester")
+    headings = [t for t in _body(_docx(env, tmp_path / "a.docx")[0]) if re.match("^[一二三四五六]、", t)]
+    assert headings == [
+        "一、主要举措和成效",
+        "二、存在的不足和原因",
+        "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+        "四、下一年度主要安排",
+        "五、其他需要报告的情况",
+    ]
+    texts_of_unit = env.ledger.narratives("u1", 2025)
+    d, _ = _docx(env, tmp_path / "b.docx", narratives=texts_of_unit, settings=DocumentSettings(order="2025"))
+    texts = _body(d)
+    headings = [t for t in texts if re.match("^[一二三四五六]、", t)]
+    assert headings[:3] == [
+        "一、党政主要负责人履行推进法治建设第一责任人职责情况",
+        "二、主要举措和成效",
+        "三、自觉接受人大监督和政协民主监督情况",
+    ]
+    assert texts[texts.index(headings[0]) + 1] == "主要负责人带头履职。"
+    supervision = texts[texts.index(headings[2]) + 1]
+    assert "承办人大代表建议1件" in supervision
+    assert sum("承办人大代表建议" in t for t in texts) == 1  # not also under 主要举措和成效
+    with pytest.raises(DomainError, match="章节顺序"):
+        env.ledger.write_report_settings("u1", 2025, {"order": "2030"}, "tester")
