@@ -211,7 +211,7 @@ def _verification(doc: Document, report: dict[str, Any], stamp: datetime, number
     """The 数据核验表 for a superior: each figure with something to show, this year against last, in words."""
     year = report["year"]
     _appendix(doc, number, "数据核验表")
-    sealed = "，已封存，封存后不可更改" if report.get("seal") else ""
+    sealed = f"，已封存（封存编号 {report['seal']}），封存后不可更改" if report.get("seal") else ""
     layout.paragraph(
         doc,
         f"本表列出本报告所用的各项数据及上年数据。数据截至{stamp.year}年{stamp.month}月{stamp.day}日"
