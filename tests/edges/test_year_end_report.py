@@ -110,7 +110,7 @@ def _reread(document: Any) -> Any:
 
 # No shrinking phase: one example is a ledger and a document (a shrink would take minutes); the failing
 # example is printed whole instead.
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), phases=PHASES)
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), phases=PHASES)
 @given(items=ledgers)
 def test_every_qizhong_is_a_true_part(shared: Any, items: list) -> None:
     code = f"r{next(_units)}"
