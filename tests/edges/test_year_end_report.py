@@ -16,7 +16,7 @@ import pytest
 from conftest import case, exam, make, rec, services_context, study, unit, void
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from api.documents import docx_report, fonts, write_report
@@ -57,7 +57,9 @@ activity = st.one_of(
     st.tuples(st.just("case"), st.sampled_from(CASES), st.just(False), st.just(False)),
     st.tuples(st.just("normdoc"), st.sampled_from(ACTIONS), st.just(False), st.just(False)),
 )
-ledgers = st.lists(st.tuples(activity, st.integers(0, 364), st.booleans()), max_size=25)
+ledgers = st.lists(st.tuples(activity, st.integers(0, 364), st.booleans()), min_size=4, max_size=30)
+# The issue's ledger: law studied in a business training too (法律法规学习 is not a part of 各类学习活动).
+ISSUE = [(("study", "business_training", False, True), 10, False), (("study", "central_group", False, True), 20, False)]
 _units = itertools.count(1)
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
 
@@ -110,8 +112,9 @@ def _reread(document: Any) -> Any:
 
 # No shrinking phase: one example is a ledger and a document (a shrink would take minutes); the failing
 # example is printed whole instead.
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), phases=PHASES)
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), phases=PHASES)
 @given(items=ledgers)
+@example(items=ISSUE)
 def test_every_qizhong_is_a_true_part(shared: Any, items: list) -> None:
     code = f"r{next(_units)}"
     shared.ok(*_lines(code, items))
