@@ -60,7 +60,7 @@ def test_a_figure_is_chosen_from_the_catalogue_previewed_saved_and_shown_in_the_
     report = b.get(f"/report?unit=north&year={year}")
     assert figure(report.text, CODE) == "2" and "/figures?unit=north" in report.text
     drill = text(b.get(f"/report/figure?unit=north&year={year}&figure={CODE}").text)
-    assert "自定义指标：由 north 声明" in drill and "来源活动 2 项" in drill and "声明历史" in drill
+    assert "自定义指标：由 北区城市更新中心 声明" in drill and "来源活动 2 项" in drill and "声明历史" in drill
 
 
 def test_every_error_of_a_definition_is_shown_at_once_and_nothing_is_recorded(web: Web) -> None:
