@@ -39,6 +39,15 @@ def local_instant(iso: str, tz: str | None = None) -> str:
     return f"{local:%Y-%m-%d %H:%M:%S}（{name}）"
 
 
+def local_stamp(moment: str | datetime, tz: str | None = None) -> str:
+    """An instant in the ledger's time zone, to the second, with its offset (`2026-12-01 18:05:07+08:00`): what
+    the command line prints, and what `--as-of` reads back (a time without an offset is in the ledger's zone)."""
+    zone = ZoneInfo(tz or os.environ.get("TAIZHANG_TZ") or DEFAULT_TZ)
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    local = value.astimezone(zone).replace(microsecond=0)
+    return local.isoformat(sep=" ")
+
+
 def report_markdown(report: dict[str, Any], tz: str | None = None) -> str:
     units = report.get("units", [report["unit"]])
     scope = "（含下级单位：" + "、".join(u for u in units if u != report["unit"]) + "）" if len(units) > 1 else ""
@@ -124,7 +133,7 @@ def history_rows(events: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def history_text(unit: str, ref: str, rows: list[dict[str, Any]]) -> str:
+def history_text(unit: str, ref: str, rows: list[dict[str, Any]], tz: str | None = None) -> str:
     out = [f"{unit} / {ref}：共 {len(rows)} 个事件"]
     for r in rows:
         what = EVENT_LABELS.get(r["event"], r["event"])
@@ -145,5 +154,6 @@ def history_text(unit: str, ref: str, rows: list[dict[str, Any]]) -> str:
             detail.append(f"{r.get('name', '')}（sha256 {r['sha256'][:12]}…）".lstrip())
         if "reason" in r:
             detail.append(f"原因：{r['reason']}")
-        out.append(f"  v{r['version']} {r['recorded_at']} {r['recorded_by']} {what}：" + "；".join(detail))
+        stamp = local_stamp(r["recorded_at"], tz)
+        out.append(f"  v{r['version']} {stamp} {r['recorded_by']} {what}：" + "；".join(detail))
     return "\n".join(out) + "\n"

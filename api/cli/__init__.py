@@ -23,6 +23,7 @@ from . import (
     report,
     seal,
     serve,
+    unit,
     user,
 )
 from .refusals import STALE_EXIT
@@ -63,6 +64,7 @@ COMMANDS: list[click.Command] = [
     narrative.narrative,
     serve.serve,
     user.user,
+    unit.unit,
     project.project,
     reference.reference,
 ]
