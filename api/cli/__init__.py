@@ -19,6 +19,7 @@ from . import (
     narrative,
     project,
     rebuild,
+    records,
     reference,
     report,
     seal,
@@ -65,6 +66,10 @@ COMMANDS: list[click.Command] = [
     serve.serve,
     user.user,
     unit.unit,
+    records.record,
+    records.step,
+    records.correct,
+    records.void,
     project.project,
     reference.reference,
 ]
