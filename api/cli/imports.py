@@ -12,7 +12,13 @@ from .context import Command, command
 from .refusals import COMMITTED, refused
 
 
-def applied(cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | None = None) -> None:
+def applied(
+    cmd: Command,
+    lines: list[tuple[int, Any]],
+    where: dict[int, str] | None = None,
+    broken: list[Any] | None = None,
+    explain: Any = None,
+) -> None:
     """Apply lines as the command's user through the services (same checks as the web), print the outcome,
     and fold them into the read model so the next command finds it current."""
     import asyncio  # the services' writes are coroutines (the web awaits its group committer)
@@ -21,8 +27,10 @@ def applied(cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | 
     from ..services.writes import import_lines
 
     try:
-        outcome = asyncio.run(import_lines(cmd.context, cmd.actor, lines))
+        outcome = asyncio.run(import_lines(cmd.context, cmd.actor, lines, broken))
     except Refused as e:
+        if explain is not None:
+            explain(e.errors)
         if where is not None:
             for err in e.errors:
                 err["where"] = where.get(err.get("line"), "workbook")  # type: ignore[arg-type]
@@ -35,25 +43,34 @@ def applied(cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | 
 
 
 @click.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
+@click.option(
+    "--correct-changed",
+    "reason",
+    default=None,
+    help="工作簿中以前导入过、之后改动的行作为更正导入，REASON 为更正原因。"
+    " Rows of a workbook changed since an earlier import become corrections with this reason.",
+)
 @click.pass_context
-def import_(ctx: click.Context, file: IO[str]) -> None:
+def import_(ctx: click.Context, file: IO[bytes], reason: str | None) -> None:
     """Import a JSON Lines file (- for stdin) or a filled-in template workbook (.xlsx): all lines or none."""
     from pathlib import Path
 
     from ..services.refusals import Refused
-    from ..services.writes import jsonl_lines, workbook_lines
+    from ..services.writes import explain_changed_rows, jsonl_read, rows_as_corrections, workbook_lines
 
     cmd = command(ctx)
     try:
-        if file.name.lower().endswith(".xlsx"):
+        if str(getattr(file, "name", "")).lower().endswith(".xlsx"):
             file.close()
             lines, where = workbook_lines(cmd.context, cmd.actor, Path(file.name))
-            return applied(cmd, lines, where)
-        lines = jsonl_lines(file)
+            if reason and reason.strip():
+                lines, _ = rows_as_corrections(cmd.context, lines, reason.strip())
+            return applied(cmd, lines, where, explain=lambda errors: explain_changed_rows(cmd.context, lines, errors))
+        found = jsonl_read(file.read())
     except Refused as e:
         refused(e)
-    applied(cmd, lines)
+    applied(cmd, found.lines, broken=found.broken)
 
 
 @click.command("template")

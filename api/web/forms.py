@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from domain.catalogue import KINDS, Field, Kind, outcomes_for
+from domain.catalogue import KINDS, Field, Kind, Step, outcomes_for
 from domain.validation import exact_int
 
 Form = Mapping[str, str]
@@ -154,14 +154,32 @@ def record_body(kind: Kind, form: Form) -> tuple[dict[str, Any], dict[str, str]]
     return body, errors
 
 
-def step_fields(kind: Kind, step: str, case_type: str | None = None) -> tuple[Field, ...]:
-    """A step's fields; a case's `decided` offers only the outcomes of its case type."""
-    found = kind.step(step)
+def step_fields(kind: Kind, step: str, data: Mapping[str, Any] | None = None) -> tuple[Field, ...]:
+    """A step's fields for an activity with this data: the variant its fields allow (an enforcement case's
+    `decided` is a penalty decision or a licence decision, DOMAIN.md §7.2); a case's `decided` offers only the
+    outcomes of its case type."""
+    data = dict(data or {})
+    found = kind.step(step, data) or kind.step(step)
     if found is None:
         return ()
     if kind.code == "case" and step == "decided":
-        return tuple(Field(f.name, f.label, f.type, f.required, outcomes_for(case_type)) for f in found.fields)
+        outcomes = outcomes_for(data.get("case_type"))
+        return tuple(Field(f.name, f.label, f.type, f.required, outcomes) for f in found.fields)
     return found.fields
+
+
+def steps_to_offer(kind: Kind, data: Mapping[str, Any], steps: list[dict[str, Any]]) -> list[Step]:
+    """The steps that can still be added to an activity: those its fields allow, once each, without an
+    at-most-one step already live, nor one that may not stand beside a live step (decided / withdrawn)."""
+    live = {s["step"] for s in steps if not s.get("voided")}
+    offered: list[Step] = []
+    for s in kind.steps_for(dict(data)):
+        if any(o.name == s.name for o in offered):
+            continue
+        if (s.at_most_one and s.name in live) or any(n in live for n in s.not_beside):
+            continue
+        offered.append(s)
+    return offered
 
 
 def prefix_of(kind: str) -> str:
