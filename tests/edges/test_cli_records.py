@@ -29,9 +29,12 @@ def test_record_step_correct_and_void_from_the_command_line(tmp_path: Path) -> N
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert "已记录：ctr / S-1（版本 1" in r.stdout and re.search(r"\d\d:\d\d:\d\d\+08:00", r.stdout)
-    assert json.loads(taizhang(home, "report", "--unit", "ctr", "--year", "2025").stdout)["figures"][
-        "study.sessions"
-    ]["value"] == 1
+    assert (
+        json.loads(taizhang(home, "report", "--unit", "ctr", "--year", "2025").stdout)["figures"]["study.sessions"][
+            "value"
+        ]
+        == 1
+    )
     # Every problem of the line at once, naming the field, nothing written.
     bad = taizhang(home, "record", "--unit", "ctr", "--kind", "study_session", "--ref", "S-2", "--date", "2025-02-30",
                    "-f", "attendees=-3")  # fmt: skip

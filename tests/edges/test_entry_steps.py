@@ -39,7 +39,19 @@ def test_a_licence_case_offers_its_own_decision_once_with_licence_outcomes(web: 
 
 
 def test_a_step_error_keeps_the_input_and_names_the_step_by_its_name_and_date(web: Web) -> None:
-    seed(web, rec("petition", "XF-1", "2025-03-01", unit="north", channel="visit", persons=1, category="claim", subject="拆迁补偿"))
+    seed(
+        web,
+        rec(
+            "petition",
+            "XF-1",
+            "2025-03-01",
+            unit="north",
+            channel="visit",
+            persons=1,
+            category="claim",
+            subject="拆迁补偿",
+        ),
+    )
     b = Browser(web, "rec-north")
     first = {"unit": "north", "ref": "XF-1", "step": "acknowledged", "date": "2025-03-05", "form_key": "k-1"}
     assert b.post("/activity/step", first).status_code == 303
@@ -47,7 +59,7 @@ def test_a_step_error_keeps_the_input_and_names_the_step_by_its_name_and_date(we
     again = {**first, "date": "2025-03-06", "form_key": "k-2"}
     r = b.post("/activity/step", again)
     assert r.status_code == 422
-    message = error_beside(r.text, "date") if 'has-error' in r.text.split("受理告知")[-1][:50] else text(r.text)
+    message = error_beside(r.text, "date") if "has-error" in r.text.split("受理告知")[-1][:50] else text(r.text)
     assert "2025-03-05" in message and "受理告知" in message
     assert "k-1" not in text(r.text) and "rec-north:" not in text(r.text)
     assert 'value="2025-03-06"' in r.text  # the date typed is kept

@@ -72,9 +72,7 @@ def test_a_line_that_is_not_json_does_not_hide_the_other_errors(tmp_path: Path) 
 
 def test_json_errors_on_the_web_import_come_with_the_rest(web, tmp_path: Path) -> None:
     c = web.client("rec-north")
-    body = '{"id": "a", "op": "record", "unit": "north"\n' + json.dumps(
-        {**line("S-1", attendees=-1), "unit": "north"}
-    )
+    body = '{"id": "a", "op": "record", "unit": "north"\n' + json.dumps({**line("S-1", attendees=-1), "unit": "north"})
     r = c.post("/api/import", content=body.encode("gbk"), headers={"content-type": "application/x-ndjson"})
     assert r.status_code == 422
     assert [(e["line"], e["field"]) for e in r.json()["errors"]] == [(1, "json"), (2, "data.attendees")]
