@@ -95,7 +95,8 @@ class Activity(Aggregate):
                 errors.append(
                     FieldError(
                         "step",
-                        f"步骤：已有 {taken.date} 的「{spec.label}」，只能有一个；如需更换请先作废那一个",
+                        f"步骤：已有 {taken.date} 的「{spec.label}」{_given_id(taken.id)}，只能有一个；"
+                        "如需更换请先作废那一个",
                     )
                 )
         # DOMAIN.md §7.2: a penalty case is either decided or its 立案 withdrawn (撤销立案), never both.
@@ -105,7 +106,7 @@ class Activity(Aggregate):
             errors.append(
                 FieldError(
                     "step",
-                    f"步骤：已有 {beside.date} 的「{other.label if other else beside.name}」，"
+                    f"步骤：已有 {beside.date} 的「{other.label if other else beside.name}」{_given_id(beside.id)}，"
                     f"不能再记录「{spec.label}」；如需更换请先作废那一个",
                 )
             )
@@ -306,6 +307,15 @@ def _step_name(kind: Kind, step: str) -> str:
     if kind.step(step) is None:
         return next((s.name for s in kind.steps if s.label == step.strip()), step)
     return step
+
+
+def _given_id(line_id: str) -> str:
+    """A step's line id where a person gave it (a JSON Lines `id`: they need it as a void's `target`); none
+    for the ids the edges generate (a form's `user:key`, `web-…`, a workbook row's `xlsx-…`), which mean
+    nothing to anyone: there the step is named by its label and date alone."""
+    if ":" in line_id or line_id.startswith(("web-", "xlsx-")):
+        return ""
+    return f"（行编号 {line_id}）"
 
 
 def _step_label(kind: Kind, name: str, data: dict[str, Any]) -> str:
