@@ -13,6 +13,7 @@ import click
 from . import (
     attach,
     backup,
+    chinese,
     deadlines,
     imports,
     key,
@@ -30,6 +31,8 @@ from . import (
 from .refusals import STALE_EXIT
 
 __all__ = ["COMMANDS", "STALE_EXIT", "main"]
+
+chinese.install()  # click's usage errors and help headings in Chinese (chinese.py)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

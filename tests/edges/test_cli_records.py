@@ -102,3 +102,12 @@ def test_seal_and_diff_print_local_instants_to_the_second(tmp_path: Path) -> Non
     out = taizhang(home, "diff", "--seal", seal_id).stdout
     stamps = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?(?:\.\d+)?(?:[+-]\d\d:\d\d)?", out)
     assert len(stamps) == 2 and all(re.fullmatch(r".{19}\+08:00", s) for s in stamps), out
+
+
+def test_usage_errors_and_help_are_in_chinese(tmp_path: Path) -> None:
+    missing = taizhang(tmp_path, "record", "--unit", "ctr")
+    assert missing.returncode == 2 and "错误：缺少选项 '--kind'" in missing.stderr and "用法：" in missing.stderr
+    typo = taizhang(tmp_path, "reprt")
+    assert typo.returncode == 2 and "没有命令 'reprt'" in typo.stderr and "'report'" in typo.stderr
+    assert "显示本帮助并退出" in taizhang(tmp_path, "step", "--help").stdout
+    assert not tmp_path.joinpath("events.db").exists()
