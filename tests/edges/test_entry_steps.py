@@ -91,3 +91,20 @@ def test_save_and_continue_opens_the_same_kind_with_the_same_date(web: Web) -> N
     # A date from the future in the address is not offered.
     page = b.get("/entry/study_session?date=2999-01-01").text
     assert f'id="f-date" name="date" value="{today(web)}"' in page
+
+
+def test_an_enforcement_entry_takes_the_fields_of_its_action_only(web: Web) -> None:
+    b = Browser(web, "rec-north")
+    page = b.get("/entry/enforcement_case").text
+    assert "仅当执法类别为行政检查、其他行政执法行为时填写" in page  # the prefilled 件数 says when it applies
+    assert 'name="data.count" value="1"' in page
+    form = {"unit": "north", "ref": "E-1", "date": "2025-03-01", "form_key": "e-1", "data.action": "penalty"}
+    form |= {"data.subject": "违法占道", "data.procedure": "ordinary", "data.count": "1"}
+    r = b.post("/entry/enforcement_case", form)
+    assert r.status_code == 303, text(r.text)[:300]
+    assert "count" not in web.server.ledger.activity("north", "E-1").data  # type: ignore[union-attr]
+    licence = {**form, "ref": "E-2", "form_key": "e-2", "data.action": "licence", "data.count": ""}
+    r = b.post("/entry/enforcement_case", licence)
+    assert r.status_code == 422
+    assert "仅当执法类别为行政处罚时填写，请清空此项" in error_beside(r.text, "data.procedure")
+    assert "null" not in text(r.text)
