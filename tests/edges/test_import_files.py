@@ -110,3 +110,21 @@ def test_a_changed_workbook_row_says_what_to_do_or_becomes_a_correction(tmp_path
     again = taizhang(home, "import", str(changed), "--correct-changed", "按签到表更正人数")
     assert again.returncode == 0 and "导入 0 行" in again.stdout
     assert len(json.loads(taizhang(home, "history", "--unit", "ctr", "S-1", "--format", "json").stdout)) == 2
+
+
+def test_the_import_page_reads_gbk_and_says_a_file_problem_once(web, tmp_path: Path) -> None:
+    from webpages_kit import Browser, text
+
+    b = Browser(web, "rec-north")
+    b.get("/import")
+
+    def upload(name: str, content: bytes):  # noqa: ANN202
+        return b.client.post("/import", data={"csrf_token": b.csrf}, files={"file": (name, content, "text/plain")})
+
+    gbk = text_of({**line("S-1", topic="学习宪法"), "unit": "north"}).encode("gb18030")
+    r = upload("学法.jsonl", gbk)
+    assert r.status_code == 200 and "导入 1 行" in text(r.text)
+    assert web.server.ledger.activity("north", "S-1").data["topic"] == "学习宪法"  # type: ignore[union-attr]
+    r = upload("空.jsonl", b"\n")
+    shown = text(r.text)
+    assert r.status_code == 422 and "file：" not in shown and shown.count("没有任何一行") <= 1
