@@ -170,3 +170,27 @@ def test_entry_with_errors_keeps_everything_and_save_and_continue(site: str, chr
     shot("2-continue")
     assert not problems, problems
     ctx.close()  # type: ignore[attr-defined]
+
+
+def test_sealing_chooses_unit_and_year_in_the_form_and_confirms_first(site: str, chromium: object) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    ctx, page, problems = new_page(chromium, "office")
+    expect = sync_api.expect
+    page.goto(f"{site}/audit")  # type: ignore[attr-defined]
+    page.get_by_label("用户名").fill("admin")  # type: ignore[attr-defined]
+    page.get_by_label("密码").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="登录").click()  # type: ignore[attr-defined]
+    form = page.locator("form.seal-form")  # type: ignore[attr-defined]
+    form.get_by_label("封存单位").select_option(label="北区城市更新中心")
+    year = form.get_by_label("封存年度").input_value()
+    assert "尚未结束" not in form.get_by_label("封存年度").locator("option:checked").inner_text()
+    form.get_by_role("button", name="封存…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"确认封存：北区城市更新中心 {year} 年度")  # type: ignore[attr-defined]
+    page.screenshot(path=str(ARTIFACTS / "seal-1-confirm.png"), full_page=True)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="确认封存").click()  # type: ignore[attr-defined]
+    expect(page.locator(".notice")).to_have_text("已封存。")  # type: ignore[attr-defined]
+    row = page.locator("tr", has_text="北区城市更新中心").filter(has_text=year).first  # type: ignore[attr-defined]
+    expect(row).to_contain_text("admin")
+    page.screenshot(path=str(ARTIFACTS / "seal-2-done.png"), full_page=True)  # type: ignore[attr-defined]
+    assert not problems, problems
+    ctx.close()  # type: ignore[attr-defined]
