@@ -19,7 +19,7 @@ from .access import require_admin
 from .context import Actor, Context
 from .refusals import Refused, field_problem
 from .users import create_user
-from .writes import write
+from .writes import import_lines, line_id, write
 
 UNIT_CODE = re.compile(_UNIT_CODE)
 
@@ -230,8 +230,21 @@ async def first_setup(
         raise Refused("invalid", "；".join(e["message"] for e in errors), errors)
     unit_code = unit[0].strip().lower()
     parent_code = parent[0].strip().lower() if parent else None
-    if parent is not None:
-        await _line(ctx, actor, parent[0].strip().lower(), parent[1], None, None)
-    await _line(ctx, actor, unit_code, unit[1], parent_code, None)
+    # The parent and the unit in one submission: both are registered or neither.
+    pairs = [("parent", parent_code, parent[1], None)] if parent is not None and parent_code else []
+    pairs.append(("unit", unit_code, unit[1], parent_code))
+    lines = []
+    for number, (_, code, name, above) in enumerate(pairs, start=1):
+        data = {"name": name.strip(), **({"parent": above} if above else {})}
+        lines.append((number, {"id": line_id(actor, None, None), "op": "unit", "unit": code, "data": data}))
+    try:
+        await import_lines(ctx, actor, lines)
+    except Refused as e:  # the ledger's fields (unit, data.name) as the setup form's
+        for err in e.errors:
+            prefix = pairs[err["line"] - 1][0] if isinstance(err.get("line"), int) else "unit"
+            names = {"unit": f"{prefix}_code", "data.name": f"{prefix}_name", "data.parent": "parent_code"}
+            err["field"] = names.get(str(err.get("field")), f"{prefix}_code")
+            err["line"] = None
+        raise Refused("invalid", "；".join(x["message"] for x in e.errors), e.errors) from None
     passwords = [(p.username, create_user(ctx, actor, p.username, p.display_name, p.role, [unit_code])) for p in people]
     return SetupResult(unit_code, passwords)
