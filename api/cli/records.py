@@ -80,11 +80,23 @@ def record(
 @click.argument("step_name", metavar="STEP")
 @click.option("--date", "day", required=True, help="步骤日期。")
 @FIELDS_OPTION
+@click.option("--again", is_flag=True, help="同一天已有同名步骤时仍然记录（确是另一次，例如同一天两次开庭）。")
 @ID_OPTION
 @click.pass_context
 def step(
-    ctx: click.Context, unit: str, ref: str, step_name: str, day: str, fields: tuple[str, ...], line: str | None
+    ctx: click.Context,
+    unit: str,
+    ref: str,
+    step_name: str,
+    day: str,
+    fields: tuple[str, ...],
+    again: bool,
+    line: str | None,
 ) -> None:
+    if not again and (label := _same_step_that_day(ctx, unit, ref, step_name, day)):
+        from .refusals import fail
+
+        fail(f"已有 {day.strip()} 的「{label}」：确是同一天的另一次，请加 --again 再运行；否则不必再记")
     body: dict[str, Any] = {"unit": unit, "ref": ref, "step": step_name, "date": day}
     if fields:
         body["data"] = _data(fields)
@@ -137,6 +149,28 @@ def void(
     _write(ctx, "void", body, line)
 
 
+def _same_step_that_day(ctx: click.Context, unit: str, ref: str, name: str, day: str) -> str | None:
+    """The label of a live step of this name on this date (a second 开庭 on one day is usually a double entry),
+    or None; an activity or date the ledger will refuse anyway is left to it."""
+    from domain.catalogue import KINDS
+    from domain.errors import DomainError
+    from domain.validation import parse_date_text
+
+    from ..services import reads
+    from ..services.refusals import Refused
+
+    cmd = command(ctx)
+    try:
+        found = reads.activity(cmd.context, cmd.actor, unit, ref)
+        when = parse_date_text(day.strip()).isoformat()
+    except (Refused, DomainError, ValueError):
+        return None
+    kind = KINDS[found["kind"]]
+    names = {s.name: s.label for s in kind.steps if name in (s.name, s.label)}
+    same = [s for s in found["steps"] if s["step"] in names and s["date"] == when and not s["voided"]]
+    return names[same[0]["step"]] if same else None
+
+
 def _step_target(ctx: click.Context, unit: str, ref: str, name: str, day: str | None) -> str:
     """The id of the live step the user means, named by its name (or label) and, where needed, its date."""
     from domain.catalogue import KINDS
@@ -159,6 +193,10 @@ def _step_target(ctx: click.Context, unit: str, ref: str, name: str, day: str | 
         raise click.BadParameter(
             f"活动「{ref}」没有未作废的「{label}」步骤" + (f"（{day}）" if day else ""), param_hint="--step"
         )
+    if len(live) > 1 and day:
+        # Several on that very day (a double entry confirmed with --again): the last one recorded.
+        click.echo(f"「{label}」在 {day.strip()} 有 {len(live)} 个，作废最后记录的那一个", err=True)
+        return str(live[-1]["id"])
     if len(live) > 1:
         dates = "、".join(s["date"] for s in live)
         raise click.BadParameter(

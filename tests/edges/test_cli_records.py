@@ -55,6 +55,12 @@ def test_steps_are_added_and_voided_by_name_and_date(tmp_path: Path) -> None:
                     "-f", "case_type=admin_litigation", "-f", "role=defendant").returncode == 0  # fmt: skip
     for day in ("2025-03-01", "2025-04-01"):
         assert taizhang(home, "step", "--unit", "ctr", "AJ-1", "开庭", "--date", day).returncode == 0
+    twice = taizhang(home, "step", "--unit", "ctr", "AJ-1", "hearing", "--date", "2025/4/1")
+    assert twice.returncode == 2 and "已有 2025/4/1 的「开庭」" in twice.stderr and "--again" in twice.stderr
+    assert taizhang(home, "step", "--unit", "ctr", "AJ-1", "开庭", "--date", "2025-04-01", "--again").returncode == 0
+    dup = taizhang(home, "void", "--unit", "ctr", "AJ-1", "--step", "开庭", "--step-date", "2025-04-01",
+                   "--reason", "重复")  # fmt: skip
+    assert dup.returncode == 0 and "作废最后记录的那一个" in dup.stderr  # of two on one day: the later one
     both = taizhang(home, "void", "--unit", "ctr", "AJ-1", "--step", "开庭", "--reason", "重复")
     assert both.returncode == 2 and "2025-03-01、2025-04-01" in both.stderr and "--step-date" in both.stderr
     one = taizhang(home, "void", "--unit", "ctr", "AJ-1", "--step", "hearing", "--step-date", "2025-04-01",
