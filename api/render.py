@@ -39,6 +39,15 @@ def local_instant(iso: str, tz: str | None = None) -> str:
     return f"{local:%Y-%m-%d %H:%M:%S}（{name}）"
 
 
+def local_stamp(moment: str | datetime, tz: str | None = None) -> str:
+    """An instant in the ledger's time zone, to the second, with its offset (`2026-12-01 18:05:07+08:00`): what
+    the command line prints, and what `--as-of` reads back (a time without an offset is in the ledger's zone)."""
+    zone = ZoneInfo(tz or os.environ.get("TAIZHANG_TZ") or DEFAULT_TZ)
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    local = value.astimezone(zone).replace(microsecond=0)
+    return local.isoformat(sep=" ")
+
+
 def report_markdown(report: dict[str, Any], tz: str | None = None) -> str:
     units = report.get("units", [report["unit"]])
     scope = "（含下级单位：" + "、".join(u for u in units if u != report["unit"]) + "）" if len(units) > 1 else ""
@@ -137,9 +146,9 @@ def value_text(field: Any, value: Any) -> str:
     return str(value)
 
 
-def history_text(unit: str, ref: str, rows: list[dict[str, Any]]) -> str:
+def history_text(unit: str, ref: str, rows: list[dict[str, Any]], tz: str | None = None) -> str:
     """Each event in words: labels, not codes (形式：党组会, not form='party_group'); a step and a voided step by
-    their name and date."""
+    their name and date; instants in the ledger's time zone `tz`, to the second."""
     out = [f"{unit} / {ref}：共 {len(rows)} 个事件"]
     kind = next((KINDS[r["kind"]] for r in rows if r.get("kind") in KINDS), None)
     fields = {f.name: f for f in kind.fields} if kind else {}
@@ -173,7 +182,8 @@ def history_text(unit: str, ref: str, rows: list[dict[str, Any]]) -> str:
             detail.append(f"{r.get('name', '')}（sha256 {r['sha256'][:12]}…）".lstrip())
         if "reason" in r:
             detail.append(f"原因：{r['reason']}")
-        out.append(f"  v{r['version']} {r['recorded_at']} {r['recorded_by']} {what}：" + "；".join(detail))
+        stamp = local_stamp(r["recorded_at"], tz)
+        out.append(f"  v{r['version']} {stamp} {r['recorded_by']} {what}：" + "；".join(detail))
     return "\n".join(out) + "\n"
 
 

@@ -95,7 +95,8 @@ class Activity(Aggregate):
                 errors.append(
                     FieldError(
                         "step",
-                        f"步骤：已有有效的「{spec.label}」（{taken.id}，{taken.date}），只能有一个；如需更换请先作废",
+                        f"步骤：已有 {taken.date} 的「{spec.label}」{_given_id(taken.id)}，只能有一个；"
+                        "如需更换请先作废那一个",
                     )
                 )
         # DOMAIN.md §7.2: a penalty case is either decided or its 立案 withdrawn (撤销立案), never both.
@@ -105,8 +106,8 @@ class Activity(Aggregate):
             errors.append(
                 FieldError(
                     "step",
-                    f"步骤：已有有效的「{other.label if other else beside.name}」（{beside.id}，{beside.date}），"
-                    f"不能再记录「{spec.label}」；如需更换请先作废",
+                    f"步骤：已有 {beside.date} 的「{other.label if other else beside.name}」{_given_id(beside.id)}，"
+                    f"不能再记录「{spec.label}」；如需更换请先作废那一个",
                 )
             )
         closed = next((s for s in live if s.name == "closed"), None)
@@ -116,7 +117,11 @@ class Activity(Aggregate):
             later = [s for s in live if s.date > day]
             if later:
                 errors.append(
-                    FieldError("date", f"日期：结案日期不能早于已有步骤「{later[0].id}」的日期 {later[0].date}")
+                    FieldError(
+                        "date",
+                        f"日期：结案日期不能早于已有步骤「{_step_label(kind, later[0].name, self.data)}」"
+                        f"的日期 {later[0].date}",
+                    )
                 )
         if self.kind == "case" and step == "decided" and "outcome" in clean and not _bad(errors, "data.outcome"):
             allowed = outcomes_for(self.data.get("case_type"))
@@ -302,6 +307,20 @@ def _step_name(kind: Kind, step: str) -> str:
     if kind.step(step) is None:
         return next((s.name for s in kind.steps if s.label == step.strip()), step)
     return step
+
+
+def _given_id(line_id: str) -> str:
+    """A step's line id where a person gave it (a JSON Lines `id`: they need it as a void's `target`); none
+    for the ids the edges generate (a form's `user:key`, `web-…`, a workbook row's `xlsx-…`), which mean
+    nothing to anyone: there the step is named by its label and date alone."""
+    if ":" in line_id or line_id.startswith(("web-", "xlsx-")):
+        return ""
+    return f"（行编号 {line_id}）"
+
+
+def _step_label(kind: Kind, name: str, data: dict[str, Any]) -> str:
+    found = kind.step(name, data) or kind.step(name)
+    return found.label if found else name
 
 
 def _no_such_step(kind: Kind, data: dict[str, Any], step: str) -> str:

@@ -299,6 +299,11 @@ class Ledger(UserDirectory, Application[UUID]):
         """Validate every line against the state the earlier ones leave; save all of them or none."""
         return self.apply_each([Submission(list(lines), caller)], progress)[0]
 
+    def check(self, lines: Sequence[tuple[int, Any]], caller: str) -> list[LineError]:
+        """Every error of these lines, each against the state the earlier ones leave, writing nothing: what a file
+        that cannot be applied anyway (a line of it is not JSON) is still checked for, so all is said at once."""
+        return _Session(self, assume_new=False).run(lines, caller, self.today(), None).errors
+
     def apply_each(
         self, submissions: Sequence[Submission], progress: Callable[[int], None] | None = None
     ) -> list[Outcome]:

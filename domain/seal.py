@@ -45,6 +45,7 @@ class Seal(Aggregate):
         self.report = report
         self.signature = signature
         self.public_key = public_key
+        self.recorded_by = recorded_by  # who sealed (shown beside the seal)
 
     @staticmethod
     def create_id() -> UUID:

@@ -12,7 +12,7 @@ import duckdb
 class Change:
     pos: int
     etype: str
-    recorded_at: str  # local time, minutes
+    recorded_at: str  # the instant, ISO 8601 in UTC to the second (edges print it in the ledger's zone)
     recorded_by: str
     unit: str
     ref: str
@@ -21,10 +21,10 @@ class Change:
 
 def changes_since(con: duckdb.DuckDBPyConnection, tz: str, size: int, units: list[str], year: int) -> list[Change]:
     rows = con.execute(
-        "SELECT e.pos, e.etype, strftime(timezone(?, e.recorded_at), '%Y-%m-%d %H:%M'), e.recorded_by,"
+        "SELECT e.pos, e.etype, strftime(timezone(?, e.recorded_at), '%Y-%m-%dT%H:%M:%S+00:00'), e.recorded_by,"
         " a.unit, a.ref, e.reason FROM events e"
         " JOIN act a ON a.oid = e.oid WHERE e.pos > ? AND a.unit IN (SELECT unnest(?))"
         " AND (year(a.date) IN (?, ?) OR year(e.date) IN (?, ?)) ORDER BY e.pos",
-        [tz, size, units, year, year - 1, year, year - 1],
+        ['UTC', size, units, year, year - 1, year, year - 1],
     ).fetchall()
     return [Change(*row) for row in rows]

@@ -78,6 +78,8 @@ SQLITE_FILE_TESTS = {
     "(tests/data/legacy-2025/events.db) written by the version before DOMAIN.md §7",
     "test_rebuild_killed_with_sigkill_resumes_to_identical_report": "its child process opens Settings(database_url="
     "None) by itself (tests/test_postgres_project.py kills a catch-up on PostgreSQL)",
+    "test_a_read_in_a_folder_without_a_ledger_creates_nothing_and_names_the_folder": "the folder holds the "
+    "embedded store's events.db; a PostgreSQL store is not in the folder",
 }
 
 

@@ -14,6 +14,7 @@ from . import (
     assessment,
     attach,
     backup,
+    chinese,
     deadlines,
     filing,
     imports,
@@ -22,16 +23,20 @@ from . import (
     narrative,
     project,
     rebuild,
+    records,
     rectification,
     reference,
     report,
     seal,
     serve,
+    unit,
     user,
 )
 from .refusals import STALE_EXIT
 
 __all__ = ["COMMANDS", "STALE_EXIT", "main"]
+
+chinese.install()  # click's usage errors and help headings in Chinese (chinese.py)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,6 +73,11 @@ COMMANDS: list[click.Command] = [
     letterhead.letterhead,
     serve.serve,
     user.user,
+    unit.unit,
+    records.record,
+    records.step,
+    records.correct,
+    records.void,
     project.project,
     reference.reference,
     filing.filing,

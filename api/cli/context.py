@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -23,15 +23,32 @@ if TYPE_CHECKING:  # the modules behind these are imported by the commands that 
     from ..services.context import Actor, Context
 
 
+# Commands that only read: on an embedded store they never create a ledger (a run from the wrong folder would
+# otherwise leave an empty ./taizhang-data behind and then say the unit does not exist).
+READ_COMMANDS = frozenset(
+    {"report", "explain", "history", "diff", "proof", "verify", "deadlines", "unit list", "unit history", "user list"}
+)
+
+
 @dataclass
 class Command:
     """One run of a command: opens the ledger and a read-model slot only when asked, closes the slot at the end."""
 
     settings: Settings
+    reads_only: bool = False
     _model: ReadModel | None = field(default=None, init=False)
 
     @cached_property
     def ledger(self) -> Ledger:
+        if self.reads_only and not self.settings.database_url:
+            from ..infra.layout import events_db
+
+            found = events_db(self.settings.home)
+            if not found.exists():
+                fail(
+                    f"在「{found.parent.resolve()}」没有找到台账（{found.name}）：请在台账的数据目录所在的文件夹运行，"
+                    "或用 TAIZHANG_HOME 指定数据目录 / no ledger in that folder: set TAIZHANG_HOME"
+                )
         return self.settings.ledger()
 
     def caught_up(self, committed: str = "") -> ReadModel:
@@ -106,21 +123,34 @@ def command(ctx: click.Context) -> Command:
     if found is None:
         from ..infra.settings import Settings
 
-        found = Command(Settings.from_env(user=root.obj.get("by") if root.obj else None))
+        path = ctx.command_path.split(maxsplit=1)[1] if " " in ctx.command_path else ""
+        found = Command(Settings.from_env(user=root.obj.get("by") if root.obj else None), path in READ_COMMANDS)
         root.obj["command"] = found
         root.call_on_close(found.close)
     return found
 
 
-def as_of(value: str | None) -> datetime | None:
+def as_of(value: str | None, tz: str | None = None) -> datetime | None:
+    """`--as-of`: an ISO-8601 instant; without an offset it is a time in the ledger's time zone (TAIZHANG_TZ,
+    default Asia/Shanghai), as a user there means it, not UTC (a date alone is that day's midnight there)."""
+    import os
+    from zoneinfo import ZoneInfo
+
+    from domain.ledger import DEFAULT_TZ
+
     if value is None:
         return None
+    text = value.strip()
     try:
-        stamp = datetime.fromisoformat(value)
+        stamp = datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"not an ISO-8601 instant: {value!r}", param_hint="--as-of") from None
+        raise click.BadParameter(
+            f"不是 ISO-8601 时点（例如 2026-01-05T08:00:00 或 2026-01-05T08:00:00+08:00）：{value!r}",
+            param_hint="--as-of",
+        ) from None
     from ..render import as_of_problem
 
     if problem := as_of_problem(stamp):
         raise click.BadParameter(problem, param_hint="--as-of")
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    zone = ZoneInfo(tz or os.environ.get("TAIZHANG_TZ") or DEFAULT_TZ)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=zone)

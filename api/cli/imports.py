@@ -13,7 +13,12 @@ from .refusals import COMMITTED, refused
 
 
 def applied(
-    cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | None = None, late_reason: str | None = None
+    cmd: Command,
+    lines: list[tuple[int, Any]],
+    where: dict[int, str] | None = None,
+    broken: list[Any] | None = None,
+    explain: Any = None,
+    late_reason: str | None = None,
 ) -> None:
     """Apply lines as the command's user through the services (same checks as the web), print the outcome,
     and fold them into the read model so the next command finds it current."""
@@ -23,8 +28,10 @@ def applied(
     from ..services.writes import import_lines
 
     try:
-        outcome = asyncio.run(import_lines(cmd.context, cmd.actor, lines, late_reason))
+        outcome = asyncio.run(import_lines(cmd.context, cmd.actor, lines, broken, late_reason=late_reason))
     except Refused as e:
+        if explain is not None:
+            explain(e.errors)
         if where is not None:
             for err in e.errors:
                 err["where"] = where.get(err.get("line"), "workbook")  # type: ignore[arg-type]
@@ -37,29 +44,44 @@ def applied(
 
 
 @click.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
+@click.option(
+    "--correct-changed",
+    "reason",
+    default=None,
+    help="工作簿中以前导入过、之后改动的行作为更正导入，REASON 为更正原因。"
+    " Rows of a workbook changed since an earlier import become corrections with this reason.",
+)
 @click.option(
     "--late-reason",
     help="报后更正: why lines change a year whose report was approved (locked); recorded with each such line.",
 )
 @click.pass_context
-def import_(ctx: click.Context, file: IO[str], late_reason: str | None) -> None:
+def import_(ctx: click.Context, file: IO[bytes], reason: str | None, late_reason: str | None) -> None:
     """Import a JSON Lines file (- for stdin) or a filled-in template workbook (.xlsx): all lines or none."""
     from pathlib import Path
 
     from ..services.refusals import Refused
-    from ..services.writes import jsonl_lines, workbook_lines
+    from ..services.writes import explain_changed_rows, jsonl_read, rows_as_corrections, workbook_lines
 
     cmd = command(ctx)
     try:
-        if file.name.lower().endswith(".xlsx"):
+        if str(getattr(file, "name", "")).lower().endswith(".xlsx"):
             file.close()
             lines, where = workbook_lines(cmd.context, cmd.actor, Path(file.name))
-            return applied(cmd, lines, where, late_reason)
-        lines = jsonl_lines(file)
+            if reason and reason.strip():
+                lines, _ = rows_as_corrections(cmd.context, lines, reason.strip())
+            return applied(
+                cmd,
+                lines,
+                where,
+                explain=lambda errors: explain_changed_rows(cmd.context, lines, errors),
+                late_reason=late_reason,
+            )
+        found = jsonl_read(file.read())
     except Refused as e:
         refused(e)
-    applied(cmd, lines, late_reason=late_reason)
+    applied(cmd, found.lines, broken=found.broken, late_reason=late_reason)
 
 
 @click.command("template")

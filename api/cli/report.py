@@ -118,4 +118,4 @@ def history(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
-        click.echo(render.history_text(unit, ref, rows), nl=False)
+        click.echo(render.history_text(unit, ref, rows, cmd.settings.tz), nl=False)

@@ -28,7 +28,12 @@ def seal(ctx: click.Context, unit: str, year: int) -> None:
     except Refused as e:
         refused(e)
     cmd.caught_up()  # the seal's own event, so the next command finds the read model current
+    from ..render import local_stamp
+
     click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+    stamp = local_stamp(out["as_of"], cmd.settings.tz)
+    who = cmd.actor.username
+    click.echo(f"已封存 {unit} {year} 年度，截至 {stamp}，封存人 {who}，封存编号 {out['seal']}", err=True)
 
 
 @click.command()
@@ -85,7 +90,7 @@ def proof(ctx: click.Context, unit: str, ref: str, output: str | None) -> None:
 @click.pass_context
 def diff(ctx: click.Context, seal_id: str) -> None:
     """What changed since a seal: the late entries, corrections and voids, and the figures they moved."""
-    from ..render import ETYPE_LABELS
+    from ..render import ETYPE_LABELS, local_stamp
     from ..services import audit
     from ..services.refusals import Refused
 
@@ -95,12 +100,15 @@ def diff(ctx: click.Context, seal_id: str) -> None:
     except Refused as e:
         refused(e)
     sealed = found.seal
-    click.echo(f"封存 {sealed.id}（{sealed.unit} {sealed.year}，截至 {sealed.as_of}，日志 {sealed.size} 条）以来：")
+    tz = cmd.settings.tz
+    sealed_at = local_stamp(sealed.as_of, tz)
+    click.echo(f"封存 {sealed.id}（{sealed.unit} {sealed.year}，截至 {sealed_at}，日志 {sealed.size} 条）以来：")
     click.echo(f"变动的事件 {len(found.changes)} 个：")
     for c in found.changes:
         label = c.ref if c.unit == sealed.unit else f"{c.unit}/{c.ref}"
         what = ETYPE_LABELS.get(c.etype, c.etype)
-        click.echo(f"  #{c.pos} {c.recorded_at} {c.recorded_by} {what} {label}" + (f"：{c.reason}" if c.reason else ""))
+        why = f"：{c.reason}" if c.reason else ""
+        click.echo(f"  #{c.pos} {local_stamp(c.recorded_at, tz)} {c.recorded_by} {what} {label}{why}")
     click.echo(f"变动的指标 {len(found.moved)} 项：")
     for m in found.moved:
         if m.retired:

@@ -27,7 +27,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     password = ensure_admin(cmd.context)
     if password:
         click.echo(
-            f"首次启动：已创建管理员 {BOOTSTRAP_ADMIN}，一次性密码 {password}（登录后须修改）\n"
+            f"首次启动：已创建管理员 {BOOTSTRAP_ADMIN}，一次性密码 {password}"
+            "（登录后须修改，随后按“首次设置”登记单位和用户）\n"
             f"first start: created user {BOOTSTRAP_ADMIN} with one-time password {password} (change it at first login)"
         )
     click.echo(f"台账 taizhang: http://{host}:{port}/  (API docs /docs)")

@@ -87,12 +87,30 @@ def labelled_history(ctx: Context, actor: Actor, unit: str, ref: str) -> list[di
     return rows
 
 
+def unknown_unit(ctx: Context, unit: str, as_of: datetime | None) -> Refused:
+    """What is true when the read model does not know a unit as of an instant: it was registered later (say
+    when), or it does not exist at all."""
+    from domain.ids import unit_id
+
+    from ..render import local_stamp
+
+    first = next(iter(ctx.ledger.events.get(unit_id(unit), limit=1)), None)
+    if first is None or as_of is None:
+        return no_unit(unit)
+    tz = ctx.settings.tz
+    return Refused(
+        "not_found",
+        f"单位「{unit}」在 {local_stamp(as_of, tz)} 时还没有登记（登记于 {local_stamp(first.timestamp, tz)}）",
+        field="as_of",
+    )
+
+
 def report(ctx: Context, actor: Actor, unit: str, year: int, as_of: datetime | None) -> dict[str, Any]:
     require_read(ctx, actor, unit)
     try:
         return ctx.read(lambda m: m.report(unit, year, as_of))
     except UnknownUnit:
-        raise no_unit(unit) from None
+        raise unknown_unit(ctx, unit, as_of) from None
 
 
 def explain(
@@ -127,7 +145,7 @@ def explained(ctx: Context, actor: Actor, figure: str, unit: str, year: int, as_
     try:
         found = ctx.read(read)
     except UnknownUnit:
-        raise no_unit(unit) from None
+        raise unknown_unit(ctx, unit, as_of) from None
     if found is None:
         raise unknown
     used, value, rows = found
@@ -156,7 +174,7 @@ def deadlines(ctx: Context, actor: Actor, unit: str, as_of: datetime | None = No
     try:
         today, found = ctx.read(lambda m: open_deadlines(m.con, unit, as_of, ctx.settings.tz, within))
     except UnknownUnit:
-        raise no_unit(unit) from None
+        raise unknown_unit(ctx, unit, as_of) from None
     return Deadlines(today, found)
 
 

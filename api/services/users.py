@@ -36,6 +36,17 @@ def ensure_admin(ctx: Context) -> str | None:
     return password
 
 
+def password_from_console(ctx: Context, user: User) -> bool:
+    """Whether the user's password is still the one `taizhang serve` printed on the console at first start (the
+    first admin, never given another): the first sign-in then speaks of the console, not of an administrator."""
+    from domain.user import user_id
+
+    if user.password_version != 1:
+        return False
+    first = next(iter(ctx.ledger.events.get(user_id(user.username), limit=1)), None)
+    return first is not None and getattr(first, "recorded_by", None) == SETUP_USER
+
+
 async def sign_in(ctx: Context, throttle: Throttle, client: str, username: str, password: str) -> User:
     """Check a password; repeated failures for a name or an address make the next try wait longer."""
     name = username.strip().lower()

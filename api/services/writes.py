@@ -4,6 +4,7 @@ actor's access first; on a ledger with users, `by` must be the actor."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from collections.abc import Iterable
@@ -38,6 +39,25 @@ class Imported:
 # ---- reading files into lines ----
 
 
+# The json module's messages, in the staff's words.
+JSON_MESSAGES = {
+    "Expecting value": "此处缺少值",
+    "Expecting ',' delimiter": "缺少逗号",
+    "Expecting ':' delimiter": "缺少冒号",
+    "Expecting property name enclosed in double quotes": "键名须用英文双引号括起来",
+    "Unterminated string starting at": "字符串缺少结尾的引号",
+    "Extra data": "一行只能有一个 JSON 对象，后面有多余的内容",
+    "Invalid control character at": "字符串中有控制字符",
+    "Invalid \\escape": "无效的转义符（\\）",
+}
+
+
+def json_problem(e: json.JSONDecodeError, text: str) -> str:
+    said = JSON_MESSAGES.get(e.msg, e.msg)
+    hint = "；是否用了中文引号或逗号？JSON 须用英文双引号 \" 和逗号 ," if any(c in text for c in "“”，：") else ""
+    return f"不是有效的 JSON（第 {e.colno} 列）：{said}{hint}"
+
+
 def json_line(text: str) -> tuple[Any, str | None]:
     """One line's JSON value, or why it is not JSON: a syntax error, nesting too deep for the parser (its
     recursion limit) or an integer too long to convert (Python's 4,300-digit limit) are the same kind of error.
@@ -45,7 +65,7 @@ def json_line(text: str) -> tuple[Any, str | None]:
     try:
         return json.loads(text, parse_float=json_number), None
     except json.JSONDecodeError as e:
-        return None, f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）"
+        return None, json_problem(e, text)
     except RecursionError:
         return None, "不是有效的 JSON：嵌套层次过深"
     except ValueError:
@@ -79,22 +99,56 @@ def rejected(problems: list[dict[str, Any]]) -> Refused:
     return Refused("invalid", f"共 {len(problems)} 处错误，未导入任何内容", problems)
 
 
-def jsonl_lines(stream: IO[str]) -> Lines:
-    """A JSON Lines stream as numbered lines; a line that is not JSON rejects the whole file."""
+@dataclass(frozen=True)
+class JsonLines:
+    """A JSON Lines file read: its numbered lines, the lines that are not JSON, and the encoding it was in."""
+
+    lines: Lines
+    broken: list[LineError]
+    encoding: str
+
+
+def decoded(data: bytes) -> tuple[str, str]:
+    """A text file's content and its encoding's name, as staff's tools write them: UTF-8 with or without a BOM,
+    UTF-16 with a BOM (Excel's "Unicode text"), else GB18030 (GBK's superset: Excel and WPS on Chinese Windows).
+    Bytes that are none of these stay UTF-8 with lone surrogates, so the line and field they are in are named."""
+    for bom, name in ((codecs.BOM_UTF8, "UTF-8"), (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+        if data.startswith(bom):
+            codec = "utf-8" if name == "UTF-8" else "utf-16"
+            start = len(bom) if codec == "utf-8" else 0
+            return data[start:].decode(codec, errors="surrogateescape" if codec == "utf-8" else "strict"), name
     try:
-        lines, errors = read_lines(stream)
+        return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
-        raise field_problem("file", "文件：不是 UTF-8 编码的文本") from None
+        pass
+    try:
+        return data.decode("gb18030"), "GB18030/GBK"
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="surrogateescape"), "UTF-8"
+
+
+def jsonl_read(data: bytes) -> JsonLines:
+    """A JSON Lines file's bytes as numbered lines and those that are not JSON (reported with every other error;
+    see `import_lines`)."""
+    try:
+        text, encoding = decoded(data)
+    except UnicodeDecodeError:
+        raise field_problem("file", "文件：不是有效的 UTF-16 文本，请另存为 UTF-8 编码后再导入") from None
+    lines, broken = read_lines(text.splitlines())
+    return JsonLines(lines, broken, encoding)
+
+
+def jsonl_lines(stream: IO[str] | Iterable[str]) -> Lines:
+    """A JSON Lines stream as numbered lines; a line that is not JSON rejects the whole file."""
+    lines, errors = read_lines(stream)
     if errors:
         raise rejected(line_problems(errors))
     return lines
 
 
-def jsonl_file_lines(path: Path) -> tuple[Lines, dict[int, str]]:
+def jsonl_file_lines(path: Path) -> tuple[JsonLines, dict[int, str]]:
     """A JSON Lines file as numbered lines, and where each came from (第 N 行)."""
-    with path.open(encoding="utf-8-sig") as stream:
-        lines = jsonl_lines(stream)
-    return lines, {n: f"第 {n} 行" for n, _ in lines}
+    return jsonl_read(path.read_bytes()), {}  # every line is where its number says (see import_file)
 
 
 def workbook_lines(ctx: Context, actor: Actor, path: Path) -> tuple[Lines, dict[int, str]]:
@@ -119,6 +173,80 @@ def workbook_lines(ctx: Context, actor: Actor, path: Path) -> tuple[Lines, dict[
             "file",
             f"文件：无法读取 Excel 工作簿（{type(e).__name__}）",
         ) from None
+
+
+# ---- a workbook imported again after its rows were changed ----
+
+CHANGED_ROW = (
+    "这一行以前导入过，之后在工作簿里改动了；导入不会改写已记录的活动。请在台账中打开活动「{ref}」用「更正」修改"
+    "（须说明原因），或在导入页勾选「把改动过的行作为更正导入」并填写原因"
+)
+
+
+def reimported(ctx: Context, raw: Any) -> Any | None:
+    """The activity a workbook record row wrote when it was imported before, if the row has changed since
+    (its generated id `xlsx-…` has a receipt with another digest); else None."""
+    from domain.ids import receipt_id
+    from domain.ledger import digest
+
+    if not (isinstance(raw, dict) and raw.get("op") == "record" and str(raw.get("id", "")).startswith("xlsx-")):
+        return None
+    if not isinstance(raw.get("unit"), str) or not isinstance(raw.get("ref"), str):
+        return None
+    receipt = ctx.ledger._get(receipt_id(raw["id"]))  # noqa: SLF001 — the ledger's own lookup by id
+    if receipt is None or receipt.digest == digest(raw):
+        return None
+    return ctx.ledger.activity(raw["unit"], raw["ref"])
+
+
+def explain_changed_rows(ctx: Context, lines: Lines, errors: list[dict[str, Any]]) -> None:
+    """The ledger's "this id was used for another line" for a changed workbook row, in words that say what to do."""
+    by_line = {n: raw for n, raw in lines}
+    for err in errors:
+        raw = by_line.get(err.get("line"))  # type: ignore[arg-type]
+        if err.get("field") == "id" and reimported(ctx, raw) is not None:
+            err["message"] = CHANGED_ROW.format(ref=raw["ref"])
+
+
+def rows_as_corrections(ctx: Context, lines: Lines, reason: str) -> tuple[Lines, int]:
+    """Changed workbook rows of activities recorded before become corrections with `reason` (only the fields
+    that differ; a field left empty clears it); a row that now matches the activity is dropped. Returns the
+    lines and how many rows were dropped as unchanged."""
+    from domain.catalogue import KINDS
+    from domain.errors import DomainError
+    from domain.validation import check_data, data_model, parse_line
+
+    out: Lines = []
+    dropped = 0
+    today = ctx.ledger.today()
+    for number, raw in lines:
+        found = reimported(ctx, raw)
+        if found is None or found.voided or raw.get("kind") not in (found.kind, KINDS[found.kind].label):
+            out.append((number, raw))
+            continue
+        try:
+            line = parse_line(raw, today)
+            clean, problems = check_data(data_model(found.kind), KINDS[found.kind].fields, raw.get("data") or {})
+        except DomainError:
+            out.append((number, raw))  # the ledger names what is wrong with the row
+            continue
+        if problems:
+            out.append((number, raw))
+            continue
+        data = {k: v for k, v in clean.items() if found.data.get(k) != v}
+        data.update({k: None for k in found.data if k not in clean})
+        body: dict[str, Any] = {"unit": found.unit, "ref": found.ref, "reason": reason}
+        if line.date != found.date:  # type: ignore[attr-defined]
+            body["date"] = line.date.isoformat()  # type: ignore[attr-defined]
+        if data:
+            body["data"] = data
+        if len(body) == 3:
+            dropped += 1
+            continue
+        from domain.ledger import digest
+
+        out.append((number, {"id": f"{raw['id']}-c-{digest(body)[:16]}", "op": "correct", **body}))
+    return out, dropped
 
 
 # ---- applying lines ----
@@ -213,10 +341,20 @@ def access_problems(ctx: Context, actor: Actor, lines: Lines) -> list[dict[str, 
     return errors
 
 
-async def import_lines(ctx: Context, actor: Actor, lines: Lines, late_reason: str | None = None) -> Imported:
-    """A whole file's lines, all-or-nothing, every line checked against the actor's access first; a line that
+async def import_lines(
+    ctx: Context, actor: Actor, lines: Lines, broken: list[LineError] | None = None, *, late_reason: str | None = None
+) -> Imported:
+    """A whole file's lines, all-or-nothing, every line checked against the actor's access first. `broken` are
+    the file's lines that are not JSON: the file is then refused, but only after every other line was checked
+    too (as if the broken lines were absent), so that every error of the file is reported at once. A line that
     changes an approved year needs the writer's 报后更正 `late_reason` (the same for the whole file)."""
     errors = access_problems(ctx, actor, lines)
+    if broken:
+        import asyncio
+
+        checked = line_problems(await asyncio.to_thread(ctx.ledger.check, lines, actor.username))
+        found = sorted([*line_problems(broken), *errors, *checked], key=lambda e: e["line"])
+        raise rejected(found)
     if errors:
         kind = "invalid" if all(e["field"] in ("by", "id") for e in errors) else "forbidden"
         raise Refused(kind, "导入被拒绝，未导入任何内容", errors)
@@ -228,26 +366,44 @@ async def import_lines(ctx: Context, actor: Actor, lines: Lines, late_reason: st
 
 
 async def import_file(
-    ctx: Context, actor: Actor, path: Path, filename: str, late_reason: str | None = None
+    ctx: Context,
+    actor: Actor,
+    path: Path,
+    filename: str,
+    correct_changed: str | None = None,
+    *,
+    late_reason: str | None = None,
 ) -> Imported:
     """A .jsonl or .xlsx file, all-or-nothing through `import_lines`; every error carries `where`
-    (第 N 行 for JSON Lines, `sheet!row` for a workbook)."""
+    (第 N 行 for JSON Lines, `sheet!row` for a workbook). `correct_changed`: a reason, to import a workbook's
+    rows changed since an earlier import as corrections of their activities (see `rows_as_corrections`)."""
     import asyncio
 
     suffix = Path(filename).suffix.lower()
     if suffix not in IMPORT_SUFFIXES:
         raise field_problem("file", f"文件：只接受 JSON Lines（.jsonl）或导入模板（.xlsx），收到「{filename[:60]}」")
     where: dict[int, str] = {}
+    lines: Lines = []
     try:
+        dropped = 0
         if suffix == ".xlsx":
             lines, where = await asyncio.to_thread(workbook_lines, ctx, actor, path)
+            broken: list[LineError] = []
+            if correct_changed and correct_changed.strip():
+                lines, dropped = rows_as_corrections(ctx, lines, correct_changed.strip())
         else:
-            lines, where = await asyncio.to_thread(jsonl_file_lines, path)
-        if not lines:
+            found, where = await asyncio.to_thread(jsonl_file_lines, path)
+            lines, broken = found.lines, found.broken
+        if not lines and not broken:
             message = "文件：没有任何一行" if suffix == ".jsonl" else "文件：工作簿里没有填写任何一行"
             raise field_problem("file", message, "文件是空的")
-        return await import_lines(ctx, actor, lines, late_reason)
+        if not lines:
+            return Imported(0, dropped)
+        done = await import_lines(ctx, actor, lines, broken, late_reason=late_reason)
+        return Imported(done.applied, done.skipped + dropped)
     except Refused as e:
+        if suffix == ".xlsx":
+            explain_changed_rows(ctx, lines, e.errors)
         for err in e.errors:
             line = err.get("line")
             err["where"] = where.get(line, f"第 {line} 行") if isinstance(line, int) else "文件"

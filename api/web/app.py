@@ -31,11 +31,11 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-# Pages use only their own scripts and styles; /docs loads Swagger UI from its CDN, so it gets its own policy.
+# Pages use only their own scripts and styles. /docs is Swagger UI served from the installed swagger-ui-bundle
+# (no CDN: it works offline); Swagger UI sets inline styles on its elements, so its page allows those.
 PAGE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
 DOCS_CSP = (
-    "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "style-src 'self' https://cdn.jsdelivr.net; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
     "frame-ancestors 'none'"
 )
 
@@ -94,7 +94,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        csp = DOCS_CSP if path in ("/docs", "/redoc") else PAGE_CSP
+        csp = DOCS_CSP if path == "/docs" else PAGE_CSP
         api = path.startswith("/api")
 
         async def with_headers(message: Message) -> None:
@@ -164,11 +164,14 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
         description="Record activities as immutable events; read the year's figures, their sources and the audit log.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api_docs.py from the installed assets, not a CDN
+        redoc_url=None,
     )
     if server is not None:
         app.state.server = server
 
     from . import (
+        api_docs,
         page_assessment,
         page_filing,
         page_rectification,
@@ -189,6 +192,7 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     app.include_router(page_rectification.router, include_in_schema=False)
     app.include_router(page_assessment.router, include_in_schema=False)
     app.include_router(pages.router)
+    api_docs.mount(app)
     pages.mount_static(app)
 
     @app.exception_handler(Refused)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from domain.catalogue import KINDS, Field, Kind, outcomes_for
+from domain.catalogue import KINDS, Field, Kind, Step, outcomes_for
 from domain.validation import exact_int
 
 Form = Mapping[str, str]
@@ -68,6 +68,8 @@ def inputs(fields: tuple[Field, ...], values: Form, errors: Mapping[str, str], p
             hint = f"{f.minimum}–{f.maximum:,}" if f.maximum != 1_000_000 or f.minimum else ""
         if f.type == "list":
             hint = "每行一项"
+        if f.when is not None:
+            hint = (hint + "；" if hint else "") + when_text(fields, f)
         item = Input(name, f.label, _WIDGETS[f.type], f.required, value, error=errors.get(name, ""), hint=hint)
         if f.type == "bool":
             item.checked = value in ("on", "true", "1")
@@ -89,8 +91,20 @@ _WIDGETS = {
 }
 
 
+def when_text(fields: tuple[Field, ...], f: Field) -> str:
+    """When a conditional field applies, in words: 仅当执法类别为行政检查、其他行政执法行为时填写."""
+    assert f.when is not None
+    other, values = f.when
+    found = next((x for x in fields if x.name == other), None)
+    labels = [str(found.codes.get(str(v), v)) if found else str(v) for v in values]
+    return f"仅当{found.label if found else other}为{'、'.join(labels)}时填写"
+
+
 def parse(fields: tuple[Field, ...], form: Form, prefix: str = "data.") -> tuple[dict[str, Any], dict[str, str]]:
-    """The data of a new record or step: blank optional fields left out, required ones left to the ledger."""
+    """The data of a new record or step: blank optional fields left out, required ones left to the ledger. A
+    field that applies only with some value of another (DOMAIN.md §7.2: `count` only for inspections …) is left
+    out when that value was not chosen and it holds only the default the form filled in; typed into, it is an
+    error in the form's words (the ledger's would speak of JSON's null)."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for f in fields:
@@ -105,6 +119,16 @@ def parse(fields: tuple[Field, ...], form: Form, prefix: str = "data.") -> tuple
             errors[name] = problem
         elif value is not None:
             data[f.name] = value
+    for f in fields:
+        if f.when is None or f.name not in data:
+            continue
+        other, values = f.when
+        if data.get(other) in values:
+            continue
+        if data[f.name] == f.default or (f.type == "bool" and data[f.name] is False):
+            del data[f.name]
+        elif data.get(other) is not None:
+            errors[prefix + f.name] = f"{f.label}：{when_text(fields, f)}，请清空此项"
     return data, errors
 
 
@@ -154,14 +178,32 @@ def record_body(kind: Kind, form: Form) -> tuple[dict[str, Any], dict[str, str]]
     return body, errors
 
 
-def step_fields(kind: Kind, step: str, case_type: str | None = None) -> tuple[Field, ...]:
-    """A step's fields; a case's `decided` offers only the outcomes of its case type."""
-    found = kind.step(step)
+def step_fields(kind: Kind, step: str, data: Mapping[str, Any] | None = None) -> tuple[Field, ...]:
+    """A step's fields for an activity with this data: the variant its fields allow (an enforcement case's
+    `decided` is a penalty decision or a licence decision, DOMAIN.md §7.2); a case's `decided` offers only the
+    outcomes of its case type."""
+    data = dict(data or {})
+    found = kind.step(step, data) or kind.step(step)
     if found is None:
         return ()
     if kind.code == "case" and step == "decided":
-        return tuple(Field(f.name, f.label, f.type, f.required, outcomes_for(case_type)) for f in found.fields)
+        outcomes = outcomes_for(data.get("case_type"))
+        return tuple(Field(f.name, f.label, f.type, f.required, outcomes) for f in found.fields)
     return found.fields
+
+
+def steps_to_offer(kind: Kind, data: Mapping[str, Any], steps: list[dict[str, Any]]) -> list[Step]:
+    """The steps that can still be added to an activity: those its fields allow, once each, without an
+    at-most-one step already live, nor one that may not stand beside a live step (decided / withdrawn)."""
+    live = {s["step"] for s in steps if not s.get("voided")}
+    offered: list[Step] = []
+    for s in kind.steps_for(dict(data)):
+        if any(o.name == s.name for o in offered):
+            continue
+        if (s.at_most_one and s.name in live) or any(n in live for n in s.not_beside):
+            continue
+        offered.append(s)
+    return offered
 
 
 def prefix_of(kind: str) -> str:

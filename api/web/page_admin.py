@@ -48,6 +48,8 @@ def audit(request: Request, unit: str | None = None, year: str = "", job: str = 
         year=year,
         years=years(server),
         seals=[s for s in audit_service.seals(context(server), caller.user) if s["unit"] in scope],
+        unit_names={c: n for c, n, _ in units},
+        last_year=server.ledger.today().year - 1,
         late=trail["late"],
         amendments=trail["amendments"],
         job=shown,
@@ -64,17 +66,44 @@ async def verify(request: Request) -> Response:
     started = server_of(request).verifications.start(context(server_of(request)), caller.user)
     query = {"unit": values.get("unit", ""), "year": values.get("year", ""), "job": started.id}
     return redirect("/audit?" + urlencode(query))
+# The figures a seal's confirmation names, so the admin sees what is about to be frozen.
+SEAL_SUMMARY = ("study.sessions", "publicity.events", "petition.received", "case.handled", "normdoc.reviewed")
 
 
 @router.post("/audit/seal")
 async def seal(request: Request) -> Response:
+    """Seal in two steps: the form names the unit and year (default last year, the current one is not over);
+    a confirmation shows what will be frozen; only the confirmed form seals."""
     caller, form = await posted(request)
+    access.require_admin(caller.user)
     values = texts(form)
+    server = server_of(request)
     unit = values.get("unit", "")
     year = int(values["year"]) if values.get("year", "").isdigit() else 0
     if not 2000 <= year <= 2100:
         raise Refused("invalid", "年度：须在 2000–2100 之间")
-    audit_service.seal(context(server_of(request)), caller.user, unit, year)
+    ctx = context(server)
+    if values.get("confirm") != "1":
+        from ..services import reads
+
+        report = reads.report(ctx, caller.user, unit, year, None)
+        shown = [(report["figures"][f]["label"], report["figures"][f]["value"]) for f in SEAL_SUMMARY]
+        activities = len({s for f in report["figures"].values() for s in f["sources"]})
+        earlier = [s for s in audit_service.seals(ctx, caller.user) if s["unit"] == unit and s["year"] == year]
+        return render(
+            request,
+            caller,
+            "seal_confirm.html",
+            unit=unit,
+            unit_name=report["unit_name"],
+            year=year,
+            report=report,
+            shown=shown,
+            activities=activities,
+            earlier=earlier,
+            current_year=year >= server.ledger.today().year,
+        )
+    audit_service.seal(ctx, caller.user, unit, year)
     return redirect("/audit?" + urlencode({"unit": unit, "done": "sealed"}))
 
 

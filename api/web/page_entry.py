@@ -59,16 +59,25 @@ def entry_kinds(request: Request, unit: str | None = None) -> Response:
 
 
 @router.get("/entry/{kind}")
-def entry_form(request: Request, kind: str, unit: str | None = None) -> Response:
+def entry_form(request: Request, kind: str, unit: str | None = None, date: str = "", last: str = "") -> Response:
+    """A new entry of this kind; after "保存并继续录入" the same unit and date again, and a link to the last one."""
+    from datetime import date as civil
+
     caller = viewer(request)
     server = server_of(request)
     found = _kind(kind)
     code, _ = pick_unit(server, caller, unit, writable=True)
     day = server.ledger.today()
-    ref = forms.suggest_ref(kind, day, lambda r: server.ledger.activity(code, r) is not None)
-    values = {"unit": code, "ref": ref, "date": day.isoformat()}
+    try:
+        chosen = civil.fromisoformat(date) if date else day
+    except ValueError:
+        chosen = day
+    chosen = chosen if chosen <= day else day
+    ref = forms.suggest_ref(kind, chosen, lambda r: server.ledger.activity(code, r) is not None)
+    values = {"unit": code, "ref": ref, "date": chosen.isoformat()}
     values.update({"data." + f.name: forms.as_text(f, f.default) for f in found.fields if f.default is not None})
-    return _entry_page(request, caller, found, values, {}, [], form_key())
+    previous = last if last and server.ledger.activity(code, last) is not None else ""
+    return _entry_page(request, caller, found, values, {}, [], form_key(), last=previous)
 
 
 def _entry_page(
@@ -80,6 +89,7 @@ def _entry_page(
     rest: list[str],
     key: str,
     status: int = 200,
+    last: str = "",
 ) -> Response:
     server = server_of(request)
     _, units = pick_unit(server, caller, values.get("unit") or None, writable=True)
@@ -97,6 +107,8 @@ def _entry_page(
         form_key=key,
         today=server.ledger.today().isoformat(),
         labels=LINE_LABELS,
+        last=last,
+        last_url=activity_url(values.get("unit", ""), last) if last else "",
     )
 
 
@@ -118,7 +130,12 @@ async def record(request: Request, kind: str) -> Response:
                 raise
             errors, rest = forms.errors_by_field(e.errors, names)
             return _entry_page(request, caller, found, values, errors, rest, key, 422)
-        return redirect(activity_url(body["unit"], body["ref"], "replayed" if replayed else "recorded"))
+        done = "replayed" if replayed else "recorded"
+        if values.get("then") == "next":  # 保存并继续录入: the same kind, unit and date, ready for the next one
+            query = {"unit": body["unit"], "date": body["date"], "last": body["ref"]}
+            query |= {"done": done} if replayed else {}
+            return redirect(f"/entry/{found.code}?" + urlencode(query))
+        return redirect(activity_url(body["unit"], body["ref"], done))
     return _entry_page(request, caller, found, values, errors, [], key, 422)
 
 
@@ -141,6 +158,7 @@ def _activity(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     message: str = "",
+    duplicate: bool = False,
 ) -> Response:
     server = server_of(request)
     found = reads.activity(context(server), caller.user, unit, ref)
@@ -153,9 +171,13 @@ def _activity(
     current = {"date": found["date"], **forms.values_of(kind, found["data"])}
     correct_values = {**current, **values} if open_form == "correct" else current
     step_forms = []
-    for s in kind.steps:
+    offered = forms.steps_to_offer(kind, found["data"], found["steps"])
+    asked = kind.step(open_form[5:], found["data"]) if open_form.startswith("step:") else None
+    if asked is not None and asked not in offered:
+        offered.append(asked)  # the step just refused stays open with what was typed and why
+    for s in offered:
         mine = open_form == f"step:{s.name}"
-        fields_of = forms.step_fields(kind, s.name, found["data"].get("case_type"))
+        fields_of = forms.step_fields(kind, s.name, found["data"])
         shown = values if mine else {"date": server.ledger.today().isoformat()}
         step_forms.append(
             {
@@ -164,6 +186,7 @@ def _activity(
                 "values": shown,
                 "errors": errors if mine else {},
                 "inputs": forms.inputs(fields_of, shown, errors if mine else {}),
+                "duplicate": mine and duplicate,
             }
         )
     return render(
@@ -252,7 +275,9 @@ async def _write(
             return _activity(request, caller, unit, ref, 409, open_form, values, {}, message)
         if status_of(e) != 422:
             raise
-        names = {"date", "reason", "late_reason", *(k for k in values if k.startswith("data."))}
+        names = {"date", "reason", "late_reason", *(k for k in values if k.startswith("data."))} | (
+            {"step"} if op == "step" else set()
+        )
         errors, rest = forms.errors_by_field(e.errors, names)
         return _activity(request, caller, unit, ref, 422, open_form, values, errors, "；".join(rest))
     done = {"step": "step", "correct": "corrected", "void": "voided"}[op]
@@ -268,10 +293,17 @@ async def add_step(request: Request) -> Response:
     kind = KINDS[found["kind"]]
     if kind.step(name) is None:
         raise Refused("not_found", f"「{kind.label}」没有「{name}」这一步骤")
-    data, errors = forms.parse(forms.step_fields(kind, name, found["data"].get("case_type")), values)
+    data, errors = forms.parse(forms.step_fields(kind, name, found["data"]), values)
     if errors:
         return _activity(request, caller, unit, ref, 422, f"step:{name}", values, errors)
-    body: dict[str, Any] = {"unit": unit, "ref": ref, "step": name, "date": values.get("date", "").strip()}
+    day = values.get("date", "").strip()
+    same = [s for s in found["steps"] if s["step"] == name and s["date"] == day and not s["voided"]]
+    if same and values.get("confirm_same") != "1":
+        # A second identical step on the same day (开庭 twice on 3 March) is usually a double entry: ask first.
+        label = (kind.step(name, found["data"]) or kind.step(name)).label  # type: ignore[union-attr]
+        warning = f"已有 {day} 的「{label}」：确是同一天的另一次{label}吗？是的话请点「仍然记录」，否则不必再记。"
+        return _activity(request, caller, unit, ref, 200, f"step:{name}", values, {"step": warning}, duplicate=True)
+    body: dict[str, Any] = {"unit": unit, "ref": ref, "step": name, "date": day}
     if data:
         body["data"] = data
     return await _write(request, caller, "step", body, values, f"step:{name}")

@@ -15,7 +15,7 @@ from ..services import writes
 from ..services.refusals import Refused
 from .auth import Caller
 from .context import context
-from .page_kit import posted, render, server_of, viewer
+from .page_kit import posted, render, server_of, texts, viewer
 from .refusals import status_of
 
 router = APIRouter()
@@ -70,8 +70,14 @@ async def import_upload(request: Request) -> Response:
                 if size > MAX_IMPORT:
                     return _page(request, caller, 413, filename=name, problem=f"文件：「{name}」超过 25 MB 上限")
                 out.write(chunk)
+        values = texts(form)
+        reason = values.get("correct_reason", "").strip() if values.get("correct_changed") == "on" else None
+        if values.get("correct_changed") == "on" and not reason:
+            return _page(request, caller, 422, filename=name, problem="更正原因：把改动过的行作为更正导入时须说明原因")
         try:
-            result = await writes.import_file(context(server_of(request)), caller.user, path, name, late_reason)
+            result = await writes.import_file(
+                context(server_of(request)), caller.user, path, name, reason, late_reason=late_reason
+            )
         except Refused as e:
             if status_of(e) not in (403, 422):
                 raise

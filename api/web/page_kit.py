@@ -37,6 +37,8 @@ NOTICES = {
     "sealed": "已封存。",
     "password": "密码已修改。",
     "user": "已保存用户。",
+    "unit_added": "已登记单位。",
+    "unit_changed": "已保存单位的修改。",
     "token_revoked": "令牌已撤销。",
     "declared": "已保存指标声明。",
     "retired": "已撤销指标声明。",

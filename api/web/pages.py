@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..services import reads, users
 from ..services.refusals import Refused
-from . import page_admin, page_entry, page_figures, page_import, page_report, page_tokens
+from . import page_admin, page_entry, page_figures, page_import, page_report, page_tokens, page_units
 from .auth import CSRF_FIELD, SESSION_COOKIE, check_csrf, end_session, identify, session_cookie, set_session
 from .context import context
 from .page_kit import HERE, pick_unit, posted, redirect, render, server_of, texts, viewer
@@ -24,6 +24,7 @@ router.include_router(page_admin.router)
 router.include_router(page_import.router)
 router.include_router(page_tokens.router)
 router.include_router(page_figures.router)
+router.include_router(page_units.router)
 
 # The dashboard's key figures (this year, with a link to each one's activities).
 KEY_FIGURES = (
@@ -111,7 +112,8 @@ async def logout(request: Request) -> Response:
 @router.get("/password")
 def password_form(request: Request, next: str = "/") -> Response:
     caller = viewer(request)
-    return render(request, caller, "password.html", next=_next(next), errors={})
+    console = caller.user.must_change_password and users.password_from_console(context(server_of(request)), caller.user)
+    return render(request, caller, "password.html", next=_next(next), errors={}, from_console=console)
 
 
 @router.post("/password")
@@ -145,7 +147,13 @@ async def change_password(request: Request) -> Response:
 def dashboard(request: Request, unit: str | None = None) -> Response:
     caller = viewer(request)
     server = server_of(request)
-    code, units = pick_unit(server, caller, unit)
+    try:
+        code, units = pick_unit(server, caller, unit)
+    except Refused as e:
+        # The first start: an admin on a ledger with no unit is taken to the guided setup, not a dead end.
+        if status_of(e) == 403 and page_units.needs_setup(request, caller.user):
+            return redirect("/setup")
+        raise
     year = server.ledger.today().year
     report = reads.report(context(server), caller.user, code, year, None)
     figures = [(fid, report["figures"][fid]) for fid in KEY_FIGURES]

@@ -200,13 +200,13 @@ async def import_jsonl(
     ] = None,
 ) -> dict[str, int]:
     """A JSON Lines file (DOMAIN.md §4), applied all-or-nothing; every error listed as line, field, message."""
-    # Bytes that are not UTF-8 are kept as lone surrogates (not replaced by U+FFFD and stored): the ledger
-    # refuses them naming the line and field, as it does for the command line's import.
-    text = (await request.body()).decode("utf-8", errors="surrogateescape")
-    lines = writes.jsonl_lines(text.splitlines())  # a line that is not JSON rejects the whole body
-    if not lines:
+    # UTF-8 (with or without BOM), UTF-16 with BOM or GB18030/GBK; other bytes are kept as lone surrogates (not
+    # replaced by U+FFFD and stored): the ledger refuses them naming the line and field, as on the command line.
+    found = writes.jsonl_read(await request.body())
+    if not found.lines and not found.broken:
         raise Refused("invalid", "文件是空的", [{"line": None, "field": "body", "message": "内容：没有任何一行"}])
-    return (await writes.import_lines(context(server), caller.user, lines, late_reason)).to_json()
+    ctx = context(server)
+    return (await writes.import_lines(ctx, caller.user, found.lines, found.broken, late_reason=late_reason)).to_json()
 
 
 # ---- reads ----

@@ -175,8 +175,8 @@ def test_a_withdrawal_after_a_decision_is_refused_and_the_other_way_round(env):
     env.ok(first)
     errors = env.errors(step("E-1", "withdrawn", "2025-02-02", reason="证据不足"))
     assert errors == [
-        f"line 1: step: 步骤：已有有效的「处罚决定」（{first['id']}，2025-02-01），"
-        "不能再记录「撤销立案」；如需更换请先作废"
+        f"line 1: step: 步骤：已有 2025-02-01 的「处罚决定」（行编号 {first['id']}），"
+        "不能再记录「撤销立案」；如需更换请先作废那一个"
     ]
     env.ok(step("E-2", "withdrawn", "2025-02-02"))
     assert env.fields(decided("E-2", "2025-02-03")) == [(1, "step")]

@@ -108,7 +108,7 @@ def test_record_watch_the_figure_drill_down_correct_and_read_the_history(
     page.get_by_label("参学人数").fill("30")
     ref = page.get_by_label("活动编号").input_value()
     shot("3-entry")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".notice")).to_have_text("已记录。")
 
     # Its figure goes up by one; drill down to it.

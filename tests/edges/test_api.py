@@ -141,7 +141,7 @@ def test_import_is_all_or_nothing_with_every_error_by_line(web: Web) -> None:
     text = json.dumps(good) + "\n" + json.dumps(bad) + "\n{oops\n"
     r = c.post("/api/import", content=text, headers={"content-type": "application/x-ndjson"})
     assert r.status_code == 422
-    assert [e["line"] for e in r.json()["errors"]] == [3]
+    assert [e["line"] for e in r.json()["errors"]] == [2, 3]  # a line that is not JSON hides no other error
     r = c.post("/api/import", content=text.rsplit("\n", 2)[0], headers={"content-type": "application/x-ndjson"})
     assert r.status_code == 422 and r.json()["errors"][0]["line"] == 2
     assert sessions(c) == 0

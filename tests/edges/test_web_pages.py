@@ -368,15 +368,28 @@ def test_audit_page_lists_late_entries_and_corrections_and_verifies(web: Web) ->
         time.sleep(0.05)
         checked = b.get("/audit?unit=north").text
     assert "完整无篡改" in checked and "重新核验" in checked and "aud-city" in checked
-    assert "封存此单位" not in page
+    assert "封存单位" not in page
 
 
-def test_admin_seals_a_year(web: Web) -> None:
+def test_admin_seals_a_year_after_a_confirmation_naming_what_is_frozen(web: Web) -> None:
     b = Browser(web, "admin")
-    year = today(web)[:4]
-    page = b.follow(b.post("/audit/seal", {"unit": "north", "year": year})).text
-    assert "已封存" in page and f"<td>北区城市更新中心</td><td>{year}</td>" in page
-    assert Browser(web, "aud-city").post("/audit/seal", {"unit": "north", "year": year}).status_code == 403
+    last_year = str(int(today(web)[:4]) - 1)
+    form = b.get("/audit?unit=city").text
+    seal_form = form[form.index('action="/audit/seal"') :]
+    seal_form = seal_form[: seal_form.index("</form>")]
+    assert 'name="unit"' in seal_form and "北区城市更新中心" in seal_form  # the unit is chosen in the form
+    assert f'<option value="{last_year}" selected>' in seal_form  # last year by default, not the unfinished one
+    confirm = b.post("/audit/seal", {"unit": "north", "year": last_year})
+    assert confirm.status_code == 200 and "确认封存：北区城市更新中心" in confirm.text
+    assert "各类学习活动" in confirm.text
+    assert web.server.ledger.seals() == []  # nothing sealed before the confirmation
+    page = b.follow(b.post("/audit/seal", {"unit": "north", "year": last_year, "confirm": "1"})).text
+    assert "已封存" in page and f"<td>北区城市更新中心</td><td>{last_year}</td>" in page
+    assert "<td>admin</td>" in page  # who sealed
+    assert web.server.ledger.seals()[0].recorded_by == "admin"
+    current = b.post("/audit/seal", {"unit": "north", "year": today(web)[:4]}).text
+    assert "尚未结束" in current
+    assert Browser(web, "aud-city").post("/audit/seal", {"unit": "north", "year": last_year}).status_code == 403
 
 
 def test_admin_adds_a_user_and_sees_the_one_time_password_once(web: Web) -> None:
