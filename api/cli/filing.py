@@ -41,12 +41,12 @@ def _register(status: Any) -> None:
         click.echo(f"已于 {status.published_on} 公开发布：{status.published_url}")
     elif status.publication_overdue:
         click.echo(f"【警告】已过公开期限 {status.publish_due}，尚未登记公开发布")
-    click.echo("序号  时间                 事由        经办人        意见/理由")
+    click.echo("序号  时间              事由      经办人        意见/理由")
     for e in status.entries:
         extra = f"（封存 {e.seal}）" if e.seal and e.event in ("Submitted", "Resubmitted") else ""
         if e.event == "LateCorrected" and e.detail:
             extra = f"（{e.detail['op']} {e.detail['unit']}/{e.detail['ref']}，行 {e.detail['line']}）"
-        click.echo(f"{e.number:>4}  {e.at[:19].replace('T', ' ')}  {e.label:<8}  {e.by:<12}  {e.text}{extra}")
+        click.echo(f"{e.number:>4}  {status.local_time(e)}  {e.label:<8}  {e.by:<12}  {e.text}{extra}")
 
 
 def _show(status: Any, fmt: str) -> None:
@@ -198,7 +198,7 @@ def late(ctx: click.Context, unit: str, year: int) -> None:
     )
     for e in found.entries:
         d = e.detail or {}
-        click.echo(f"  {e.at[:19].replace('T', ' ')} {e.by} {d.get('op')} {d.get('unit')}/{d.get('ref')}：{e.text}")
+        click.echo(f"  {found.status.local_time(e)} {e.by} {d.get('op')} {d.get('unit')}/{d.get('ref')}：{e.text}")
     if found.diff is None:
         return
     sealed = found.diff.seal
