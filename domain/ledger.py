@@ -396,6 +396,7 @@ class _Session:
         self.expected: dict[str, int] = {}
         self.refuse_unchanged = False
         self.late_reason: str | None = None
+        self.late: dict[UUID, tuple[Filing, list[dict[str, str]]]] = {}  # this run's lines on locked filings
         self.outcome = Outcome()
 
     def pending(self) -> list[Any]:
@@ -475,6 +476,7 @@ class _Session:
         self, lines: Sequence[tuple[int, Any]], caller: str, today: date, progress: Callable[[int], None] | None
     ) -> Outcome:
         outcome = self.outcome = Outcome()
+        self.late = {}
         self.preload(lines)
         for i, (number, raw) in enumerate(lines):
             if progress and i % 1000 == 999:
@@ -505,6 +507,8 @@ class _Session:
                 outcome.errors.extend(LineError(number, fe.field, fe.message) for fe in e.errors)
         if progress:
             progress(len(lines) % 1000)
+        if outcome.ok and self.late:
+            self.record_late(caller)
         return outcome
 
     def replayed(self, line_id: str, line_digest: str) -> bool:
@@ -600,10 +604,18 @@ class _Session:
         return locked
 
     def late_corrected(self, locks: list[Filing], line: Line, by: str) -> None:
-        at = datetime.now(UTC).isoformat()
+        """Note a line written to a locked year; `record_late` records them once the whole submission is valid."""
         for f in locks:
-            f.late_correct(line.id, line.op, line.unit, getattr(line, "ref", ""), self.late_reason or "", at, by)
+            _, noted = self.late.setdefault(f.id, (f, []))
+            noted.append({"line": line.id, "op": line.op, "unit": line.unit, "ref": getattr(line, "ref", "")})
+
+    def record_late(self, caller: str) -> None:
+        """One late correction per locked filing a valid submission touched: its lines, the reason, the writer."""
+        at = datetime.now(UTC).isoformat()
+        for f, noted in self.late.values():
+            f.late_correct(noted, self.late_reason or "", at, caller)
             self.keep(f)
+        self.late = {}
 
     def figure_line(self, line: FigureLine, by: str) -> None:
         """Declare, redeclare or retire (§8): the definition is checked whole, then one event on (unit, code)."""

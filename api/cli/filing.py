@@ -44,8 +44,8 @@ def _register(status: Any) -> None:
     click.echo("序号  时间              事由      经办人        意见/理由")
     for e in status.entries:
         extra = f"（封存 {e.seal}）" if e.seal and e.event in ("Submitted", "Resubmitted") else ""
-        if e.event == "LateCorrected" and e.detail:
-            extra = f"（{e.detail['op']} {e.detail['unit']}/{e.detail['ref']}，行 {e.detail['line']}）"
+        if e.event == "LateCorrected":
+            extra = f"（{e.refs()}）"
         click.echo(f"{e.number:>4}  {status.local_time(e)}  {e.label:<8}  {e.by:<12}  {e.text}{extra}")
 
 
@@ -197,8 +197,7 @@ def late(ctx: click.Context, unit: str, year: int) -> None:
         f"{found.status.name}（{unit}）{year} 年度报告：{found.status.state_label}，报后更正 {len(found.entries)} 项"
     )
     for e in found.entries:
-        d = e.detail or {}
-        click.echo(f"  {found.status.local_time(e)} {e.by} {d.get('op')} {d.get('unit')}/{d.get('ref')}：{e.text}")
+        click.echo(f"  {found.status.local_time(e)} {e.by}：{e.text}（{len(e.lines)} 行：{e.refs()}）")
     if found.diff is None:
         return
     sealed = found.diff.seal
