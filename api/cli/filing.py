@@ -116,10 +116,20 @@ def reopen(ctx: click.Context, unit: str, year: int, reason: str, fmt: str) -> N
 @FORMAT
 @click.pass_context
 def status(ctx: click.Context, unit: str, year: int, fmt: str) -> None:
-    """The filing's state and its register (who did what, when, why)."""
+    """The filing's state and its register (who did what, when, why); waiting for review, what moved since the
+    submitted seal."""
     from ..services import filing as service
 
-    _show(_run(ctx, lambda c, a: service.status(c, a, unit, year)), fmt)
+    found = _run(ctx, lambda c, a: service.status(c, a, unit, year))
+    _show(found, fmt)
+    moved = _run(ctx, lambda c, a: service.since_submission(c, a, found))
+    if moved is not None and fmt == "text":
+        click.echo(
+            f"【注意】报送后数据又有变动（{len(moved.changes)} 个事件，{len(moved.moved)} 项指标）："
+            "审核通过的是报送时封存的数字"
+        )
+        for m in moved.moved:
+            click.echo(f"  {m.figure} {m.label}: {m.was} → {'已撤销声明' if m.retired else m.now}")
 
 
 @filing.command()
