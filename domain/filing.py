@@ -221,7 +221,7 @@ class Filing(Aggregate):
     def late_correct(self, lines: list[dict[str, str]], reason: str, at: str, by: str) -> None:
         """One write (a form, a request, a file) that changed the locked year, allowed because its writer gave a
         报后更正 reason (the ledger checks); `lines` are its lines that touch this year: line id, op, unit, ref."""
-        self._late_corrected(lines, _text("late_reason", "报后更正原因", reason, True), at, by)
+        self._late_corrected(lines, _text("late_reason", "报后更正理由", reason, True), at, by)
 
     @event("LateCorrected")
     def _late_corrected(self, lines: list[dict[str, str]], reason: str, at: str, recorded_by: str) -> None:

@@ -595,8 +595,8 @@ class _Session:
                 *(
                     FieldError(
                         "late_reason",
-                        f"报后更正：{f.unit} {f.year} 年度报告已审核通过并锁定，修改该年度的数据须说明报后更正原因"
-                        "（命令行 --late-reason，接口 late_reason，表单“报后更正原因”）",
+                        f"报后更正：{f.unit} {f.year} 年度报告已审核通过并锁定，修改该年度的数据须说明报后更正理由"
+                        "（命令行 --late-reason，接口 late_reason，表单“报后更正理由”）",
                     )
                     for f in locked
                 )
