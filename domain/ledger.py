@@ -321,6 +321,7 @@ class Ledger(UserDirectory, Application[UUID]):
 
 
 LOAD_CHUNK = 500  # aggregate ids per query of a bulk load
+_DATED_OPS = frozenset(("record", "step", "correct", "void"))  # the ops whose lines a locked year refuses
 
 
 def _fold(events: list[Any]) -> Aggregate | None:
@@ -447,25 +448,33 @@ class _Session:
     def line_years(self, lines: Sequence[tuple[int, Any]]) -> set[int]:
         """The years the lines' dates and their (loaded) activities fall in, as far as can be read before
         validation: what `locks` will ask about. A year missed here is only read later, one query."""
+        heads: set[Any] = set()  # the first four characters of each date (a cheap pass: this runs per line)
         years: set[int] = set()
         for _, raw in lines:
-            if not isinstance(raw, dict) or raw.get("op") not in ("record", "step", "correct", "void"):
+            if type(raw) is not dict:
+                continue
+            op = raw.get("op")
+            if op not in _DATED_OPS:
                 continue
             day = raw.get("date")
-            if isinstance(day, str) and len(day) >= 4 and day[:4].isdigit():
-                years.add(int(day[:4]))
-            data = raw.get("data")
-            if isinstance(data, dict) and isinstance(data.get("catalogue_year"), int):
-                years.add(data["catalogue_year"])
+            if type(day) is str:
+                heads.add(day[:4])
+            if op == "record":
+                if raw.get("kind") == "major_decision" and isinstance(raw.get("data"), dict):
+                    year = raw["data"].get("catalogue_year")
+                    if isinstance(year, int):
+                        years.add(year)
+                continue
             unit, ref = raw.get("unit"), raw.get("ref")
-            if raw.get("op") != "record" and isinstance(unit, str) and isinstance(ref, str):
+            if type(unit) is str and type(ref) is str:
                 try:
                     found = self.cache.get(activity_id(unit, ref))
-                except (ValueError, TypeError):
+                except ValueError:  # not encodable (a lone surrogate): the line's own error names it
                     continue
                 if isinstance(found, Activity):
                     years.add(activity_year(found.kind, found.date, found.data))
                     years |= {s.date.year for s in found.steps.values() if not s.voided}
+        years |= {int(h) for h in heads if h.isdigit() and len(h) == 4}
         return {y for y in years if 2000 <= y <= 9999}
 
     def keep(self, aggregate: Aggregate) -> None:
