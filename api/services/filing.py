@@ -10,6 +10,7 @@ calls it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
@@ -327,7 +328,7 @@ def since_submission(ctx: Context, actor: Actor, found: FilingStatus) -> Diff | 
 # ---- acting ----
 
 
-def _act(ctx: Context, actor: Actor, unit: str, year: int, act: Any) -> FilingStatus:
+def _act(ctx: Context, actor: Actor, unit: str, year: int, act: Callable[[Filing, str], None]) -> FilingStatus:
     from eventsourcing.persistence import IntegrityError
 
     try:
