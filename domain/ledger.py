@@ -254,9 +254,13 @@ class Ledger(UserDirectory, Application[UUID]):
                 out[oid] = _fold([to_domain_event(e) for e in stored_events])
         return out
 
-    def written(self, line_id: str, unit: str, ref: str | None) -> Written | None:
-        """The event an already-applied line wrote (to answer a retried request as the first time)."""
-        aggregate = unit_id(unit) if ref is None else activity_id(unit, ref)
+    def written(self, line_id: str, unit: str, ref: str | None, code: str | None = None) -> Written | None:
+        """The event an already-applied line wrote (to answer a retried request as the first time); `code`: the
+        figure a `figure` line declared (§8), whose events are on the declaration, not on the unit."""
+        if code is not None:
+            aggregate = declaration_id(unit, code)
+        else:
+            aggregate = unit_id(unit) if ref is None else activity_id(unit, ref)
         for e in self.events.get(aggregate):
             if getattr(e, "line_id", None) == line_id:
                 return Written(e.originator_version, e.timestamp)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from . import (
+    assessment,
     attach,
     backup,
     deadlines,
@@ -20,6 +21,7 @@ from . import (
     narrative,
     project,
     rebuild,
+    rectification,
     reference,
     report,
     seal,
@@ -67,6 +69,8 @@ COMMANDS: list[click.Command] = [
     project.project,
     reference.reference,
     filing.filing,
+    rectification.issue,
+    assessment.assess,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 from uuid import uuid4
 
+from domain.definition import code_of
 from domain.ledger import LineError, Submission, Written
 from domain.user import USERNAME
 from domain.validation import json_number, text_problem
@@ -177,7 +178,8 @@ async def write(
         kind = "conflict" if outcome.conflict is not None else "invalid"
         raise Refused(kind, detail, errors, outcome.conflict)
     ref = body.get("ref") if op != "unit" else None
-    written: Written | None = outcome.written.get(lid) or ctx.ledger.written(lid, unit, ref)
+    code = code_of(body.get("data")) if op == "figure" else None
+    written: Written | None = outcome.written.get(lid) or ctx.ledger.written(lid, unit, ref, code)
     assert written is not None, "an applied or skipped line has an event"
     result = {
         "id": lid,

@@ -18,6 +18,7 @@ from ..render import as_of_problem
 from ..services import access, audit, reads, writes
 from ..services import users as users_service
 from ..services.refusals import Refused, invalid
+from ..services.verification import VerificationJob
 from . import schemas
 from .auth import Caller, check_csrf, end_session, identify, session_cookie, set_session
 from .context import context
@@ -297,7 +298,40 @@ def seal(body: schemas.SealRequest, caller: WriterDep, server: ServerDep) -> dic
 def verify(caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """Recompute the Merkle log from the event store and check it, the seals and the evidence files."""
     found = audit.verify(context(server), caller.user)
+    return _verification(found)
+
+
+def _verification(found: audit.Verification) -> dict[str, Any]:
     return {"ok": found.ok, "size": found.size, "root": found.root, "seals": found.seals, "problems": found.problems}
+
+
+def _job(job: VerificationJob) -> dict[str, Any]:
+    state = "running" if job.running else ("failed" if job.error else "done")
+    result = _verification(job.result) if job.result is not None else None
+    return {
+        "id": job.id,
+        "state": state,
+        "stage": job.stage,
+        "percent": job.percent,
+        "started_by": job.started_by,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "result": result,
+        "error": job.error,
+    }
+
+
+@router.post("/verify/jobs", response_model=schemas.VerifyJobOut, status_code=202, tags=["audit"])
+def start_verification(caller: WriterDep, server: ServerDep) -> dict[str, Any]:
+    """Verify in the background (as GET /api/verify does), returning at once; follow it at its `id`. While one
+    runs, starting another returns the running one."""
+    return _job(server.verifications.start(context(server), caller.user))
+
+
+@router.get("/verify/jobs/{job_id}", response_model=schemas.VerifyJobOut, tags=["audit"])
+def verification(job_id: str, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
+    """A background verification's stage and progress, and its result once done."""
+    return _job(server.verifications.get(context(server), caller.user, job_id))
 
 
 # ---- users (admins) ----

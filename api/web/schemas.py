@@ -219,6 +219,20 @@ class VerifyOut(BaseModel):
     problems: list[str]
 
 
+class VerifyJobOut(BaseModel):
+    """A background verification: `state` is running, done (then `result`) or failed (then `error`)."""
+
+    id: str
+    state: str
+    stage: str
+    percent: int
+    started_by: str
+    started_at: datetime
+    finished_at: datetime | None
+    result: VerifyOut | None
+    error: str | None
+
+
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = PydField(max_length=64)
