@@ -96,6 +96,17 @@ class Entry:
     def label(self) -> str:
         return EVENT_LABELS.get(self.event, self.event)
 
+    @property
+    def lines(self) -> list[dict[str, str]]:
+        """A late correction's lines (line id, op, unit, ref)."""
+        return list((self.detail or {}).get("lines", []))
+
+    def refs(self, most: int = 5) -> str:
+        """A late correction's activities as a short text: 「unit/ref、… 等 N 行」."""
+        names = [f"{x['unit']}/{x['ref']}" for x in self.lines]
+        more = f" 等 {len(names)} 行" if len(names) > most else ""
+        return "、".join(dict.fromkeys(names[:most])) + more
+
 
 class Filing(Aggregate):
     """Commands check the state first, then trigger exactly one event; `at` is the instant (ISO, UTC) given by
@@ -207,17 +218,14 @@ class Filing(Aggregate):
         self.state = "reopened"
         self._note("Reopened", at, recorded_by, reason, self.approved_seal)
 
-    def late_correct(self, line_id: str, op: str, unit: str, ref: str, reason: str, at: str, by: str) -> None:
-        """A write to the locked year, allowed because its writer gave a 报后更正 reason (the ledger checks)."""
-        self._late_corrected(line_id, op, unit, ref, _text("late_reason", "报后更正原因", reason, True), at, by)
+    def late_correct(self, lines: list[dict[str, str]], reason: str, at: str, by: str) -> None:
+        """One write (a form, a request, a file) that changed the locked year, allowed because its writer gave a
+        报后更正 reason (the ledger checks); `lines` are its lines that touch this year: line id, op, unit, ref."""
+        self._late_corrected(lines, _text("late_reason", "报后更正理由", reason, True), at, by)
 
     @event("LateCorrected")
-    def _late_corrected(
-        self, line_id: str, op: str, unit: str, ref: str, reason: str, at: str, recorded_by: str
-    ) -> None:
-        self._note(
-            "LateCorrected", at, recorded_by, reason, self.approved_seal, line=line_id, op=op, unit=unit, ref=ref
-        )
+    def _late_corrected(self, lines: list[dict[str, str]], reason: str, at: str, recorded_by: str) -> None:
+        self._note("LateCorrected", at, recorded_by, reason, self.approved_seal, lines=lines)
 
     def publish(self, url: str, day: date | None, today: date, at: str, by: str) -> None:
         """`day` None: the caller could not read the date it was given (named with the other errors)."""

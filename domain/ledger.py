@@ -354,6 +354,7 @@ class Ledger(UserDirectory, Application[UUID]):
 
 
 LOAD_CHUNK = 500  # aggregate ids per query of a bulk load
+_DATED_OPS = frozenset(("record", "step", "correct", "void"))  # the ops whose lines a locked year refuses
 
 
 def _fold(events: list[Any]) -> Aggregate | None:
@@ -429,6 +430,7 @@ class _Session:
         self.expected: dict[str, int] = {}
         self.refuse_unchanged = False
         self.late_reason: str | None = None
+        self.late: dict[UUID, tuple[Filing, list[dict[str, str]]]] = {}  # this run's lines on locked filings
         self.outcome = Outcome()
 
     def pending(self) -> list[Any]:
@@ -479,25 +481,33 @@ class _Session:
     def line_years(self, lines: Sequence[tuple[int, Any]]) -> set[int]:
         """The years the lines' dates and their (loaded) activities fall in, as far as can be read before
         validation: what `locks` will ask about. A year missed here is only read later, one query."""
+        heads: set[Any] = set()  # the first four characters of each date (a cheap pass: this runs per line)
         years: set[int] = set()
         for _, raw in lines:
-            if not isinstance(raw, dict) or raw.get("op") not in ("record", "step", "correct", "void"):
+            if type(raw) is not dict:
+                continue
+            op = raw.get("op")
+            if op not in _DATED_OPS:
                 continue
             day = raw.get("date")
-            if isinstance(day, str) and len(day) >= 4 and day[:4].isdigit():
-                years.add(int(day[:4]))
-            data = raw.get("data")
-            if isinstance(data, dict) and isinstance(data.get("catalogue_year"), int):
-                years.add(data["catalogue_year"])
+            if type(day) is str:
+                heads.add(day[:4])
+            if op == "record":
+                if raw.get("kind") == "major_decision" and isinstance(raw.get("data"), dict):
+                    year = raw["data"].get("catalogue_year")
+                    if isinstance(year, int):
+                        years.add(year)
+                continue
             unit, ref = raw.get("unit"), raw.get("ref")
-            if raw.get("op") != "record" and isinstance(unit, str) and isinstance(ref, str):
+            if type(unit) is str and type(ref) is str:
                 try:
                     found = self.cache.get(activity_id(unit, ref))
-                except (ValueError, TypeError):
+                except ValueError:  # not encodable (a lone surrogate): the line's own error names it
                     continue
                 if isinstance(found, Activity):
                     years.add(activity_year(found.kind, found.date, found.data))
                     years |= {s.date.year for s in found.steps.values() if not s.voided}
+        years |= {int(h) for h in heads if h.isdigit() and len(h) == 4}
         return {y for y in years if 2000 <= y <= 9999}
 
     def keep(self, aggregate: Aggregate) -> None:
@@ -508,6 +518,7 @@ class _Session:
         self, lines: Sequence[tuple[int, Any]], caller: str, today: date, progress: Callable[[int], None] | None
     ) -> Outcome:
         outcome = self.outcome = Outcome()
+        self.late = {}
         self.preload(lines)
         for i, (number, raw) in enumerate(lines):
             if progress and i % 1000 == 999:
@@ -538,6 +549,8 @@ class _Session:
                 outcome.errors.extend(LineError(number, fe.field, fe.message) for fe in e.errors)
         if progress:
             progress(len(lines) % 1000)
+        if outcome.ok and self.late:
+            self.record_late(caller)
         return outcome
 
     def replayed(self, line_id: str, line_digest: str) -> bool:
@@ -624,8 +637,8 @@ class _Session:
                 *(
                     FieldError(
                         "late_reason",
-                        f"报后更正：{f.unit} {f.year} 年度报告已审核通过并锁定，修改该年度的数据须说明报后更正原因"
-                        "（命令行 --late-reason，接口 late_reason，表单“报后更正原因”）",
+                        f"报后更正：{f.unit} {f.year} 年度报告已审核通过并锁定，修改该年度的数据须说明报后更正理由"
+                        "（命令行 --late-reason，接口 late_reason，表单“报后更正理由”）",
                     )
                     for f in locked
                 )
@@ -633,10 +646,18 @@ class _Session:
         return locked
 
     def late_corrected(self, locks: list[Filing], line: Line, by: str) -> None:
-        at = datetime.now(UTC).isoformat()
+        """Note a line written to a locked year; `record_late` records them once the whole submission is valid."""
         for f in locks:
-            f.late_correct(line.id, line.op, line.unit, getattr(line, "ref", ""), self.late_reason or "", at, by)
+            _, noted = self.late.setdefault(f.id, (f, []))
+            noted.append({"line": line.id, "op": line.op, "unit": line.unit, "ref": getattr(line, "ref", "")})
+
+    def record_late(self, caller: str) -> None:
+        """One late correction per locked filing a valid submission touched: its lines, the reason, the writer."""
+        at = datetime.now(UTC).isoformat()
+        for f, noted in self.late.values():
+            f.late_correct(noted, self.late_reason or "", at, caller)
             self.keep(f)
+        self.late = {}
 
     def figure_line(self, line: FigureLine, by: str) -> None:
         """Declare, redeclare or retire (§8): the definition is checked whole, then one event on (unit, code)."""

@@ -41,12 +41,12 @@ def _register(status: Any) -> None:
         click.echo(f"已于 {status.published_on} 公开发布：{status.published_url}")
     elif status.publication_overdue:
         click.echo(f"【警告】已过公开期限 {status.publish_due}，尚未登记公开发布")
-    click.echo("序号  时间                 事由        经办人        意见/理由")
+    click.echo("序号  时间              事由      经办人        意见/理由")
     for e in status.entries:
         extra = f"（封存 {e.seal}）" if e.seal and e.event in ("Submitted", "Resubmitted") else ""
-        if e.event == "LateCorrected" and e.detail:
-            extra = f"（{e.detail['op']} {e.detail['unit']}/{e.detail['ref']}，行 {e.detail['line']}）"
-        click.echo(f"{e.number:>4}  {e.at[:19].replace('T', ' ')}  {e.label:<8}  {e.by:<12}  {e.text}{extra}")
+        if e.event == "LateCorrected":
+            extra = f"（{e.refs()}）"
+        click.echo(f"{e.number:>4}  {status.local_time(e)}  {e.label:<8}  {e.by:<12}  {e.text}{extra}")
 
 
 def _show(status: Any, fmt: str) -> None:
@@ -116,10 +116,20 @@ def reopen(ctx: click.Context, unit: str, year: int, reason: str, fmt: str) -> N
 @FORMAT
 @click.pass_context
 def status(ctx: click.Context, unit: str, year: int, fmt: str) -> None:
-    """The filing's state and its register (who did what, when, why)."""
+    """The filing's state and its register (who did what, when, why); waiting for review, what moved since the
+    submitted seal."""
     from ..services import filing as service
 
-    _show(_run(ctx, lambda c, a: service.status(c, a, unit, year)), fmt)
+    found = _run(ctx, lambda c, a: service.status(c, a, unit, year))
+    _show(found, fmt)
+    moved = _run(ctx, lambda c, a: service.since_submission(c, a, found))
+    if moved is not None and fmt == "text":
+        click.echo(
+            f"【注意】报送后数据又有变动（{len(moved.changes)} 个事件，{len(moved.moved)} 项指标）："
+            "审核通过的是报送时封存的数字"
+        )
+        for m in moved.moved:
+            click.echo(f"  {m.figure} {m.label}: {m.was} → {'已撤销声明' if m.retired else m.now}")
 
 
 @filing.command()
@@ -197,8 +207,7 @@ def late(ctx: click.Context, unit: str, year: int) -> None:
         f"{found.status.name}（{unit}）{year} 年度报告：{found.status.state_label}，报后更正 {len(found.entries)} 项"
     )
     for e in found.entries:
-        d = e.detail or {}
-        click.echo(f"  {e.at[:19].replace('T', ' ')} {e.by} {d.get('op')} {d.get('unit')}/{d.get('ref')}：{e.text}")
+        click.echo(f"  {found.status.local_time(e)} {e.by}：{e.text}（{len(e.lines)} 行：{e.refs()}）")
     if found.diff is None:
         return
     sealed = found.diff.seal

@@ -10,8 +10,9 @@ calls it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
 
 from domain.access import may_audit, may_read, may_review, may_submit
@@ -40,6 +41,13 @@ class FilingStatus:
     published_url: str | None
     published_on: str | None
     entries: list[Entry]
+    tz: tzinfo = UTC  # the ledger's time zone: the day of a transition is its day there
+
+    def day_of(self, e: Entry) -> date:
+        return datetime.fromisoformat(e.at).astimezone(self.tz).date()
+
+    def local_time(self, e: Entry) -> str:
+        return datetime.fromisoformat(e.at).astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
 
     @property
     def submitted(self) -> bool:
@@ -113,7 +121,7 @@ class ProgressRow:
 
     def day(self, *events: str, first: bool = False) -> str | None:
         e = self.status.first(*events) if first else self.status.last(*events)
-        return e.at[:10] if e is not None else None
+        return self.status.day_of(e).isoformat() if e is not None else None
 
     @property
     def submitted_on(self) -> str | None:
@@ -223,10 +231,10 @@ class Due:
 # ---- reading ----
 
 
-def _status(filing: Filing | None, unit: str, name: str, year: int, today: date) -> FilingStatus:
+def _status(filing: Filing | None, unit: str, name: str, year: int, today: date, tz: tzinfo) -> FilingStatus:
     if filing is None:
         return FilingStatus(
-            unit, name, year, "draft", STATES["draft"], report_due(year), today, None, None, None, None, []
+            unit, name, year, "draft", STATES["draft"], report_due(year), today, None, None, None, None, [], tz
         )
     return FilingStatus(
         unit,
@@ -241,6 +249,7 @@ def _status(filing: Filing | None, unit: str, name: str, year: int, today: date)
         filing.published_url,
         filing.published_on,
         filing.entries(),
+        tz,
     )
 
 
@@ -258,7 +267,7 @@ def _name(ctx: Context, unit: str) -> str:
 def status(ctx: Context, actor: Actor, unit: str, year: int, today: date | None = None) -> FilingStatus:
     """The filing of a unit's year and its register; whoever may read the unit (its superiors included)."""
     require_read(ctx, actor, unit)
-    return _status(ctx.ledger.filing(unit, year), unit, _name(ctx, unit), year, _today(ctx, today))
+    return _status(ctx.ledger.filing(unit, year), unit, _name(ctx, unit), year, _today(ctx, today), ctx.ledger.tz)
 
 
 def _units(ctx: Context) -> list[tuple[str, str, str | None]]:
@@ -287,7 +296,8 @@ def progress(ctx: Context, actor: Actor, parent: str, year: int, today: date | N
         stack.extend((c, code, depth + 1) for c in reversed(children.get(code, [])))
     day = _today(ctx, today)
     filings = ctx.ledger.filings([c for c, _, _ in order], year)
-    out = [ProgressRow(_status(filings[c], c, names[c], year, day), up, depth) for c, up, depth in order]
+    tz = ctx.ledger.tz
+    out = [ProgressRow(_status(filings[c], c, names[c], year, day, tz), up, depth) for c, up, depth in order]
     return Progress(parent, names.get(parent, parent), year, day, out)
 
 
@@ -318,7 +328,7 @@ def since_submission(ctx: Context, actor: Actor, found: FilingStatus) -> Diff | 
 # ---- acting ----
 
 
-def _act(ctx: Context, actor: Actor, unit: str, year: int, act: Any) -> FilingStatus:
+def _act(ctx: Context, actor: Actor, unit: str, year: int, act: Callable[[Filing, str], None]) -> FilingStatus:
     from eventsourcing.persistence import IntegrityError
 
     try:
@@ -327,7 +337,7 @@ def _act(ctx: Context, actor: Actor, unit: str, year: int, act: Any) -> FilingSt
         raise invalid(e) from None
     except IntegrityError:
         raise Refused("conflict", f"「{unit}」{year} 年度报送刚被他人处理，请刷新后重试") from None
-    return _status(filing, unit, _name(ctx, unit), year, ctx.ledger.today())
+    return _status(filing, unit, _name(ctx, unit), year, ctx.ledger.today(), ctx.ledger.tz)
 
 
 def _check_year(year: int) -> None:
@@ -463,7 +473,7 @@ def due(ctx: Context, actor: Actor, year: int | None = None, today: date | None 
     filings = ctx.ledger.filings([c for c, _ in units], year)
     out: list[Due] = []
     for code, name in units:
-        s = _status(filings[code], code, name, year, day)
+        s = _status(filings[code], code, name, year, day, ctx.ledger.tz)
         submitter = may_submit(actor, code, ctx.parent_of)  # type: ignore[arg-type]
         if submitter and not s.submitted and (s.due - day).days <= within:
             out.append(Due("submit", code, name, year, s.due, s.overdue, state=s.state, label="报送年度报告"))

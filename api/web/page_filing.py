@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from domain.access import may_review, may_submit
+from domain.filing import STATES
 
 from ..services import filing
 from ..services.refusals import Refused
@@ -121,4 +122,4 @@ def progress_page(request: Request, unit: str | None = None, year: str | None = 
     y = _year(request, year)
     found = filing.progress(context(server), caller.user, code, y)
     years = list(range(server.ledger.today().year, 1999, -1))[:8]
-    return render(request, caller, "progress.html", unit=code, units=units, year=y, years=years, p=found)
+    return render(request, caller, "progress.html", unit=code, units=units, year=y, years=years, p=found, states=STATES)

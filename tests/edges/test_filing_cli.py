@@ -46,6 +46,10 @@ def test_the_whole_workflow_from_the_command_line(home: Path, tmp_path: Path) ->
     back = taizhang(home, "filing", "return", "--unit", "dui", "--year", "2025", "--reason", "数字不符", user="wang")
     assert back.returncode == 0 and "已退回" in back.stdout
     assert taizhang(home, "filing", "submit", "--unit", "dui", "--year", "2025", user="boss").returncode == 0
+    before = taizhang(home, "import", "-", stdin=jsonl(study("D-0", "2025-02-01", unit="dui")))
+    assert before.returncode == 0  # not yet approved: not locked, but the reviewer is told
+    waiting = taizhang(home, "filing", "status", "--unit", "dui", "--year", "2025", user="wang")
+    assert "报送后数据又有变动（1 个事件" in waiting.stdout and "各类学习活动: 1 → 2" in waiting.stdout
     ok = taizhang(home, "filing", "approve", "--unit", "dui", "--year", "2025", "--format", "json", user="wang")
     body = json.loads(ok.stdout)
     assert body["state"] == "approved" and [e["label"] for e in body["register"]][1:] == [
@@ -70,7 +74,7 @@ def test_the_whole_workflow_from_the_command_line(home: Path, tmp_path: Path) ->
     late = taizhang(home, "filing", "late", "--unit", "dui", "--year", "2025", user="wang")
     assert late.returncode == 0, late.stderr
     assert "报后更正 2 项" in late.stdout and "督察发现漏报" in late.stdout and "补录会议" in late.stdout
-    assert "study.sessions 各类学习活动: 1 → 3" in late.stdout
+    assert "study.sessions 各类学习活动: 1 → 4" in late.stdout
     # Reopen, publish, status and progress.
     assert (
         taizhang(

@@ -122,8 +122,8 @@ def test_an_approved_year_refuses_every_change_without_a_late_reason_and_records
     # With a reason: written, and listed for the reviewer with the figures it moved since the approved seal.
     assert write(ctx, "clerk", lines["record"], "漏报一次学法，经督察发现补录").applied == 1
     late = filing.late_corrections(ctx, who(ctx, "zx-audit"), "dui", 2025)
-    assert [(e.by, e.text, e.detail["op"], e.detail["ref"]) for e in late.entries] == [
-        ("clerk", "漏报一次学法，经督察发现补录", "record", "D-2")
+    assert [(e.by, e.text, [(x["op"], x["ref"]) for x in e.lines]) for e in late.entries] == [
+        ("clerk", "漏报一次学法，经督察发现补录", [("record", "D-2")])
     ]
     assert late.diff is not None
     moved = {m.figure: (m.was, m.now) for m in late.diff.moved}
@@ -148,7 +148,7 @@ def test_a_parent_s_approved_year_locks_its_descendants_figures_too(ctx: Context
     e = refusal(lambda: write(ctx, "clerk", study("D-9", "2025-07-01", unit="dui")))
     assert e.errors[0]["field"] == "late_reason" and "zx 2025" in e.errors[0]["message"]
     assert write(ctx, "clerk", study("D-9", "2025-07-01", unit="dui"), "补录").applied == 1
-    assert [e.detail["unit"] for e in filing.status(ctx, who(ctx, "boss"), "zx", 2025).late_corrections] == ["dui"]
+    assert [e.refs() for e in filing.status(ctx, who(ctx, "boss"), "zx", 2025).late_corrections] == ["dui/D-9"]
 
 
 def test_reopening_is_a_reviewer_s_act_with_a_reason_and_lifts_the_lock(ctx: Context) -> None:
@@ -234,3 +234,19 @@ def test_a_write_retried_after_the_approval_is_answered_as_the_first_time_not_re
     again = write(ctx, "clerk", line)  # the same line id and content: already applied before the lock
     assert (again.applied, again.skipped) == (0, 1)
     assert filing.status(ctx, who(ctx, "boss"), "dui", 2025).late_corrections == []
+
+
+def test_a_late_file_is_one_late_correction_listing_its_lines_and_a_failed_one_records_nothing(ctx: Context) -> None:
+    approved(ctx)
+    lines = [(n, study(f"B-{n}", "2025-10-01", unit="dui")) for n in range(1, 8)]
+    bad = [*lines, (8, study("B-8", "2025-13-01", unit="dui"))]
+    e = refusal(lambda: asyncio.run(writes.import_lines(ctx, who(ctx, "clerk"), bad, "年底补录")))
+    assert [x["field"] for x in e.errors] == ["date"]
+    assert filing.status(ctx, who(ctx, "boss"), "dui", 2025).late_corrections == []
+    assert asyncio.run(writes.import_lines(ctx, who(ctx, "clerk"), lines, "年底补录")).applied == 7
+    [entry] = filing.status(ctx, who(ctx, "boss"), "dui", 2025).late_corrections
+    assert (
+        len(entry.lines) == 7
+        and entry.text == "年底补录"
+        and entry.refs() == ("dui/B-1、dui/B-2、dui/B-3、dui/B-4、dui/B-5 等 7 行")
+    )
