@@ -15,6 +15,7 @@ from . import (
     backup,
     deadlines,
     imports,
+    init,
     key,
     narrative,
     project,
@@ -22,6 +23,7 @@ from . import (
     reference,
     report,
     seal,
+    security,
     serve,
     user,
 )
@@ -65,6 +67,8 @@ COMMANDS: list[click.Command] = [
     user.user,
     project.project,
     reference.reference,
+    init.init,
+    security.security,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

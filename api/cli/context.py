@@ -32,7 +32,12 @@ class Command:
 
     @cached_property
     def ledger(self) -> Ledger:
-        return self.settings.ledger()
+        from domain.errors import DomainError
+
+        try:
+            return self.settings.ledger()
+        except DomainError as e:  # TAIZHANG_SUITE names another suite than the ledger's
+            fail(str(e))
 
     def caught_up(self, committed: str = "") -> ReadModel:
         """This command's read model, current with the log (a progress bar on a terminal); or exit STALE_EXIT
