@@ -266,6 +266,8 @@ def test_backup_and_restore_give_an_identical_verified_ledger(home: Path, tmp_pa
     assert taizhang(fresh, "verify").returncode == 0
     after = json.loads(taizhang(fresh, "report", "--unit", "dist", "--year", "2025").stdout)
     assert (after["figures"], after["checks"], after["log"]) == (before["figures"], before["checks"], before["log"])
+    manifest = json.loads((tmp_path / "bk" / "backup.json").read_text())
+    assert (manifest["size"], manifest["root"]) == (after["log"]["size"], after["log"]["root"])
 
 
 def test_key_export_gives_the_public_key(home: Path) -> None:
