@@ -18,6 +18,7 @@ from . import (
     init,
     key,
     narrative,
+    personal,
     project,
     rebuild,
     reference,
@@ -69,6 +70,7 @@ COMMANDS: list[click.Command] = [
     reference.reference,
     init.init,
     security.security,
+    personal.personal,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

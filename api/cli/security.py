@@ -72,6 +72,7 @@ def text_lines(r: SecurityReport) -> list[str]:
         out.append(f"- {role.label}（{role.role}）：{role.users} 名在用；{'、'.join(role.may)}")
     together = "未分离：管理员同时管理用户并可查看审计日志（适合小单位一人兼任）"
     out.append("- 三员分立：" + ("已分离" if r.separated else together))
+    out += ["", "## 个人信息保护"] + [f"- {f.label}：{f.value}" for f in r.personal]
     out += ["", "## 记录保存"] + [f"- {f.label}：{f.value}" for f in r.retention]
     if r.not_provided:
         out += ["", "## 尚未提供"] + [f"- {m}" for m in r.not_provided]

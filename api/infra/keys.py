@@ -117,3 +117,79 @@ class Keys:
             return None
         public = self.private(unit).public_key()
         return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+# ---- personal-data keys (domain/personal.py): keys/personal/<unit>.<key id>.key, owner-only ----
+# SM4-GCM (GB/T 32907-2016, 128-bit key) under the 国密 suite, AES-256-GCM otherwise; a 96-bit random nonce per
+# value; the additional data binds a ciphertext to its unit, activity, field and key, so one cannot be moved.
+
+PERSONAL_CIPHERS = {"gm": "SM4-GCM", "default": "AES-256-GCM"}
+_KEY_BYTES = {"SM4-GCM": 16, "AES-256-GCM": 32}
+
+
+def _aead(cipher: str, key: bytes, nonce: bytes, tag: bytes | None = None):  # noqa: ANN202 — a cryptography context
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    algorithm = algorithms.SM4(key) if cipher == "SM4-GCM" else algorithms.AES(key)
+    mode = modes.GCM(nonce, tag)
+    return Cipher(algorithm, mode).decryptor() if tag is not None else Cipher(algorithm, mode).encryptor()
+
+
+def encrypt(cipher: str, key: bytes, plain: str, aad: bytes) -> str:
+    nonce = os.urandom(12)
+    ctx = _aead(cipher, key, nonce)
+    ctx.authenticate_additional_data(aad)
+    body = ctx.update(plain.encode()) + ctx.finalize()
+    return base64.b64encode(nonce + body + ctx.tag).decode()
+
+
+def decrypt(cipher: str, key: bytes, sealed: str, aad: bytes) -> str:
+    """The plain text (raises cryptography's InvalidTag when the ciphertext or its place was altered)."""
+    raw = base64.b64decode(sealed)
+    ctx = _aead(cipher, key, raw[:12], raw[-16:])
+    ctx.authenticate_additional_data(aad)
+    return (ctx.update(raw[12:-16]) + ctx.finalize()).decode()
+
+
+class PersonalKeys:
+    """Each unit's personal-data keys, outside the event store (backups copy keys/: see README on shredding)."""
+
+    def __init__(self, home: Path) -> None:
+        self.dir = keys_dir(home) / "personal"
+
+    def path(self, unit: str, key_id: str) -> Path:
+        return self.dir / f"{unit}.{key_id}.key"
+
+    def issue(self, unit: str, cipher: str) -> tuple[str, bytes]:
+        """A new key for the unit: (its id, its bytes), written owner-only."""
+        import secrets
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.dir, 0o700)
+        key_id, key = secrets.token_hex(8), os.urandom(_KEY_BYTES[cipher])
+        fd = os.open(self.path(unit, key_id), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{cipher} {key.hex()}\n")
+        return key_id, key
+
+    def get(self, unit: str, key_id: str) -> tuple[str, bytes] | None:
+        """(cipher, key) or None when the key was erased (or its file lost)."""
+        try:
+            cipher, key = self.path(unit, key_id).read_text().split()
+        except FileNotFoundError:
+            return None
+        return cipher, bytes.fromhex(key)
+
+    def shred(self, unit: str, key_id: str) -> bool:
+        """Overwrite and remove the key file; False when it was not there."""
+        path = self.path(unit, key_id)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return False
+        with open(path, "r+b") as f:  # on a journalling or copy-on-write disk the old blocks may survive: the
+            f.write(os.urandom(size))  # removal is what counts; backups hold their own copy until they expire
+            f.flush()
+            os.fsync(f.fileno())
+        path.unlink()
+        return True

@@ -68,6 +68,7 @@ class SecurityReport:
     roles: list[RoleLine]
     separated: bool  # no role both administers users and reads the audit trail
     retention: list[Fact]
+    personal: list[Fact] = field(default_factory=list)
     not_provided: list[str] = field(default_factory=list)
 
 
@@ -98,6 +99,7 @@ def report(ctx: Context, actor: Actor) -> SecurityReport:
         roles=_roles(ctx),
         separated=_separated(),
         retention=_retention(settings.home),
+        personal=_personal(ctx, suite.name),
         not_provided=_not_provided(suite.name),
     )
 
@@ -199,6 +201,40 @@ def _retention(home: Path) -> list[Fact]:
         Fact("日志锚点", f"{home / 'log.anchor'}：本数据目录见过的最大日志及其根，只增不减"),
         Fact("读模型", "由事件日志派生，可随时重建（taizhang rebuild），不是保存对象"),
         Fact("备份", "taizhang backup 在线备份事件库、密钥与佐证材料，保留期限由单位自定"),
+    ]
+
+
+def _personal(ctx: Context, suite: str) -> list[Fact]:
+    from domain.catalogue import KINDS, PERSONAL_FIELDS
+    from domain.personal import SEES_PERSONAL, PersonalKey, personal_key_id
+    from domain.user import ROLES
+
+    from ..infra.keys import PERSONAL_CIPHERS, PersonalKeys
+
+    fields = "；".join(
+        f"{KINDS[kind].label}：{'、'.join(f.label for f in group)}" for kind, group in PERSONAL_FIELDS.items()
+    )
+    shredded = 0
+    for unit in ctx.ledger.created_with(PersonalKey.Issued):
+        found = ctx.ledger.repository.get(personal_key_id(unit.unit))
+        shredded += len(found.shredded)
+    folder = PersonalKeys(ctx.settings.home).dir
+    return [
+        Fact("个人信息字段", fields),
+        Fact(
+            "存储",
+            f"{PERSONAL_CIPHERS[suite]} 加密后写入事件日志，明文不落盘；每个值绑定单位、活动、字段和密钥编号",
+        ),
+        Fact(
+            "密钥",
+            f"每单位一把，存于事件库之外：{folder}（{_file('', folder).mode or '尚未创建'}）；"
+            "taizhang backup 随 keys/ 一并复制",
+        ),
+        Fact(
+            "明文可见",
+            "、".join(ROLES[r] for r in SEES_PERSONAL) + "（本单位及下级）；每次查看作为事件记入日志（谁、何时、哪些字段）",
+        ),
+        Fact("销毁", f"taizhang personal shred 销毁单位密钥，数字、Merkle 根与封存不受影响；已销毁 {shredded} 把"),
     ]
 
 
