@@ -232,7 +232,8 @@ def _personal(ctx: Context, suite: str) -> list[Fact]:
         ),
         Fact(
             "明文可见",
-            "、".join(ROLES[r] for r in SEES_PERSONAL) + "（本单位及下级）；每次查看作为事件记入日志（谁、何时、哪些字段）",
+            "、".join(ROLES[r] for r in SEES_PERSONAL)
+            + "（本单位及下级）；每次查看作为事件记入日志（谁、何时、哪些字段）",
         ),
         Fact("销毁", f"taizhang personal shred 销毁单位密钥，数字、Merkle 根与封存不受影响；已销毁 {shredded} 把"),
     ]
