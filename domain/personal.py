@@ -40,6 +40,10 @@ def id_number_problem(value: str) -> str | None:
 
 
 def _problem(f: PersonalField, value: str) -> str | None:
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return "含有无法识别的字符（不是有效的 UTF-8 文本）"
     if f.check == "name":
         return None if 0 < len(value) <= 50 else "须为 1–50 个字符"
     if f.check == "id_number":

@@ -168,9 +168,10 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     if server is not None:
         app.state.server = server
 
-    from . import pages, routes_api
+    from . import pages, routes_api, routes_personal
 
     app.include_router(routes_api.router)
+    app.include_router(routes_personal.router)
     app.include_router(pages.router)
     pages.mount_static(app)
 

@@ -289,7 +289,14 @@ def seal(body: schemas.SealRequest, caller: WriterDep, server: ServerDep) -> dic
 def verify(caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """Recompute the Merkle log from the event store and check it, the seals and the evidence files."""
     found = audit.verify(context(server), caller.user)
-    return {"ok": found.ok, "size": found.size, "root": found.root, "seals": found.seals, "problems": found.problems}
+    return {
+        "ok": found.ok,
+        "size": found.size,
+        "root": found.root,
+        "seals": found.seals,
+        "problems": found.problems,
+        "suite": found.suite,
+    }
 
 
 # ---- users (admins) ----
