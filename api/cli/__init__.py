@@ -11,9 +11,11 @@ from __future__ import annotations
 import click
 
 from . import (
+    assessment,
     attach,
     backup,
     deadlines,
+    filing,
     imports,
     init,
     key,
@@ -21,6 +23,7 @@ from . import (
     personal,
     project,
     rebuild,
+    rectification,
     reference,
     report,
     seal,
@@ -68,6 +71,9 @@ COMMANDS: list[click.Command] = [
     user.user,
     project.project,
     reference.reference,
+    filing.filing,
+    rectification.issue,
+    assessment.assess,
     init.init,
     security.security,
     personal.personal,
