@@ -722,3 +722,26 @@ def all_fields(fields_of: str = "activity") -> dict[str, Field]:
 
 def _storage(f: Field) -> str:
     return "str" if f.type == "code" else f.type
+
+
+# ---- personal data (个人信息) ----
+# Fields that name or reach a person (个人信息保护法 §4; a 公民身份号码 is sensitive personal information, §28).
+# They are not data fields of a line: DOMAIN.md §2 rejects unknown fields and no figure needs them. They are
+# recorded apart, encrypted under a key of the unit held outside the event store (domain/personal.py,
+# api/services/personal.py), shown in clear only to the roles that handle the matter, each showing logged.
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    name: str
+    label: str
+    check: Literal["name", "id_number", "phone"]  # how a value is checked (domain/personal.py)
+
+
+PERSONAL_FIELDS: dict[str, tuple[PersonalField, ...]] = {
+    "petition": (
+        PersonalField("name", "信访人姓名", "name"),
+        PersonalField("id_number", "公民身份号码", "id_number"),
+        PersonalField("phone", "联系电话", "phone"),
+    ),
+}

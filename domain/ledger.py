@@ -28,6 +28,7 @@ from .ids import activity_id, declaration_id, receipt_id, signing_key_id, unit_i
 from .narrative import Narrative
 from .receipt import Receipt
 from .seal import Seal, SigningKey
+from .suite import DEFAULT, LedgerSuite, suite, suite_id
 from .transcoder import FastJSONTranscoder, canonical
 from .unit import Unit
 from .validation import CorrectLine, FigureLine, Line, RecordLine, StepLine, UnitLine, VoidLine, parse_line
@@ -133,9 +134,12 @@ class Ledger(UserDirectory, Application[UUID]):
         signature: str,
         public_key: str,
         by: str,
+        suite: str = DEFAULT,
     ) -> Seal:
         if self.unit(unit) is None:
             raise DomainError.of("unit", f"单位：单位「{unit}」不存在")
+        if suite != self.suite():
+            raise DomainError.of("suite", f"算法套件：此台账使用「{self.suite()}」套件，不能用「{suite}」封存")
         registered = self.signing_key(unit)
         if registered is not None and registered != public_key:
             raise DomainError.of(
@@ -143,7 +147,7 @@ class Ledger(UserDirectory, Application[UUID]):
                 f"签名密钥：单位「{unit}」的密钥文件与事件日志中登记的密钥不一致（密钥可能被替换），拒绝封存；"
                 "请从备份恢复 keys/ 目录",
             )
-        seal = Seal(unit, year, as_of, size, root, report, signature, public_key, by)
+        seal = Seal(unit, year, as_of, size, root, report, signature, public_key, by, suite)
         if registered is None:
             self.save(SigningKey(unit, public_key, by), seal)
         else:
@@ -169,6 +173,32 @@ class Ledger(UserDirectory, Application[UUID]):
         locks.follow(found)
         self.save(found, locks)  # together: a concurrent approval of another unit conflicts and is retried
         return found
+    def suite(self) -> str:
+        """The name of the ledger's cryptographic suite (domain/suite.py): `default` unless one was chosen."""
+        found = self._get(suite_id())
+        return found.name if found is not None else DEFAULT  # type: ignore[attr-defined]
+
+    def choose_suite(self, name: str, by: str) -> str:
+        """Record the suite of a new ledger. Refused once the log has events under another suite: every leaf
+        hash and seal already made would stop matching."""
+        suite(name)  # an unknown name is refused
+        current = self.suite()
+        if current == name:
+            return name
+        events = self.recorder.max_notification_id() or 0
+        if events:
+            raise DomainError.of(
+                "suite",
+                f"算法套件：此台账已有 {events} 条事件，使用「{current}」套件；套件只能在新建台账时选择"
+                f"（要用「{name}」，请新建数据目录并导入）",
+            )
+        if name != DEFAULT:  # default is a ledger without the event: nothing to record
+            try:
+                self.save(LedgerSuite(name, by))
+            except IntegrityError:  # another process created the ledger at the same moment
+                if self.suite() != name:
+                    raise DomainError.of("suite", f"算法套件：台账已由另一进程以「{self.suite()}」套件创建") from None
+        return name
 
     def signing_key(self, unit: str) -> str | None:
         """The public key (hex) registered in the log for the unit's seals, if it has sealed since keys were

@@ -10,12 +10,20 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 
 from .ids import signing_key_id
+from .suite import DEFAULT, SUITES, digest
 
 
-def seal_payload(unit: str, year: int, as_of: str, size: int, root: str, report: dict[str, Any]) -> bytes:
-    """The bytes a seal's signature covers: its facts and the SHA-256 of the report's canonical JSON."""
-    report_hash = hashlib.sha256(canonical_json(report)).hexdigest()
-    facts = {"unit": unit, "year": year, "as_of": as_of, "size": size, "root": root, "report_sha256": report_hash}
+def seal_payload(
+    unit: str, year: int, as_of: str, size: int, root: str, report: dict[str, Any], suite: str = DEFAULT
+) -> bytes:
+    """The bytes a seal's signature covers: its facts and the hash of the report's canonical JSON (SHA-256 on
+    the default suite, as before suites existed; SM3 and the suite's name on the 国密 suite)."""
+    if suite == DEFAULT:
+        report_hash = hashlib.sha256(canonical_json(report)).hexdigest()
+        facts = {"unit": unit, "year": year, "as_of": as_of, "size": size, "root": root, "report_sha256": report_hash}
+        return canonical_json(facts)
+    facts = {"unit": unit, "year": year, "as_of": as_of, "size": size, "root": root, "suite": suite}
+    facts[f"report_{SUITES[suite].tree_hash}"] = digest(suite, canonical_json(report))
     return canonical_json(facts)
 
 
@@ -36,6 +44,7 @@ class Seal(Aggregate):
         signature: str,
         public_key: str,
         recorded_by: str,
+        suite: str = DEFAULT,  # seals from before suites existed are default
     ) -> None:
         self.unit = unit
         self.year = year
@@ -46,6 +55,7 @@ class Seal(Aggregate):
         self.signature = signature
         self.public_key = public_key
         self.recorded_by = recorded_by  # who sealed (shown beside the seal)
+        self.suite = suite
 
     @staticmethod
     def create_id() -> UUID:

@@ -14,16 +14,15 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from domain.seal import Seal, seal_payload
+from domain.suite import DEFAULT, SUITES, verify_signature
 
 from . import merkle, pgsource
 from .anchor import ANCHOR_FILE, read_anchor
-from .ingest import catch_up
+from .ingest import catch_up, store_suite
 from .leafhash import Chunk, hash_range, hash_range_pg
 from .readmodel import ReadModel
 from .source import read_rows
@@ -34,7 +33,8 @@ PARALLEL_FROM = 200_000  # events: below this, worker processes cost more than t
 class StoreLog:
     """Every stored event's position, originator and leaf hash, read from the event store itself."""
 
-    def __init__(self, source: ApplicationRecorder, batch: int = 100_000) -> None:
+    def __init__(self, source: ApplicationRecorder, batch: int = 100_000, suite: str | None = None) -> None:
+        self.suite = store_suite(source) if suite is None else suite  # the one recorded in the log by default
         self.positions: list[int] = []
         self.oids: list[str] = []
         self.leaves: list[bytes] = []
@@ -51,7 +51,7 @@ class StoreLog:
         while rows := read_rows(source, after, batch):
             self.positions += [row[0] for row in rows]
             self.oids += [row[1] for row in rows]
-            self.leaves += merkle.leaf_hashes(rows)
+            self.leaves += merkle.leaf_hashes(rows, self.suite)
             after = rows[-1][0]
 
     def _in_parallel(self, read: Callable[..., Chunk], where: list[str], last: int) -> None:
@@ -62,14 +62,14 @@ class StoreLog:
         ranges = list(itertools.pairwise(bounds))
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
             args = [[w] * len(ranges) for w in where]
-            chunks = pool.map(read, *args, *zip(*ranges, strict=True))
+            chunks = pool.map(read, *args, *zip(*ranges, strict=True), [self.suite] * len(ranges))
             for positions, oids, leaves in chunks:
                 self.positions += positions
                 self.oids += oids
                 self.leaves += leaves
 
     def root(self, size: int) -> bytes:
-        return merkle.root(self.leaves[:size])
+        return merkle.root(self.leaves[:size], self.suite)
 
 
 def describe(model: ReadModel, oid: str) -> str:
@@ -108,12 +108,11 @@ def compare_with_witness(model: ReadModel, log: StoreLog) -> list[str]:
 def check_seal(seal: Seal, log: StoreLog, model: ReadModel, key_of: Callable[[str], bytes | None]) -> list[str]:
     name = f"seal {seal.id} ({seal.unit} {seal.year})"
     problems = []
-    payload = seal_payload(seal.unit, seal.year, seal.as_of, seal.size, seal.root, seal.report)
-    try:
-        Ed25519PublicKey.from_public_bytes(bytes.fromhex(seal.public_key)).verify(
-            bytes.fromhex(seal.signature), payload
-        )
-    except (InvalidSignature, ValueError):
+    suite = getattr(seal, "suite", DEFAULT)
+    if suite != log.suite:
+        problems.append(f"{name}: made under the {suite} suite, but the log is hashed under {log.suite}")
+    payload = seal_payload(seal.unit, seal.year, seal.as_of, seal.size, seal.root, seal.report, suite)
+    if suite not in SUITES or not verify_signature(suite, seal.public_key, seal.signature, payload):
         problems.append(f"{name}: signature does not match its contents (the seal was altered)")
     known = key_of(seal.unit)
     if known is not None and known.hex() != seal.public_key:

@@ -12,7 +12,7 @@ from eventsourcing.persistence import ApplicationRecorder, Tracking
 from . import declared
 from .evaluate import bind, rows
 from .figures import STORED
-from .merkle import Frontier
+from .merkle import DEFAULT, Frontier
 from .schema import DATA_FIELDS, ETYPES, json_spec
 from .source import prefetched
 from .state import activity_fold, activity_year, step_fold, step_rows, unit_fold
@@ -80,6 +80,8 @@ def catch_up(
     """
     tracking = DuckDBTrackingRecorder(con)
     start = tracking.max_tracking_id(APPLICATION) or 0
+    if start == 0:  # nothing hashed yet: take the suite the log was created with (domain/suite.py)
+        record_suite(con, store_suite(source))
     done = 0
     for batch in prefetched(source, start, batch_size, load_frontier(con), until):
         leaves = pa.table(
@@ -117,7 +119,31 @@ def catch_up(
 
 def load_frontier(con: duckdb.DuckDBPyConnection) -> Frontier:
     found = con.execute("SELECT size, frontier FROM merkle ORDER BY size DESC LIMIT 1").fetchall()
-    return Frontier.load(found[0][0], found[0][1]) if found else Frontier()
+    suite = model_suite(con)
+    return Frontier.load(found[0][0], found[0][1], suite) if found else Frontier(suite=suite)
+
+
+def store_suite(source: ApplicationRecorder) -> str:
+    """The suite recorded in the event log (the LedgerSuite aggregate's first event), `default` without one."""
+    from domain.suite import suite_id
+
+    found = source.select_events(suite_id(), limit=1)
+    if not found:
+        return DEFAULT
+    state = found[0].state
+    return str(json.loads(state.decode() if isinstance(state, bytes | memoryview) else state)["name"])
+
+
+def record_suite(con: duckdb.DuckDBPyConnection, suite: str) -> None:
+    con.execute("DELETE FROM meta WHERE key = 'suite'")
+    if suite != DEFAULT:
+        con.execute("INSERT INTO meta VALUES ('suite', ?)", [suite])
+
+
+def model_suite(con: duckdb.DuckDBPyConnection) -> str:
+    """The suite this read model hashed its log with."""
+    found = con.execute("SELECT value FROM meta WHERE key = 'suite'").fetchall()
+    return str(found[0][0]) if found else DEFAULT
 
 
 # The incremental fold refolds the activities that new events touched. Their oids are materialised once and

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 
-from .merkle import leaf_hashes
+from .merkle import DEFAULT, leaf_hashes
 
 Chunk = tuple[list[int], list[str], list[bytes]]
 
 
-def hash_range(db: str, table: str, after: int, last: int) -> Chunk:
+def hash_range(db: str, table: str, after: int, last: int, suite: str = DEFAULT) -> Chunk:
     """(positions, originator ids, leaf hashes) of the events with after < position <= last."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
@@ -21,10 +21,10 @@ def hash_range(db: str, table: str, after: int, last: int) -> Chunk:
         ).fetchall()
     finally:
         con.close()
-    return [r[0] for r in rows], [r[1] for r in rows], leaf_hashes(rows)
+    return [r[0] for r in rows], [r[1] for r in rows], leaf_hashes(rows, suite)
 
 
-def hash_range_pg(conninfo: str, schema: str, table: str, after: int, last: int) -> Chunk:
+def hash_range_pg(conninfo: str, schema: str, table: str, after: int, last: int, suite: str = DEFAULT) -> Chunk:
     """The same over a PostgreSQL recorder's table, on a connection of the worker's own."""
     import psycopg
     from psycopg import sql
@@ -35,4 +35,4 @@ def hash_range_pg(conninfo: str, schema: str, table: str, after: int, last: int)
     with psycopg.connect(conninfo) as con, con.cursor(binary=True) as cur:
         cur.execute(statement, (after, last))
         rows = cur.fetchall()
-    return [r[0] for r in rows], [r[1] for r in rows], leaf_hashes(rows)
+    return [r[0] for r in rows], [r[1] for r in rows], leaf_hashes(rows, suite)

@@ -25,7 +25,7 @@ from . import report as reports
 from .declared import Declaration
 from .evaluate import rows
 from .figures import STORED
-from .ingest import APPLICATION, FOLDED, INSERT_SQL, catch_up, load_frontier
+from .ingest import APPLICATION, FOLDED, INSERT_SQL, catch_up, load_frontier, model_suite
 from .schema import DDL
 from .state import activity_fold, activity_year, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
@@ -210,7 +210,7 @@ class ReadModel:
         """The event log's size (leaves) and Merkle root, now or as of an instant."""
         if as_of is None:
             frontier = load_frontier(self.con)
-            return {"size": frontier.size, "root": frontier.root().hex()}
+            return self._named({"size": frontier.size, "root": frontier.root().hex()}, frontier.suite)
         # Receipts are not projected, but each transaction records them before its activity events.
         found = self.con.execute(
             "SELECT count(*) FROM leaves"
@@ -218,14 +218,24 @@ class ReadModel:
             [as_of],
         ).fetchall()
         size = int(found[0][0])
-        return {"size": size, "root": self.root(size).hex()}
+        return self._named({"size": size, "root": self.root(size).hex()}, self.suite())
+
+    @staticmethod
+    def _named(log: dict[str, Any], suite: str) -> dict[str, Any]:
+        """The report's `log` names its suite only when it is not the default (DOMAIN.md §5's block unchanged)."""
+        return log if suite == merkle.DEFAULT else {**log, "suite": suite}
+
+    def suite(self) -> str:
+        """The cryptographic suite of the log this read model hashed (domain/suite.py)."""
+        return model_suite(self.con)
 
     def root(self, size: int) -> bytes:
         """The root of the first `size` events: from the frontier kept at the last batch boundary before it."""
         found = self.con.execute(
             "SELECT size, frontier FROM merkle WHERE size <= ? ORDER BY size DESC LIMIT 1", [size]
         ).fetchall()
-        frontier = merkle.Frontier.load(found[0][0], found[0][1]) if found else merkle.Frontier()
+        suite = self.suite()
+        frontier = merkle.Frontier.load(found[0][0], found[0][1], suite) if found else merkle.Frontier(suite=suite)
         rest = self.con.execute(
             "SELECT hash FROM leaves WHERE idx >= ? AND idx < ? ORDER BY idx", [frontier.size, size]
         ).fetchall()

@@ -59,8 +59,9 @@ def prefetched(
 def batches(
     source: ApplicationRecorder, after: int, size: int, frontier: Frontier, until: int | None = None
 ) -> Iterator[Batch]:
-    """Batches of the events after position `after` (up to position `until`, when given)."""
-    frontier = Frontier(frontier.size, frontier.hashes)
+    """Batches of the events after position `after` (up to position `until`, when given), hashed under the
+    frontier's suite."""
+    frontier = frontier.copy()
     while until is None or after < until:
         rows = read_rows(source, after, size)
         if until is not None:
@@ -68,7 +69,7 @@ def batches(
         if not rows:
             return
         first = frontier.size
-        leaves = leaf_hashes(rows)
+        leaves = leaf_hashes(rows, frontier.suite)
         checkpoints = []
         i = 0
         while i < len(leaves):
@@ -77,7 +78,7 @@ def batches(
             i += step
             checkpoints.append((frontier.size, frontier.dump()))
         after = rows[-1][0]
-        batch = _batch(rows, leaves, first, Frontier(frontier.size, frontier.hashes), checkpoints)
+        batch = _batch(rows, leaves, first, frontier.copy(), checkpoints)
         del rows, leaves  # the rows are in the batch now: don't hold them while it is projected
         yield batch
         del batch

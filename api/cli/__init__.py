@@ -18,9 +18,11 @@ from . import (
     deadlines,
     filing,
     imports,
+    init,
     key,
     letterhead,
     narrative,
+    personal,
     project,
     rebuild,
     records,
@@ -28,6 +30,7 @@ from . import (
     reference,
     report,
     seal,
+    security,
     serve,
     unit,
     user,
@@ -83,6 +86,9 @@ COMMANDS: list[click.Command] = [
     filing.filing,
     rectification.issue,
     assessment.assess,
+    init.init,
+    security.security,
+    personal.personal,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

@@ -49,7 +49,12 @@ class Command:
                     f"在「{found.parent.resolve()}」没有找到台账（{found.name}）：请在台账的数据目录所在的文件夹运行，"
                     "或用 TAIZHANG_HOME 指定数据目录 / no ledger in that folder: set TAIZHANG_HOME"
                 )
-        return self.settings.ledger()
+        from domain.errors import DomainError
+
+        try:
+            return self.settings.ledger()
+        except DomainError as e:  # TAIZHANG_SUITE names another suite than the ledger's
+            fail(str(e))
 
     def caught_up(self, committed: str = "") -> ReadModel:
         """This command's read model, current with the log (a progress bar on a terminal); or exit STALE_EXIT

@@ -59,7 +59,8 @@ def verify(ctx: click.Context, root_hex: str | None, size: int | None) -> None:
         n = len(result.problems)
         click.echo(f"TAMPERED: {n} problem(s) / 发现 {n} 处问题", err=True)
         sys.exit(1)
-    click.echo(f"intact: {result.size} events, root {result.root}, {result.seals} seal(s) checked / 日志完整")
+    named = "" if result.suite == "default" else f" ({result.suite} suite: SM3 log, SM2 seals)"
+    click.echo(f"intact: {result.size} events, root {result.root}, {result.seals} seal(s) checked{named} / 日志完整")
 
 
 @click.command()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from projections import anchor, merkle
+from projections import anchor
 from projections.audit import StoreLog
 
 from .layout import BACKUP_MANIFEST, COPIED_FOLDERS, EVENTS_DB_SIDECARS, events_db
@@ -46,7 +46,7 @@ def backup(settings: Settings, target: Path) -> Manifest:
     copied = Settings(target, None, settings.tz, settings.user).ledger()
     try:
         log = StoreLog(copied.recorder)
-        manifest = Manifest(len(log.leaves), merkle.root(log.leaves).hex(), datetime.now(UTC).isoformat())
+        manifest = Manifest(len(log.leaves), log.root(len(log.leaves)).hex(), datetime.now(UTC).isoformat())
     finally:
         copied.close()
     (target / BACKUP_MANIFEST).write_text(json.dumps(manifest.__dict__, indent=1) + "\n")

@@ -1,7 +1,8 @@
 """The data directory ($TAIZHANG_HOME): the one place that names its files.
 
 events.db[-wal|-shm]    the SQLite event store (absent on PostgreSQL)
-keys/<unit>.pem|.pub     each unit's seal-signing key (`keys.py`)
+keys/<unit>.pem|.sm2.pem|.pub  each unit's seal-signing key (Ed25519 or SM2, `keys.py`)
+keys/personal/<unit>.<id>.key   each unit's personal-data keys (`keys.py`, domain/personal.py)
 evidence/<ab>/<sha256>   evidence files by content (`evidence.py`)
 session.key              the secret that signs web sessions (`passwords.py`)
 readmodel[-N].duckdb     read-model slots and readmodel.generation (named in projections/slots.py, which

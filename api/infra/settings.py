@@ -30,6 +30,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # How long a bearer token works after it is issued (TAIZHANG_TOKEN_DAYS).
     token_days: int = 90
+    # The cryptographic suite a new ledger is created with (TAIZHANG_SUITE: default or gm, domain/suite.py).
+    # A ledger keeps the suite it was created with; naming another for a ledger with events is refused.
+    suite: str | None = None
 
     @classmethod
     def from_env(cls, user: str | None = None) -> Settings:
@@ -42,6 +45,7 @@ class Settings:
                 p.strip() for p in os.environ.get("TAIZHANG_TRUSTED_PROXIES", "").split(",") if p.strip()
             ),
             token_days=_days(os.environ.get("TAIZHANG_TOKEN_DAYS") or "90"),
+            suite=_suite(os.environ.get("TAIZHANG_SUITE") or None),
         )
 
     def event_store_env(self) -> dict[str, str]:
@@ -76,13 +80,23 @@ class Settings:
         return env
 
     def ledger(self) -> Ledger:
+        """The ledger; a new one is created under TAIZHANG_SUITE when that is set (raises DomainError when the
+        ledger exists under another suite)."""
         env = self.event_store_env()
         if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
-            return Ledger(env=env, tz=self.tz)
-        from . import postgres
+            ledger = Ledger(env=env, tz=self.tz)
+        else:
+            from . import postgres
 
-        with postgres.ready(env, f"{Ledger.name.lower()}_events") as ready_env:
-            return Ledger(env=ready_env, tz=self.tz)
+            with postgres.ready(env, f"{Ledger.name.lower()}_events") as ready_env:
+                ledger = Ledger(env=ready_env, tz=self.tz)
+        if self.suite is not None:
+            try:
+                ledger.choose_suite(self.suite, self.user)
+            except BaseException:
+                ledger.close()
+                raise
+        return ledger
 
     def read_model(self) -> ReadModel:
         """A read model this process alone uses (the first free slot, see projections/slots.py)."""
@@ -102,6 +116,15 @@ def _days(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 3650:
         raise ValueError(f"TAIZHANG_TOKEN_DAYS: a number of days from 1 to 3650, not {text!r}")
     return int(text)
+
+
+def _suite(name: str | None) -> str | None:
+    if name is not None:
+        from domain.suite import SUITES
+
+        if name not in SUITES:
+            raise ValueError(f"TAIZHANG_SUITE: one of {', '.join(SUITES)}, not {name!r}")
+    return name
 
 
 def _login() -> str:

@@ -14,6 +14,7 @@ from domain.errors import DomainError
 from domain.ids import activity_id
 from domain.ledger import Ledger
 from domain.seal import Seal, seal_payload
+from domain.suite import DEFAULT
 from projections import audit, merkle
 from projections.audit import StoreLog, check_seal, compare_with_witness
 from projections.changes import Change, changes_since
@@ -21,7 +22,6 @@ from projections.readmodel import ReadModel
 from projections.report import UnknownUnit
 
 from ..infra.evidence import EvidenceStore
-from ..infra.keys import Keys
 from ..infra.layout import keys_dir
 from .access import require_admin, require_auditor, require_read
 from .context import Actor, Context
@@ -34,6 +34,7 @@ class Verification:
     size: int
     root: str
     seals: int
+    suite: str = DEFAULT
 
     @property
     def ok(self) -> bool:
@@ -69,10 +70,13 @@ def make_seal(ctx: Context, model: ReadModel, unit: str, year: int, by: str) -> 
     as_of = datetime.now(UTC)
     report = model.report(unit, year, as_of)  # raises UnknownUnit
     log = report["log"]
-    key = ctx.keys.private(unit)
+    suite = model.suite()
+    key = ctx.keys.signer(unit, suite)
     stamp = as_of.isoformat()
-    signature = key.sign(seal_payload(unit, year, stamp, log["size"], log["root"], report)).hex()
-    sealed = ctx.ledger.seal(unit, year, stamp, log["size"], log["root"], report, signature, Keys.public_hex(key), by)
+    signature = key.sign(seal_payload(unit, year, stamp, log["size"], log["root"], report, suite))
+    sealed = ctx.ledger.seal(
+        unit, year, stamp, log["size"], log["root"], report, signature, key.public_hex, by, suite
+    )
     return {
         "seal": str(sealed.id),
         "unit": unit,
@@ -81,7 +85,8 @@ def make_seal(ctx: Context, model: ReadModel, unit: str, year: int, by: str) -> 
         "size": log["size"],
         "root": log["root"],
         "signature": signature,
-        "public_key": Keys.public_hex(key),
+        "public_key": key.public_hex,
+        "suite": suite,
     }
 
 
@@ -109,6 +114,7 @@ def seals(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
             "root": s.root,
             "signature": s.signature,
             "public_key": s.public_key,
+            "suite": getattr(s, "suite", DEFAULT),
             "recorded_by": getattr(s, "recorded_by", None),
         }
         for s in ctx.ledger.seals()
@@ -211,7 +217,7 @@ def verify_log(
             problems.append(
                 f"the root of the first {size} events is {log.root(size).hex()}, not the published {root_hex}"
             )
-    result = Verification(problems, len(log.leaves), merkle.root(log.leaves).hex(), len(found))
+    result = Verification(problems, len(log.leaves), log.root(len(log.leaves)).hex(), len(found), log.suite)
     if progress is not None:
         progress("完成", steps[1], steps[1])
     return result
@@ -274,12 +280,13 @@ def proof(ctx: Context, actor: Actor, unit: str, ref: str) -> dict[str, Any]:
                 "version": e.originator_version,
                 "topic": e.topic,
                 "state_hex": e.state.hex(),
-                "path": [h.hex() for h in merkle.inclusion_proof(leaves, index)],
+                "path": [h.hex() for h in merkle.inclusion_proof(leaves, index, log.suite)],
             }
         )
     if not items:
         raise Refused("not_found", f"活动「{ref}」在最近一次封存（{latest.id}）时还没有记录", field="ref")
     return {
+        "suite": log.suite,  # the checker takes a proof without it (made before suites existed) as default
         "unit": unit,
         "ref": ref,
         "seal": str(latest.id),

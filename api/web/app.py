@@ -180,6 +180,7 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
         routes_assessment,
         routes_figures,
         routes_filing,
+        routes_personal,
         routes_rectification,
     )
 
@@ -188,6 +189,7 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     app.include_router(routes_filing.router)
     app.include_router(routes_rectification.router)
     app.include_router(routes_assessment.router)
+    app.include_router(routes_personal.router)
     app.include_router(page_filing.router)
     app.include_router(page_rectification.router, include_in_schema=False)
     app.include_router(page_assessment.router, include_in_schema=False)

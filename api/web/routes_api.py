@@ -302,7 +302,14 @@ def verify(caller: CallerDep, server: ServerDep) -> dict[str, Any]:
 
 
 def _verification(found: audit.Verification) -> dict[str, Any]:
-    return {"ok": found.ok, "size": found.size, "root": found.root, "seals": found.seals, "problems": found.problems}
+    return {
+        "ok": found.ok,
+        "size": found.size,
+        "root": found.root,
+        "seals": found.seals,
+        "problems": found.problems,
+        "suite": found.suite,
+    }
 
 
 def _job(job: VerificationJob) -> dict[str, Any]:

@@ -121,6 +121,10 @@ class CheckOut(BaseModel):
 
 
 class LogOut(BaseModel):
+    # A ledger on the 国密 suite adds "suite": "gm" (domain/suite.py); extra keys pass through only when present,
+    # so the default suite's block stays DOMAIN.md §5's {size, root}.
+    model_config = ConfigDict(extra="allow")
+
     size: int
     root: str
 
@@ -208,6 +212,7 @@ class SealOut(BaseModel):
     root: str
     signature: str | None = None
     public_key: str | None = None
+    suite: str = "default"  # domain/suite.py: default (Ed25519) or gm (SM2)
     recorded_by: str | None = None
 
 
@@ -217,6 +222,7 @@ class VerifyOut(BaseModel):
     root: str
     seals: int
     problems: list[str]
+    suite: str = "default"
 
 
 class VerifyJobOut(BaseModel):

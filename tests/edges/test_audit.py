@@ -1,4 +1,5 @@
-"""Audit trail: seals, verify against tampering in the SQLite event table, proofs, backup and restore."""
+"""Audit trail: seals, verify against tampering in the SQLite event table, proofs, backup and restore; every
+ledger-level test runs on both cryptographic suites (default SHA-256 + Ed25519, gm SM3 + SM2)."""
 
 from __future__ import annotations
 
@@ -52,9 +53,11 @@ def taizhang(home: Path, *args: str, stdin: str | None = None) -> Ran:
     return run_taizhang(home, *args, stdin=stdin, user=None)
 
 
-@pytest.fixture(scope="module")
-def sealed_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    home = tmp_path_factory.mktemp("sealed")
+@pytest.fixture(scope="module", params=["default", "gm"])
+def sealed_home(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    home = tmp_path_factory.mktemp(f"sealed-{request.param}")
+    if request.param != "default":
+        assert taizhang(home, "init", "--suite", request.param).returncode == 0
     assert (
         taizhang(home, "import", "-", stdin="\n".join(json.dumps(x, ensure_ascii=False) for x in LINES)).returncode == 0
     )
@@ -95,7 +98,8 @@ def test_report_by_seal_returns_the_sealed_report_exactly(home: Path, sealed_hom
     result = taizhang(home, "report", "--seal", seal["seal"])
     assert result.returncode == 0, result.stderr
     sealed = json.loads(result.stdout)
-    assert sealed["log"] == {"size": seal["size"], "root": seal["root"]}
+    named = {} if seal["suite"] == "default" else {"suite": seal["suite"]}  # DOMAIN §5's block on the default
+    assert sealed["log"] == {"size": seal["size"], "root": seal["root"], **named}
     assert sealed["figures"]["study.attendance"]["value"] == sum(10 + i for i in range(12)) - 13 + 30
 
 
@@ -178,18 +182,16 @@ def test_altering_a_seal_breaks_its_signature(home: Path) -> None:
     assert "signature does not match its contents" in result.stdout
 
 
-def test_a_seal_signed_with_another_key_is_caught(home: Path) -> None:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
+def test_a_seal_signed_with_another_key_is_caught(home: Path, tmp_path: Path) -> None:
     from api.infra.keys import Keys
     from domain.seal import seal_payload
 
-    forger = Ed25519PrivateKey.generate()
-
     def resign(doc: dict) -> None:
-        payload = seal_payload(doc["unit"], doc["year"], doc["as_of"], doc["size"], doc["root"], doc["report"])
-        doc["signature"] = forger.sign(payload).hex()
-        doc["public_key"] = Keys.public_hex(forger)
+        suite = doc.get("suite", "default")
+        forger = Keys(tmp_path / "forger").signer(doc["unit"], suite)  # a valid key of the same suite
+        payload = seal_payload(doc["unit"], doc["year"], doc["as_of"], doc["size"], doc["root"], doc["report"], suite)
+        doc["signature"] = forger.sign(payload)
+        doc["public_key"] = forger.public_hex
 
     rewrite_seal(home, resign)
     result = taizhang(home, "verify")
@@ -264,6 +266,8 @@ def test_backup_and_restore_give_an_identical_verified_ledger(home: Path, tmp_pa
     assert taizhang(fresh, "verify").returncode == 0
     after = json.loads(taizhang(fresh, "report", "--unit", "dist", "--year", "2025").stdout)
     assert (after["figures"], after["checks"], after["log"]) == (before["figures"], before["checks"], before["log"])
+    manifest = json.loads((tmp_path / "bk" / "backup.json").read_text())
+    assert (manifest["size"], manifest["root"]) == (after["log"]["size"], after["log"]["root"])
 
 
 def test_key_export_gives_the_public_key(home: Path) -> None:

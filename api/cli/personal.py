@@ -1,0 +1,92 @@
+"""`taizhang personal set|show|shred`: an activity's personal data (a petitioner's name, ID number, telephone),
+stored encrypted; shown in clear to the unit's recorders and admins, each showing recorded."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .context import command
+from .refusals import refused
+
+STATES = {
+    "absent": "（未录入）",
+    "shredded": "（密钥已销毁，无法读取）",
+    "unreadable": "（无法解密：密文被改动或密钥文件缺失）",
+}
+
+
+@click.group()
+def personal() -> None:
+    """Personal data of an activity (encrypted at rest)."""
+
+
+@personal.command("set")
+@click.option("--unit", required=True)
+@click.argument("ref")
+@click.option("--name", help="信访人姓名")
+@click.option("--id-number", help="公民身份号码（18 位）")
+@click.option("--phone", help="联系电话")
+@click.option("--clear", "cleared", multiple=True, help="Remove a field (name, id_number, phone).")
+@click.pass_context
+def personal_set(
+    ctx: click.Context, unit: str, ref: str, name: str | None, id_number: str | None, phone: str | None,
+    cleared: tuple[str, ...],
+) -> None:  # fmt: skip
+    """Record (encrypted) the personal fields of an activity."""
+    from ..services import personal as service
+    from ..services.refusals import Refused
+
+    values: dict[str, str | None] = {k: v for k, v in (("name", name), ("id_number", id_number), ("phone", phone)) if v}
+    values.update(dict.fromkeys(cleared))
+    cmd = command(ctx)
+    try:
+        names = service.record(cmd.context, cmd.actor, unit, ref, values)
+    except Refused as e:
+        refused(e)
+    click.echo(f"recorded (encrypted): {', '.join(names)} / 已加密保存")
+
+
+@personal.command("show")
+@click.option("--unit", required=True)
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def personal_show(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
+    """Show the personal fields in clear (recorded in the log as a reading of personal data)."""
+    from dataclasses import asdict
+
+    from ..services import personal as service
+    from ..services.refusals import Refused
+
+    cmd = command(ctx)
+    try:
+        view = service.show(cmd.context, cmd.actor, unit, ref)
+    except Refused as e:
+        refused(e)
+    if fmt == "json":
+        click.echo(json.dumps(asdict(view), ensure_ascii=False, indent=1))
+        return
+    for v in view.values:
+        click.echo(f"{v.label}：{v.value if v.state == 'clear' else STATES[v.state]}")
+
+
+@personal.command("shred")
+@click.option("--unit", required=True)
+@click.option("--reason", required=True, help="Why (e.g. the retention period ended).")
+@click.pass_context
+def personal_shred(ctx: click.Context, unit: str, reason: str) -> None:
+    """Erase the unit's personal-data key: its values become unreadable; figures, roots and seals stay valid."""
+    from ..services import personal as service
+    from ..services.refusals import Refused
+
+    cmd = command(ctx)
+    try:
+        done = service.shred(cmd.context, cmd.actor, unit, reason)
+    except Refused as e:
+        refused(e)
+    if done.key is None:
+        click.echo(f"unit {unit} has no personal-data key / 单位「{unit}」没有个人信息密钥")
+        return
+    click.echo(f"key {done.key} of unit {unit} erased / 已销毁密钥（备份中的副本随备份到期销毁）")
