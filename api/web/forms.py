@@ -96,7 +96,10 @@ def when_text(fields: tuple[Field, ...], f: Field) -> str:
     assert f.when is not None
     other, values = f.when
     found = next((x for x in fields if x.name == other), None)
-    labels = [str(found.codes.get(str(v), v)) if found else str(v) for v in values]
+    labels = [
+        ("是" if v else "否") if isinstance(v, bool) else str(found.codes.get(str(v), v)) if found else str(v)
+        for v in values
+    ]
     return f"仅当{found.label if found else other}为{'、'.join(labels)}时填写"
 
 

@@ -67,6 +67,7 @@ def test_the_assessor_table_and_the_unit_sheet_pages(web: Web) -> None:
     assert "缺佐证材料：1.2 述法" in sheet and "提交评审" in sheet
     refused = north.post("/assessment/city/K/north/submitted", {})
     assert refused.status_code == 422 and "要求的佐证材料尚未提供" in refused.text
+    time.sleep(1.1)  # the instant below is to the second: it must fall after the system was defined
     before = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M:%S")
     time.sleep(1.1)  # the page's instant is to the second
     claimed = north.post("/assessment/city/K/north/self", {"indicator": "1.2", "score": "5", "note": "述法"})

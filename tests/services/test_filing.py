@@ -50,7 +50,7 @@ def refusal(call) -> Refused:
 
 
 def write(ctx: Context, name: str, line: dict, late_reason: str | None = None):
-    return asyncio.run(writes.import_lines(ctx, who(ctx, name), [(1, line)], late_reason))
+    return asyncio.run(writes.import_lines(ctx, who(ctx, name), [(1, line)], late_reason=late_reason))
 
 
 def test_a_year_goes_up_is_returned_resubmitted_and_approved_and_the_register_says_who_when_why(ctx: Context) -> None:
@@ -240,10 +240,10 @@ def test_a_late_file_is_one_late_correction_listing_its_lines_and_a_failed_one_r
     approved(ctx)
     lines = [(n, study(f"B-{n}", "2025-10-01", unit="dui")) for n in range(1, 8)]
     bad = [*lines, (8, study("B-8", "2025-13-01", unit="dui"))]
-    e = refusal(lambda: asyncio.run(writes.import_lines(ctx, who(ctx, "clerk"), bad, "年底补录")))
+    e = refusal(lambda: asyncio.run(writes.import_lines(ctx, who(ctx, "clerk"), bad, late_reason="年底补录")))
     assert [x["field"] for x in e.errors] == ["date"]
     assert filing.status(ctx, who(ctx, "boss"), "dui", 2025).late_corrections == []
-    assert asyncio.run(writes.import_lines(ctx, who(ctx, "clerk"), lines, "年底补录")).applied == 7
+    assert asyncio.run(writes.import_lines(ctx, who(ctx, "clerk"), lines, late_reason="年底补录")).applied == 7
     [entry] = filing.status(ctx, who(ctx, "boss"), "dui", 2025).late_corrections
     assert (
         len(entry.lines) == 7
