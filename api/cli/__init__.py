@@ -17,6 +17,7 @@ from . import (
     imports,
     key,
     narrative,
+    package,
     project,
     rebuild,
     reference,
@@ -65,6 +66,7 @@ COMMANDS: list[click.Command] = [
     user.user,
     project.project,
     reference.reference,
+    package.package,
 ]
 for _command in COMMANDS:
     main.add_command(_command)
