@@ -1,0 +1,61 @@
+"""Report packages over HTTP: a township's package uploaded to the city's server by the API and by the page,
+listed with who imported it, rolled into the city's figures; reviewers of other units are refused."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from conftest import exam, services_context, settings_for, unit
+
+from api.services import audit, packages, writes
+from api.services.context import Unrestricted
+
+
+def township_package(home: Path) -> tuple[bytes, str]:
+    ctx = services_context(settings_for(home), settings_for(home).ledger())
+    me = Unrestricted("镇管理员")
+    lines = [unit("town", "华西镇"), exam("EX-1", "2025-03-01", 40, 30, 27, unit="town")]
+    asyncio.run(writes.import_lines(ctx, me, list(enumerate(lines, 1))))
+    sealed = audit.seal(ctx, me, "town", 2025)
+    data = packages.export(ctx, me, sealed["seal"])
+    ctx.ledger.close()
+    return data, sealed["seal"]
+
+
+def test_a_package_is_imported_by_the_api_and_shown_on_the_page(web: Any, tmp_path: Path) -> None:
+    data, seal = township_package(tmp_path / "town")
+    south = web.client("aud-south").post("/api/packages?parent=city", content=data)
+    assert south.status_code == 403
+    r = web.client("aud-city").post("/api/packages?parent=city", content=data)
+    assert r.status_code == 201, r.text
+    assert r.json()["unit"] == "town" and r.json()["first"] is True
+    listed = web.client("aud-city").get("/api/packages").json()
+    assert listed[0]["packages"][0]["recorded_by"] == "aud-city"
+    report = web.client("aud-city").get("/api/reports/city/2025").json()
+    assert report["figures"]["exam.participants"]["value"] == 30
+    page = web.browser("aud-city").get("/packages")
+    assert page.status_code == 200 and "华西镇" in page.text and seal in page.text
+    assert web.client("aud-city").get(f"/packages/town/{seal}").content == data
+
+
+def test_the_page_refuses_an_altered_file_and_names_the_fault(web: Any, tmp_path: Path) -> None:
+    data, _ = township_package(tmp_path / "town")
+    browser = web.browser("aud-city")
+    r = browser.post("/packages", data={"parent": "city"}, files={"file": ("town.tzpkg", data[:-200] + b"x" * 200)})
+    assert r.status_code == 422 and "报送包" in r.text
+    r = browser.post("/packages", data={"parent": "city"}, files={"file": ("town.tzpkg", data)})
+    assert r.status_code == 200 and "已导入 华西镇" in r.text
+
+
+def test_a_seal_package_downloads_from_the_unit_server(web: Any) -> None:
+    admin = web.client("admin")
+    line = exam("EX-1", "2025-03-01", 10, 10, 9, unit="north")
+    recorded = admin.post("/api/records", json={k: line[k] for k in ("unit", "kind", "ref", "date", "data")})
+    assert recorded.status_code == 201, recorded.text
+    sealed = admin.post("/api/seals", json={"unit": "north", "year": 2025})
+    assert sealed.status_code == 201, sealed.text
+    r = admin.get(f"/api/seals/{sealed.json()['seal']}/package")
+    assert r.status_code == 200 and r.content.startswith(b"PK")
+    assert web.client("rec-north").get(f"/api/seals/{sealed.json()['seal']}/package").status_code == 403
