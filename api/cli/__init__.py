@@ -21,6 +21,7 @@ from . import (
     project,
     rebuild,
     reference,
+    remind,
     report,
     seal,
     serve,
@@ -67,6 +68,7 @@ COMMANDS: list[click.Command] = [
     project.project,
     reference.reference,
     package.package,
+    remind.remind,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

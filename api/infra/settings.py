@@ -30,6 +30,19 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # How long a bearer token works after it is issued (TAIZHANG_TOKEN_DAYS).
     token_days: int = 90
+    # Where reminders are delivered (`taizhang remind`, api/services/reminders.py): an SMTP server
+    # (TAIZHANG_SMTP_HOST, _PORT default 25, _USER, _PASSWORD, _STARTTLS=1, TAIZHANG_MAIL_FROM), each user's
+    # address being <username>@TAIZHANG_MAIL_DOMAIN; and a webhook (TAIZHANG_WEBHOOK_URL), its JSON body signed
+    # with HMAC-SHA256 under TAIZHANG_WEBHOOK_SECRET. Unset: that channel is not used.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "taizhang@localhost"
+    mail_domain: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
 
     @classmethod
     def from_env(cls, user: str | None = None) -> Settings:
@@ -42,6 +55,15 @@ class Settings:
                 p.strip() for p in os.environ.get("TAIZHANG_TRUSTED_PROXIES", "").split(",") if p.strip()
             ),
             token_days=_days(os.environ.get("TAIZHANG_TOKEN_DAYS") or "90"),
+            smtp_host=os.environ.get("TAIZHANG_SMTP_HOST") or None,
+            smtp_port=int(os.environ.get("TAIZHANG_SMTP_PORT") or "25"),
+            smtp_user=os.environ.get("TAIZHANG_SMTP_USER") or None,
+            smtp_password=os.environ.get("TAIZHANG_SMTP_PASSWORD") or None,
+            smtp_starttls=os.environ.get("TAIZHANG_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+            mail_from=os.environ.get("TAIZHANG_MAIL_FROM") or "taizhang@localhost",
+            mail_domain=os.environ.get("TAIZHANG_MAIL_DOMAIN") or None,
+            webhook_url=os.environ.get("TAIZHANG_WEBHOOK_URL") or None,
+            webhook_secret=os.environ.get("TAIZHANG_WEBHOOK_SECRET") or None,
         )
 
     def event_store_env(self) -> dict[str, str]:
