@@ -21,7 +21,7 @@ from .refusals import status_of
 from .routes_api import PROBLEMS, CallerDep, ServerDep, WriterDep
 
 api = APIRouter(prefix="/api", responses=PROBLEMS, tags=["packages"])
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 PACKAGE_TYPE = "application/zip"
 MAX_PACKAGE = 25 * 1024 * 1024 - 64 * 1024  # within the app's body limit
 
