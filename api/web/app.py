@@ -168,12 +168,13 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     if server is not None:
         app.state.server = server
 
-    from . import page_packages, pages, routes_api
+    from . import page_packages, page_reminders, pages, routes_api
 
     app.include_router(routes_api.router)
     app.include_router(pages.router)
     app.include_router(page_packages.api)  # report packages (报送包): JSON API and page
     app.include_router(page_packages.router)
+    app.include_router(page_reminders.router)  # 今日提醒 (reminders delivered)
     pages.mount_static(app)
 
     @app.exception_handler(Refused)

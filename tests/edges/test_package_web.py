@@ -59,3 +59,14 @@ def test_a_seal_package_downloads_from_the_unit_server(web: Any) -> None:
     r = admin.get(f"/api/seals/{sealed.json()['seal']}/package")
     assert r.status_code == 200 and r.content.startswith(b"PK")
     assert web.client("rec-north").get(f"/api/seals/{sealed.json()['seal']}/package").status_code == 403
+
+
+def test_the_reminders_page_shows_the_users_overdue_items(web: Any) -> None:
+    from conftest import petition
+
+    line = petition("XF-1", "2025-01-06", unit="north")
+    r = web.client("admin").post("/api/records", json={k: line[k] for k in ("unit", "kind", "ref", "date", "data")})
+    assert r.status_code == 201, r.text
+    page = web.browser("rec-north").get("/reminders")
+    assert page.status_code == 200 and "XF-1" in page.text and "已超期" in page.text
+    assert "XF-1" not in web.browser("rec-south").get("/reminders").text
