@@ -6,8 +6,11 @@ Each message has a stable id (the day, the user, the channel): queueing the same
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,6 +47,22 @@ class Outbox:
         self.dir = outbox_dir(home)
         self.pending_dir = self.dir / "pending"
         self.sent_dir = self.dir / "sent"
+
+    @contextlib.contextmanager
+    def delivering(self) -> Iterator[bool]:
+        """Hold the outbox for one delivery run: True when this process has it, False when another run (a
+        cron job overlapping a manual one) is delivering, so no message is sent twice."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with (self.dir / "deliver.lock").open("a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
     def _write(self, folder: Path, m: Message) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -120,17 +120,18 @@ def deliver(ctx: Context, actor: Actor, now: datetime | None = None) -> Run:
     s = ctx.settings
     box = Outbox(s.home)
     run = Run()
-    for m in box.due(now):
-        try:
-            if m.channel == "mail":
-                mail.send(s, m.to, m.subject, m.body)
-            else:
-                webhook.post(m.to, s.webhook_secret or "", m.body.encode(), m.id)
-        except Exception as e:  # noqa: BLE001 — whatever the channel raised, the message waits for the next run
-            box.failed(m, f"{type(e).__name__}: {e}", now)
-            continue
-        box.delivered(m)
-        run.delivered += 1
+    with box.delivering() as mine:
+        for m in box.due(now) if mine else []:
+            try:
+                if m.channel == "mail":
+                    mail.send(s, m.to, m.subject, m.body)
+                else:
+                    webhook.post(m.to, s.webhook_secret or "", m.body.encode(), m.id)
+            except Exception as e:  # noqa: BLE001 — whatever the channel raised, the message waits for the next run
+                box.failed(m, f"{type(e).__name__}: {e}", now)
+                continue
+            box.delivered(m)
+            run.delivered += 1
     run.waiting = box.pending()
     return run
 

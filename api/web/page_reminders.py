@@ -20,4 +20,4 @@ def reminders_page(request: Request) -> Response:
     server = server_of(request)
     found = reminders.digest(context(server), caller.user)
     waiting = Outbox(server.settings.home).pending() if caller.user.role == "admin" else []
-    return render(request, caller, "reminders.html", digest=found, waiting=waiting)
+    return render(request, caller, "reminders.html", digest=found, waiting=waiting, within=reminders.WITHIN_DAYS)

@@ -188,38 +188,64 @@ def test_a_package_signed_by_another_key_is_refused_until_a_reviewer_approves_th
     assert figure(district, "study.sessions")["value"] == 2
 
 
-def test_a_newer_package_proves_the_log_only_grew_and_a_rewritten_log_is_refused_and_flagged(
-    town: Context, district: Context, tmp_path: Path
-) -> None:
-    packages.import_package(district, ME, package_of(town), parent="district")
-    first_size = packages.remote_units(district, ME)[0].size
-    add(town, exam("EX-3", "2025-07-01", 10, 10, 10, unit="town"))
-    packages.import_package(district, ME, package_of(town))
-    remote = packages.remote_units(district, ME)[0]
-    assert remote.size > first_size and len(remote.packages) == 2
-    assert figure(district, "exam.participants")["value"] == 60  # the newer package only, not both
-
-    # The township's server rebuilt with a ledger of the same size but other history, its key copied over.
+def forged_town(tmp_path: Path, town: Context, passed: int) -> Context:
+    """The township's server rebuilt with the same number of lines but other history, its key copied over."""
     forged_home = tmp_path / "forged"
     forged_home.mkdir()
     shutil.copytree(town.settings.home / "keys", forged_home / "keys")
-    forged = home(
+    return home(
         forged_home,
         unit("town", "华西镇"),
         unit("village", "华西村", parent="town"),
-        exam("EX-1", "2025-03-01", 40, 40, 40, unit="town"),
+        exam("EX-1", "2025-03-01", 40, 40, passed, unit="town"),
         exam("EX-2", "2025-04-01", 20, 10, 5, unit="village"),
         study("ST-1", "2025-05-01", unit="town"),
     )
-    audit.seal(forged, ME, "town", 2025)  # an earlier seal, so the package carries a proof (that fails)
-    add(forged, exam("EX-3", "2025-07-01", 10, 10, 10, unit="town"), study("ST-9", "2025-08-01", unit="town"))
-    add(forged, study("ST-10", "2025-08-02", unit="town"))
-    rewritten = package_of(forged)
+
+
+def test_a_newer_package_proves_the_log_only_grew(town: Context, district: Context) -> None:
+    packages.import_package(district, ME, package_of(town), parent="district")
+    first_size = packages.remote_units(district, ME)[0].size
+    add(town, exam("EX-3", "2025-07-01", 10, 10, 10, unit="town"))
+    newer = package_of(town)
+    assert [p["size"] for p in json.loads(members(newer)["manifest.json"])["proofs"]] == [first_size]
+    packages.import_package(district, ME, newer)
+    remote = packages.remote_units(district, ME)[0]
+    assert remote.size > first_size and len(remote.packages) == 2 and remote.refusals == []
+    assert figure(district, "exam.participants")["value"] == 60  # the newer package only, not both
+
+
+def test_a_rewritten_log_whose_consistency_proof_fails_is_refused_and_flagged(
+    town: Context, district: Context, tmp_path: Path
+) -> None:
+    packages.import_package(district, ME, package_of(town), parent="district")
+    witnessed = packages.remote_units(district, ME)[0]
+    forged = forged_town(tmp_path, town, passed=40)
+    sealed = audit.seal(forged, ME, "town", 2025)  # same size as the witnessed seal, other events
+    assert sealed["size"] == witnessed.size and sealed["root"] != witnessed.root
+    add(forged, exam("EX-3", "2025-07-01", 10, 10, 10, unit="town"))
+    rewritten = package_of(forged)  # carries a proof from that size: it cannot link to the witnessed root
     e = refusal(lambda: packages.import_package(district, ME, rewritten))
-    assert e.kind == "conflict" and "改写" in e.detail
+    assert e.kind == "conflict" and "一致性证明不成立" in e.detail and "改写" in e.detail
     remote = packages.remote_units(district, ME)[0]
     assert [r["reason"] for r in remote.refusals] == ["rewrite"] and remote.refusals[0]["recorded_by"] == "审核员"
-    assert figure(district, "exam.participants")["value"] == 60
+    assert remote.size == witnessed.size and len(remote.packages) == 1
+    assert figure(district, "exam.participants")["value"] == 50  # the forged figures are not rolled up
+    # The same size but another root, imported directly: also a rewrite.
+    e = refusal(lambda: packages.import_package(district, ME, packages.export(forged, ME, sealed["seal"])))
+    assert e.kind == "conflict" and "日志被改写" in e.detail
+    forged.ledger.close()
+
+
+def test_a_newer_package_without_a_proof_from_the_witnessed_log_is_refused(
+    town: Context, district: Context, tmp_path: Path
+) -> None:
+    packages.import_package(district, ME, package_of(town), parent="district")
+    forged = forged_town(tmp_path, town, passed=33)
+    add(forged, exam("EX-3", "2025-07-01", 10, 10, 10, unit="town"))
+    e = refusal(lambda: packages.import_package(district, ME, package_of(forged)))
+    assert e.kind == "conflict" and "无法证明日志只增未改" in e.detail
+    assert packages.remote_units(district, ME)[0].refusals[0]["reason"] == "rewrite"
     forged.ledger.close()
 
 
