@@ -283,3 +283,16 @@ def test_consistency_proofs_match_a_brute_force_tree() -> None:
                 assert not merkle.verify_consistency(
                     m, n, path, merkle.root(leaves[1 : m + 1]), merkle.root(leaves[:n])
                 )
+
+
+def test_verify_on_the_superior_finds_an_altered_or_missing_copy_of_an_imported_package(
+    town: Context, district: Context
+) -> None:
+    packages.import_package(district, ME, package_of(town), parent="district")
+    assert audit.verify(district, ME).ok
+    (stored,) = (district.settings.home / "packages").glob("*.tzpkg")
+    stored.write_bytes(stored.read_bytes()[:-10] + b"0123456789")
+    problems = audit.verify(district, ME).problems
+    assert any("report package of town 2025" in p and "altered" in p for p in problems), problems
+    stored.unlink()
+    assert any("missing" in p for p in audit.verify(district, ME).problems)
