@@ -24,6 +24,8 @@ from projections import packages as checks
 from projections.audit import StoreLog
 
 from ..infra import package_file
+from ..infra.keys import Keys
+from ..infra.layout import packages_dir
 from .access import require_read
 from .audit import load_seal
 from .context import Actor, Context
@@ -74,8 +76,6 @@ def export(ctx: Context, actor: Actor, seal_id: str) -> bytes:
     require_reviewer(ctx, actor)
     sealed = load_seal(ctx, actor, seal_id)
     key = ctx.keys.private(sealed.unit)
-    from ..infra.keys import Keys
-
     if Keys.public_hex(key) != sealed.public_key:
         raise Refused(
             "conflict", f"单位「{sealed.unit}」现在的密钥不是封存时的密钥，无法为这份封存签发报送包", field="seal"
@@ -289,7 +289,7 @@ def stored_package(ctx: Context, actor: Actor, unit: str, seal: str) -> Path:
         raise Refused("not_found", f"没有从单位「{unit}」导入过报送包", field="unit")
     for p in known.packages:
         if p["seal"] == seal:
-            path = package_file.packages_dir(ctx.settings.home) / f"{p['package_sha256']}.tzpkg"
+            path = packages_dir(ctx.settings.home) / f"{p['package_sha256']}.tzpkg"
             if path.exists():
                 return path
     raise Refused("not_found", f"没有单位「{unit}」封存「{seal}」的报送包", field="seal")

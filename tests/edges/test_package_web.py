@@ -26,6 +26,8 @@ def township_package(home: Path) -> tuple[bytes, str]:
 
 def test_a_package_is_imported_by_the_api_and_shown_on_the_page(web: Any, tmp_path: Path) -> None:
     data, seal = township_package(tmp_path / "town")
+    before = web.client("aud-city").get("/api/reports/city/2025").json()  # cached by the server's read model
+    assert before["figures"]["exam.participants"]["value"] == 0
     south = web.client("aud-south").post("/api/packages?parent=city", content=data)
     assert south.status_code == 403
     r = web.client("aud-city").post("/api/packages?parent=city", content=data)
