@@ -6,6 +6,7 @@ parts against the sealed values, the pinned key, and an RFC 9162 consistency pro
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,11 +17,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from domain.package import PACKAGE_FORMAT, ReportPackage, package_manifest_payload
 from domain.seal import canonical_json, seal_payload
+from domain.validation import UNIT_CODE
 
 from . import merkle
 from . import report as reports
 from .evaluate import evaluate
-from .figures import FIGURES, Figure
+from .figures import BY_ID, FIGURES, Figure
 from .imported import add_imported
 
 Parts = dict[str, list[int]]  # figure id -> [num, den, num of the year before, den of the year before]
@@ -120,8 +122,12 @@ def check(pkg: ReportPackage, known: Witnessed | None) -> Findings:
         return out
     unit, year = m.get("unit"), m.get("year")
     size, root, key = sealed.get("size"), sealed.get("root"), sealed.get("public_key")
-    if not isinstance(unit, str) or not unit or not isinstance(year, int):
-        problem(("unit", "报送包缺少单位或年度"))
+    if not isinstance(unit, str) or not re.fullmatch(UNIT_CODE, unit) or not isinstance(year, int):
+        problem(("unit", "报送包缺少单位代码（小写字母、数字、连字符）或年度"))
+        return out
+    shape = _shape_problems(pkg.report, m.get("parts"))
+    if shape:
+        out.problems += shape
         return out
     if not (isinstance(size, int) and size > 0 and _hex(root, 64) and _hex(key, 64)):
         problem(("seal", "报送包中的封存缺少日志条数、Merkle 根或公钥"))
@@ -147,6 +153,34 @@ def check(pkg: ReportPackage, known: Witnessed | None) -> Findings:
     if key != known.public_key:
         out.key = key
     out.rewrite = consistency_problems(size, root, m.get("proofs") or [], known)
+    return out
+
+
+def _shape_problems(report: dict[str, Any], found: Any) -> list[tuple[str, str]]:
+    """What rolling the package up relies on: figures as objects with a list of string sources, and parts only
+    of built-in figures, four integers each (a signed package is still checked: a unit's server
+    must not be able to break its superior's reports)."""
+    out = []
+    figures = report.get("figures")
+    if not isinstance(figures, dict) or not all(
+        isinstance(f, dict)
+        and isinstance(f.get("sources", []), list)
+        and all(isinstance(x, str) for x in f.get("sources", []))
+        for f in figures.values()
+    ):
+        out.append(("report", "报告中的 figures 格式不对（每项须为对象，sources 为字符串列表）"))
+    if not isinstance(found, dict):
+        return [*out, ("parts", "报送包缺少各项指标的分子分母（parts）")]
+    unknown = [fid for fid in found if fid not in BY_ID]
+    if unknown:
+        out.append(("parts", f"分子分母中有未知的指标：{', '.join(map(str, unknown[:5]))}"))
+    bad = [
+        fid
+        for fid, v in found.items()
+        if not (isinstance(v, list) and len(v) == 4 and all(type(x) is int for x in v))
+    ]
+    if bad:
+        out.append(("parts", f"分子分母须为 4 个整数：{', '.join(map(str, bad[:5]))}"))
     return out
 
 

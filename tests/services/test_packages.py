@@ -296,3 +296,16 @@ def test_verify_on_the_superior_finds_an_altered_or_missing_copy_of_an_imported_
     assert any("report package of town 2025" in p and "altered" in p for p in problems), problems
     stored.unlink()
     assert any("missing" in p for p in audit.verify(district, ME).problems)
+
+
+def test_a_signed_package_with_malformed_parts_is_refused_not_rolled_up(town: Context, district: Context) -> None:
+    files = members(package_of(town))
+    manifest = json.loads(files["manifest.json"])
+    manifest["parts"]["no.such.figure"] = [1, 2, 3, 4]
+    manifest["parts"]["exam.participants"] = ["30", 0, 0, 0]
+    key = Keys(town.settings.home).private("town")  # signed by the unit itself: still checked
+    signature = key.sign(package_manifest_payload(manifest)).hex().encode()
+    hostile = rezip({**files, "manifest.json": canonical_json(manifest), "manifest.sig": signature})
+    e = refusal(lambda: packages.import_package(district, ME, hostile, parent="district"))
+    assert e.kind == "invalid" and len([x for x in e.errors if x["field"] == "parts"]) == 2
+    assert figure(district, "exam.participants")["value"] == 10
