@@ -238,7 +238,8 @@ def compute(
     else:
         source = _as_of_source(con, as_of, sc, extra, tz, day)
     totals = evaluate(con, f"({source})", year, sc.unit)
-    totals = add_imported(con, sc.units, year, as_of, totals)  # units on their own servers (packages)
+    if not self_only:  # units on their own servers, rolled up from their report packages
+        totals = add_imported(con, sc.units, year, as_of, totals)
     figures: dict[str, Any] = {}
     for f in FIGURES + extra:
         value = _value(f, totals.get((f.id, year)))

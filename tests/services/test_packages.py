@@ -26,6 +26,7 @@ from api.services.refusals import Refused
 from domain.package import package_manifest_payload
 from domain.seal import canonical_json, seal_payload
 from projections import merkle
+from projections.breakdown import breakdown
 
 ME = Unrestricted("审核员")
 
@@ -104,6 +105,11 @@ def test_a_townships_package_is_verified_and_rolled_up_with_rates_from_summed_pa
     assert rate["value"] == 68.0
     assert figure(district, "exam.participants")["value"] == 50
     assert "town/EX-1" in rate["sources"] and "town/village/EX-2" in rate["sources"] and "EX-9" in rate["sources"]
+    # The roll-up breakdown (DOCX, XLSX) has the township as a row, with its sealed values.
+    report = reads.report(district, ME, "district", 2025, None)
+    rows = district.read(lambda m: breakdown(m.con, report, None, district.settings.tz))
+    assert [(r.unit, r.name, r.own) for r in rows] == [("district", "光华区", True), ("town", "华西镇", False)]
+    assert rows[1].values["study.sessions"] == 1
     # As of before the import, the district's figures are its own.
     assert figure(district, "exam.pass_rate", as_of=before)["value"] == 20.0
     # The package is kept on the ledger with who imported it; importing it again writes nothing.
