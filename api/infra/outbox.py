@@ -95,7 +95,13 @@ class Outbox:
 
     def due(self, now: datetime | None = None) -> list[Message]:
         now = now or datetime.now(UTC)
-        return [m for m in self.pending() if not m.next_at or datetime.fromisoformat(m.next_at) <= now]
+        out = []
+        for m in self.pending():
+            if (self.sent_dir / f"{m.id}.json").exists():  # sent already (a pending copy came back with a restore)
+                (self.pending_dir / f"{m.id}.json").unlink(missing_ok=True)
+            elif not m.next_at or datetime.fromisoformat(m.next_at) <= now:
+                out.append(m)
+        return out
 
     def delivered(self, m: Message) -> None:
         m.sent_at = datetime.now(UTC).isoformat()
