@@ -72,3 +72,45 @@ def test_the_reminders_page_shows_the_users_overdue_items(web: Any) -> None:
     page = web.browser("rec-north").get("/reminders")
     assert page.status_code == 200 and "XF-1" in page.text and "已超期" in page.text
     assert "XF-1" not in web.browser("rec-south").get("/reminders").text
+
+
+def test_a_key_change_is_shown_on_the_page_and_approved_there_with_a_reason(web: Any, tmp_path: Path) -> None:
+    import io
+    import json
+    import zipfile
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from api.infra.keys import Keys
+    from domain.package import package_manifest_payload
+    from domain.seal import canonical_json, seal_payload
+
+    data, _ = township_package(tmp_path / "town")
+    auditor = web.client("aud-city")
+    assert auditor.post("/api/packages?parent=city", content=data).status_code == 201
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    manifest, report = json.loads(files["manifest.json"]), json.loads(files["report.json"])
+    new_key = Ed25519PrivateKey.generate()
+    s = manifest["seal"]
+    s["public_key"] = Keys.public_hex(new_key)
+    payload = seal_payload(manifest["unit"], manifest["year"], s["as_of"], s["size"], s["root"], report)
+    s["signature"] = new_key.sign(payload).hex()
+    files["manifest.json"] = canonical_json(manifest)
+    files["manifest.sig"] = new_key.sign(package_manifest_payload(manifest)).hex().encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for n, body in files.items():
+            z.writestr(n, body)
+    resigned = buf.getvalue()
+    assert auditor.post("/api/packages", content=resigned).status_code == 409
+    browser = web.browser("aud-city")
+    page = browser.get("/packages")
+    assert "签名密钥与登记的不同" in page.text and "批准更换密钥" in page.text
+    empty = browser.post("/packages/town/key", data={"key": Keys.public_hex(new_key), "reason": ""})
+    assert empty.status_code == 422 and "原因" in empty.text
+    ok = browser.post("/packages/town/key", data={"key": Keys.public_hex(new_key), "reason": "镇里换了服务器"})
+    assert ok.status_code == 200 and "已批准" in ok.text
+    assert auditor.post("/api/packages", content=resigned).status_code == 201
+    listed = auditor.get("/api/packages").json()[0]
+    assert listed["key_changes"][0]["by"] == "aud-city" and listed["public_key"] == Keys.public_hex(new_key)
