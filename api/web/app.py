@@ -175,6 +175,7 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     app.include_router(page_packages.api)  # report packages (报送包): JSON API and page
     app.include_router(page_packages.router)
     app.include_router(page_reminders.router)  # 今日提醒 (reminders delivered)
+    app.include_router(page_reminders.api)
     pages.mount_static(app)
 
     @app.exception_handler(Refused)

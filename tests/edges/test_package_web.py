@@ -72,6 +72,9 @@ def test_the_reminders_page_shows_the_users_overdue_items(web: Any) -> None:
     page = web.browser("rec-north").get("/reminders")
     assert page.status_code == 200 and "XF-1" in page.text and "已超期" in page.text
     assert "XF-1" not in web.browser("rec-south").get("/reminders").text
+    digest = web.client("rec-north").get("/api/reminders").json()
+    assert digest["type"] == "taizhang.digest" and digest["items"][0]["ref"] == "XF-1"
+    assert digest["items"][0]["status"] == "overdue"
 
 
 def test_a_key_change_is_shown_on_the_page_and_approved_there_with_a_reason(web: Any, tmp_path: Path) -> None:
