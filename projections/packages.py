@@ -175,9 +175,7 @@ def _shape_problems(report: dict[str, Any], found: Any) -> list[tuple[str, str]]
     if unknown:
         out.append(("parts", f"分子分母中有未知的指标：{', '.join(map(str, unknown[:5]))}"))
     bad = [
-        fid
-        for fid, v in found.items()
-        if not (isinstance(v, list) and len(v) == 4 and all(type(x) is int for x in v))
+        fid for fid, v in found.items() if not (isinstance(v, list) and len(v) == 4 and all(type(x) is int for x in v))
     ]
     if bad:
         out.append(("parts", f"分子分母须为 4 个整数：{', '.join(map(str, bad[:5]))}"))
