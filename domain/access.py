@@ -34,3 +34,21 @@ def may_write(user: User, unit: str, parent_of: ParentOf) -> bool:
 def may_audit(user: User) -> bool:
     """History of the whole log, verification and seals listing: auditors and admins."""
     return not user.disabled and user.role in ("auditor", "admin")
+
+
+def may_submit(user: User, unit: str, parent_of: ParentOf) -> bool:
+    """Submitting a unit's annual report upward (报送, domain/filing.py): the unit's admins. A recorder keeps
+    the ledger, an admin signs off on it: the same person who seals the year sends it."""
+    return not user.disabled and user.role == "admin" and covers(user, unit, parent_of)
+
+
+def may_review(user: User, unit: str, parent_of: ParentOf) -> bool:
+    """Returning, approving or reopening a unit's report: an auditor or admin of one of its ancestors (a unit
+    never reviews its own report; a root unit's report goes outside this ledger)."""
+    parent = parent_of(unit)
+    return (
+        not user.disabled
+        and user.role in ("auditor", "admin")
+        and parent is not None
+        and covers(user, parent, parent_of)
+    )

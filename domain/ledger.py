@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent, Transcoder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
@@ -23,6 +23,7 @@ from .declaration import FigureDeclaration, no_live_declaration
 from .definition import Retirement, parse
 from .directory import UserDirectory
 from .errors import DomainError, FieldError
+from .filing import Filing, Locks, activity_year, filing_id, locks_id
 from .ids import activity_id, declaration_id, receipt_id, signing_key_id, unit_id
 from .narrative import Narrative
 from .receipt import Receipt
@@ -76,6 +77,9 @@ class Submission:
     # A write of one person's form or request (not an interchange file): a correction that changes nothing is
     # refused there (issue 12); in JSON Lines it is a valid line of the contract (DOMAIN.md §2) and recorded.
     refuse_unchanged: bool = False
+    # The writer's 报后更正 reason: lets the lines change the figures of a year whose filing was approved (and
+    # records each such line on that filing). A parameter of the write, never a field of the line (§4).
+    late_reason: str | None = None
 
 
 class VersionConflict(DomainError):
@@ -145,6 +149,26 @@ class Ledger(UserDirectory, Application[UUID]):
         else:
             self.save(seal)
         return seal
+
+    def filing(self, unit: str, year: int) -> Filing | None:
+        return self._get(filing_id(unit, year))  # type: ignore[return-value]
+
+    def filings(self, units: Sequence[str], year: int) -> dict[str, Filing | None]:
+        """The filings of many units for one year, read in one query per LOAD_CHUNK units."""
+        found = self._get_many(filing_id(u, year) for u in units)
+        return {u: found[filing_id(u, year)] for u in units}  # type: ignore[misc]
+
+    def act_on_filing(self, unit: str, year: int, by: str, act: Callable[[Filing, str], None]) -> Filing:
+        """Open the unit's filing of the year if it has none, run one command on it, save it."""
+        if self.unit(unit) is None:
+            raise DomainError.of("unit", f"单位：单位「{unit}」不存在")
+        at = datetime.now(UTC).isoformat()
+        found = self.filing(unit, year) or Filing(unit, year, at, by)
+        act(found, at)
+        locks: Locks = self._get(locks_id(year)) or Locks(year)  # type: ignore[assignment]
+        locks.follow(found)
+        self.save(found, locks)  # together: a concurrent approval of another unit conflicts and is retried
+        return found
 
     def signing_key(self, unit: str) -> str | None:
         """The public key (hex) registered in the log for the unit's seals, if it has sealed since keys were
@@ -227,12 +251,16 @@ class Ledger(UserDirectory, Application[UUID]):
                 found.setdefault(oid, []).append(stored)
             for oid, stored_events in found.items():
                 stored_events.sort(key=lambda e: e.originator_version)
-                out[oid] = project_aggregate(None, [to_domain_event(e) for e in stored_events])
+                out[oid] = _fold([to_domain_event(e) for e in stored_events])
         return out
 
-    def written(self, line_id: str, unit: str, ref: str | None) -> Written | None:
-        """The event an already-applied line wrote (to answer a retried request as the first time)."""
-        aggregate = unit_id(unit) if ref is None else activity_id(unit, ref)
+    def written(self, line_id: str, unit: str, ref: str | None, code: str | None = None) -> Written | None:
+        """The event an already-applied line wrote (to answer a retried request as the first time); `code`: the
+        figure a `figure` line declared (§8), whose events are on the declaration, not on the unit."""
+        if code is not None:
+            aggregate = declaration_id(unit, code)
+        else:
+            aggregate = unit_id(unit) if ref is None else activity_id(unit, ref)
         for e in self.events.get(aggregate):
             if getattr(e, "line_id", None) == line_id:
                 return Written(e.originator_version, e.timestamp)
@@ -267,6 +295,7 @@ class Ledger(UserDirectory, Application[UUID]):
                 sub = submissions[i]
                 session.expected = sub.expected
                 session.refuse_unchanged = sub.refuse_unchanged
+                session.late_reason = sub.late_reason
                 outcome = session.run(sub.lines, sub.caller, self.today(), progress if not careful else None)
                 if not outcome.ok:
                     failed = i
@@ -296,6 +325,16 @@ class Ledger(UserDirectory, Application[UUID]):
 
 
 LOAD_CHUNK = 500  # aggregate ids per query of a bulk load
+
+
+def _fold(events: list[Any]) -> Aggregate | None:
+    """An aggregate from its events, each applied by its own `mutate` as the library's `project_aggregate` does,
+    without that function's per-event `isinstance` check against a runtime protocol (most of a bulk load's time
+    once the events are small, bench/progress.py)."""
+    aggregate = None
+    for e in events:
+        aggregate = e.mutate(aggregate)
+    return aggregate
 
 
 def _bulk_reader(recorder: Any) -> Callable[[list[UUID]], list[StoredEvent]] | None:
@@ -360,6 +399,7 @@ class _Session:
         self.receipts: list[Receipt.Issued] = []
         self.expected: dict[str, int] = {}
         self.refuse_unchanged = False
+        self.late_reason: str | None = None
         self.outcome = Outcome()
 
     def pending(self) -> list[Any]:
@@ -401,6 +441,35 @@ class _Session:
         missing = [i for i in dict.fromkeys(ids) if i not in self.cache]
         if len(missing) > 1:
             self.cache.update(self.ledger._get_many(missing))
+        # Then which of the years the lines touch are locked anywhere (domain/filing.py), in one more query.
+        locks = [locks_id(y) for y in sorted(self.line_years(lines))]
+        missing = [i for i in locks if i not in self.cache]
+        if missing:
+            self.cache.update(self.ledger._get_many(missing))
+
+    def line_years(self, lines: Sequence[tuple[int, Any]]) -> set[int]:
+        """The years the lines' dates and their (loaded) activities fall in, as far as can be read before
+        validation: what `locks` will ask about. A year missed here is only read later, one query."""
+        years: set[int] = set()
+        for _, raw in lines:
+            if not isinstance(raw, dict) or raw.get("op") not in ("record", "step", "correct", "void"):
+                continue
+            day = raw.get("date")
+            if isinstance(day, str) and len(day) >= 4 and day[:4].isdigit():
+                years.add(int(day[:4]))
+            data = raw.get("data")
+            if isinstance(data, dict) and isinstance(data.get("catalogue_year"), int):
+                years.add(data["catalogue_year"])
+            unit, ref = raw.get("unit"), raw.get("ref")
+            if raw.get("op") != "record" and isinstance(unit, str) and isinstance(ref, str):
+                try:
+                    found = self.cache.get(activity_id(unit, ref))
+                except (ValueError, TypeError):
+                    continue
+                if isinstance(found, Activity):
+                    years.add(activity_year(found.kind, found.date, found.data))
+                    years |= {s.date.year for s in found.steps.values() if not s.voided}
+        return {y for y in years if 2000 <= y <= 9999}
 
     def keep(self, aggregate: Aggregate) -> None:
         self.cache[aggregate.id] = aggregate
@@ -471,8 +540,10 @@ class _Session:
             aid = activity_id(line.unit, line.ref)
             if self.get(aid, may_be_new=True) is not None:
                 raise DomainError.of("ref", f"活动编号：单位「{line.unit}」已有编号为「{line.ref}」的活动")
+            locks = self.locks(line.unit, {activity_year(line.kind, line.date, line.data)})
             self.keep(Activity.record(line.unit, line.ref, line.kind, line.date, line.data, by, line.id))
             self.wrote(line.id, self.touched[aid])
+            self.late_corrected(locks, line, by)
             return
         activity: Activity | None = self.get(activity_id(line.unit, line.ref))
         if activity is None:
@@ -480,6 +551,7 @@ class _Session:
         expected = self.expected.get(line.id)
         if expected is not None and activity.version != expected:
             raise VersionConflict(activity.version)
+        locks = self.locks(line.unit, touched_years(activity, line))
         if isinstance(line, StepLine):
             activity.add_step(line.id, line.step, line.date, line.data, by)  # type: ignore[arg-type]
         elif isinstance(line, CorrectLine):
@@ -498,6 +570,44 @@ class _Session:
                 activity.void_step(line.id, line.target, line.reason, by)
         self.keep(activity)
         self.wrote(line.id, activity)
+        self.late_corrected(locks, line, by)
+
+    # ---- the lock of approved years (domain/filing.py): the one check every write path goes through ----
+
+    def locks(self, unit: str, years: set[int]) -> list[Filing]:
+        """The approved filings whose figures a line touching these years of the unit would change: the
+        unit's own and its ancestors' (a parent's approved report rolls the unit's figures up). Refused
+        without a 报后更正 reason, naming each."""
+        indexes: dict[int, Locks] = {y: i for y in years if (i := self.get(locks_id(y))) is not None and i.units}
+        if not indexes:
+            return []  # nothing approved for these years anywhere: no unit tree to walk
+        chain, seen = [], set()
+        code: str | None = unit
+        while code is not None and code not in seen:
+            seen.add(code)
+            chain.append(code)
+            found: Unit | None = self.get(unit_id(code))
+            code = found.parent if found is not None else None
+        pairs = [(u, y) for y, index in sorted(indexes.items()) for u in chain if index.has(u)]
+        locked = [f for f in (self.get(filing_id(u, y)) for u, y in pairs) if f is not None and f.locked]
+        if locked and not (self.late_reason or "").strip():
+            raise DomainError(
+                *(
+                    FieldError(
+                        "late_reason",
+                        f"报后更正：{f.unit} {f.year} 年度报告已审核通过并锁定，修改该年度的数据须说明报后更正原因"
+                        "（命令行 --late-reason，接口 late_reason，表单“报后更正原因”）",
+                    )
+                    for f in locked
+                )
+            )
+        return locked
+
+    def late_corrected(self, locks: list[Filing], line: Line, by: str) -> None:
+        at = datetime.now(UTC).isoformat()
+        for f in locks:
+            f.late_correct(line.id, line.op, line.unit, getattr(line, "ref", ""), self.late_reason or "", at, by)
+            self.keep(f)
 
     def figure_line(self, line: FigureLine, by: str) -> None:
         """Declare, redeclare or retire (§8): the definition is checked whole, then one event on (unit, code)."""
@@ -549,6 +659,24 @@ class _Session:
             unit.change(line.data.name, parent, by, line.id)
         self.keep(unit)
         self.wrote(line.id, unit)
+
+
+def touched_years(activity: Activity, line: Line) -> set[int]:
+    """The years whose figures a step, correction or void of this activity may change: the year the activity
+    counts in (its date's, or a major decision's catalogue year), before and after a correction, and the year of
+    every live step's date (step figures count by the step's date, DOMAIN.md §3), the new step's included."""
+    years = {activity_year(activity.kind, activity.date, activity.data)}
+    years |= {s.date.year for s in activity.steps.values() if not s.voided}
+    if isinstance(line, StepLine):
+        years.add(line.date.year)
+    elif isinstance(line, CorrectLine):
+        day = line.date or activity.date
+        years.add(activity_year(activity.kind, day, {**activity.data, **(line.data or {})}))
+    elif isinstance(line, VoidLine) and line.target is not None:
+        step = activity.steps.get(line.target)
+        if step is not None:
+            years.add(step.date.year)
+    return years
 
 
 def _json_numbers(value: Any) -> Any:

@@ -11,15 +11,18 @@ from __future__ import annotations
 import click
 
 from . import (
+    assessment,
     attach,
     backup,
     deadlines,
+    filing,
     imports,
     key,
     narrative,
     package,
     project,
     rebuild,
+    rectification,
     reference,
     remind,
     report,
@@ -67,6 +70,9 @@ COMMANDS: list[click.Command] = [
     user.user,
     project.project,
     reference.reference,
+    filing.filing,
+    rectification.issue,
+    assessment.assess,
     package.package,
     remind.remind,
 ]

@@ -12,7 +12,9 @@ from .context import Command, command
 from .refusals import COMMITTED, refused
 
 
-def applied(cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | None = None) -> None:
+def applied(
+    cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | None = None, late_reason: str | None = None
+) -> None:
     """Apply lines as the command's user through the services (same checks as the web), print the outcome,
     and fold them into the read model so the next command finds it current."""
     import asyncio  # the services' writes are coroutines (the web awaits its group committer)
@@ -21,7 +23,7 @@ def applied(cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | 
     from ..services.writes import import_lines
 
     try:
-        outcome = asyncio.run(import_lines(cmd.context, cmd.actor, lines))
+        outcome = asyncio.run(import_lines(cmd.context, cmd.actor, lines, late_reason))
     except Refused as e:
         if where is not None:
             for err in e.errors:
@@ -36,8 +38,12 @@ def applied(cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | 
 
 @click.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--late-reason",
+    help="报后更正: why lines change a year whose report was approved (locked); recorded with each such line.",
+)
 @click.pass_context
-def import_(ctx: click.Context, file: IO[str]) -> None:
+def import_(ctx: click.Context, file: IO[str], late_reason: str | None) -> None:
     """Import a JSON Lines file (- for stdin) or a filled-in template workbook (.xlsx): all lines or none."""
     from pathlib import Path
 
@@ -49,11 +55,11 @@ def import_(ctx: click.Context, file: IO[str]) -> None:
         if file.name.lower().endswith(".xlsx"):
             file.close()
             lines, where = workbook_lines(cmd.context, cmd.actor, Path(file.name))
-            return applied(cmd, lines, where)
+            return applied(cmd, lines, where, late_reason)
         lines = jsonl_lines(file)
     except Refused as e:
         refused(e)
-    applied(cmd, lines)
+    applied(cmd, lines, late_reason=late_reason)
 
 
 @click.command("template")

@@ -14,6 +14,7 @@ from docx.shared import Mm
 from domain.catalogue import REPORT_SECTIONS
 from projections.breakdown import KEY_FIGURES, BreakdownRow
 
+from . import docx_enforcement
 from . import docx_layout as layout
 from .prose import section_one
 from .tables import change, figure_value
@@ -53,6 +54,7 @@ def build(
     )
     layout.paragraph(doc, SECTIONS["measures"], "heading1")
     themes = section_one(report, approx)
+    themes += docx_enforcement.themes(report, approx, after=len(themes))  # 执法, 决策, 三书 … (DOMAIN.md §7)
     for heading, text in themes:
         p = layout.paragraph(doc)
         layout.set_font(p.add_run(heading), "heading2", layout.BODY_PT)

@@ -2,16 +2,19 @@
 
 A template sheet has the field codes in row 1 (what the importer reads), their Chinese labels in row 2
 (required ones marked ＊, allowed codes in a comment) and data from row 3. Sheets: 单位 (units), one per
-kind (records), 办理步骤 (steps). Cells may hold codes or their Chinese labels, 是/否 for yes/no, lists
-separated by 、or newlines. A blank `id` gets a stable one from the row's key, so importing the same
+kind (records), 办理步骤 (steps), 声明指标 (`figure` lines, DOMAIN.md §8: `where` and `measure` as JSON).
+Cells may hold codes or their Chinese labels, 是/否 for yes/no, lists separated by 、or newlines; money
+columns are text cells, read exactly (§7.1). A blank `id` gets a stable one from the row's key, so importing the same
 workbook again skips what was applied. The lines go through the same `Ledger.apply` as JSON Lines.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +22,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from domain.catalogue import KINDS, LINE_LABELS, RECORD_LABELS, Field, all_fields
+from domain.catalogue import DECIMAL_TYPES, KINDS, LINE_LABELS, OPS, RECORD_LABELS, Field, all_fields
+from domain.validation import json_number
 
 from .sheets import KIND_SHEETS, finish, sheet_name
 
 UNITS_SHEET = sheet_name(LINE_LABELS["unit"])
 STEPS_SHEET = sheet_name(RECORD_LABELS["steps"])
+FIGURES_SHEET = sheet_name(OPS["figure"])
 STEP_FIELDS: dict[str, Field] = all_fields("step")
 STEP_NAMES: dict[str, str] = {s.label: s.name for k in KINDS.values() for s in k.steps}
 TAIL = ("id", "by")  # optional envelope columns at the end of every sheet
@@ -46,11 +51,32 @@ def _columns(sheet: str) -> list[Field]:
     elif sheet == STEPS_SHEET:
         steps = Field("step", LINE_LABELS["step"], "code", codes={s.name: s.label for s in _all_steps()})
         body = [env("unit"), env("ref"), steps, env("date"), *(_optional(f) for f in STEP_FIELDS.values())]
+    elif sheet == FIGURES_SHEET:
+        body = [env("unit"), *FIGURE_COLUMNS]
     else:
         kind = KIND_SHEETS[sheet]
         date_field = Field("date", kind.date_label)
         body = [env("unit"), env("ref"), date_field, *kind.fields]
     return [*body, env("id", False), env("by", False)]
+
+
+# The `figure` line's data keys (§8.1), each a column; `where` and `measure` hold JSON text.
+FIGURE_COLUMNS = (
+    Field("code", "指标编号（local.…）"),
+    Field("label", "指标名称", required=False),
+    Field("unit_word", "计量单位", required=False),
+    Field("kind", LINE_LABELS["kind"], "code", False, codes={k.code: k.label for k in KINDS.values()}),
+    Field("where", "条件（JSON）", required=False),
+    Field("measure", "统计方式（JSON）", required=False),
+    Field("retire", "撤销", "bool", required=False),
+)
+FIGURE_HINTS = {
+    "code": "必填；local. 加小写字母、数字、下划线，如 local.study.party_group_law",
+    "where": '可空；JSON 条件列表，如 [{"field": "form", "in": ["party_group"]}]',
+    "measure": '统计方式 JSON，如 {"type": "count"}、{"type": "sum", "field": "items_funds"}；填 count 或 计数 即计数',
+    "retire": "填“是”撤销本单位对该编号的声明（其他列留空）",
+}
+SHORT_MEASURES = {"count": {"type": "count"}, "计数": {"type": "count"}}
 
 
 def _all_steps() -> list[Any]:
@@ -73,7 +99,7 @@ HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 def template() -> Workbook:
     wb = Workbook()
     wb.active.title = UNITS_SHEET
-    for name in [UNITS_SHEET, *KIND_SHEETS, STEPS_SHEET]:
+    for name in [UNITS_SHEET, *KIND_SHEETS, STEPS_SHEET, FIGURES_SHEET]:
         ws = wb[name] if name in wb.sheetnames else wb.create_sheet(name)
         cols = _columns(name)
         ws.append([f.name for f in cols])
@@ -82,9 +108,13 @@ def template() -> Workbook:
             code, label = ws.cell(row=1, column=i), ws.cell(row=2, column=i)
             code.font = Font(color="808080")
             label.font, label.fill = Font(bold=True), HEAD_FILL
-            hint = _hint(f)
+            hint = FIGURE_HINTS.get(f.name) if name == FIGURES_SHEET else None
+            hint = hint or _hint(f)
             if hint:
                 label.comment = Comment(hint, "taizhang")
+            if f.type in DECIMAL_TYPES:
+                # Text cells: the amount is kept as typed (136161.50), never rounded through a binary float.
+                ws.column_dimensions[code.column_letter].number_format = "@"
         finish(ws, header_rows=2, widths=[max(12, len(f.label) * 2 + 4) for f in cols])
     return wb
 
@@ -95,6 +125,10 @@ def _hint(f: Field) -> str:
         parts.append("可填代码或名称：" + "、".join(f"{c}（{label}）" for c, label in f.codes.items()))
     elif f.type == "int":
         parts.append(f"整数 {f.minimum}–{f.maximum:,}")
+    elif f.type == "money":
+        parts.append("金额（元），最多两位小数，如 136161.50（以文本填写，不会被四舍五入）")
+    elif f.type == "score":
+        parts.append("分数 0–100，最多两位小数")
     elif f.type == "bool":
         parts.append("是 / 否")
     elif f.type == "list":
@@ -115,7 +149,7 @@ def read_workbook(path: str | Path, kind_of: KindOf) -> tuple[list[tuple[int, di
     lines: list[tuple[int, dict[str, Any]]] = []
     where: dict[int, str] = {}
     kinds: dict[tuple[str, str], str] = {}
-    order = [UNITS_SHEET, *KIND_SHEETS, STEPS_SHEET]
+    order = [UNITS_SHEET, *KIND_SHEETS, STEPS_SHEET, FIGURES_SHEET]
     seen_keys: dict[str, int] = {}
     for name in order:
         if name not in wb.sheetnames:
@@ -152,6 +186,8 @@ def _line(sheet: str, cells: dict[str, Any], known: dict[str, Field], kinds: dic
     if sheet == UNITS_SHEET:
         data = {k: _text(cells[k]) for k in ("name", "parent") if k in cells}
         return {"op": "unit", **envelope, "data": data}
+    if sheet == FIGURES_SHEET:
+        return {"op": "figure", **envelope, "data": _figure_data(cells, known)}
     day = _date(cells["date"]) if "date" in cells else None
     if sheet == STEPS_SHEET:
         step = _text(cells.get("step"))
@@ -167,6 +203,30 @@ def _line(sheet: str, cells: dict[str, Any], known: dict[str, Field], kinds: dic
     kind = KIND_SHEETS[sheet]
     data = {f.name: _value(f, cells[f.name]) for f in kind.fields if f.name in cells}
     return {"op": "record", **envelope, "kind": kind.code, "date": day, "data": data}
+
+
+def _figure_data(cells: dict[str, Any], known: dict[str, Field]) -> dict[str, Any]:
+    """A `figure` line's data from a row: a retire holds only `code` and `retire` (§8.1); JSON cells are read
+    with exact decimals, and a cell that is not JSON is passed on as text for validation to name its key."""
+    data: dict[str, Any] = {}
+    for f in FIGURE_COLUMNS:
+        if f.name not in cells:
+            continue
+        v = cells[f.name]
+        if f.name in ("where", "measure"):
+            text = _text(v)
+            if f.name == "measure" and text in SHORT_MEASURES:
+                data[f.name] = dict(SHORT_MEASURES[text])
+                continue
+            try:
+                data[f.name] = json.loads(text, parse_float=json_number)
+            except (TypeError, ValueError):
+                data[f.name] = text
+        else:
+            data[f.name] = _value(f, v)
+    if data.get("retire") is False:
+        data.pop("retire")  # 否: the row declares
+    return data
 
 
 def _as_text(f: Field) -> Field:
@@ -214,10 +274,30 @@ def _value(f: Field, v: Any) -> Any:
             parts = v.replace("，", "、").replace(",", "、").replace("\n", "、").split("、")
             return [p.strip() for p in parts if p.strip()]
         return [_text(v)]
+    if f.type in DECIMAL_TYPES:
+        return _decimal(v)
     text = _text(v)
     if f.type == "code" and isinstance(text, str):
         by_label = {label: code for code, label in f.codes.items()}
         return by_label.get(text, text)
+    return text
+
+
+def _decimal(v: Any) -> Any:
+    """A money or score cell as the text the domain reads exactly (§7.1). A text cell as typed, without the
+    thousands separators, 元 or ¥ staff add; a number cell (Excel keeps a binary double) by its shortest repr,
+    or its cents when it is within rounding noise of them (a sum computed in Excel: 0.1 + 0.2); anything else
+    is passed on for validation to name."""
+    if isinstance(v, float) and not v.is_integer():
+        text = repr(v)
+        cents = Decimal(text).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if abs(Decimal(text) - cents) <= Decimal("1e-9") * max(1, abs(cents)):
+            return f"{cents:f}"
+        return text
+    text = _text(v)
+    if isinstance(text, str):
+        for noise in (",", "，", " ", "\u3000", "元", "¥", "￥"):
+            text = text.replace(noise, "")
     return text
 
 
@@ -227,6 +307,9 @@ def _default_id(sheet: str, line: dict[str, Any], seen: dict[str, int]) -> str:
         key = f"unit|{line.get('unit')}|{line['data'].get('name')}|{line['data'].get('parent')}"
     elif sheet == STEPS_SHEET:
         key = f"step|{line.get('unit')}|{line.get('ref')}|{line.get('step')}|{line.get('date')}"
+    elif sheet == FIGURES_SHEET:  # a changed definition is a new line (a redeclaration); the same row is skipped
+        body = json.dumps(line.get("data"), ensure_ascii=False, sort_keys=True, default=str)
+        key = f"figure|{line.get('unit')}|{body}"
     else:
         key = f"record|{line.get('unit')}|{line.get('ref')}"
     seen[key] = seen.get(key, 0) + 1

@@ -12,6 +12,7 @@ from domain.catalogue import KINDS, LINE_LABELS, RECORD_LABELS
 from projections.breakdown import KEY_FIGURES, BreakdownRow
 from projections.ledger_rows import ActivityRow, StepRow
 
+from . import xlsx_enforcement
 from .sheets import cell_text, finish, sheet_name
 from .tables import change
 
@@ -24,6 +25,7 @@ def build(report: dict[str, Any], activities: dict[str, list[ActivityRow]], rows
     wb = Workbook()
     _figures(wb.active, report)
     _checks(wb.create_sheet("核验"), report)
+    xlsx_enforcement.add(wb, report)  # 行政执法数据年报, for units with enforcement (DOMAIN.md §7.5)
     if rows:
         _breakdown(wb.create_sheet("分单位"), report, rows)
     for code, kind in KINDS.items():

@@ -3,6 +3,7 @@ audit trail, the list of seals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -133,14 +134,26 @@ def load_seal(ctx: Context, actor: Actor, seal_id: str) -> Seal:
 # ---- verification ----
 
 
-def verify(ctx: Context, actor: Actor, root_hex: str | None = None, size: int | None = None) -> Verification:
+def verify(
+    ctx: Context,
+    actor: Actor,
+    root_hex: str | None = None,
+    size: int | None = None,
+    progress: Progress | None = None,
+) -> Verification:
     """Auditors and admins: the whole log checked (see `verify_log`). On the read model as it is where the
     context can (the command line: a tampered event may not fold); else on a reader just brought up to date,
     which must not write (the web)."""
     require_auditor(ctx, actor)
     if ctx.peek is not None:
-        return ctx.peek(lambda m: verify_log(ctx, m, root_hex, size))
-    return ctx.read(lambda m: verify_log(ctx, m, root_hex, size, project=False))
+        return ctx.peek(lambda m: verify_log(ctx, m, root_hex, size, progress=progress))
+    return ctx.read(lambda m: verify_log(ctx, m, root_hex, size, project=False, progress=progress))
+
+
+# Called with what verification is doing now, how many of its steps are done and how many there are (the web's
+# background verification shows it: a large ledger takes about as long as a rebuild).
+Progress = Callable[[str, int, int], None]
+VERIFY_STEPS = 5  # read the log, the seals and keys, the evidence, rebuild from the store, compare; + one per seal
 
 
 def verify_log(
@@ -149,12 +162,21 @@ def verify_log(
     root_hex: str | None = None,
     size: int | None = None,
     project: bool = True,
+    progress: Progress | None = None,
 ) -> Verification:
     """Recompute the Merkle log from the event store; check it against the read model's witness, the seals,
     the evidence files and (optionally) a root published elsewhere. `project=False` when `model` is a reader
     that the caller has just brought up to date (a reader must not write: the web server's catch-ups do)."""
     ledger = ctx.ledger
     home = ctx.settings.home
+    steps = [0, VERIFY_STEPS]
+
+    def step(what: str) -> None:
+        if progress is not None:
+            progress(what, steps[0], steps[1])
+        steps[0] += 1
+
+    step("从事件库读取日志，重算 Merkle 树")
     log = StoreLog(ledger.recorder)
     witnessed = model.con.execute("SELECT count(*) FROM leaves").fetchall()[0][0]
     problems = compare_with_witness(model, log) + audit.anchor_problems(home, log, witnessed)
@@ -163,20 +185,26 @@ def verify_log(
             model.catch_up(ledger.recorder)
         except Exception as e:  # noqa: BLE001 — an event the projection cannot read is itself a finding
             problems.append(f"the event log can no longer be projected: {e}")
+    step("读取封存与单位密钥")
     try:
         found = ledger.seals()
     except Exception as e:  # noqa: BLE001
         problems.append(f"a seal event can no longer be read: {e}")
         found = []
+    steps[1] += len(found)
+    step("核对附件文件")
     problems += evidence_problems(ledger, ctx.evidence)
     problems += package_problems(ctx)  # report packages imported from units on their own servers
     key_of = audit.trusted_keys(found, ledger.signing_key)
     problems += audit.key_file_problems(found, keys_dir(home), key_of)
     # Seals reproduce from a read model rebuilt from the store, not from the read model's own copy (which could
     # have been edited); that copy is compared with the rebuilt one table by table.
+    step("从事件库重建读模型")
     with audit.rebuilt(ledger.recorder, ctx.settings.tz, until=model.position()) as fresh:
+        step("比对读模型与事件库")
         problems += audit.compare_with_store(model, fresh) + audit.recorded_at_problems(fresh)
-        for s in found:
+        for n, s in enumerate(found, 1):
+            step(f"核对封存 {n}/{len(found)}")
             problems += check_seal(s, log, fresh, key_of)
     if root_hex is not None and size is not None:
         if size > len(log.leaves):
@@ -185,7 +213,10 @@ def verify_log(
             problems.append(
                 f"the root of the first {size} events is {log.root(size).hex()}, not the published {root_hex}"
             )
-    return Verification(problems, len(log.leaves), merkle.root(log.leaves).hex(), len(found))
+    result = Verification(problems, len(log.leaves), merkle.root(log.leaves).hex(), len(found))
+    if progress is not None:
+        progress("完成", steps[1], steps[1])
+    return result
 
 
 def evidence_problems(ledger: Ledger, store: EvidenceStore) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 from uuid import uuid4
 
+from domain.definition import code_of
 from domain.ledger import LineError, Submission, Written
 from domain.user import USERNAME
 from domain.validation import json_number, text_problem
@@ -145,9 +146,16 @@ def line_id(actor: Actor, given: str | None, idempotency_key: str | None) -> str
 
 
 async def write(
-    ctx: Context, actor: Actor, op: str, body: dict[str, Any], idempotency_key: str | None, if_match: int | None
+    ctx: Context,
+    actor: Actor,
+    op: str,
+    body: dict[str, Any],
+    idempotency_key: str | None,
+    if_match: int | None,
+    late_reason: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
-    """Write one line; returns what was written and whether this was a replay of an earlier identical request."""
+    """Write one line; returns what was written and whether this was a replay of an earlier identical request.
+    `late_reason` is the 报后更正 reason a write to an approved (locked) year needs (domain/filing.py)."""
     unit = body.get("unit", "")
     if op == "unit":
         require_admin(actor)
@@ -159,7 +167,9 @@ async def write(
     raw = {"id": lid, "op": op, **body}
     expected = {lid: if_match} if if_match is not None and op in ("step", "correct", "void") else {}
     # One person's form or request: a correction that changes nothing is refused here (issue 12), not in files.
-    outcome = await ctx.submit(Submission([(1, raw)], actor.username, expected, refuse_unchanged=True))
+    outcome = await ctx.submit(
+        Submission([(1, raw)], actor.username, expected, refuse_unchanged=True, late_reason=late_reason)
+    )
     if op == "unit":
         ctx.forget()
     if outcome.errors:
@@ -168,7 +178,8 @@ async def write(
         kind = "conflict" if outcome.conflict is not None else "invalid"
         raise Refused(kind, detail, errors, outcome.conflict)
     ref = body.get("ref") if op != "unit" else None
-    written: Written | None = outcome.written.get(lid) or ctx.ledger.written(lid, unit, ref)
+    code = code_of(body.get("data")) if op == "figure" else None
+    written: Written | None = outcome.written.get(lid) or ctx.ledger.written(lid, unit, ref, code)
     assert written is not None, "an applied or skipped line has an event"
     result = {
         "id": lid,
@@ -202,20 +213,23 @@ def access_problems(ctx: Context, actor: Actor, lines: Lines) -> list[dict[str, 
     return errors
 
 
-async def import_lines(ctx: Context, actor: Actor, lines: Lines) -> Imported:
-    """A whole file's lines, all-or-nothing, every line checked against the actor's access first."""
+async def import_lines(ctx: Context, actor: Actor, lines: Lines, late_reason: str | None = None) -> Imported:
+    """A whole file's lines, all-or-nothing, every line checked against the actor's access first; a line that
+    changes an approved year needs the writer's 报后更正 `late_reason` (the same for the whole file)."""
     errors = access_problems(ctx, actor, lines)
     if errors:
         kind = "invalid" if all(e["field"] in ("by", "id") for e in errors) else "forbidden"
         raise Refused(kind, "导入被拒绝，未导入任何内容", errors)
-    outcome = await ctx.submit(Submission(lines, actor.username))
+    outcome = await ctx.submit(Submission(lines, actor.username, late_reason=late_reason))
     ctx.forget()
     if outcome.errors:
         raise rejected(line_problems(outcome.errors))
     return Imported(outcome.applied, outcome.skipped)
 
 
-async def import_file(ctx: Context, actor: Actor, path: Path, filename: str) -> Imported:
+async def import_file(
+    ctx: Context, actor: Actor, path: Path, filename: str, late_reason: str | None = None
+) -> Imported:
     """A .jsonl or .xlsx file, all-or-nothing through `import_lines`; every error carries `where`
     (第 N 行 for JSON Lines, `sheet!row` for a workbook)."""
     import asyncio
@@ -232,7 +246,7 @@ async def import_file(ctx: Context, actor: Actor, path: Path, filename: str) -> 
         if not lines:
             message = "文件：没有任何一行" if suffix == ".jsonl" else "文件：工作簿里没有填写任何一行"
             raise field_problem("file", message, "文件是空的")
-        return await import_lines(ctx, actor, lines)
+        return await import_lines(ctx, actor, lines, late_reason)
     except Refused as e:
         for err in e.errors:
             line = err.get("line")

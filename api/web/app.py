@@ -168,9 +168,28 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     if server is not None:
         app.state.server = server
 
-    from . import page_packages, page_reminders, pages, routes_api
+    from . import (
+        page_assessment,
+        page_filing,
+        page_packages,
+        page_rectification,
+        page_reminders,
+        pages,
+        routes_api,
+        routes_assessment,
+        routes_figures,
+        routes_filing,
+        routes_rectification,
+    )
 
     app.include_router(routes_api.router)
+    app.include_router(routes_figures.router)
+    app.include_router(routes_filing.router)
+    app.include_router(routes_rectification.router)
+    app.include_router(routes_assessment.router)
+    app.include_router(page_filing.router)
+    app.include_router(page_rectification.router, include_in_schema=False)
+    app.include_router(page_assessment.router, include_in_schema=False)
     app.include_router(pages.router)
     app.include_router(page_packages.api)  # report packages (报送包): JSON API and page
     app.include_router(page_packages.router)

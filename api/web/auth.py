@@ -90,9 +90,11 @@ def identify(server: Server, request: Request) -> Caller | None:
     if user is None or user.disabled or data.get("v") != user.password_version:
         return None  # password changed or account disabled since: the session is over
     session = data.get("s")
-    if isinstance(session, str) and session in user.ended_sessions:
+    if not isinstance(session, str):
+        return None  # a cookie from before sessions had ids: sign-out could not end it, so it is not taken
+    if session in user.ended_sessions:
         return None  # signed out
-    return Caller(user, str(data.get("c")), "session", session if isinstance(session, str) else None)
+    return Caller(user, str(data.get("c")), "session", session)
 
 
 def _expired(expires_at: str | None) -> bool:
@@ -101,10 +103,10 @@ def _expired(expires_at: str | None) -> bool:
 
 def end_session(server: Server, request: Request) -> None:
     """Sign-out ends the session on the server, not only in this browser: a copy of the cookie is refused
-    from now on. (A cookie from before sessions had ids cannot be named; it expires on its own.)"""
+    from now on."""
     cookie = request.cookies.get(SESSION_COOKIE)
     caller = identify(server, request) if cookie else None
-    if caller is None or caller.via != "session" or caller.session is None:
+    if caller is None or caller.via != "session" or caller.session is None:  # (every session has an id)
         return
     _, signed = _serializer(server).loads(cookie, max_age=SESSION_SECONDS, return_timestamp=True)
     server.ledger.end_session(caller.name, caller.session, signed.timestamp() + SESSION_SECONDS, time.time())

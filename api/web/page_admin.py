@@ -26,7 +26,7 @@ AMENDMENTS = {"correct": "更正", "void": "作废活动", "void_step": "作废�
 
 
 @router.get("/audit")
-def audit(request: Request, unit: str | None = None, year: str = "", verify: str = "") -> Response:
+def audit(request: Request, unit: str | None = None, year: str = "", job: str = "") -> Response:
     caller = viewer(request)
     access.require_auditor(context(server_of(request)), caller.user)
     server = server_of(request)
@@ -37,7 +37,8 @@ def audit(request: Request, unit: str | None = None, year: str = "", verify: str
         row["label"] = AMENDMENTS.get(row["etype"], row["etype"])
         row["kind_label"] = KINDS[row["kind"]].label if row.get("kind") in KINDS else ""
     scope = {c for c, _, _ in units}
-    checked = audit_service.verify(context(server), caller.user) if verify else None
+    jobs = server.verifications
+    shown = jobs.get(context(server), caller.user, job) if job else jobs.latest(context(server), caller.user)
     return render(
         request,
         caller,
@@ -49,10 +50,20 @@ def audit(request: Request, unit: str | None = None, year: str = "", verify: str
         seals=[s for s in audit_service.seals(context(server), caller.user) if s["unit"] in scope],
         late=trail["late"],
         amendments=trail["amendments"],
-        checked=checked,
+        job=shown,
         late_label=BY_ID["audit.late_entries"].label,
         query=urlencode({"unit": code, "year": year}),
     )
+
+
+@router.post("/audit/verify")
+async def verify(request: Request) -> Response:
+    """Start verifying in the background and show its progress on the audit page."""
+    caller, form = await posted(request)
+    values = texts(form)
+    started = server_of(request).verifications.start(context(server_of(request)), caller.user)
+    query = {"unit": values.get("unit", ""), "year": values.get("year", ""), "job": started.id}
+    return redirect("/audit?" + urlencode(query))
 
 
 @router.post("/audit/seal")

@@ -107,10 +107,12 @@ async def record(request: Request, kind: str) -> Response:
     values = texts(form)
     key = values.get("form_key") or form_key()
     body, errors = forms.record_body(found, values)
-    names = {"unit", "ref", "date", *("data." + f.name for f in found.fields)}
+    names = {"unit", "ref", "date", "late_reason", *("data." + f.name for f in found.fields)}
+    late_reason = values.get("late_reason", "").strip() or None  # 报后更正 (domain/filing.py)
     if not errors:
         try:
-            _, replayed = await writes.write(context(server_of(request)), caller.user, "record", body, key, None)
+            server = server_of(request)
+            _, replayed = await writes.write(context(server), caller.user, "record", body, key, None, late_reason)
         except Refused as e:
             if status_of(e) != 422:
                 raise
@@ -229,15 +231,16 @@ async def _write(
     unit, ref = body["unit"], body["ref"]
     key = values.get("form_key") or form_key()
     version = _version(values) if op in ("correct", "void") else None
+    late_reason = values.get("late_reason", "").strip() or None  # 报后更正 (domain/filing.py)
     try:
-        await writes.write(context(server_of(request)), caller.user, op, body, key, version)
+        await writes.write(context(server_of(request)), caller.user, op, body, key, version, late_reason)
     except Refused as e:
         if status_of(e) == 409:
             message = "记录已被他人修改：下面是当前的记录，请核对后重新提交。"
             return _activity(request, caller, unit, ref, 409, open_form, values, {}, message)
         if status_of(e) != 422:
             raise
-        names = {"date", "reason", *(k for k in values if k.startswith("data."))}
+        names = {"date", "reason", "late_reason", *(k for k in values if k.startswith("data."))}
         errors, rest = forms.errors_by_field(e.errors, names)
         return _activity(request, caller, unit, ref, 422, open_form, values, errors, "；".join(rest))
     done = {"step": "step", "correct": "corrected", "void": "voided"}[op]

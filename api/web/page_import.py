@@ -32,7 +32,15 @@ def require_importer(caller: Caller) -> None:
 def _page(request: Request, caller: Caller, status: int = 200, **extra: Any) -> Response:
     server = server_of(request)
     units = [u for u in server.units_for(caller.user) if server.may_write(caller.user, u[0])]
-    context = {"result": None, "problem": "", "problems": [], "filename": "", "max_bytes": MAX_IMPORT, **extra}
+    context = {
+        "result": None,
+        "problem": "",
+        "problems": [],
+        "filename": "",
+        "max_bytes": MAX_IMPORT,
+        "late_reason": "",
+        **extra,
+    }
     return render(request, caller, "import.html", status, units=units, **context)
 
 
@@ -48,6 +56,8 @@ async def import_upload(request: Request) -> Response:
     caller, form = await posted(request)
     require_importer(caller)
     upload = form.get("file")
+    late = form.get("late_reason")
+    late_reason = late.strip() if isinstance(late, str) and late.strip() else None  # 报后更正 (domain/filing.py)
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(request, caller, 422, problem="文件：请选择要导入的 .jsonl 或 .xlsx 文件")
     name = Path(upload.filename).name or "upload"
@@ -61,11 +71,19 @@ async def import_upload(request: Request) -> Response:
                     return _page(request, caller, 413, filename=name, problem=f"文件：「{name}」超过 25 MB 上限")
                 out.write(chunk)
         try:
-            result = await writes.import_file(context(server_of(request)), caller.user, path, name)
+            result = await writes.import_file(context(server_of(request)), caller.user, path, name, late_reason)
         except Refused as e:
             if status_of(e) not in (403, 422):
                 raise
-            return _page(request, caller, status_of(e), filename=name, problem=e.detail, problems=e.errors)
+            return _page(
+                request,
+                caller,
+                status_of(e),
+                filename=name,
+                problem=e.detail,
+                problems=e.errors,
+                late_reason=late_reason or "",
+            )
     return _page(request, caller, 200, filename=name, result=result)
 
 

@@ -36,6 +36,8 @@ NOTICES = {
     "password": "密码已修改。",
     "user": "已保存用户。",
     "token_revoked": "令牌已撤销。",
+    "declared": "已保存指标声明。",
+    "retired": "已撤销指标声明。",
 }
 
 

@@ -18,6 +18,7 @@ from domain.catalogue import KINDS, REPORT_SECTIONS
 from projections.figures import BY_ID
 from projections.trends import THEMES
 
+from ..documents import enforcement
 from ..render import as_of_problem
 from ..services import narratives, reads
 from ..services.refusals import Refused
@@ -43,6 +44,13 @@ GROUPS = {
     "legal": "合法性审查与法律顾问",
     "governance": "会议与专项检查",
     "audit": "台账审计",
+    "enforcement": "行政执法",
+    "decision": "重大行政决策",
+    "letters": "“三书”办理",
+    "hotline": "群众诉求",
+    "legal_service": "公共法律服务",
+    "law_report": "述法",
+    "local": "自定义指标",
 }
 
 
@@ -194,6 +202,7 @@ def report(request: Request, unit: str | None = None, year: int | None = None, a
         sections=REPORT_SECTIONS,
         narratives=narratives.narratives(context(server), caller.user, code, year),
         writable=server.may_write(caller.user, code),
+        enforcement=enforcement.table_of(data),  # 行政执法数据年报 (DOMAIN.md §7.5), for units with enforcement
         query=urlencode({"unit": code, "year": year, **({"as_of": as_of} if as_of else {})}),
     )
 

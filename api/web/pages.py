@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..services import reads, users
 from ..services.refusals import Refused
-from . import page_admin, page_entry, page_import, page_report, page_tokens
+from . import page_admin, page_entry, page_figures, page_import, page_report, page_tokens
 from .auth import CSRF_FIELD, SESSION_COOKIE, check_csrf, end_session, identify, session_cookie, set_session
 from .context import context
 from .page_kit import HERE, pick_unit, posted, redirect, render, server_of, texts, viewer
@@ -23,6 +23,7 @@ router.include_router(page_report.router)
 router.include_router(page_admin.router)
 router.include_router(page_import.router)
 router.include_router(page_tokens.router)
+router.include_router(page_figures.router)
 
 # The dashboard's key figures (this year, with a link to each one's activities).
 KEY_FIGURES = (

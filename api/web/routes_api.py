@@ -18,6 +18,7 @@ from ..render import as_of_problem
 from ..services import access, audit, reads, writes
 from ..services import users as users_service
 from ..services.refusals import Refused, invalid
+from ..services.verification import VerificationJob
 from . import schemas
 from .auth import Caller, check_csrf, end_session, identify, session_cookie, set_session
 from .context import context
@@ -162,8 +163,9 @@ def _op_route(path: str, op: str, model: type[BaseModel]) -> None:
         if problems := raw_problems(parsed):
             raise invalid(DomainError(*problems))
         raw = body.model_dump(mode="json", exclude_unset=True, warnings=False)  # type: ignore[attr-defined]
+        late_reason = raw.pop("late_reason", None)  # a parameter of the write, not a field of the line (§4)
         written, replayed = await writes.write(
-            context(server), caller.user, op, raw, idempotency_key, _version(if_match)
+            context(server), caller.user, op, raw, idempotency_key, _version(if_match), late_reason
         )
         response.headers["ETag"] = f'"{written["version"]}"'
         if replayed:
@@ -189,7 +191,14 @@ for _path, (_op, _model) in schemas.OPS.items():
         "requestBody": {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}, "required": True}
     },
 )
-async def import_jsonl(request: Request, caller: WriterDep, server: ServerDep) -> dict[str, int]:
+async def import_jsonl(
+    request: Request,
+    caller: WriterDep,
+    server: ServerDep,
+    late_reason: Annotated[
+        str | None, Query(max_length=2000, description="报后更正: why lines change a year whose report is approved.")
+    ] = None,
+) -> dict[str, int]:
     """A JSON Lines file (DOMAIN.md §4), applied all-or-nothing; every error listed as line, field, message."""
     # Bytes that are not UTF-8 are kept as lone surrogates (not replaced by U+FFFD and stored): the ledger
     # refuses them naming the line and field, as it does for the command line's import.
@@ -197,7 +206,7 @@ async def import_jsonl(request: Request, caller: WriterDep, server: ServerDep) -
     lines = writes.jsonl_lines(text.splitlines())  # a line that is not JSON rejects the whole body
     if not lines:
         raise Refused("invalid", "文件是空的", [{"line": None, "field": "body", "message": "内容：没有任何一行"}])
-    return (await writes.import_lines(context(server), caller.user, lines)).to_json()
+    return (await writes.import_lines(context(server), caller.user, lines, late_reason)).to_json()
 
 
 # ---- reads ----
@@ -289,7 +298,40 @@ def seal(body: schemas.SealRequest, caller: WriterDep, server: ServerDep) -> dic
 def verify(caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """Recompute the Merkle log from the event store and check it, the seals and the evidence files."""
     found = audit.verify(context(server), caller.user)
+    return _verification(found)
+
+
+def _verification(found: audit.Verification) -> dict[str, Any]:
     return {"ok": found.ok, "size": found.size, "root": found.root, "seals": found.seals, "problems": found.problems}
+
+
+def _job(job: VerificationJob) -> dict[str, Any]:
+    state = "running" if job.running else ("failed" if job.error else "done")
+    result = _verification(job.result) if job.result is not None else None
+    return {
+        "id": job.id,
+        "state": state,
+        "stage": job.stage,
+        "percent": job.percent,
+        "started_by": job.started_by,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "result": result,
+        "error": job.error,
+    }
+
+
+@router.post("/verify/jobs", response_model=schemas.VerifyJobOut, status_code=202, tags=["audit"])
+def start_verification(caller: WriterDep, server: ServerDep) -> dict[str, Any]:
+    """Verify in the background (as GET /api/verify does), returning at once; follow it at its `id`. While one
+    runs, starting another returns the running one."""
+    return _job(server.verifications.start(context(server), caller.user))
+
+
+@router.get("/verify/jobs/{job_id}", response_model=schemas.VerifyJobOut, tags=["audit"])
+def verification(job_id: str, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
+    """A background verification's stage and progress, and its result once done."""
+    return _job(server.verifications.get(context(server), caller.user, job_id))
 
 
 # ---- users (admins) ----

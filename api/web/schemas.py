@@ -11,11 +11,18 @@ from pydantic import Field as PydField
 from domain.user import ROLES
 from domain.validation import CorrectLine, Ident, RecordLine, StepLine, UnitLine, VoidLine
 
+LATE_REASON = (
+    "报后更正: why this write changes a year whose report was approved (locked); recorded with the write. "
+    "Not part of the line (DOMAIN.md §4)."
+)
+
 
 def _request(line: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
     """The line model with `op` implied by the route, `by` taken from the login, and `id` optional
     (default: derived from the Idempotency-Key header, else a new id)."""
     fields: dict[str, Any] = {k: (f.annotation, f) for k, f in line.model_fields.items() if k not in ("op", "by", "id")}
+    if line is not UnitLine:  # the 报后更正 reason a write to an approved year needs (domain/filing.py)
+        fields["late_reason"] = (str | None, PydField(None, max_length=2000, description=LATE_REASON))
     model = create_model(  # type: ignore[call-overload]
         name, __config__=ConfigDict(extra="forbid"), __doc__=doc, id=(Ident | None, None), **fields
     )
@@ -210,6 +217,20 @@ class VerifyOut(BaseModel):
     root: str
     seals: int
     problems: list[str]
+
+
+class VerifyJobOut(BaseModel):
+    """A background verification: `state` is running, done (then `result`) or failed (then `error`)."""
+
+    id: str
+    state: str
+    stage: str
+    percent: int
+    started_by: str
+    started_at: datetime
+    finished_at: datetime | None
+    result: VerifyOut | None
+    error: str | None
 
 
 class LoginRequest(BaseModel):

@@ -15,6 +15,7 @@ from projections.readmodel import ReadModel, ReadModelStale
 from ..infra.evidence import EvidenceStore
 from ..infra.passwords import session_secret
 from ..infra.settings import Settings
+from ..services.verification import VerificationJobs
 from .committer import Committer
 from .throttle import Throttle
 
@@ -37,6 +38,7 @@ class Server:
         self.evidence = EvidenceStore(settings.home)
         self.secret = session_secret(settings.home)
         self.throttle = Throttle()
+        self.verifications = VerificationJobs()  # background verification (the audit page, POST /api/verify/jobs)
         self._model: ReadModel | None = None
         self._model_lock = threading.Lock()
         self._stop = threading.Event()

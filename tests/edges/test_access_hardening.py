@@ -56,6 +56,18 @@ def test_signing_out_from_the_page_ends_the_session_too(web: Web) -> None:
     assert stolen.get("/api/me").status_code == 401
 
 
+def test_a_signed_cookie_without_a_session_id_is_not_taken(web: Web) -> None:
+    # Cookies from before sessions had ids could not be ended by signing out; they are refused outright.
+    from api.web.auth import _serializer
+
+    user = web.server.user("rec-north")
+    old = _serializer(web.server).dumps({"u": "rec-north", "v": user.password_version, "c": "x"})
+    b = TestClient(web.app, base_url="https://testserver")
+    b.cookies.set("taizhang_session", old)
+    assert b.get("/api/me").status_code == 401
+    assert web.browser("rec-north").get("/api/me").status_code == 200  # a cookie of today's form still works
+
+
 # ---- one-time passwords ----
 
 

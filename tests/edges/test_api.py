@@ -339,3 +339,44 @@ def test_roll_up_for_an_auditor_of_the_parent_unit(web: Web) -> None:
     web.client("rec-south").post("/api/records", json=record("S-1", unit="south"))
     report = web.client("aud-city").get("/api/reports/city/2025").json()
     assert report["figures"]["study.sessions"]["sources"] == ["north/S-1", "south/S-1"]
+
+
+def test_verification_in_the_background_shows_progress_while_reads_and_writes_go_on(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from projections import audit as projections_audit
+
+    web.client("rec-north").post("/api/records", json=record("S-1"))
+    release, reached = threading.Event(), threading.Event()
+    rebuilt = projections_audit.rebuilt
+
+    def held(*args, **kwargs):  # verification stops at its rebuild until the test lets it go on
+        reached.set()
+        assert release.wait(30)
+        return rebuilt(*args, **kwargs)
+
+    monkeypatch.setattr(projections_audit, "rebuilt", held)
+    auditor = web.client("aud-city")
+    assert web.client("rec-north").post("/api/verify/jobs").status_code == 403
+    started = auditor.post("/api/verify/jobs")
+    assert started.status_code == 202 and started.json()["state"] == "running"
+    job = started.json()["id"]
+    assert reached.wait(30)
+    running = auditor.get(f"/api/verify/jobs/{job}").json()
+    assert running["state"] == "running" and running["stage"] == "从事件库重建读模型" and 0 < running["percent"] < 100
+    assert auditor.post("/api/verify/jobs").json()["id"] == job  # one at a time: the running one is returned
+    # Meanwhile the ledger is written and read as usual.
+    assert web.client("rec-north").post("/api/records", json=record("S-2")).status_code == 201
+    assert web.client("rec-north").get("/api/reports/north/2025").status_code == 200
+    release.set()
+    for _ in range(600):
+        body = auditor.get(f"/api/verify/jobs/{job}").json()
+        if body["state"] != "running":
+            break
+        time.sleep(0.05)
+    assert body["state"] == "done" and body["percent"] == 100 and body["started_by"] == "aud-city"
+    assert body["result"]["ok"] and body["result"]["problems"] == []
+    assert auditor.get("/api/verify/jobs/nope").status_code == 404

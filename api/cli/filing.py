@@ -1,0 +1,214 @@
+"""`taizhang filing …`: report a unit's year upward (报送) and follow it — submit, return, approve, reopen,
+status (the register), progress (报送进度 of a superior's units), publish, deadline, late (报后更正 and the diff
+against the approved seal). Every subcommand calls api/services/filing.py as the command-line user."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from .context import command
+from .refusals import refused
+
+YEAR = click.option("--year", required=True, type=click.IntRange(2000, 2100))
+UNIT = click.option("--unit", required=True, help="The unit's code.")
+FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+
+
+@click.group()
+def filing() -> None:
+    """报送: send a unit's annual report upward, review it, follow every unit's progress."""
+
+
+def _run(ctx: click.Context, call: Callable[[Any, Any], Any]) -> Any:
+    from ..services.refusals import Refused
+
+    cmd = command(ctx)
+    try:
+        out = call(cmd.context, cmd.actor)
+    except Refused as e:
+        refused(e)
+    return out
+
+
+def _register(status: Any) -> None:
+    click.echo(f"{status.name}（{status.unit}）{status.year} 年度法治政府建设年度报告：{status.state_label}")
+    click.echo(f"报送期限 {status.due}" + ("  【已逾期】" if status.overdue else ""))
+    if status.published_on:
+        click.echo(f"已于 {status.published_on} 公开发布：{status.published_url}")
+    elif status.publication_overdue:
+        click.echo(f"【警告】已过公开期限 {status.publish_due}，尚未登记公开发布")
+    click.echo("序号  时间                 事由        经办人        意见/理由")
+    for e in status.entries:
+        extra = f"（封存 {e.seal}）" if e.seal and e.event in ("Submitted", "Resubmitted") else ""
+        if e.event == "LateCorrected" and e.detail:
+            extra = f"（{e.detail['op']} {e.detail['unit']}/{e.detail['ref']}，行 {e.detail['line']}）"
+        click.echo(f"{e.number:>4}  {e.at[:19].replace('T', ' ')}  {e.label:<8}  {e.by:<12}  {e.text}{extra}")
+
+
+def _show(status: Any, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(status.to_json(), ensure_ascii=False, indent=1))
+    else:
+        _register(status)
+
+
+@filing.command()
+@UNIT
+@YEAR
+@click.option("--comment", help="报送说明.")
+@click.option("--seal", "seal_id", help="A seal of that unit and year (default: seal now).")
+@FORMAT
+@click.pass_context
+def submit(ctx: click.Context, unit: str, year: int, comment: str | None, seal_id: str | None, fmt: str) -> None:
+    """Submit (or resubmit) the unit's year to its superiors, with a seal of that year."""
+    from ..services import filing as service
+
+    _show(_run(ctx, lambda c, a: service.submit(c, a, unit, year, comment, seal_id)), fmt)
+    command(ctx).caught_up()
+
+
+@filing.command("return")
+@UNIT
+@YEAR
+@click.option("--reason", required=True, help="退回理由.")
+@FORMAT
+@click.pass_context
+def return_(ctx: click.Context, unit: str, year: int, reason: str, fmt: str) -> None:
+    """Return a submitted report to the unit, with a reason (a reviewer of an ancestor unit)."""
+    from ..services import filing as service
+
+    _show(_run(ctx, lambda c, a: service.return_(c, a, unit, year, reason)), fmt)
+
+
+@filing.command()
+@UNIT
+@YEAR
+@click.option("--comment", help="审核意见.")
+@FORMAT
+@click.pass_context
+def approve(ctx: click.Context, unit: str, year: int, comment: str | None, fmt: str) -> None:
+    """Approve a submitted report: the unit's figures of that year are locked from now on."""
+    from ..services import filing as service
+
+    _show(_run(ctx, lambda c, a: service.approve(c, a, unit, year, comment)), fmt)
+
+
+@filing.command()
+@UNIT
+@YEAR
+@click.option("--reason", required=True, help="重新打开理由.")
+@FORMAT
+@click.pass_context
+def reopen(ctx: click.Context, unit: str, year: int, reason: str, fmt: str) -> None:
+    """Reopen an approved year (a reviewer, with a reason): the lock is lifted until the next approval."""
+    from ..services import filing as service
+
+    _show(_run(ctx, lambda c, a: service.reopen(c, a, unit, year, reason)), fmt)
+
+
+@filing.command()
+@UNIT
+@YEAR
+@FORMAT
+@click.pass_context
+def status(ctx: click.Context, unit: str, year: int, fmt: str) -> None:
+    """The filing's state and its register (who did what, when, why)."""
+    from ..services import filing as service
+
+    _show(_run(ctx, lambda c, a: service.status(c, a, unit, year)), fmt)
+
+
+@filing.command()
+@click.option("--unit", required=True, help="The superior unit: every unit under it is listed.")
+@YEAR
+@FORMAT
+@click.pass_context
+def progress(ctx: click.Context, unit: str, year: int, fmt: str) -> None:
+    """报送进度: every unit under UNIT, its state, the date of each step, the overdue ones marked."""
+    from domain.filing import STATES
+
+    from ..services import filing as service
+
+    found = _run(ctx, lambda c, a: service.progress(c, a, unit, year))
+    if fmt == "json":
+        click.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=1))
+        return
+    counts = found.counts()
+    summary = "，".join(f"{label} {counts[s]}" for s, label in STATES.items())
+    click.echo(f"{found.name}（{found.parent}）下级单位 {found.year} 年度报告报送进度（{found.today}）：{summary}")
+    click.echo("单位                    状态              期限        报送        退回        通过        公开")
+    for r in found.rows:
+        s = r.status
+        mark = "【逾期】" if s.overdue else ("（逾期报送）" if r.late else "")
+        pub = s.published_on or ("【未公开】" if s.publication_overdue else "-")
+        name = "  " * (r.depth - 1) + f"{s.name}（{s.unit}）"
+        click.echo(
+            f"{name:<22}  {s.state_label:<14}  {s.due}  {r.submitted_on or '-':<10}  "
+            f"{r.day('Returned') or '-':<10}  {r.day('Approved') or '-':<10}  {pub}{mark}"
+        )
+    if found.overdue:
+        click.echo(f"逾期未报送 {len(found.overdue)} 个单位：" + "、".join(r.status.name for r in found.overdue))
+
+
+@filing.command()
+@UNIT
+@YEAR
+@click.option("--url", required=True, help="Where the report was published (the portal's address).")
+@click.option("--date", "day", required=True, help="The day it was published (YYYY-MM-DD).")
+@FORMAT
+@click.pass_context
+def publish(ctx: click.Context, unit: str, year: int, url: str, day: str, fmt: str) -> None:
+    """Record that and where the year's report was published (by 1 April)."""
+    from ..services import filing as service
+
+    _show(_run(ctx, lambda c, a: service.publish(c, a, unit, year, url, day)), fmt)
+
+
+@filing.command()
+@UNIT
+@YEAR
+@click.option("--date", "day", required=True, help="The unit's own deadline (YYYY-MM-DD).")
+@click.option("--descendants", is_flag=True, help="Set it for every unit under UNIT you review instead.")
+@click.pass_context
+def deadline(ctx: click.Context, unit: str, year: int, day: str, descendants: bool) -> None:
+    """Set a unit's own submission deadline (a reviewer of an ancestor; default 1 March of the next year)."""
+    from ..services import filing as service
+
+    done = _run(ctx, lambda c, a: service.set_deadline(c, a, unit, year, service.parse_day(day), descendants))
+    for s in done:
+        click.echo(f"{s.name}（{s.unit}）{s.year} 年度报告报送期限：{s.due}")
+
+
+@filing.command()
+@UNIT
+@YEAR
+@click.pass_context
+def late(ctx: click.Context, unit: str, year: int) -> None:
+    """报后更正: the writes made to an approved year with a reason, and the figures moved since its seal."""
+    from ..render import ETYPE_LABELS
+    from ..services import filing as service
+
+    found = _run(ctx, lambda c, a: service.late_corrections(c, a, unit, year))
+    click.echo(
+        f"{found.status.name}（{unit}）{year} 年度报告：{found.status.state_label}，报后更正 {len(found.entries)} 项"
+    )
+    for e in found.entries:
+        d = e.detail or {}
+        click.echo(f"  {e.at[:19].replace('T', ' ')} {e.by} {d.get('op')} {d.get('unit')}/{d.get('ref')}：{e.text}")
+    if found.diff is None:
+        return
+    sealed = found.diff.seal
+    click.echo(f"与审核通过的封存 {sealed.id}（截至 {sealed.as_of}）相比：")
+    for c in found.diff.changes:
+        what = ETYPE_LABELS.get(c.etype, c.etype)
+        click.echo(
+            f"  #{c.pos} {c.recorded_at} {c.recorded_by} {what} {c.unit}/{c.ref}"
+            + (f"：{c.reason}" if c.reason else "")
+        )
+    for m in found.diff.moved:
+        now = "已撤销声明" if m.retired else m.now
+        click.echo(f"  {m.figure} {m.label}: {m.was} → {now}")

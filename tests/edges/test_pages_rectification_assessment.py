@@ -1,0 +1,68 @@
+"""The 整改 and 考核 pages: what a person sees and does with a browser."""
+
+from __future__ import annotations
+
+from webkit import Web
+from webpages_kit import Browser, errors
+
+
+def test_an_issue_registered_rectified_and_signed_off_through_the_pages(web: Web) -> None:
+    admin, north = Browser(web, "admin"), Browser(web, "rec-north")
+    page = admin.get("/issues?unit=city")
+    assert page.status_code == 200 and "登记问题" in page.text and "整改完成率" in page.text
+    bad = admin.post("/issues", {"issuer": "city", "ref": "DC 1", "title": "", "source": "patrol", "owner": "north",
+                                 "deadline": "2025-09-30", "found_on": "2025-03-01"})  # fmt: skip
+    assert bad.status_code == 422
+    assert any("问题编号" in e for e in errors(bad.text)) and any("问题：不能为空" in e for e in errors(bad.text))
+    made = admin.post("/issues", {"issuer": "city", "ref": "DC-1", "title": "执法公示不及时", "source": "patrol",
+                                  "owner": "north", "deadline": "2025-09-30", "found_on": "2025-03-01"})  # fmt: skip
+    assert made.status_code == 303
+    listed = north.get("/issues?unit=north").text
+    assert "执法公示不及时" in listed and "已超期" in listed
+    north.post("/issues/city/DC-1/measures", {"measures": "建立公示台账"})
+    r = north.post("/issues/city/DC-1/completed", {"summary": "已整改", "on": "2025-06-01"})
+    assert r.status_code == 422 and any("佐证材料" in e for e in errors(r.text))
+    web.server.ledger.apply([(1, {"id": "S1", "op": "record", "unit": "north", "kind": "study_session", "ref": "S-1",
+                                  "date": "2025-03-01", "data": {"form": "central_group", "attendees": 9,
+                                                                 "topic": "宪法"}})], "rec-north")  # fmt: skip
+    assert north.post("/issues/city/DC-1/evidence", {"activity": "north/S-1"}).status_code == 303
+    assert north.post("/issues/city/DC-1/completed", {"summary": "已整改", "on": "2025-06-01"}).status_code == 303
+    assert "提交验收" not in north.get("/issues/city/DC-1").text  # the owner does not sign off
+    signed = admin.post("/issues/city/DC-1/verified", {"reason": "同意销号", "passed": "yes", "on": "2025-06-02"})
+    page = admin.follow(signed).text
+    assert "已销号" in page and "重新打开" in page and "同意销号" in page
+
+
+def test_the_assessor_table_and_the_unit_sheet_pages(web: Web) -> None:
+    admin, north = web.client("admin"), Browser(web, "rec-north")
+    definition = {
+        "name": "年度考核",
+        "categories": {"centre": "中心"},
+        "indicators": [
+            {"code": "1", "name": "依法履职"},
+            {
+                "code": "1.1",
+                "parent": "1",
+                "name": "学法",
+                "points": 4,
+                "rule": {"type": "pass_fail", "figure": "study.sessions", "op": ">=", "value": 1},
+            },  # fmt: skip
+            {"code": "1.2", "parent": "1", "name": "述法", "points": 6, "evidence": "述法报告"},
+        ],
+    }
+    assert admin.put("/api/assessment/city/K", json={"year": 2025, "definition": definition}).status_code == 200
+    assert admin.post("/api/assessment/city/K/units", json={"units": {"north": "centre"}}).status_code == 200
+    listed = north.get("/assessment?unit=north").text
+    assert "年度考核" in listed and "本单位评分表" in listed
+    sheet = north.get("/assessment/city/K/north").text
+    assert "缺佐证材料：1.2 述法" in sheet and "提交评审" in sheet
+    refused = north.post("/assessment/city/K/north/submitted", {})
+    assert refused.status_code == 422 and "要求的佐证材料尚未提供" in refused.text
+    assert (
+        north.post("/assessment/city/K/north/self", {"indicator": "1.2", "score": "5", "note": "述法"}).status_code
+        == 303
+    )
+    assert north.get("/assessment/city/K").status_code == 403  # the whole table is the assessor's
+    boss = Browser(web, "admin")
+    table = boss.get("/assessment/city/K").text
+    assert "自评中 1" in table and '<th title="述法">1.2</th>' in table
