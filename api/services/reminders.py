@@ -1,6 +1,7 @@
 """Reminders delivered (issue 14, item 6): each user's daily digest of what is due or overdue in the units they
 read — petitions to acknowledge and conclude, disclosure requests and proposals to reply to, with their statutory
-deadlines (projections/deadlines.py) — shown in the app, and queued for e-mail and the webhook in the durable
+deadlines (projections/deadlines.py), and the year's report to submit, review or publish (api/services/filing.py
+`due`) — shown in the app, and queued for e-mail and the webhook in the durable
 outbox (api/infra/outbox.py), from which `deliver` sends what it can and keeps the rest for the next run.
 
 `taizhang remind` (run daily by cron) does both: `queue_digests` then `deliver`.
@@ -16,8 +17,10 @@ from projections.deadlines import DUE_SOON, OVERDUE, STATUS_LABELS, Deadline
 
 from ..infra import mail, webhook
 from ..infra.outbox import Message, Outbox
+from . import filing
 from .access import require_admin
 from .context import Actor, Context
+from .filing import Due
 from .reads import deadlines
 
 WITHIN_DAYS = 3  # "due soon": the digest warns this many days ahead (working-day periods are counted by the rule)
@@ -29,14 +32,20 @@ class Digest:
     name: str
     today: date
     items: list[Deadline]
+    filings: list[Due] = field(default_factory=list)  # the year's report to submit, review, publish
 
     @property
     def overdue(self) -> list[Deadline]:
         return [d for d in self.items if d.status == OVERDUE]
 
+    @property
+    def empty(self) -> bool:
+        return not self.items and not self.filings
+
     def subject(self) -> str:
-        soon = len(self.items) - len(self.overdue)
-        return f"台账提醒 {self.today.isoformat()}：已超期 {len(self.overdue)} 项，即将到期 {soon} 项"
+        late = len(self.overdue) + sum(f.overdue for f in self.filings)
+        soon = len(self.items) + len(self.filings) - late
+        return f"台账提醒 {self.today.isoformat()}：已超期 {late} 项，即将到期 {soon} 项"
 
     def text(self) -> str:
         lines = [f"{self.name}，您好：", "", f"截至 {self.today.isoformat()}，您负责的单位有以下事项需要办理：", ""]
@@ -46,6 +55,10 @@ class Digest:
                 f"已超期 {-d.days_left} 天" if d.days_left is not None and d.days_left < 0 else f"剩 {d.days_left} 天"
             )
             lines.append(f"- [{STATUS_LABELS[d.status]}] {d.unit}/{d.ref} {d.what}，期限 {due}（{left}）")
+        for f in self.filings:
+            when = f"期限 {f.due.isoformat()}" if f.due else f"{f.since[:10]} 报送，待审核" if f.since else "待审核"
+            mark = "已超期" if f.overdue else "待办"
+            lines.append(f"- [{mark}] {f.name}（{f.unit}）{f.year} 年度：{f.label}，{when}")
         lines += ["", "请登录台账办理。本邮件由台账每日自动发送。"]
         return "\n".join(lines)
 
@@ -55,6 +68,7 @@ class Digest:
             "user": self.username,
             "date": self.today.isoformat(),
             "items": [d.to_json() for d in self.items],
+            "filings": [f.to_json() for f in self.filings],
         }
 
 
@@ -78,7 +92,8 @@ def digest(ctx: Context, actor: Actor, as_of: datetime | None = None) -> Digest:
                 seen.setdefault((d.unit, d.ref, d.duty), d)
     items = sorted(seen.values(), key=lambda d: (d.status != OVERDUE, d.due or date.max, d.unit, d.ref))
     name = getattr(actor, "display_name", "") or actor.username
-    return Digest(actor.username, name, today or datetime.now(UTC).date(), items)
+    day = today or ctx.ledger.today()
+    return Digest(actor.username, name, day, items, filing.due(ctx, actor, today=day))
 
 
 @dataclass
@@ -99,7 +114,7 @@ def queue_digests(ctx: Context, actor: Actor, as_of: datetime | None = None) -> 
         if user.disabled:
             continue
         d = digest(ctx, user, as_of)
-        if not d.items:
+        if d.empty:
             continue
         stamp = datetime.now(UTC).isoformat()
         day = d.today.isoformat()

@@ -13,7 +13,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import policy
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from conftest import petition, services_context, settings_for, unit
 
 from api.infra.outbox import Outbox
-from api.services import reminders, users, writes
+from api.services import filing, reminders, users, writes
 from api.services.context import Context, Unrestricted
 
 SETUP = Unrestricted("setup")
@@ -66,7 +66,13 @@ def test_the_digest_lists_whats_overdue_for_the_user(tmp_path: Path) -> None:
     d = reminders.digest(ctx, ctx.ledger.user("li"))
     assert [(x.ref, x.status) for x in d.items][:1] == [("XF-1", "overdue")]
     assert "XF-1" in d.text() and "已超期" in d.subject()
-    assert reminders.digest(ctx, ctx.ledger.user(ADMIN_NAME)).items  # admins: every unit
+    boss = reminders.digest(ctx, ctx.ledger.user(ADMIN_NAME))
+    assert boss.items  # admins: every unit
+    # Last year's report of 华西镇 (due 1 March, never submitted) is in its admin's digest from 14 days before.
+    assert boss.filings == filing.due(ctx, ctx.ledger.user(ADMIN_NAME), today=boss.today)
+    if boss.today >= date(boss.today.year, 3, 1) - timedelta(days=14):
+        assert any(f.unit == "town" and f.action == "submit" for f in boss.filings)
+        assert "报送年度报告" in boss.text() and boss.to_json()["filings"][0]["unit"] == "town"
     ctx.ledger.close()
 
 
