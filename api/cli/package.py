@@ -39,8 +39,9 @@ def export(ctx: click.Context, seal_id: str, output: str) -> None:
 @package.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--parent", help="The unit of this ledger it rolls up into (required on a unit's first package).")
+@click.option("--late-reason", help="报后更正原因: required when the year it rolls into is approved and locked.")
 @click.pass_context
-def import_(ctx: click.Context, file: str, parent: str | None) -> None:
+def import_(ctx: click.Context, file: str, parent: str | None, late_reason: str | None) -> None:
     """Verify a package offline and include the unit's figures in the roll-ups. Exit 2 when it is altered,
     signed by another key or its log was rewritten (the last two are recorded for the reviewer)."""
     from ..services import packages
@@ -48,7 +49,7 @@ def import_(ctx: click.Context, file: str, parent: str | None) -> None:
 
     cmd = command(ctx)
     try:
-        got = packages.import_package(cmd.context, cmd.actor, Path(file).read_bytes(), parent)
+        got = packages.import_package(cmd.context, cmd.actor, Path(file).read_bytes(), parent, late_reason)
     except Refused as e:
         if e.kind == "conflict":
             cmd.caught_up()  # the refusal was recorded

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from domain.filing import Filing
 from domain.package import PACKAGE_FORMAT, RemoteUnit, ReportPackage, package_manifest_payload, remote_unit_id
 from domain.seal import canonical_json
 from projections import merkle
@@ -151,7 +152,23 @@ def _witnessed(known: RemoteUnit) -> checks.Witnessed:
     return checks.Witnessed(known.public_key, known.size, known.root, proofs)
 
 
-def import_package(ctx: Context, actor: Actor, data: bytes, parent: str | None = None) -> Imported:
+def _locked(ctx: Context, unit: str, year: int) -> list[Filing]:
+    """The approved filings of the year that a package placed under `unit` would change: the unit's own and
+    its ancestors' (their reports roll it up), as for any write to a locked year (domain/filing.py)."""
+    out, seen = [], set()
+    code: str | None = unit
+    while code is not None and code not in seen:
+        seen.add(code)
+        found = ctx.ledger.filing(code, year)
+        if found is not None and found.locked:
+            out.append(found)
+        code = ctx.parent_of(code)
+    return out
+
+
+def import_package(
+    ctx: Context, actor: Actor, data: bytes, parent: str | None = None, late_reason: str | None = None
+) -> Imported:
     """Verify a package offline and, when every check holds, record it and roll its figures up under `parent`.
 
     Refused "invalid" (nothing recorded) when the file is broken or altered; "conflict" when it is signed by a key
@@ -198,13 +215,29 @@ def import_package(ctx: Context, actor: Actor, data: bytes, parent: str | None =
         )
     elif any(p["seal"] == str(sealed["id"]) for p in known.packages):
         return _imported(known, pkg, first=False, again=True)
+    year = pkg.manifest["year"]
+    locked = _locked(ctx, known.parent, year)
+    if locked and not (late_reason or "").strip():
+        errors = [
+            {
+                "line": None,
+                "field": "late_reason",
+                "message": f"报后更正：{f.unit} {f.year} 年度报告已审核通过并锁定，"
+                "导入计入它的报送包须说明报后更正原因",
+            }
+            for f in locked
+        ]
+        raise Refused("invalid", "；".join(e["message"] for e in errors), errors)
     package_file.keep(ctx.settings.home, data)
+    at = datetime.now(UTC).isoformat()
+    for f in locked:  # listed for the reviewer with the approved year's other late corrections
+        f.late_correct(pkg.sha256, "package", pkg.unit, str(sealed["id"]), late_reason or "", at, actor.username)
     known.import_package(
         str(sealed["id"]), pkg.manifest["year"], str(sealed["as_of"]), sealed["size"], sealed["root"], pkg.report,
         pkg.manifest["parts"], list(pkg.manifest.get("proofs") or []), pkg.sha256,
         str(pkg.manifest.get("exported_by", "")), str(pkg.manifest.get("exported_at", "")), actor.username,
     )  # fmt: skip
-    ctx.ledger.save(known)
+    ctx.ledger.save(known, *locked)
     ctx.forget()
     return _imported(known, pkg, first=first)
 

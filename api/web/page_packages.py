@@ -41,11 +41,16 @@ def export_package(seal_id: str, caller: CallerDep, server: ServerDep) -> Respon
 
 @api.post("/packages", status_code=201)
 async def import_package(
-    request: Request, caller: WriterDep, server: ServerDep, parent: Annotated[str | None, Query()] = None
+    request: Request,
+    caller: WriterDep,
+    server: ServerDep,
+    parent: Annotated[str | None, Query()] = None,
+    late_reason: Annotated[str | None, Query()] = None,
 ) -> dict[str, Any]:
-    """Import a package (the request body is the file): verified offline, then rolled up under `parent`."""
+    """Import a package (the request body is the file): verified offline, then rolled up under `parent`
+    (`late_reason`: the 报后更正 reason, when the year it rolls into is approved and locked)."""
     data = await request.body()
-    got = await run_in_threadpool(packages.import_package, context(server), caller.user, data, parent)
+    got = await run_in_threadpool(packages.import_package, context(server), caller.user, data, parent, late_reason)
     return asdict(got)
 
 
@@ -97,6 +102,7 @@ async def upload(request: Request) -> Response:
     caller, form = await posted(request)
     upload = form.get("file")
     parent = form.get("parent")
+    late = form.get("late_reason")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(request, 422, problem="文件：请选择要导入的报送包（.tzpkg）")
     data = await upload.read(MAX_PACKAGE + 1)
@@ -105,7 +111,12 @@ async def upload(request: Request) -> Response:
     ctx = context(server_of(request))
     try:
         got = await run_in_threadpool(
-            packages.import_package, ctx, caller.user, data, parent if isinstance(parent, str) and parent else None
+            packages.import_package,
+            ctx,
+            caller.user,
+            data,
+            parent if isinstance(parent, str) and parent else None,
+            late if isinstance(late, str) and late else None,
         )
     except Refused as e:
         if status_of(e) not in (403, 404, 409, 422):

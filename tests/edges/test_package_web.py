@@ -69,10 +69,11 @@ def test_the_reminders_page_shows_the_users_overdue_items(web: Any) -> None:
     line = petition("XF-1", "2025-01-06", unit="north")
     r = web.client("admin").post("/api/records", json={k: line[k] for k in ("unit", "kind", "ref", "date", "data")})
     assert r.status_code == 201, r.text
-    page = web.browser("rec-north").get("/reminders")
+    browser = web.browser("rec-north")
+    page = browser.get("/reminders")
     assert page.status_code == 200 and "XF-1" in page.text and "已超期" in page.text
     assert "XF-1" not in web.browser("rec-south").get("/reminders").text
-    digest = web.client("rec-north").get("/api/reminders").json()
+    digest = browser.get("/api/reminders").json()
     assert digest["type"] == "taizhang.digest" and digest["items"][0]["ref"] == "XF-1"
     assert digest["items"][0]["status"] == "overdue"
 

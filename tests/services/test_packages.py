@@ -315,3 +315,21 @@ def test_a_signed_package_with_malformed_parts_is_refused_not_rolled_up(town: Co
     e = refusal(lambda: packages.import_package(district, ME, hostile, parent="district"))
     assert e.kind == "invalid" and len([x for x in e.errors if x["field"] == "parts"]) == 2
     assert figure(district, "exam.participants")["value"] == 10
+
+
+def test_a_package_into_an_approved_year_needs_a_late_correction_reason_listed_for_the_reviewer(
+    town: Context, district: Context
+) -> None:
+    from api.services import filing
+
+    add(district, unit("county", "光华县", parent="district"))
+    filing.submit(district, ME, "county", 2025, "请审核")
+    filing.approve(district, Unrestricted("区审核员"), "county", 2025)
+    data = package_of(town)
+    e = refusal(lambda: packages.import_package(district, ME, data, parent="county"))
+    assert e.kind == "invalid" and [x["field"] for x in e.errors] == ["late_reason"]
+    assert packages.remote_units(district, ME) == []
+    packages.import_package(district, ME, data, parent="county", late_reason="华西镇报送包迟到")
+    (late,) = district.ledger.filing("county", 2025).late_corrections()
+    assert late.by == "审核员" and late.text == "华西镇报送包迟到" and late.detail["op"] == "package"
+    assert figure(district, "exam.participants", "county")["value"] == 40
