@@ -124,26 +124,58 @@ def history_rows(events: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def value_text(field: Any, value: Any) -> str:
+    """A stored value as staff read it: codes by their label, 是/否, lists joined, dates plain, 空 for nothing."""
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if field is not None and field.type == "code":
+        return field.codes.get(str(value), str(value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
 def history_text(unit: str, ref: str, rows: list[dict[str, Any]]) -> str:
+    """Each event in words: labels, not codes (形式：党组会, not form='party_group'); a step and a voided step by
+    their name and date."""
     out = [f"{unit} / {ref}：共 {len(rows)} 个事件"]
+    kind = next((KINDS[r["kind"]] for r in rows if r.get("kind") in KINDS), None)
+    fields = {f.name: f for f in kind.fields} if kind else {}
+    steps: dict[str, str] = {}  # step line id → "开庭（2025-02-10）"
     for r in rows:
         what = EVENT_LABELS.get(r["event"], r["event"])
         detail = []
+        spec = kind.step(r["step"]) if kind and "step" in r else None
+        step_fields = {f.name: f for f in spec.fields} if spec else {}
         if "kind" in r:
             detail.append(KINDS[r["kind"]].label)
         if "step" in r:
-            detail.append(f"{LINE_LABELS['step']} {r['step']}（{r['line_id']}）")
-        if "date" in r and "changes" not in r:
-            detail.append(f"日期 {r['date']}")
+            named = f"{spec.label if spec else r['step']}（{r.get('date', '')}）"
+            steps[r.get("step_id") or r.get("line_id") or ""] = named
+            detail.append(named)
+        elif "date" in r and "changes" not in r:
+            detail.append(f"日期：{r['date']}")
         if "changes" in r:
-            detail.append("，".join(f"{k}：{old!r} → {new!r}" for k, (old, new) in r["changes"].items()))
+            detail.append(
+                "，".join(
+                    f"{_label(k, fields)}：{value_text(fields.get(k), old)} → {value_text(fields.get(k), new)}"
+                    for k, (old, new) in r["changes"].items()
+                )
+            )
         elif r.get("data"):
-            detail.append(", ".join(f"{k}={v!r}" for k, v in r["data"].items()))
+            own = step_fields if "step" in r else fields
+            detail.append("，".join(f"{_label(k, own)}：{value_text(own.get(k), v)}" for k, v in r["data"].items()))
         if "target" in r:
-            detail.append(f"对象 {r['target']}")
+            detail.append(f"作废的步骤：{steps.get(r['target'], r['target'])}")
         if "sha256" in r:
             detail.append(f"{r.get('name', '')}（sha256 {r['sha256'][:12]}…）".lstrip())
         if "reason" in r:
             detail.append(f"原因：{r['reason']}")
         out.append(f"  v{r['version']} {r['recorded_at']} {r['recorded_by']} {what}：" + "；".join(detail))
     return "\n".join(out) + "\n"
+
+
+def _label(name: str, fields: dict[str, Any]) -> str:
+    return fields[name].label if name in fields else LINE_LABELS.get(name, name)

@@ -2,7 +2,7 @@
 against the county's annual report (the roll-up of the same 500 units) in the same run.
 
 Usage:
-    .venv/bin/python bench/assessment.py [--units 500] [--per-unit 20] [--calls 5]
+    .venv/bin/python bench/assessment.py [--units 500] [--per-unit 20] [--calls 5] [--issues 2000]
 
 A fresh ledger in a temporary directory: a county with --units units under it (half 区级部门, half 街镇), each
 with --per-unit study sessions, exams and petitions; a system of 8 一级 / 32 二级 / 115 三级 indicators (three
@@ -10,7 +10,8 @@ quarters scored by rule from built-in figures: thresholds, proportional, pass/fa
 every unit assigned, a fifth of them with a self-assessed and submitted sheet. Untimed: the import and the
 read model's catch-up. Timed, alternating, --calls each: `assessment.table` (500 sheets: one scan of the
 figures, the sheets loaded in bulk, every leaf scored, ranked), the same as of an instant before the last
-writes, and `reads.report` of the county as of now (computed, not the
+writes, the county's issue list and reminders over --issues issues (a third signed off), and
+`reads.report` of the county as of now (computed, not the
 read model's cached current report). Target: the table ≤ 5 s.
 """
 
@@ -21,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ FIGURES = [
     "exam.participation_rate",
     "petition.received",
     "petition.visitors",
+    "rectification.completion_rate",  # from the issues, not the report's table
 ]
 
 
@@ -135,13 +137,16 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=500)
     parser.add_argument("--per-unit", type=int, default=20)
     parser.add_argument("--calls", type=int, default=5)
+    parser.add_argument("--issues", type=int, default=2000, help="整改 issues owned by the units")
     args = parser.parse_args()
 
     from api.infra.settings import Settings
     from api.services import assessment as ax
     from api.services import reads
+    from api.services import rectification as rect
     from api.services.context import Unrestricted
     from domain.assessment import ScoreSheet
+    from domain.rectification import EvidenceLink, Issue
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(home=Path(tmp), database_url=None, tz="Asia/Shanghai", user="bench")
@@ -166,6 +171,20 @@ def main() -> None:
             sheet.submit("bench", [])
             sheets.append(sheet)
         ctx.ledger.save(*sheets)
+        # Issues the county assigned, a third of them signed off (the domain's aggregates, saved in one go).
+        issues = []
+        for n in range(args.issues):
+            owner = f"u{n % args.units:03d}"
+            issue = Issue(
+                "county", f"ZG-{n}", owner, "patrol", "问题", "", "2025-03-01", "2025-09-30", None, "bench", ""
+            )
+            if n % 3 == 0:
+                issue.plan("整改", "bench")
+                issue.add_evidence(EvidenceLink("activity", f"{owner}/A-0", "A-0", "bench"))
+                issue.complete(date(2025, 6, 1), "完成", "bench", date(2025, 12, 31))
+                issue.verify(True, date(2025, 6, 2), "同意", "checker", date(2025, 12, 31))
+            issues.append(issue)
+        ctx.ledger.save(*issues)
         middle = datetime.now(UTC)
         ctx.ledger.apply([(1, {"id": "late", "op": "record", "unit": "u001", "kind": "study_session", "ref": "L-1",
                                "date": "2025-06-01", "data": {"form": "central_group", "topic": "宪法",
@@ -174,12 +193,14 @@ def main() -> None:
         setup = time.perf_counter() - start
         table = ax.table(ctx, actor, "county", "K")
         assert len(table.sheets) == args.units and all(s.leaves in (104, 115) for s in table.sheets)
-        runs: dict[str, list[float]] = {"report": [], "table": [], "table as of": []}
+        runs: dict[str, list[float]] = {"report": [], "table": [], "table as of": [], "issues": [], "reminders": []}
         for _ in range(args.calls):
             # as of now: computed each time (a current report is served from the read model's cache)
             runs["report"].append(timed(lambda: reads.report(ctx, actor, "county", 2025, datetime.now(UTC))))
             runs["table"].append(timed(lambda: ax.table(ctx, actor, "county", "K")))
             runs["table as of"].append(timed(lambda: ax.table(ctx, actor, "county", "K", middle)))
+            runs["issues"].append(timed(lambda: rect.issues(ctx, actor, "county")))
+            runs["reminders"].append(timed(lambda: rect.reminders(ctx, actor, "county")))
         close()
     base = statistics.median(runs["report"])
     print(f"setup (untimed) {setup:.1f} s; {args.units} units, 115 indicators, {args.calls} calls each")
@@ -189,7 +210,8 @@ def main() -> None:
         med = statistics.median(times)
         target = f"≤ {TARGET_S:g} s" if name.startswith("table") else ""
         met = ("met" if med <= TARGET_S else "NOT met") if target else ""
-        label = "county report (baseline)" if name == "report" else f"assessment {name}"
+        label = {"report": "county report (baseline)", "issues": f"issue list ({args.issues})",
+                 "reminders": f"reminders ({args.issues} issues)"}.get(name, f"assessment {name}")  # fmt: skip
         print(f"| {label} | {med:.3f} | {min(times):.3f}–{max(times):.3f} | {med / base:.2f}× | {target} | {met} |")
 
 

@@ -5,8 +5,8 @@ the depth under `parent`), the unit categories (e.g. 区级部门, 街镇) and, 
 one number, or per category — and the categories it applies to. A parent's points are the sum of its
 applicable children's, so the points are the weights and a category's full score is the sum of its leaves.
 
-A leaf is scored by a rule from a figure of the year's report (projections/figures.py) or the rectification
-figures, or by the assessor's judgement, which needs a reason:
+A leaf is scored by a rule from a figure of the year's report (projections/figures.py, or a declared `local.`
+one) or the rectification figures, or by the assessor's judgement, which needs a reason:
 
   {"type": "judgement"}
   {"type": "threshold", "figure": F, "steps": [{"min": 100, "points": 3}, {"min": 90, "points": 2}],
@@ -106,7 +106,7 @@ def _check_rule(rule: Any, where: str, base: float | None) -> list[FieldError]:
     if not isinstance(rule, dict):
         return [FieldError(where, "计分规则：须为对象")]
     kind = rule.get("type", "judgement")
-    if kind not in RULES:
+    if not isinstance(kind, str) or kind not in RULES:
         return [
             FieldError(
                 f"{where}.type", f"计分方式：未知「{kind}」，可选：{'、'.join(f'{k}（{v}）' for k, v in RULES.items())}"
@@ -139,7 +139,8 @@ def _check_rule(rule: Any, where: str, base: float | None) -> list[FieldError]:
         if zero is None or full is None or zero == full:
             errors.append(FieldError(f"{where}.full_at", "按比例：须给出不同的 zero_at（得 0 分）和 full_at（得满分）"))
     elif kind == "pass_fail":
-        if rule.get("op", ">=") not in OPS:
+        op = rule.get("op", ">=")
+        if not isinstance(op, str) or op not in OPS:
             errors.append(FieldError(f"{where}.op", f"比较：须为 {' '.join(OPS)} 之一"))
         if _number(rule.get("value")) is None:
             errors.append(FieldError(f"{where}.value", "达标值：须为数值"))
@@ -190,14 +191,14 @@ def parse_system(raw: Any) -> tuple[str, dict[str, str], list[Indicator]]:
     children: dict[str, list[str]] = {}
     for code, item in seen.items():
         parent = item.get("parent")
-        if parent is not None and parent not in seen:
+        if parent is not None and (not isinstance(parent, str) or parent not in seen):
             errors.append(FieldError(f"{item['_where']}.parent", f"上级指标：「{parent}」不在本体系中"))
         elif parent is not None:
             children.setdefault(parent, []).append(code)
 
     def level(code: str) -> int:
         depth, at = 1, seen[code].get("parent")
-        while at is not None and at in seen and depth <= 4:
+        while isinstance(at, str) and at in seen and depth <= 4:
             depth, at = depth + 1, seen[at].get("parent")
         return depth
 
@@ -208,7 +209,11 @@ def parse_system(raw: Any) -> tuple[str, dict[str, str], list[Indicator]]:
             errors.append(FieldError(f"{where}.parent", f"层级：「{code}」超过三级（或上级指标形成循环）"))
             continue
         applies = item.get("applies_to") or []
-        unknown = [c for c in applies if c not in categories] if isinstance(applies, list) else ["?"]
+        unknown = (
+            [c for c in applies if not isinstance(c, str) or c not in categories]
+            if isinstance(applies, list)
+            else ["?"]
+        )
         if unknown:
             errors.append(FieldError(f"{where}.applies_to", f"适用类别：未知类别「{'」「'.join(map(str, unknown))}」"))
         points = item.get("points")

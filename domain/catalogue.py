@@ -688,6 +688,7 @@ RECORD_LABELS: dict[str, str] = {
     "status": "状态",
     "live": "有效",
     "voided": "已作废",
+    "void_reason": "作废原因",
     "corrections": "更正次数",
     "recorded_by": "录入人",
     "recorded_at": "录入时间",

@@ -9,7 +9,7 @@ definition to SQL (`projections/declared.py`); nothing else interprets a declara
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -91,6 +91,20 @@ class Definition:
 @dataclass(frozen=True)
 class Retirement:
     code: str
+
+
+def step_fields(kind: Kind, step: str) -> tuple[Field, ...]:
+    """The data fields of step `step` of `kind`, over every variant of it: an enforcement case's `decided` is
+    a 处罚决定 on a penalty and a 许可决定 on a licence (§7.2), and a declaration over `decided` may test either's
+    outcome, so a field both have takes the codes of both."""
+    merged: dict[str, Field] = {}
+    for s in kind.steps:
+        if s.name != step:
+            continue
+        for f in s.fields:
+            seen = merged.get(f.name)
+            merged[f.name] = f if seen is None else replace(seen, codes={**seen.codes, **f.codes})
+    return tuple(merged.values())
 
 
 # ---- parsing ----
@@ -227,8 +241,7 @@ class _Parser:
     def field_of(self, name: Any, path: str, kind: Kind | None, step: str | None) -> Field | None:
         if kind is None:
             return None  # the kind is wrong already: its fields cannot be checked
-        owner = kind.step(step) if step else None
-        fields = owner.fields if owner is not None else kind.fields
+        fields = step_fields(kind, step) if step else kind.fields
         found = next((f for f in fields if f.name == name), None) if isinstance(name, str) else None
         if found is None:
             where = f"{kind.code} step {_quote(step)}" if step else kind.code

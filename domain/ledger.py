@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent, Transcoder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 
-from . import narrative
+from . import narrative, report_settings
 from .activity import Activity, Evidence
 from .catalogue import REPORT_SECTIONS
 from .declaration import FigureDeclaration, no_live_declaration
@@ -215,6 +215,30 @@ class Ledger(UserDirectory, Application[UUID]):
             if found is not None:
                 out[section] = found.text  # type: ignore[attr-defined]
         return out
+
+    def write_report_settings(
+        self, unit: str, year: int, values: dict[str, Any], by: str
+    ) -> report_settings.DocumentSettings:
+        """Record how the unit issues its year report (红头, 主送机关, attachments); unchanged settings add nothing."""
+        checked = report_settings.check(values, year)
+        if self.unit(unit) is None:
+            raise DomainError.of("unit", f"单位：单位「{unit}」不存在")
+        found: report_settings.ReportSettings | None = self._get(report_settings.settings_id(unit, year))  # type: ignore[assignment]
+        if found is None:
+            found = report_settings.ReportSettings(unit, year, checked.values(), by)
+        elif found.values != checked.values():
+            found.rewrite(checked.values(), by)
+        self.save(found)
+        return checked
+
+    def report_settings(self, unit: str, year: int) -> report_settings.DocumentSettings:
+        """The year's settings; else the latest of the 5 years before, without its 发文字号; else the defaults."""
+        for y in range(year, year - 6, -1):
+            found = self._get(report_settings.settings_id(unit, y))
+            if found is not None:
+                settings = found.settings  # type: ignore[attr-defined]
+                return settings if y == year else report_settings.carried_over(settings)
+        return report_settings.DocumentSettings()
 
     def seals(self) -> list[Seal]:
         """Every seal in the log, oldest first."""

@@ -298,17 +298,30 @@ class IssueBook:
 
     def all(self, as_of: datetime | None = None) -> list[Issue]:
         """Every issue as it stands now, or as it stood at `as_of` (only events recorded by then)."""
-        current: list[Issue] = self.ledger.created_with(Issue.Registered)
+        current = self.ids()
+        loaded = self.ledger._get_many(current)  # one query per 500 issues, not one per issue
         if as_of is None:
-            return current
+            return [loaded[i] for i in current if loaded.get(i) is not None]
         from eventsourcing.application import project_aggregate
 
         out = []
-        for issue in current:
-            events = [e for e in self.ledger.events.get(issue.id) if e.timestamp <= as_of]
+        for issue_id_ in current:
+            events = [e for e in self.ledger.events.get(issue_id_) if e.timestamp <= as_of]
             if events:
                 out.append(project_aggregate(None, events))
         return out
+
+    def ids(self) -> list[UUID]:
+        """Every issue's id, in the order registered (a scan of the log's notifications of registrations)."""
+        topic = f"{Issue.Registered.__module__}:{Issue.Registered.__qualname__}"
+        found, after = [], 0
+        recorder = self.ledger.recorder
+        while notes := recorder.select_notifications(after, 1000, topics=[topic], inclusive_of_start=False):
+            found += [
+                n.originator_id if isinstance(n.originator_id, UUID) else UUID(str(n.originator_id)) for n in notes
+            ]
+            after = notes[-1].id
+        return found
 
     def history(self, issuer: str, ref: str) -> list[Any]:
         return list(self.ledger.events.get(issue_id(issuer, ref)))

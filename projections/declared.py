@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from domain.catalogue import KINDS, Field
-from domain.definition import Condition, Definition, FieldTest, Not, StepTest, parse
+from domain.definition import Condition, Definition, FieldTest, Not, StepTest, parse, step_fields
 
 from .evaluate import bind, rows
 from .figures import Figure, Part
@@ -167,8 +167,7 @@ def _read(f: Field, alias: str, step: bool = False) -> str:
 
 
 def _test(kind: str, t: FieldTest, alias: str, step: str | None = None) -> str:
-    spec = KINDS[kind].step(step) if step else None
-    fields = spec.fields if spec is not None else KINDS[kind].fields
+    fields = step_fields(KINDS[kind], step) if step else KINDS[kind].fields
     f = next(x for x in fields if x.name == t.field)
     value = _read(f, alias, step is not None)
     if t.op == "present":

@@ -27,6 +27,7 @@ class StepRow:
     data: dict[str, Any]
     recorded_by: str | None
     recorded_at: datetime | None
+    void_reason: str | None = None  # why it was voided (the reason the voiding gave), when voided
 
 
 @dataclass
@@ -41,6 +42,7 @@ class ActivityRow:
     recorded_by: str | None
     recorded_at: datetime | None
     steps: list[StepRow] = field(default_factory=list)
+    void_reason: str | None = None  # why it was voided (the reason the voiding gave), when voided
 
 
 def ledger_rows(
@@ -77,6 +79,14 @@ def ledger_rows(
         f" WHERE a.unit IN ({units}) AND (year(a.date) = {int(year)} OR a.oid IN"
         f" (SELECT oid FROM {steps} WHERE year(date) = {int(year)})) ORDER BY a.unit, a.date, a.ref"
     )
+    # The reason of the (last) voiding of each activity (target NULL) and of each step (target = its line id).
+    reasons: dict[tuple[str, str | None], str] = {
+        (oid, target): reason
+        for oid, target, reason in con.execute(
+            f"SELECT oid, target, reason FROM events WHERE etype IN ('void', 'void_step') AND {where}"
+            f" AND oid IN (SELECT oid FROM {acts} WHERE unit IN ({units})) ORDER BY pos"
+        ).fetchall()
+    }
     cur = con.execute(act_sql)
     names = [d[0] for d in cur.description]
     out: dict[str, list[ActivityRow]] = {k: [] for k in KINDS}
@@ -88,6 +98,7 @@ def ledger_rows(
         for s in steps_of:
             spec = kind.step(s.step, data) or kind.step(s.step)  # the variant of its action (§7.2)
             s.data = {f.name: s.data.get(f.name) for f in (spec.fields if spec else ())}
+            s.void_reason = reasons.get((r["oid"], s.step_id)) if s.voided else None
         out[kind.code].append(
             ActivityRow(
                 r["unit"],
@@ -100,6 +111,7 @@ def ledger_rows(
                 r["w_by"],
                 r["w_at"],
                 steps_of,
+                reasons.get((r["oid"], None)) if r["voided"] else None,
             )
         )
     return out

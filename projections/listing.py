@@ -78,3 +78,22 @@ def search(
             }
         )
     return Page(int(total), page, size, rows)
+
+
+def summaries(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(unit, ref) → what the ledger list shows of the activity (its topic, title, subject …: the first text field
+    of its kind that is filled in), for pages that list activities found elsewhere (a figure's sources)."""
+    if not keys:
+        return {}
+    columns = sorted({f for fields in SUMMARY_FIELDS.values() for f in fields})
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    cur = con.execute(
+        f"SELECT unit, ref, kind, {quoted} FROM act"
+        " WHERE (unit, ref) IN (SELECT (u, r) FROM (SELECT unnest(?) AS u, unnest(?) AS r))",
+        [[u for u, _ in keys], [r for _, r in keys]],
+    )
+    out = {}
+    for unit, ref, kind, *values in cur.fetchall():
+        row = dict(zip(columns, values, strict=True))
+        out[(unit, ref)] = next((row[f] for f in SUMMARY_FIELDS[kind] if row.get(f)), "")
+    return out

@@ -268,3 +268,26 @@ def drill(ctx: click.Context, owner: str, code: str, unit: str, indicator: str, 
         _json([x.to_json() for x in found])
     else:
         _json({"figure": found.figure, "value": found.value, "activities": found.activities})
+
+
+@assess.command("verify")
+@sheet_options
+@click.pass_context
+def verify(ctx: click.Context, owner: str, code: str, unit: str) -> None:
+    """Check a final sheet: digest, signature and key; exit 1 when something does not hold."""
+    from ..services import assessment as ax
+
+    found = _run(ctx, lambda c, a: ax.verify_sheet(c, a, owner, code, unit))
+    _json(found.__dict__)
+    if not found.ok:
+        ctx.exit(1)
+
+
+@assess.command("history")
+@sheet_options
+@click.pass_context
+def history(ctx: click.Context, owner: str, code: str, unit: str) -> None:
+    """Every event of a unit's sheet: when, by whom, what, why."""
+    from ..services import assessment as ax
+
+    _json(_run(ctx, lambda c, a: ax.history(c, a, owner, code, unit)))

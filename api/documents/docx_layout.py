@@ -2,8 +2,10 @@
 
 A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; body 3号 (16 pt) 仿宋, 22 lines of 28 characters
 (exact line pitch, characters condensed by 0.25 pt); title 2号 (22 pt) 小标宋; first-level headings 黑体,
-second-level 楷体; page numbers "— 1 —" in 4号 (14 pt) in the footer. The East Asian font is set through
-w:eastAsia; each official font is declared in the font table with a Linux alternative (w:altName) for Word;
+second-level 楷体; page numbers "— 1 —" in 4号 (14 pt) in the footer, 单页码居右空一字, 双页码居左空一字 (7.5);
+the 版头's 发文机关标志 in red 小标宋 and the red 分隔线 under the 发文字号, as wide as the type area (7.2).
+The East Asian font is set through w:eastAsia; each official font is declared in the font table with a Linux
+alternative (w:altName) for Word;
 LibreOffice substitutes a CJK font of its own (Noto CJK where installed).
 """
 
@@ -16,7 +18,7 @@ from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
@@ -31,6 +33,7 @@ FONTS: dict[Role, tuple[str, str]] = {
     "heading2": ("楷体_GB2312", "Noto Serif CJK SC"),
 }
 TITLE_PT, BODY_PT, PAGE_NUMBER_PT = 22, 16, 14
+RED = RGBColor(0xFF, 0x00, 0x00)  # 7.2.3 / 7.2.6: 发文机关标志 and 分隔线 in red
 PAGE_W, PAGE_H = 210, 297
 TOP, BOTTOM, LEFT, RIGHT = 37, 35, 28, 26
 LINES, CHARS = 22, 28
@@ -72,6 +75,7 @@ def setup(doc: Document) -> None:
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = Pt(LINE_PITCH / 20)
     fmt.space_before = fmt.space_after = Pt(0)
+    doc.settings.odd_and_even_pages_header_footer = True  # 7.5: odd page numbers right, even ones left
     for section in doc.sections:
         _page(section)
     _declare_fonts(doc)
@@ -90,13 +94,18 @@ def _page(section: object) -> None:
         sect.append(grid)
     grid.set(qn("w:type"), "lines")  # a character grid spreads CJK text in LibreOffice; spacing does it instead
     grid.set(qn("w:linePitch"), str(LINE_PITCH))
-    footer = s.footer  # type: ignore[attr-defined]
-    footer.is_linked_to_previous = False
-    p = footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(p.add_run("— "), "body", PAGE_NUMBER_PT)
-    _field(p, "PAGE")
-    set_font(p.add_run(" —"), "body", PAGE_NUMBER_PT)
+    for footer, align in (
+        (s.footer, WD_ALIGN_PARAGRAPH.RIGHT),  # type: ignore[attr-defined]
+        (s.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),  # type: ignore[attr-defined]
+    ):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.alignment = align
+        side = "right_indent" if align == WD_ALIGN_PARAGRAPH.RIGHT else "left_indent"
+        setattr(p.paragraph_format, side, Pt(PAGE_NUMBER_PT))  # 空一字
+        set_font(p.add_run("— "), "body", PAGE_NUMBER_PT)
+        _field(p, "PAGE")
+        set_font(p.add_run(" —"), "body", PAGE_NUMBER_PT)
 
 
 def _field(p: Paragraph, instruction: str) -> None:
@@ -155,3 +164,29 @@ def compact(p: Paragraph, size: float) -> None:
     ppr.append(parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'))
     for run in p.runs:
         set_font(run, "body", size)
+
+
+def red_rule(p: Paragraph) -> None:
+    """The 版头's 分隔线: a red line under the paragraph, as wide as the type area."""
+    ppr = p._p.get_or_add_pPr()
+    line = '<w:bottom w:val="single" w:sz="12" w:space="1" w:color="FF0000"/>'
+    ppr.append(parse_xml(f"<w:pBdr {nsdecls('w')}>{line}</w:pBdr>"))
+
+
+def keep_with_next(p: Paragraph) -> None:
+    p.paragraph_format.keep_with_next = True
+    p.paragraph_format.keep_together = True
+
+
+def table_rows(table: object) -> None:
+    """The header row repeated on every page; no row split across pages."""
+    for i, row in enumerate(table.rows):  # type: ignore[attr-defined]
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
+        if i == 0:
+            trpr.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+
+
+def width(text: str) -> float:
+    """A text's width in full-width characters (ASCII letters and digits are half a character)."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1 for c in text)

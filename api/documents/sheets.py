@@ -35,7 +35,15 @@ def cell_text(f: Field, value: Any) -> Any:
 
 
 def finish(ws: Worksheet, header_rows: int = 1, widths: list[int] | None = None) -> None:
-    """Freeze the header rows, filter on the last header row, and size the columns."""
+    """Freeze the header rows, filter on the last header row, size the columns, and set up printing: A4
+    landscape, the header rows on every page, all columns fitted to the page's width."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"1:{header_rows}"
+    ws.print_options.gridLines = True
     ws.freeze_panes = ws.cell(row=header_rows + 1, column=1)
     if ws.max_column:
         last = get_column_letter(ws.max_column)

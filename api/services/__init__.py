@@ -8,5 +8,6 @@ checks who may do what, turns a request into interchange lines, and returns type
 context (Context, Actor, the command-line user) · refusals (Refused and its kinds) · access (who may read,
 write, audit, administer) · writes (one line, a JSON Lines file, a workbook) · reads (activities, history,
 reports, explanations, listings, deadlines, trends) · audit (seal, verify, proof, diff, the audit trail) ·
-users (sign-in, passwords, tokens, access) · attachments (evidence files) · narratives (report text).
+users (sign-in, passwords, tokens, access) · attachments (evidence files) · narratives (report text) ·
+rectification (整改 issues to sign-off, reminders, rates) · assessment (考核 indicator systems and score sheets).
 """

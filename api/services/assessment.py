@@ -194,12 +194,14 @@ def _figures_known(raw: Any) -> list[FieldError]:
     for n, item in enumerate(items if isinstance(items, list) else []):
         rule = item.get("rule") if isinstance(item, dict) else None
         figure = rule.get("figure") if isinstance(rule, dict) else None
-        if isinstance(figure, str) and figure and figure not in BY_ID and figure not in rect_figures.FIGURES:
+        if not isinstance(figure, str) or not figure:
+            continue  # reported by parse_system
+        if figure not in BY_ID and figure not in rect_figures.FIGURES and not figure.startswith("local."):
             out.append(
                 FieldError(
                     f"indicators[{n}].rule.figure",
                     f"数据指标：「{item.get('code')}」所依据的「{figure}」"
-                    "不是台账的指标（见 taizhang reference）或整改指标",
+                    "不是台账的指标（见 taizhang reference）、声明的 local. 指标或整改指标",
                 )
             )
     return out
@@ -272,6 +274,12 @@ def assign(ctx: Context, actor: Actor, owner: str, code: str, units: dict[str, s
         errors.append(FieldError("units", "单位：至少一个"))
     if errors:
         raise invalid(DomainError(*errors))
+    moved = [u for u, c in units.items() if u in found.assessed and found.assessed[u] != c]
+    if moved:
+        sheets = _sheets(ctx, found)
+        final = [u for u in moved if (s := sheets.get(u)) is not None and s.status == "final"]
+        if final:
+            raise Refused("conflict", f"单位「{'」「'.join(final)}」已定分，不能再改变其类别")
     found.assign(dict(units), actor.username, reason)
     ctx.ledger.save(found)
     return _view(found)
@@ -295,20 +303,29 @@ def _sheets(ctx: Context, found: IndicatorSystem, as_of: datetime | None = None)
 def _values(
     ctx: Context, found: IndicatorSystem, indicators: list[Indicator], units: list[str], as_of: datetime | None
 ) -> dict[str, dict[str, Any]]:
-    """unit -> figure -> value, for the figures the rules name (built-in ones in one scan; rectification ones
-    from the issues)."""
+    """unit -> figure -> value, for the figures the rules name: built-in ones in one scan for all units;
+    declared `local.` ones (DOMAIN.md §8) from each unit's report, since a declaration applies by the unit's
+    chain of parents (slower: one report per unit); rectification ones from the issues."""
     wanted = {i.figure for i in indicators if i.figure}
     tz = ctx.settings.tz
-    values: dict[str, dict[str, Any]] = ctx.read(
-        lambda m: figure_values(m.con, found.owner, units, wanted, found.year, as_of, tz)
-    )
+    local = sorted(f for f in wanted if f.startswith("local."))
+
+    def read(m: Any) -> dict[str, dict[str, Any]]:
+        out = figure_values(m.con, found.owner, units, wanted, found.year, as_of, tz)
+        for unit in units if local else []:
+            figures = m.report(unit, found.year, as_of)["figures"]
+            out.setdefault(unit, {}).update({f: figures.get(f, {}).get("value") for f in local})
+        return out
+
+    values: dict[str, dict[str, Any]] = ctx.read(read)
     if any(f in rect_figures.FIGURES for f in wanted):
         issues = IssueBook(ctx.ledger).all(as_of)
         day = as_of.astimezone(ctx.ledger.tz).date() if as_of else ctx.ledger.today()
-        codes = [u.code for u in ctx.ledger.created_with(Unit.Registered)]
+        from .rectification import subtrees
+
+        covering = subtrees(ctx, units)
         for unit in units:
-            covered = {c for c in codes if _under(ctx, c, unit)}
-            for fid, fig in rect_figures.figures(issues, covered, found.year, day).items():
+            for fid, fig in rect_figures.figures(issues, covering[unit], found.year, day).items():
                 values.setdefault(unit, {})[fid] = fig.value
     return values
 
@@ -523,8 +540,66 @@ def finalise(ctx: Context, actor: Actor, owner: str, code: str, unit: str, reaso
                 *(FieldError(f"scores.{c}", f"得分：指标「{c}」尚无得分（规则无数据时须评审打分）") for c in missing)
             )
         )
-    _save(ctx, current, lambda: current.finalise(frozen_scores(now), actor.username, reason.strip()))
+    final = _signed(ctx, owner, frozen_scores(now))
+    _save(ctx, current, lambda: current.finalise(final, actor.username, reason.strip()))
     return sheet(ctx, actor, owner, code, unit)
+
+
+def _signed(ctx: Context, owner: str, final: dict[str, Any]) -> dict[str, Any]:
+    """The final scores signed like a seal: the owner unit's Ed25519 key over the digest of the frozen body; a
+    key file that no longer matches the key registered in the log (by a seal) is refused, as sealing does."""
+    from ..infra.keys import Keys
+
+    key = ctx.keys.private(owner)
+    public = Keys.public_hex(key)
+    registered = ctx.ledger.signing_key(owner)
+    if registered is not None and registered != public:
+        raise Refused(
+            "conflict",
+            f"签名密钥：单位「{owner}」的密钥文件与事件日志中登记的密钥不一致，拒绝定分；请从备份恢复 keys/ 目录",
+        )
+    return {**final, "signature": key.sign(bytes.fromhex(final["digest"])).hex(), "public_key": public}
+
+
+@dataclass(frozen=True)
+class SheetCheck:
+    ok: bool
+    digest: str
+    public_key: str
+    problems: list[str]
+
+
+def verify_sheet(ctx: Context, actor: Actor, owner: str, code: str, unit: str) -> SheetCheck:
+    """Check a final sheet: its digest recomputed from the scores it keeps, the signature over it, and the key
+    against the one the log registers for the owner (when it has sealed)."""
+    import hashlib
+
+    import orjson
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    require_read(ctx, actor, unit)
+    found = _found(ctx, owner, code)
+    _check_assessed(found, unit)
+    current = _sheet_aggregate(ctx, found, unit)
+    if current is None or current.final is None:
+        raise Refused("conflict", f"单位「{unit}」的评分表尚未定分", field="unit")
+    final = current.final
+    body = {k: final[k] for k in ("values", "rule_scores", "scores", "total")}
+    digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    problems = []
+    if digest != final.get("digest"):
+        problems.append("摘要与所存得分不一致")
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(final["public_key"])).verify(
+            bytes.fromhex(final["signature"]), bytes.fromhex(digest)
+        )
+    except (InvalidSignature, ValueError, KeyError):
+        problems.append("签名无效")
+    registered = ctx.ledger.signing_key(owner)
+    if registered is not None and registered != final.get("public_key"):
+        problems.append("签名密钥与事件日志中登记的单位密钥不一致")
+    return SheetCheck(not problems, digest, str(final.get("public_key", "")), problems)
 
 
 def history(ctx: Context, actor: Actor, owner: str, code: str, unit: str) -> list[dict[str, Any]]:

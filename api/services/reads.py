@@ -55,6 +55,15 @@ def activity(ctx: Context, actor: Actor, unit: str, ref: str) -> dict[str, Any]:
     }
 
 
+def summaries(ctx: Context, actor: Actor, unit: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The topic or title of each (unit, ref), as the ledger list shows it; only of units the actor may read."""
+    from projections.listing import summaries as read_summaries
+
+    require_read(ctx, actor, unit)
+    readable = {u for u in {k[0] for k in keys} if ctx.may_read(actor, u)}
+    return ctx.read(lambda m: read_summaries(m.con, [k for k in keys if k[0] in readable]))
+
+
 def no_activity(unit: str, ref: str) -> Refused:
     return Refused("not_found", f"单位「{unit}」没有编号为「{ref}」的活动", field="ref")
 
@@ -178,12 +187,26 @@ def document(
 ) -> None:
     """The year-end report draft (.docx) or ledger workbook (.xlsx) of a report already read (or sealed)."""
     from ..documents import write_report
+    from ..documents.fonts import FontsMissing
 
     texts = ctx.ledger.narratives(data["unit"], data["year"])
+    settings = ctx.ledger.report_settings(data["unit"], data["year"])
+    names = unit_names(ctx, data.get("units", [data["unit"]]))
     try:
-        ctx.read(lambda m: write_report(m, data, fmt, out, as_of, approximate, texts))
+        ctx.read(lambda m: write_report(m, data, fmt, out, as_of, approximate, texts, settings, names))
     except UnknownUnit:
         raise no_unit(data["unit"]) from None
+    except FontsMissing as e:  # the machine lacks what the document needs: say what to install, write nothing
+        raise Refused("invalid", str(e), field="fonts") from None
+
+
+def unit_names(ctx: Context, codes: list[str]) -> dict[str, str]:
+    """Unit code → its current name, for pages and documents that list units (a code stays where none is known)."""
+    out = {}
+    for code in dict.fromkeys(codes):
+        found = ctx.ledger.unit(code)
+        out[code] = found.name if found is not None else code
+    return out
 
 
 def report_document(

@@ -321,8 +321,29 @@ def issue(ctx: Context, actor: Actor, issuer: str, ref: str) -> IssueView:
     return view(found, _book(ctx).history(issuer, ref))
 
 
+def subtrees(ctx: Context, units: list[str]) -> dict[str, set[str]]:
+    """Each unit's code with its descendants', from one read of the unit tree (the command line's parent_of
+    reads the ledger on every call)."""
+    from domain.unit import Unit
+
+    children: dict[str, list[str]] = {}
+    for u in ctx.ledger.created_with(Unit.Registered):
+        if u.parent:
+            children.setdefault(u.parent, []).append(u.code)
+    out = {}
+    for unit in units:
+        seen, queue = set(), [unit]
+        while queue:
+            code = queue.pop()
+            if code not in seen:
+                seen.add(code)
+                queue.extend(children.get(code, []))
+        out[unit] = seen
+    return out
+
+
 def _covered(ctx: Context, unit: str) -> Any:
-    return lambda code: _descends(ctx, code, unit)
+    return subtrees(ctx, [unit])[unit].__contains__
 
 
 def issues(
@@ -351,14 +372,7 @@ def figures(
 ) -> dict[str, RectificationFigure]:
     """完成率, 超期率, 反弹次数 of the issues owned by the unit and its descendants found in `year`, as of then."""
     require_read(ctx, actor, unit)
-    units = {u for u in _unit_codes(ctx) if _descends(ctx, u, unit)}
-    return figures_of.figures(_book(ctx).all(as_of), units, year, _day(ctx, as_of))
-
-
-def _unit_codes(ctx: Context) -> list[str]:
-    from domain.unit import Unit
-
-    return [u.code for u in ctx.ledger.created_with(Unit.Registered)]
+    return figures_of.figures(_book(ctx).all(as_of), subtrees(ctx, [unit])[unit], year, _day(ctx, as_of))
 
 
 def _day(ctx: Context, as_of: datetime | None) -> date:

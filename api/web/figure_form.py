@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.catalogue import KINDS, Field, Kind
+from domain.definition import step_fields
 
 # Operators by field type: (value in the form, label). `present`/`absent` only for optional fields.
 OPS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -221,8 +222,8 @@ def _number(text: str, f: Field | None) -> Any:
 
 def _step_field(form: Form, prefix: str, kind: Kind | None, step: str) -> dict[str, Any]:
     name = one(form, f"{prefix}.sfield")
-    spec = kind.step(step) if kind is not None and step else None
-    f = next((x for x in spec.fields if x.name == name), None) if spec is not None and name else None
+    fields = step_fields(kind, step) if kind is not None and step else ()
+    f = next((x for x in fields if x.name == name), None)
     if not name:
         return {}
     if f is not None and f.type == "bool":
@@ -266,21 +267,16 @@ class Row:
 def subjects(kind: Kind, chosen: str) -> list[Choice]:
     out = [Choice("", "（不设条件）", chosen == "")]
     out += [Choice(f"f:{f.name}", f"字段：{f.label}", chosen == f"f:{f.name}") for f in kind.fields]
-    seen = set()
-    for s in kind.steps:
-        if s.name not in seen:
-            seen.add(s.name)
-            out.append(Choice(f"s:{s.name}", f"步骤：有“{s.label}”", chosen == f"s:{s.name}"))
+    out += [Choice(f"s:{name}", f"步骤：有“{label}”", chosen == f"s:{name}") for name, label in step_names(kind)]
     return out
 
 
 def step_choices(kind: Kind, step: str, form: Form, prefix: str) -> tuple[list[Choice], str, list[Choice], str]:
     """The fields a step condition may test (code and bool fields of the step), and the chosen one's values."""
-    spec = kind.step(step) if step else None
-    if spec is None:
+    if not step or kind.step(step) is None:
         return [], "", [], "true"
     chosen = one(form, f"{prefix}.sfield")
-    testable = [f for f in spec.fields if f.type in ("code", "bool")]
+    testable = [f for f in step_fields(kind, step) if f.type in ("code", "bool")]
     fields = [Choice("", "（不限）", not chosen)] + [Choice(f.name, f.label, f.name == chosen) for f in testable]
     f = next((x for x in testable if x.name == chosen), None)
     if f is None:
@@ -346,10 +342,16 @@ def measure_fields(kind: Kind) -> list[tuple[str, str]]:
 
 
 def step_names(kind: Kind) -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
+    """Each step name once, labelled by all its variants (处罚决定/许可决定: the same `decided`, §7.2)."""
+    labels: dict[str, list[str]] = {}
     for s in kind.steps:
-        seen.setdefault(s.name, s.label)
-    return list(seen.items())
+        if s.label not in labels.setdefault(s.name, []):
+            labels[s.name].append(s.label)
+    return [(name, "/".join(names)) for name, names in labels.items()]
+
+
+def step_label(kind: Kind, step: str) -> str:
+    return dict(step_names(kind)).get(step, step)
 
 
 def describe(data: Mapping[str, Any]) -> str:
@@ -366,7 +368,6 @@ def describe(data: Mapping[str, Any]) -> str:
         f = kind.field(str(m.get("field", "")))
         parts.append(f"求和：{f.label if f else m.get('field')}")
     elif t == "steps":
-        s = kind.step(str(m.get("step", "")))
         test = ""
         if "field" in m:
             test = (
@@ -374,7 +375,7 @@ def describe(data: Mapping[str, Any]) -> str:
                 + _words(kind, {"step": m.get("step"), **{k: m[k] for k in ("field", "in", "is") if k in m}})
                 + "）"
             )
-        parts.append(f"步骤计数：{s.label if s else m.get('step')}{test}")
+        parts.append(f"步骤计数：{step_label(kind, str(m.get('step', '')))}{test}")
     elif t == "rate":
         parts.append("比率：" + "且".join(_words(kind, c) for c in m.get("numerator") or []))
     else:
@@ -388,10 +389,10 @@ def _words(kind: Kind, c: Any) -> str:
     if "not" in c:
         return f"非（{_words(kind, c['not'])}）"
     if "step" in c:
-        s = kind.step(str(c["step"]))
-        text = f"有“{s.label if s else c['step']}”" + ("（本年度）" if c.get("in_year") else "")
-        if "field" in c and s is not None:
-            f = next((x for x in s.fields if x.name == c["field"]), None)
+        step = str(c["step"])
+        text = f"有“{step_label(kind, step)}”" + ("（本年度）" if c.get("in_year") else "")
+        if "field" in c:
+            f = next((x for x in step_fields(kind, step) if x.name == c["field"]), None)
             text += _test_words(f, c) if f else ""
         return text
     f = kind.field(str(c.get("field", "")))

@@ -183,7 +183,7 @@ def _activity(
         errors=errors,
         message=message,
         evidence=[e for e in found["evidence"] if not e.get("voided")],
-        history=[_history_row(kind, fields, r, files) for r in rows],
+        history=[_history_row(kind, fields, r, files, found["steps"]) for r in rows],
         writable=server.may_write(caller.user, unit) and not found["voided"],
         form_key=form_key(),
         unit_name=(server.ledger.unit(unit).name if server.ledger.unit(unit) else unit),  # type: ignore[union-attr]
@@ -197,14 +197,22 @@ def _step_row(kind: Kind, s: dict[str, Any]) -> dict[str, Any]:
     return {**s, "label": label, "shown": [x for x in shown if x[1] != "—"]}
 
 
-def _history_row(kind: Kind, fields: dict[str, Any], row: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
-    """One event of the timeline, its values in words: old → new for a correction; a voided file by its name."""
+def _history_row(
+    kind: Kind, fields: dict[str, Any], row: dict[str, Any], files: dict[str, str], steps: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One event of the timeline, its values in words: old → new for a correction; a voided file by its name; a
+    voided step by its name and date."""
     out = dict(row)
     if row.get("sha256") and not row.get("name"):
         out["name"] = files.get(row["sha256"], "")
     if "step" in row:
         declared = kind.step(row["step"])
         out["step_label"] = declared.label if declared else row["step"]
+    elif row["event"] == "StepVoided":
+        voided = next((s for s in steps if s["id"] == row.get("target")), None)
+        if voided is not None:
+            declared = kind.step(voided["step"])
+            out["step_label"] = f"{declared.label if declared else voided['step']}（{voided['date']}）"
     if "changes" in row:
         out["changed"] = [
             (
@@ -216,6 +224,10 @@ def _history_row(kind: Kind, fields: dict[str, Any], row: dict[str, Any], files:
         ]
     elif row.get("data") and row["event"] == "Recorded":
         out["shown"] = [(fields[k].label, forms.display(fields[k], v)) for k, v in row["data"].items() if k in fields]
+    elif row.get("data") and row["event"] == "StepAdded":
+        declared = kind.step(row["step"])
+        own = {f.name: f for f in (declared.fields if declared else ())}
+        out["shown"] = [(own[k].label, forms.display(own[k], v)) for k, v in row["data"].items() if k in own]
     return out
 
 

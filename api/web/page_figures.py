@@ -42,21 +42,43 @@ TOP_KEYS = {
 }
 
 
+# Where on the form a key is, in the page's words: the message itself is the line's (§8.4), the same as a file
+# gets, so a person and a script see one text.
+PLACES = {
+    "code": "编号",
+    "label": "名称",
+    "unit_word": "计量单位",
+    "kind": "活动类别",
+    "where": "条件",
+    "m.type": "统计方式",
+    "m.field": "求和的数值",
+    "m.step": "统计方式",
+    "numerator": "分子条件",
+}
+
+
+def _where(key: str) -> str:
+    if key[:1] in ("w", "n") and key[1:].isdigit():
+        return f"{'条件' if key[0] == 'w' else '分子条件'}第 {int(key[1:]) + 1} 行"
+    return PLACES.get(key, "")
+
+
 def place(errors: list[dict[str, Any]]) -> tuple[dict[str, list[str]], list[str]]:
     """Each error beside the input or row it names (`w1`, `n0`, `label` …), and every one in one list as
-    `path: message`, so nothing is missed whatever the form draws."""
+    `where · path: message`, so nothing is missed whatever the form draws."""
     beside: dict[str, list[str]] = {}
     every = []
     for e in errors:
         path, message = str(e.get("field") or ""), str(e.get("message") or "")
-        every.append(f"{path}: {message}" if path else message)
         m = ROW_PATH.match(path)
         key = ("w" if m.group(1) == "where" else "n") + m.group(2) if m else None
         if key is None:
             key = next((v for k, v in TOP_KEYS.items() if path == k or path.startswith(k + ".")), "")
             if not key and path.startswith("data.measure"):
                 key = "m.step"
-        beside.setdefault(key, []).append(f"{path}: {message}")
+        text = f"{path}: {message}" if path else message
+        every.append(f"{_where(key)} · {text}" if _where(key) else text)
+        beside.setdefault(key, []).append(text)
     return beside, every
 
 

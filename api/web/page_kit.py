@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +33,7 @@ NOTICES = {
     "attached": "附件已上传。",
     "evidence_voided": "附件已作废。",
     "narrative": "已保存报告文字。",
+    "letterhead": "已保存报告版头与附件。",
     "sealed": "已封存。",
     "password": "密码已修改。",
     "user": "已保存用户。",
@@ -83,6 +85,17 @@ def local_time(value: Any, tz: str) -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
+def unit_labeller(server: Server) -> Any:
+    """code → the unit's name for one page (each unit read once): staff read names, not codes."""
+
+    @lru_cache(maxsize=256)
+    def label(code: str) -> str:
+        found = server.ledger.unit(code) if code else None
+        return found.name if found is not None else code
+
+    return label
+
+
 def render(request: Request, caller: Caller | None, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     server = server_of(request)
     tz = server.settings.tz
@@ -98,6 +111,7 @@ def render(request: Request, caller: Caller | None, name: str, status: int = 200
         "may_enter": bool(user and user.role in ("recorder", "admin")),
         "notice": NOTICES.get(done, ""),
         "when": lambda v: local_time(v, tz),
+        "unit_label": unit_labeller(server),
         "path": request.url.path,
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)

@@ -5,12 +5,15 @@ with every field at fault, and nothing already recorded is lost."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from domain.rectification import SOURCES, STATUSES
 from projections.rectification import FIGURES
@@ -18,6 +21,7 @@ from projections.rectification import FIGURES
 from ..services import rectification as rect
 from ..services.refusals import Refused
 from .context import context
+from .page_entry import file_name_problem
 from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
 
 router = APIRouter()
@@ -124,6 +128,35 @@ def _issue(request: Request, caller: Any, issuer: str, ref: str, status: int = 2
         notice=DONE.get(request.query_params.get("done", ""), ""),
         **{"errors": {}, "form": {}, **extra},
     )
+
+
+async def uploaded(form: Any, tmp: str) -> tuple[Path | None, str | None]:
+    """The file a form posted, written to `tmp` under its own name, or why not."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None, "文件：请选择要上传的文件"
+    name = Path(upload.filename).name or "upload"
+    if problem := file_name_problem(name):
+        return None, problem
+    path = Path(tmp) / name
+    path.write_bytes(await upload.read())  # the app's body limit (25 MB) bounds it; the store checks 20 MB
+    return path, None
+
+
+@router.post("/issues/{issuer}/{ref}/file")
+async def issue_file(request: Request, issuer: str, ref: str) -> Response:
+    caller, raw = await posted(request)
+    with tempfile.TemporaryDirectory(prefix="taizhang-upload-") as tmp:
+        path, problem = await uploaded(raw, tmp)
+        try:
+            if path is None:
+                raise Refused("invalid", problem or "", [{"line": None, "field": "file", "message": problem}])
+            rect.attach_file(context(server_of(request)), caller.user, issuer, ref, path)
+        except Refused as e:
+            if e.kind != "invalid":
+                raise
+            return _issue(request, caller, issuer, ref, 422, errors=_problems(e))
+    return redirect(f"/issues/{quote(issuer)}/{quote(ref)}?done=evidence")
 
 
 @router.post("/issues/{issuer}/{ref}/{step}")

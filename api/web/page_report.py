@@ -15,12 +15,13 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
 from domain.catalogue import KINDS, REPORT_SECTIONS
+from domain.report_settings import ORDER_LABELS, DocumentSettings
 from projections.figures import BY_ID
 from projections.trends import THEMES
 
 from ..documents import enforcement
 from ..render import as_of_problem
-from ..services import narratives, reads
+from ..services import narratives, reads, report_settings
 from ..services.refusals import Refused
 from .auth import Caller
 from .context import context
@@ -160,7 +161,18 @@ def chart(year_trends: dict[str, list[int]]) -> list[dict[str, Any]]:
 
 @router.get("/report")
 def report(request: Request, unit: str | None = None, year: int | None = None, as_of: str = "") -> Response:
-    caller = viewer(request)
+    return _report(request, viewer(request), unit, year, as_of)
+
+
+def _report(
+    request: Request,
+    caller: Caller,
+    unit: str | None,
+    year: int | None,
+    as_of: str,
+    letterhead: Any = None,
+    letterhead_errors: dict[str, str] | None = None,
+) -> Response:
     server = server_of(request)
     code, units = pick_unit(server, caller, unit)
     year = year or server.ledger.today().year
@@ -189,7 +201,7 @@ def report(request: Request, unit: str | None = None, year: int | None = None, a
         request,
         caller,
         "report.html",
-        422 if problem else 200,
+        422 if problem or letterhead_errors else 200,
         unit=code,
         units=units,
         year=year,
@@ -201,6 +213,9 @@ def report(request: Request, unit: str | None = None, year: int | None = None, a
         charts=chart(reads.trends(context(server), caller.user, code, year, instant)),
         sections=REPORT_SECTIONS,
         narratives=narratives.narratives(context(server), caller.user, code, year),
+        letterhead=letterhead or report_settings.report_settings(context(server), caller.user, code, year),
+        letterhead_errors=letterhead_errors or {},
+        letterhead_orders=ORDER_LABELS,
         writable=server.may_write(caller.user, code),
         enforcement=enforcement.table_of(data),  # 行政执法数据年报 (DOMAIN.md §7.5), for units with enforcement
         query=urlencode({"unit": code, "year": year, **({"as_of": as_of} if as_of else {})}),
@@ -253,8 +268,10 @@ def drill_down(request: Request, unit: str, year: int, figure: str, as_of: str =
     rows = reads.explain(context(server), caller.user, figure, unit, year, instant)
     data = reads.report(context(server), caller.user, unit, year, instant)
     f = data["figures"][figure]
+    topics = reads.summaries(context(server), caller.user, unit, [(r["unit"], r["ref"]) for r in rows])
     for r in rows:
         r["kind_label"] = KINDS[r["kind"]].label
+        r["summary"] = topics.get((r["unit"], r["ref"]), "")
         r["url"] = "/activity?" + urlencode({"unit": r["unit"], "ref": r["ref"]})
     back = "/report?" + urlencode({"unit": unit, "year": year, **({"as_of": as_of} if as_of else {})})
     return render(
@@ -283,6 +300,34 @@ async def narrative(request: Request) -> Response:
         raise Refused("invalid", "报告文字：没有这一部分或年度无效")
     narratives.write_narrative(context(server_of(request)), caller.user, unit, year, section, values.get("text", ""))
     return redirect("/report?" + urlencode({"unit": unit, "year": year, "done": "narrative"}) + f"#s-{section}")
+
+
+@router.post("/report/letterhead")
+async def letterhead(request: Request) -> Response:
+    """The report's 红头, 主送机关 and attachments (domain/report_settings.py): every problem shown at once, the
+    typed values kept."""
+    caller, form = await posted(request)
+    values = texts(form)
+    unit = values.get("unit", "")
+    year = int(values["year"]) if values.get("year", "").isdigit() else 0
+    check_year(year)
+    given = {
+        "issuer": values.get("issuer", ""),
+        "number": values.get("number", ""),
+        "recipients": values.get("recipients", ""),
+        "attachments": values.get("attachments", "").splitlines(),
+        "verification": "verification" in values,
+        "order": values.get("order", "2019"),
+    }
+    try:
+        report_settings.write_report_settings(context(server_of(request)), caller.user, unit, year, given)
+    except Refused as e:
+        if e.kind != "invalid":
+            raise
+        errors = {x["field"]: x["message"] for x in e.errors}
+        typed = DocumentSettings(**{**given, "attachments": tuple(given["attachments"])})  # type: ignore[arg-type]
+        return _report(request, caller, unit, year, "", typed, errors)
+    return redirect("/report?" + urlencode({"unit": unit, "year": year, "done": "letterhead"}) + "#letterhead")
 
 
 @router.get("/report/download")

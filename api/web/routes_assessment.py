@@ -11,7 +11,9 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from ..services import assessment as ax
+from ..services.refusals import Refused
 from .context import context
+from .page_entry import file_name_problem
 from .routes_api import PROBLEMS, AsOf, CallerDep, ServerDep, WriterDep, _as_of
 
 router = APIRouter(prefix="/api/assessment", responses=PROBLEMS, tags=["assessment"])
@@ -61,6 +63,23 @@ class FinalIn(BaseModel):
 
 S = "/{owner}/{code}"
 U = S + "/units/{unit}"
+
+
+@router.get("/template.xlsx", response_class=FileResponse)
+def template_xlsx(caller: CallerDep) -> Any:
+    """A blank indicator-system workbook (sheets 指标体系, 单位类别, 说明), as `taizhang assess template`."""
+    from ..documents.assessment_xlsx import template
+
+    tmp = tempfile.mkdtemp()
+    out = Path(tmp) / "indicator-system.xlsx"
+    template().save(out)
+
+    def clean() -> None:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    return FileResponse(out, media_type=XLSX, filename="indicator-system.xlsx", background=BackgroundTask(clean))
 
 
 @router.get("/systems/{unit}")
@@ -185,7 +204,9 @@ async def add_file(
     indicator: Annotated[str, Form()],
 ) -> Any:
     """A file (PDF, image, DOCX, XLSX; 20 MB) as evidence for one indicator."""
-    name = Path(file.filename or "file").name
+    name = Path(file.filename or "file").name or "file"
+    if problem := file_name_problem(name):
+        raise Refused("invalid", problem, [{"line": None, "field": "file", "message": problem}])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(await file.read())
@@ -216,3 +237,9 @@ def send_back(owner: str, code: str, unit: str, body: ReturnIn, caller: WriterDe
 @router.post(U + "/final")
 def finalise(owner: str, code: str, unit: str, body: FinalIn, caller: WriterDep, server: ServerDep) -> Any:
     return ax.finalise(context(server), caller.user, owner, code, unit, body.reason).to_json()
+
+
+@router.get(U + "/verification")
+def verify(owner: str, code: str, unit: str, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
+    """A final sheet checked: its digest recomputed, the owner's signature and key."""
+    return ax.verify_sheet(context(server), caller.user, owner, code, unit).__dict__

@@ -7,7 +7,9 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from ..services import rectification as rect
+from ..services.refusals import Refused
 from .context import context
+from .page_entry import file_name_problem
 from .routes_api import PROBLEMS, AsOf, CallerDep, ServerDep, WriterDep, _as_of
 
 router = APIRouter(prefix="/api/issues", responses=PROBLEMS, tags=["rectification"])
@@ -147,7 +149,9 @@ async def attach_file(
 
     from starlette.concurrency import run_in_threadpool
 
-    name = Path(file.filename or "file").name
+    name = Path(file.filename or "file").name or "file"
+    if problem := file_name_problem(name):
+        raise Refused("invalid", problem, [{"line": None, "field": "file", "message": problem}])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(await file.read())

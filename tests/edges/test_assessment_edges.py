@@ -140,9 +140,13 @@ def test_the_unit_and_the_assessor_through_the_api(web: Web) -> None:
     assert admin.post(u + "/scores", json={"indicator": "2", "score": 5, "comment": "基本到位"}).status_code == 200
     final = admin.post(u + "/final", json={})
     assert final.status_code == 200 and final.json()["total"] == 9.0
+    checked = north.get(u + "/verification").json()
+    assert checked["ok"] and checked["digest"] == final.json()["digest"]
     table = admin.get("/api/assessment/city/K/table").json()
     assert table["progress"]["final"] == 1 and table["ranking"]["centre"][0]["unit"] == "north"
     sources = north.get(u + "/indicators/1/sources").json()
     assert [a["ref"] for a in sources["activities"]] == ["S-1"]
+    blank = north.get("/api/assessment/template.xlsx")
+    assert blank.status_code == 200 and blank.content[:2] == b"PK"
     xlsx = admin.get("/api/assessment/city/K/scores.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"

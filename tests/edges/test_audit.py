@@ -373,7 +373,13 @@ def test_the_docx_of_a_sealed_report_names_the_seal_and_the_root(home: Path, sea
     out = home / "sealed.docx"
     assert taizhang(home, "report", "--seal", seal["seal"], "--format", "docx", "--output", str(out)).returncode == 0
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
-    assert seal["seal"] in text and seal["root"] in text
+    assert seal["seal"] in text and seal["root"] not in text  # the proof is for auditors: the workbook's sheet
+    import openpyxl
+
+    book = home / "sealed.xlsx"
+    assert taizhang(home, "report", "--seal", seal["seal"], "--format", "xlsx", "--output", str(book)).returncode == 0
+    proof = [str(v) for row in openpyxl.load_workbook(book)["核验凭据"].iter_rows(values_only=True) for v in row]
+    assert seal["seal"] in proof and seal["root"] in proof
 
 
 def test_the_log_read_in_parallel_equals_the_log_read_in_order(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -116,3 +116,11 @@ def test_a_rate_left_without_a_unit_word_is_counted_in_percent() -> None:
         "numerator": [{"field": "led_by_head", "is": True}],
     }
     assert parse(data).rate
+
+
+def test_a_step_with_two_variants_offers_the_codes_of_both() -> None:
+    kind = KINDS["enforcement_case"]
+    assert ("decided", "处罚决定/许可决定") in figure_form.step_names(kind)
+    form = {"m.sfield": ["outcome"]}
+    _, _, codes, _ = figure_form.step_choices(kind, "decided", form, "m")
+    assert {"penalized", "granted", "refused"} <= {c.value for c in codes}

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from webkit import Web
 from webpages_kit import Browser, errors
 
@@ -22,6 +26,11 @@ def test_an_issue_registered_rectified_and_signed_off_through_the_pages(web: Web
     north.post("/issues/city/DC-1/measures", {"measures": "建立公示台账"})
     r = north.post("/issues/city/DC-1/completed", {"summary": "已整改", "on": "2025-06-01"})
     assert r.status_code == 422 and any("佐证材料" in e for e in errors(r.text))
+    pdf = {"file": ("整改报告.pdf", b"%PDF-1.4 report", "application/pdf")}
+    north.get("/issues/city/DC-1")
+    up = north.client.post("/issues/city/DC-1/file", data={"csrf_token": north.csrf}, files=pdf)
+    assert up.status_code == 303, up.text
+    assert "整改报告.pdf" in north.get("/issues/city/DC-1").text
     web.server.ledger.apply([(1, {"id": "S1", "op": "record", "unit": "north", "kind": "study_session", "ref": "S-1",
                                   "date": "2025-03-01", "data": {"form": "central_group", "attendees": 9,
                                                                  "topic": "宪法"}})], "rec-north")  # fmt: skip
@@ -58,11 +67,39 @@ def test_the_assessor_table_and_the_unit_sheet_pages(web: Web) -> None:
     assert "缺佐证材料：1.2 述法" in sheet and "提交评审" in sheet
     refused = north.post("/assessment/city/K/north/submitted", {})
     assert refused.status_code == 422 and "要求的佐证材料尚未提供" in refused.text
-    assert (
-        north.post("/assessment/city/K/north/self", {"indicator": "1.2", "score": "5", "note": "述法"}).status_code
-        == 303
+    before = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M:%S")
+    time.sleep(1.1)  # the page's instant is to the second
+    claimed = north.post("/assessment/city/K/north/self", {"indicator": "1.2", "score": "5", "note": "述法"})
+    assert claimed.status_code == 303
+    now = north.get("/assessment/city/K/north").text
+    assert "<td>自评</td>" in now and "自评 5" in now  # the sheet and its history show the self-assessment
+    then = north.get(f"/assessment/city/K/north?as_of={before}").text
+    assert "只读" in then and "自评 0" in then and "<td>自评</td>" not in then
+    pdf = {"file": ("述法报告.pdf", b"%PDF-1.4 report", "application/pdf")}
+    up = north.client.post(
+        "/assessment/city/K/north/file", data={"indicator": "1.2", "csrf_token": north.csrf}, files=pdf
     )
+    assert up.status_code == 303, up.text
+    assert "缺佐证材料" not in north.get("/assessment/city/K/north").text
+    assert north.post("/assessment/city/K/north/submitted", {}).status_code == 303
     assert north.get("/assessment/city/K").status_code == 403  # the whole table is the assessor's
     boss = Browser(web, "admin")
     table = boss.get("/assessment/city/K").text
-    assert "自评中 1" in table and '<th title="述法">1.2</th>' in table
+    assert "待评审 1" in table and '<th title="述法">1.2</th>' in table
+
+
+def test_the_assessor_defines_a_system_from_a_workbook_on_the_page(web: Web, tmp_path) -> None:
+    from api.documents.assessment_xlsx import template
+
+    book = tmp_path / "体系.xlsx"
+    template({"centre": "中心", "town": "街镇"}).save(book)
+    boss = Browser(web, "admin")
+    boss.get("/assessment?unit=city")
+    files = {"file": ("体系.xlsx", book.read_bytes(), "application/octet-stream")}
+    form = {"owner": "city", "code": "KH", "year": "2025", "csrf_token": boss.csrf}
+    bad = boss.client.post("/assessment", data={**form, "units": "north centre"}, files=files)
+    assert bad.status_code == 422 and "第 1 行须为“单位=类别”" in bad.text
+    ok = boss.client.post("/assessment", data={**form, "units": "north=centre\nsouth=town"}, files=files)
+    assert ok.status_code == 303 and ok.headers["location"] == "/assessment/city/KH"
+    table = boss.get("/assessment/city/KH").text
+    assert "中心（满分 8.0）" in table and "街镇（满分 6.0）" in table

@@ -28,6 +28,12 @@ def test_an_issue_through_the_api_from_inspection_to_sign_off_and_reopening(web:
     assert north.post("/api/issues/city/JC-1-1/measures", json={"measures": "逐份复核协议"}).status_code == 200
     ev = north.post("/api/issues/city/JC-1-1/evidence/activity", json={"unit": "north", "ref": "S-1"})
     assert ev.status_code == 200, ev.text
+    pdf = {"file": ("整改报告.pdf", b"%PDF-1.4 report", "application/pdf")}
+    attached = north.post("/api/issues/city/JC-1-1/evidence/file", files=pdf)
+    assert attached.status_code == 200, attached.text
+    assert [e["what"] for e in attached.json()["evidence"]] == ["activity", "file"]
+    exe = {"file": ("x.exe", b"MZ", "application/octet-stream")}
+    assert north.post("/api/issues/city/JC-1-1/evidence/file", files=exe).status_code == 422
     done = north.post("/api/issues/city/JC-1-1/completion", json={"summary": "已复核", "on": "2025-08-01"})
     assert done.status_code == 200 and done.json()["status"] == "completed"
     refused = north.post("/api/issues/city/JC-1-1/verification", json={"passed": True, "reason": "自验"})
@@ -48,7 +54,7 @@ def test_an_issue_through_the_api_from_inspection_to_sign_off_and_reopening(web:
     reminders = admin.get("/api/issues/reminders/city").json()
     assert [r["ref"] for r in reminders["north"]] == ["JC-1-1"] and reminders["north"][0]["state"] == "overdue"
     history = north.get("/api/issues/city/JC-1-1").json()["history"]
-    assert [h["recorded_by"] for h in history] == ["admin", "rec-north", "rec-north", "rec-north", "admin", "admin"]
+    assert [h["recorded_by"] for h in history] == ["admin"] + ["rec-north"] * 4 + ["admin", "admin"]
 
 
 def test_the_command_line_registers_signs_off_and_lists_issues(tmp_path: Path) -> None:
@@ -76,3 +82,11 @@ def test_the_command_line_registers_signs_off_and_lists_issues(tmp_path: Path) -
     assert figures["figures"]["rectification.overdue_rate"]["value"] == 0.0
     reminders = taizhang(tmp_path, "issue", "reminders", "--unit", "county")
     assert "没有" in reminders.stdout
+    inspection = rec("inspection", "JC-1", "2025-05-10", unit="county", subject="执法检查", findings=1)
+    assert taizhang(tmp_path, "import", "-", stdin=json.dumps(inspection)).returncode == 0
+    found = [{"ref": "JC-1-1", "owner": "town", "title": "案卷不规范", "deadline": "2027-06-30"}]
+    made = taizhang(tmp_path, "issue", "from-inspection", "--unit", "county", "JC-1", "-", stdin=json.dumps(found))
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)[0]["origin"] == "county/JC-1"
+    due = taizhang(tmp_path, "issue", "reminders", "--unit", "county", "--within", "366", "--format", "json")
+    assert [r["ref"] for r in json.loads(due.stdout)["town"]] == ["JC-1-1"]

@@ -60,7 +60,7 @@ def test_a_figure_is_chosen_from_the_catalogue_previewed_saved_and_shown_in_the_
     report = b.get(f"/report?unit=north&year={year}")
     assert figure(report.text, CODE) == "2" and "/figures?unit=north" in report.text
     drill = text(b.get(f"/report/figure?unit=north&year={year}&figure={CODE}").text)
-    assert "自定义指标：由 north 声明" in drill and "来源活动 2 项" in drill and "声明历史" in drill
+    assert "自定义指标：由 北区城市更新中心 声明" in drill and "来源活动 2 项" in drill and "声明历史" in drill
 
 
 def test_every_error_of_a_definition_is_shown_at_once_and_nothing_is_recorded(web: Web) -> None:
@@ -74,12 +74,13 @@ def test_every_error_of_a_definition_is_shown_at_once_and_nothing_is_recorded(we
     assert 'data.unit_word: "%" is only for a rate' in shown
     assert "data.label: must be a text of 1–64 characters, not blank" in shown
     assert "有 3 处需要修改" in shown
+    assert "编号 · data.code" in shown and "计量单位 · data.unit_word" in shown  # where on the form, in words
     assert value_of(page.text, "unit_word") == "%" and 'value="party_group" checked' in page.text  # values kept
     # A condition's error sits beside its row (where[0] is the first row drawn).
     page = b.post(
         "/figures/edit", {**_form(), "w0.op": "range", "w0.subject": "f:attendees", "w0.gte": "x", "action": "save"}
     )
-    assert "data.where[0].gte: must be an integer 0–1,000,000,000" in text(page.text)
+    assert "条件第 1 行 · data.where[0].gte: must be an integer 0–1,000,000,000" in text(page.text)
     assert 'id="w0"' in page.text and page.text.rindex("data.where[0].gte") > page.text.index('id="w0"')
     assert "还没有自定义指标" in text(b.get("/figures?unit=north").text)
 

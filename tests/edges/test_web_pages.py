@@ -375,7 +375,7 @@ def test_admin_seals_a_year(web: Web) -> None:
     b = Browser(web, "admin")
     year = today(web)[:4]
     page = b.follow(b.post("/audit/seal", {"unit": "north", "year": year})).text
-    assert "已封存" in page and f"<td>north</td><td>{year}</td>" in page
+    assert "已封存" in page and f"<td>北区城市更新中心</td><td>{year}</td>" in page
     assert Browser(web, "aud-city").post("/audit/seal", {"unit": "north", "year": year}).status_code == 403
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import pgstore as pg
 import pytest
 from conftest import correct, exam, instant, services_context, settings_for, study, unit, void
 
@@ -174,6 +175,8 @@ def test_a_returned_and_resubmitted_sheet_is_finalised_and_stays_put(ctx: Contex
     final = ax.finalise(ctx, kh, "county", "KH2025", "dept-a")
     # 1.1.1: 1 session → 2; 1.1.2: 100% → 3; 1.2: 5; 2.1: participation 80% over 50..100 → 6.
     assert (final.status, final.total, final.max_total) == ("final", 16.0, 22.0) and final.digest
+    check = ax.verify_sheet(ctx, da, "county", "KH2025", "dept-a")
+    assert check.ok and check.digest == final.digest and check.public_key
     # Later corrections no longer move a final sheet.
     apply(ctx, study("S-2", "2025-04-01", unit="dept-a"), study("S-3", "2025-05-01", unit="dept-a"))
     assert ax.sheet(ctx, kh, "county", "KH2025", "dept-a").total == 16.0
@@ -202,3 +205,47 @@ def test_the_table_ranks_units_within_their_category(ctx: Context) -> None:
     explained = ax.drill(ctx, kh, "county", "KH2025", "dept-b", "1.1.1")
     assert sorted(a["ref"] for a in explained.activities) == ["B-0", "B-1", "B-2"]
     assert refusal(lambda: ax.table(ctx, ctx.ledger.user("da"), "county", "KH2025")).kind == "forbidden"
+
+
+@pytest.mark.skipif(pg.STORE == "postgres", reason="edits the SQLite event store in place")
+def test_a_final_sheet_edited_in_the_store_fails_its_check(ctx: Context, tmp_path: Path) -> None:
+    import sqlite3
+
+    from domain.assessment import sheet_id
+
+    defined(ctx)
+    kh = ctx.ledger.user("kh")
+    apply(ctx, study("S-1", "2025-03-01", unit="dept-b"), exam("E-1", "2025-06-01", 10, 10, 10, unit="dept-b"))
+    ax.self_assess(ctx, kh, "county", "KH2025", "dept-b", "1.2", 5, "述法")
+    ax.add_evidence(ctx, kh, "county", "KH2025", "dept-b", "1.2", activity=("dept-b", "S-1"))
+    ax.submit(ctx, kh, "county", "KH2025", "dept-b")
+    ax.assess(ctx, kh, "county", "KH2025", "dept-b", "1.2", 5, "满分")
+    final = ax.finalise(ctx, kh, "county", "KH2025", "dept-b")
+    assert ax.verify_sheet(ctx, kh, "county", "KH2025", "dept-b").ok
+    with sqlite3.connect(tmp_path / "events.db") as db:
+        rowid, state = db.execute(
+            "SELECT rowid, state FROM stored_events WHERE originator_id = ? AND topic LIKE '%Finalised'",
+            (sheet_id("county", "KH2025", "dept-b").hex,),
+        ).fetchone()
+        edited = state.replace(f'"total":{final.total}'.encode(), b'"total":99.0')
+        assert edited != state
+        db.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (edited, rowid))
+    check = ax.verify_sheet(ctx, kh, "county", "KH2025", "dept-b")
+    assert not check.ok and check.problems == ["摘要与所存得分不一致", "签名无效"]
+
+
+def test_an_indicator_scored_from_a_figure_the_assessing_unit_declared(ctx: Context) -> None:
+    kh = ctx.ledger.user("kh")
+    declared = {"id": "F-1", "op": "figure", "unit": "county", "data": {
+        "code": "local.party_group_study", "label": "党组会学法", "unit_word": "次", "kind": "study_session",
+        "where": [{"field": "form", "in": ["party_group"]}], "measure": {"type": "count"}}}  # fmt: skip
+    apply(ctx, declared, study("S-1", "2025-03-01", unit="dept-a", form="party_group"),
+          study("S-2", "2025-03-02", unit="dept-a"))  # fmt: skip
+    system = {"name": "考核", "categories": {"department": "区级部门"}, "indicators": [
+        {"code": "1", "name": "党组会学法", "points": 2,
+         "rule": {"type": "pass_fail", "figure": "local.party_group_study", "op": ">=", "value": 1}}]}  # fmt: skip
+    ax.define(ctx, kh, "county", "L", 2025, system)
+    ax.assign(ctx, kh, "county", "L", {"dept-a": "department", "dept-b": "department"})
+    table = ax.table(ctx, kh, "county", "L")
+    assert {s.unit: (s.lines[0].value, s.total) for s in table.sheets} == {"dept-a": (1, 2.0), "dept-b": (0, 0.0)}
+    assert [a["ref"] for a in ax.drill(ctx, kh, "county", "L", "dept-a", "1").activities] == ["S-1"]

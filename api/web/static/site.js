@@ -41,6 +41,16 @@ document.addEventListener("DOMContentLoaded", () => {
       });
     });
   });
+  // A field that says in Chinese what it wants (data-invalid), not the browser's "Please match the requested format."
+  document.querySelectorAll("input[data-invalid]").forEach((input) => {
+    const check = () => {
+      input.setCustomValidity("");
+      if (input.validity.patternMismatch) { input.setCustomValidity(input.dataset.invalid); }
+    };
+    input.addEventListener("input", check);
+    input.addEventListener("invalid", check);
+    check();
+  });
   // Move to the first field with an error.
   const bad = document.querySelector(".has-error input, .has-error select, .has-error textarea");
   if (bad) { bad.focus(); }
