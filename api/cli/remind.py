@@ -18,6 +18,10 @@ def remind(ctx: click.Context, deliver_only: bool) -> None:
     from ..services.refusals import Refused
 
     cmd = command(ctx)
+    if cmd.settings.webhook_url and not cmd.settings.webhook_secret:
+        click.echo(
+            "TAIZHANG_WEBHOOK_URL is set without TAIZHANG_WEBHOOK_SECRET: nothing is sent to the webhook", err=True
+        )
     try:
         use = reminders.deliver if deliver_only else reminders.remind
         run = use(cmd.context, cmd.actor)

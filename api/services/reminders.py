@@ -121,7 +121,7 @@ def queue_digests(ctx: Context, actor: Actor, as_of: datetime | None = None) -> 
         to = mail.address_of(s, user.username)
         if s.smtp_host and to:
             queued += box.put(Message(f"{day}-{user.username}-mail", "mail", to, d.subject(), d.text(), stamp))
-        if s.webhook_url:
+        if s.webhook_url and s.webhook_secret:  # unsigned, a receiver could not tell it from a forgery
             body = json.dumps(d.to_json(), ensure_ascii=False, sort_keys=True)
             queued += box.put(
                 Message(f"{day}-{user.username}-webhook", "webhook", s.webhook_url, d.subject(), body, stamp)
