@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from . import imported
 from .figures import BY_ID
 from .report import _asof_filter, compute
 from .state import unit_fold
@@ -43,7 +44,8 @@ def breakdown(
     unit, year = report["unit"], report["year"]
     parents = _parents(con, as_of)
     children = [u for u in report.get("units", [unit]) if parents.get(u) == unit]
-    if not children:
+    remote = imported.children(con, unit, year, as_of)  # units on their own servers, from their packages
+    if not children and not remote:
         return []
     rows: list[BreakdownRow] = []
     own = compute(con, unit, year, as_of, tz, report["log"], self_only=True)
@@ -52,6 +54,8 @@ def breakdown(
     for child in sorted(children):
         data = compute(con, child, year, as_of, tz, report["log"])
         rows.append(BreakdownRow(child, data["unit_name"], _values(data)))
+    for code, name, figures in remote:
+        rows.append(BreakdownRow(code, name, {fid: figures.get(fid, {}).get("value") for fid in KEY_FIGURES}))
     return rows
 
 

@@ -9,7 +9,7 @@ import duckdb
 import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Tracking
 
-from . import declared
+from . import declared, imported
 from .evaluate import bind, rows
 from .figures import STORED
 from .merkle import DEFAULT, Frontier
@@ -98,6 +98,8 @@ def catch_up(
         try:
             con.execute(INSERT_SQL)
             con.execute(declared.DECL_INSERT)  # §8: declaration versions with their data as given
+            for insert in imported.INSERTS:  # report packages of units on their own servers
+                con.execute(insert)
             con.execute("INSERT INTO leaves SELECT * FROM leafbatch")
             con.executemany("INSERT INTO merkle VALUES (?, ?)", batch.checkpoints)
             tracking.record_position(Tracking(APPLICATION, batch.last))

@@ -14,6 +14,7 @@ from . import declared
 from .checks import run_checks
 from .evaluate import bind, evaluate, per_activity, rows
 from .figures import BY_ID, DATED, FIGURES, STORED, Figure
+from .imported import add_imported
 from .ingest import FOLDED
 from .state import activity_fold, activity_year, step_fold, step_rows, unit_fold
 
@@ -237,6 +238,8 @@ def compute(
     else:
         source = _as_of_source(con, as_of, sc, extra, tz, day)
     totals = evaluate(con, f"({source})", year, sc.unit)
+    if not self_only:  # units on their own servers, rolled up from their report packages
+        totals = add_imported(con, sc.units, year, as_of, totals)
     figures: dict[str, Any] = {}
     for f in FIGURES + extra:
         value = _value(f, totals.get((f.id, year)))

@@ -6,6 +6,7 @@ import json
 
 from domain.catalogue import Field, all_fields
 
+from .imported import DDL as IMPORTED_DDL
 from .tracking import TRACKING_DDL
 
 # Money and scores are stored in events as exact decimal strings ("136161.00") and read here as exact decimals.
@@ -72,4 +73,5 @@ DDL = [
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)",
     "CREATE TABLE IF NOT EXISTS units (code VARCHAR, name VARCHAR, parent VARCHAR)",
     TRACKING_DDL,
+    *IMPORTED_DDL,  # report packages of units on their own servers (projections/imported.py)
 ]

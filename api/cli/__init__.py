@@ -22,12 +22,14 @@ from . import (
     key,
     letterhead,
     narrative,
+    package,
     personal,
     project,
     rebuild,
     records,
     rectification,
     reference,
+    remind,
     report,
     seal,
     security,
@@ -89,6 +91,8 @@ COMMANDS: list[click.Command] = [
     init.init,
     security.security,
     personal.personal,
+    package.package,
+    remind.remind,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

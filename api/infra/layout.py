@@ -7,6 +7,8 @@ evidence/<ab>/<sha256>   evidence files by content (`evidence.py`)
 session.key              the secret that signs web sessions (`passwords.py`)
 readmodel[-N].duckdb     read-model slots and readmodel.generation (named in projections/slots.py, which
                          owns them: re-exported here so a search for a file name ends in this module)
+packages/<sha256>.tzpkg  report packages imported from units on their own servers (`package_file.py`)
+outbox/                  reminders waiting to be delivered by e-mail or webhook (`outbox.py`)
 backup.json              the manifest `taizhang backup` writes beside a copy (`backup.py`)
 """
 
@@ -23,8 +25,10 @@ KEYS_DIR = "keys"
 EVIDENCE_DIR = "evidence"
 SESSION_KEY = "session.key"
 BACKUP_MANIFEST = "backup.json"
+PACKAGES_DIR = "packages"
+OUTBOX_DIR = "outbox"
 # Folders copied with the event store by backup and restore.
-COPIED_FOLDERS = (KEYS_DIR, EVIDENCE_DIR)
+COPIED_FOLDERS = (KEYS_DIR, EVIDENCE_DIR, PACKAGES_DIR, OUTBOX_DIR)
 
 __all__ = [
     "ANCHOR_FILE",
@@ -35,10 +39,14 @@ __all__ = [
     "EVIDENCE_DIR",
     "GENERATION_FILE",
     "KEYS_DIR",
+    "OUTBOX_DIR",
+    "PACKAGES_DIR",
     "SESSION_KEY",
     "events_db",
     "keys_dir",
     "evidence_dir",
+    "outbox_dir",
+    "packages_dir",
     "session_key",
     "slot_path",
 ]
@@ -58,3 +66,11 @@ def evidence_dir(home: Path) -> Path:
 
 def session_key(home: Path) -> Path:
     return home / SESSION_KEY
+
+
+def packages_dir(home: Path) -> Path:
+    return home / PACKAGES_DIR
+
+
+def outbox_dir(home: Path) -> Path:
+    return home / OUTBOX_DIR

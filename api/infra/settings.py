@@ -33,6 +33,19 @@ class Settings:
     # The cryptographic suite a new ledger is created with (TAIZHANG_SUITE: default or gm, domain/suite.py).
     # A ledger keeps the suite it was created with; naming another for a ledger with events is refused.
     suite: str | None = None
+    # Where reminders are delivered (`taizhang remind`, api/services/reminders.py): an SMTP server
+    # (TAIZHANG_SMTP_HOST, _PORT default 25, _USER, _PASSWORD, _STARTTLS=1, TAIZHANG_MAIL_FROM), each user's
+    # address being <username>@TAIZHANG_MAIL_DOMAIN; and a webhook (TAIZHANG_WEBHOOK_URL), its JSON body signed
+    # with HMAC-SHA256 under TAIZHANG_WEBHOOK_SECRET. Unset: that channel is not used.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "taizhang@localhost"
+    mail_domain: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
 
     @classmethod
     def from_env(cls, user: str | None = None) -> Settings:
@@ -46,6 +59,15 @@ class Settings:
             ),
             token_days=_days(os.environ.get("TAIZHANG_TOKEN_DAYS") or "90"),
             suite=_suite(os.environ.get("TAIZHANG_SUITE") or None),
+            smtp_host=os.environ.get("TAIZHANG_SMTP_HOST") or None,
+            smtp_port=int(os.environ.get("TAIZHANG_SMTP_PORT") or "25"),
+            smtp_user=os.environ.get("TAIZHANG_SMTP_USER") or None,
+            smtp_password=os.environ.get("TAIZHANG_SMTP_PASSWORD") or None,
+            smtp_starttls=os.environ.get("TAIZHANG_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+            mail_from=os.environ.get("TAIZHANG_MAIL_FROM") or "taizhang@localhost",
+            mail_domain=os.environ.get("TAIZHANG_MAIL_DOMAIN") or None,
+            webhook_url=os.environ.get("TAIZHANG_WEBHOOK_URL") or None,
+            webhook_secret=os.environ.get("TAIZHANG_WEBHOOK_SECRET") or None,
         )
 
     def event_store_env(self) -> dict[str, str]:

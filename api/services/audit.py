@@ -25,6 +25,7 @@ from ..infra.evidence import EvidenceStore
 from ..infra.layout import keys_dir
 from .access import require_admin, require_auditor, require_read
 from .context import Actor, Context
+from .package_checks import package_problems
 from .refusals import Refused, invalid, no_unit
 
 
@@ -199,6 +200,7 @@ def verify_log(
     steps[1] += len(found)
     step("核对附件文件")
     problems += evidence_problems(ledger, ctx.evidence)
+    problems += package_problems(ctx)  # report packages imported from units on their own servers
     key_of = audit.trusted_keys(found, ledger.signing_key)
     problems += audit.key_file_problems(found, keys_dir(home), key_of)
     # Seals reproduce from a read model rebuilt from the store, not from the read model's own copy (which could

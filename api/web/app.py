@@ -174,7 +174,9 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
         api_docs,
         page_assessment,
         page_filing,
+        page_packages,
         page_rectification,
+        page_reminders,
         pages,
         routes_api,
         routes_assessment,
@@ -193,6 +195,10 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     app.include_router(page_filing.router)
     app.include_router(page_rectification.router, include_in_schema=False)
     app.include_router(page_assessment.router, include_in_schema=False)
+    app.include_router(page_packages.api)  # report packages (报送包): JSON API and page
+    app.include_router(page_packages.router)
+    app.include_router(page_reminders.router)  # 今日提醒 (reminders delivered)
+    app.include_router(page_reminders.api)
     app.include_router(pages.router)
     api_docs.mount(app)
     pages.mount_static(app)

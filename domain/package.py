@@ -1,0 +1,143 @@
+"""Report packages (报送包): a unit that runs its own taizhang sends its sealed report upward in one file, and the
+superior's ledger keeps, per such unit, a `RemoteUnit` aggregate: the key pinned by its first package, every
+package imported (what the superior then rolls up), every package refused as a possible rewrite of the unit's
+log or as signed by another key, and every key change a reviewer approved.
+
+The superior is thereby a witness of the unit's log: it remembers the largest (size, root) it has seen, and a
+newer package must prove with an RFC 9162 consistency proof that the log only grew since (projections/packages.py
+checks it). The file format and its signature are in `package_manifest_payload`; reading the file is
+api/infra/package_file.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from .ids import NAMESPACE
+from .seal import canonical_json
+
+PACKAGE_FORMAT = "taizhang-report-package/1"
+
+
+def remote_unit_id(unit: str) -> UUID:
+    return uuid5(NAMESPACE, f"remote-unit/{unit}")
+
+
+def package_manifest_payload(manifest: dict[str, Any]) -> bytes:
+    """The bytes a package's own signature covers: its manifest as canonical JSON (the seal's signature covers
+    the report; this one binds the figures' parts, the DOCX and the consistency proofs to the same key)."""
+    return canonical_json(manifest)
+
+
+class RemoteUnit(Aggregate):
+    """A unit on its own server, as its superior knows it from the packages it sent."""
+
+    @event("Pinned")
+    def __init__(self, unit: str, name: str, parent: str, public_key: str, recorded_by: str) -> None:
+        self.unit = unit
+        self.name = name
+        self.parent = parent
+        self.public_key = public_key  # the key its packages must be signed with
+        self.recorded_by = recorded_by
+        self.size = 0  # the largest log size witnessed, and its root
+        self.root = ""
+        self.packages: list[dict[str, Any]] = []
+        self.refusals: list[dict[str, Any]] = []
+        self.key_changes: list[dict[str, Any]] = []
+
+    @staticmethod
+    def create_id(unit: str) -> UUID:
+        return remote_unit_id(unit)
+
+    @event("PackageImported")
+    def import_package(
+        self,
+        seal: str,
+        year: int,
+        as_of: str,
+        size: int,
+        root: str,
+        report: dict[str, Any],
+        parts: dict[str, list[int]],
+        proofs: list[dict[str, Any]],
+        package_sha256: str,
+        exported_by: str,
+        exported_at: str,
+        recorded_by: str,
+    ) -> None:
+        if size >= self.size:
+            self.size, self.root = size, root
+        self.packages.append(
+            {
+                "seal": seal,
+                "year": year,
+                "as_of": as_of,
+                "size": size,
+                "root": root,
+                "package_sha256": package_sha256,
+                "exported_by": exported_by,
+                "exported_at": exported_at,
+                "recorded_by": recorded_by,
+                "proofs": proofs,
+            }
+        )
+
+    @event("PackageRefused")
+    def refuse_package(
+        self,
+        seal: str,
+        year: int,
+        size: int,
+        root: str,
+        public_key: str,
+        package_sha256: str,
+        reason: str,
+        problems: list[str],
+        recorded_by: str,
+    ) -> None:
+        """`reason`: "rewrite" (the log cannot be shown to have only grown) or "key" (signed by another key)."""
+        self.refusals.append(
+            {
+                "seal": seal,
+                "year": year,
+                "size": size,
+                "root": root,
+                "public_key": public_key,
+                "package_sha256": package_sha256,
+                "reason": reason,
+                "problems": problems,
+                "recorded_by": recorded_by,
+            }
+        )
+
+    @event("KeyChanged")
+    def change_key(self, public_key: str, reason: str, recorded_by: str) -> None:
+        """A reviewer approved the unit's new signing key (a new server, a lost key), with the reason."""
+        self.key_changes.append({"was": self.public_key, "now": public_key, "reason": reason, "by": recorded_by})
+        self.public_key = public_key
+
+
+@dataclass(frozen=True)
+class ReportPackage:
+    """A package file as read (api/infra/package_file.py), not yet verified: the manifest exactly as its bytes
+    were signed, the package signature, the sealed report, the DOCX, and the SHA-256 of the whole file."""
+
+    manifest: dict[str, Any]
+    manifest_bytes: bytes
+    signature: str
+    report: dict[str, Any]
+    docx: bytes
+    sha256: str
+
+    @property
+    def unit(self) -> str:
+        return str(self.manifest.get("unit", ""))
+
+    @property
+    def seal(self) -> dict[str, Any]:
+        found = self.manifest.get("seal")
+        return found if isinstance(found, dict) else {}

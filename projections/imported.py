@@ -1,0 +1,83 @@
+"""Figures of units on their own servers, rolled up from the report packages their superior imported.
+
+A package carries, for every built-in figure, its numerator and denominator for the report year and the year
+before (domain/package.py; checked by projections/packages.py when imported). The read model projects the
+import events into `remote_units` and `pkg`; a report of a local unit adds, for each remote unit placed under
+a unit it covers, the parts of that unit's latest package for the year (the one with the largest log size,
+imported by the report's instant). Rates are then recomputed from the summed parts, exactly as for the units
+of the ledger itself, and the package's sources are listed as `unit/ref`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+Totals = dict[tuple[str, int], tuple[int, int, list[str]]]
+
+_PINNED = "domain.package:RemoteUnit.Pinned"
+_IMPORTED = "domain.package:RemoteUnit.PackageImported"
+
+DDL = [
+    "CREATE TABLE IF NOT EXISTS remote_units (oid VARCHAR, unit VARCHAR, parent VARCHAR, name VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS pkg (
+        pos BIGINT, oid VARCHAR, recorded_at TIMESTAMPTZ, year INTEGER, size BIGINT, parts VARCHAR, figures VARCHAR)""",
+]
+
+# Run by ingest.catch_up on each batch of stored events (pos, oid, version, topic, state), like declarations.
+INSERTS = [
+    f"""INSERT INTO remote_units
+        SELECT oid, json_extract_string(state, '$.unit'), json_extract_string(state, '$.parent'),
+               json_extract_string(state, '$.name')
+        FROM batch WHERE topic = '{_PINNED}'""",
+    f"""INSERT INTO pkg
+        SELECT pos, oid, json_extract_string(state, '$.timestamp._data_')::TIMESTAMPTZ,
+               json_extract(state, '$.year')::INTEGER, json_extract(state, '$.size')::BIGINT,
+               json_extract(state, '$.parts')::VARCHAR, json_extract(state, '$.report.figures')::VARCHAR
+        FROM batch WHERE topic = '{_IMPORTED}'""",
+]
+
+
+def _latest(con: duckdb.DuckDBPyConnection, units: list[str], year: int, as_of: datetime | None) -> list[tuple]:
+    """(unit, name, parts JSON, figures JSON) of the latest package for the year of each remote unit placed
+    under one of `units`, imported by `as_of`."""
+    if not con.execute("SELECT count(*) FROM pkg").fetchall()[0][0]:
+        return []
+    return con.execute(
+        """SELECT r.unit, r.name, p.parts, p.figures FROM pkg p JOIN remote_units r USING (oid)
+           WHERE list_contains($units, r.parent) AND p.year = $year
+             AND ($as_of::TIMESTAMPTZ IS NULL OR p.recorded_at <= $as_of::TIMESTAMPTZ)
+           QUALIFY row_number() OVER (PARTITION BY p.oid ORDER BY p.size DESC, p.pos DESC) = 1
+           ORDER BY r.unit""",
+        {"units": units, "year": year, "as_of": as_of},
+    ).fetchall()
+
+
+def children(
+    con: duckdb.DuckDBPyConnection, unit: str, year: int, as_of: datetime | None
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(code, name, sealed figures) of each remote unit directly under `unit`: its row in a roll-up breakdown."""
+    return [(code, name, json.loads(figures or "{}")) for code, name, _, figures in _latest(con, [unit], year, as_of)]
+
+
+def add_imported(
+    con: duckdb.DuckDBPyConnection, units: list[str], year: int, as_of: datetime | None, totals: Totals
+) -> Totals:
+    """`totals` (of a report over `units`) with the parts of the remote units placed under them."""
+    found = _latest(con, units, year, as_of)
+    if not found:
+        return totals
+    out = dict(totals)
+    for remote, _, parts_json, figures_json in found:
+        parts: dict[str, list[int]] = json.loads(parts_json)
+        figures = json.loads(figures_json or "{}")
+        for fid, (num, den, prev_num, prev_den) in parts.items():
+            n, d, sources = out.get((fid, year), (0, 0, []))
+            theirs = [f"{remote}/{s}" for s in figures.get(fid, {}).get("sources", [])]
+            out[(fid, year)] = (n + num, d + den, sorted([*sources, *theirs]) if theirs else sources)
+            pn, pd, _ = out.get((fid, year - 1), (0, 0, []))
+            out[(fid, year - 1)] = (pn + prev_num, pd + prev_den, [])
+    return out
