@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.catalogue import KINDS, LINE_LABELS
+from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, LINE_LABELS
 from domain.ledger import DEFAULT_TZ
 
-AS_OF_YEARS = (2000, 2100)
+AS_OF_YEARS = (FIRST_YEAR, LAST_YEAR)
 
 
 def as_of_problem(moment: datetime) -> str | None:

@@ -87,8 +87,8 @@ def run_checks(
     add(
         "petition.acknowledgment",
         not unack,
-        "信访事项均已在15日内受理告知或尚未到期",
-        f"超过15日未记录受理告知的信访 {len(unack)} 件：{_listing(unack)}",
+        f"信访事项均已在{rules.PETITION_ACK_DAYS}日内受理告知或尚未到期",
+        f"超过{rules.PETITION_ACK_DAYS}日未记录受理告知的信访 {len(unack)} 件：{_listing(unack)}",
     )
     unreplied = _overdue(
         con,
@@ -103,7 +103,8 @@ def run_checks(
         "proposal.overdue",
         not unreplied,
         "没有超期未答复的建议提案",
-        f"超期（3个月，复杂事项6个月）未答复的建议提案 {len(unreplied)} 件：{_listing(unreplied)}",
+        f"超期（{rules.PROPOSAL_MONTHS}个月，复杂事项{rules.PROPOSAL_COMPLEX_MONTHS}个月）未答复的建议提案"
+        f" {len(unreplied)} 件：{_listing(unreplied)}",
     )
     parts = sum(
         _v(figures, f"case.{t}") for t in ("admin_litigation", "civil_litigation", "enforcement", "reconsideration")
@@ -133,7 +134,8 @@ def run_checks(
         "enforcement.overdue",
         not undecided,
         "没有超过办案期限未作出决定的普通程序行政处罚案件",
-        f"超过办案期限（立案之日起90日，含延长）未作出处罚决定或撤销立案的案件 {len(undecided)} 件："
+        f"超过办案期限（立案之日起{rules.PENALTY_DECISION_DAYS}日，含延长）未作出处罚决定或撤销立案的案件"
+        f" {len(undecided)} 件："
         f"{_listing(undecided)}",
     )
     unanswered = _overdue(
@@ -150,5 +152,6 @@ def run_checks(
         f"超过回复期限未书面回复的“三书” {len(unanswered)} 件：{_listing(unanswered)}",
     )
     n_late = _v(figures, "audit.late_entries")
-    add("audit.late_entries", n_late == 0, "没有补录活动", f"有 {n_late} 项活动在发生30日后才录入（补录）")
+    late_message = f"有 {n_late} 项活动在发生{rules.LATE_ENTRY_DAYS}日后才录入（补录）"
+    add("audit.late_entries", n_late == 0, "没有补录活动", late_message)
     return checks

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.catalogue import PENALIZING, PENALTY_CLASSES, PENALTY_OUTCOMES
-from domain.deadlines import LETTER_REPLY_PERIODS, PENALTY_DECISION_DAYS, PETITION_CONCLUDE_DAYS
+from domain.deadlines import LATE_ENTRY_DAYS, LETTER_REPLY_PERIODS, PENALTY_DECISION_DAYS, PETITION_CONCLUDE_DAYS
 
 
 @dataclass(frozen=True)
@@ -473,7 +473,7 @@ FIGURES: tuple[Figure, ...] = (
         "audit.late_entries",
         "补录活动",
         "项",
-        (Part("A", "CAST(timezone('{TZ}', first_recorded_at) AS DATE) - date > 30"),),
+        (Part("A", f"CAST(timezone('{{TZ}}', first_recorded_at) AS DATE) - date > {LATE_ENTRY_DAYS}"),),
     ),
     Figure("audit.corrections", "更正次数", "次", (Part("AV", "corrections > 0", "corrections"),)),
     Figure("audit.voided", "作废活动", "项", (Part("AV", "voided"),)),

@@ -9,7 +9,7 @@ from typing import IO, Any
 import click
 
 from .context import Command, command
-from .refusals import COMMITTED, refused
+from .refusals import COMMITTED
 
 
 def applied(cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | None = None) -> None:
@@ -26,7 +26,7 @@ def applied(cmd: Command, lines: list[tuple[int, Any]], where: dict[int, str] | 
         if where is not None:
             for err in e.errors:
                 err["where"] = where.get(err.get("line"), "workbook")  # type: ignore[arg-type]
-        refused(e)
+        raise
     click.echo(
         f"applied {outcome.applied}, skipped {outcome.skipped} (already applied)"
         f" / 导入 {outcome.applied} 行，跳过 {outcome.skipped} 行"
@@ -41,18 +41,14 @@ def import_(ctx: click.Context, file: IO[str]) -> None:
     """Import a JSON Lines file (- for stdin) or a filled-in template workbook (.xlsx): all lines or none."""
     from pathlib import Path
 
-    from ..services.refusals import Refused
     from ..services.writes import jsonl_lines, workbook_lines
 
     cmd = command(ctx)
-    try:
-        if file.name.lower().endswith(".xlsx"):
-            file.close()
-            lines, where = workbook_lines(cmd.context, cmd.actor, Path(file.name))
-            return applied(cmd, lines, where)
-        lines = jsonl_lines(file)
-    except Refused as e:
-        refused(e)
+    if file.name.lower().endswith(".xlsx"):
+        file.close()
+        lines, where = workbook_lines(cmd.context, cmd.actor, Path(file.name))
+        return applied(cmd, lines, where)
+    lines = jsonl_lines(file)
     applied(cmd, lines)
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from domain.catalogue import KINDS
+from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, YEARS_MESSAGE
 from domain.user import ROLES
 from projections.figures import BY_ID
 
@@ -61,8 +61,8 @@ async def seal(request: Request) -> Response:
     values = texts(form)
     unit = values.get("unit", "")
     year = int(values["year"]) if values.get("year", "").isdigit() else 0
-    if not 2000 <= year <= 2100:
-        raise Refused("invalid", "年度：须在 2000–2100 之间")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Refused("invalid", YEARS_MESSAGE)
     audit_service.seal(context(server_of(request)), caller.user, unit, year)
     return redirect("/audit?" + urlencode({"unit": unit, "done": "sealed"}))
 

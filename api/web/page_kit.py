@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
-from domain.access import may_audit
+from domain.access import WRITER_ROLES, may_audit
 from domain.user import ROLES
 
-from ..services.refusals import Refused
+from ..services.refusals import Refused, no_unit
 from .auth import CSRF_FIELD, Caller, check_csrf, identify
 from .server import Server
 
@@ -93,7 +93,7 @@ def render(request: Request, caller: Caller | None, name: str, status: int = 200
         "csrf_field": CSRF_FIELD,
         "is_admin": bool(user and user.role == "admin"),
         "is_auditor": bool(user and may_audit(user)),
-        "may_enter": bool(user and user.role in ("recorder", "admin")),
+        "may_enter": bool(user and user.role in WRITER_ROLES),
         "notice": NOTICES.get(done, ""),
         "when": lambda v: local_time(v, tz),
         "path": request.url.path,
@@ -114,7 +114,7 @@ def pick_unit(server: Server, caller: Caller, requested: str | None, writable: b
         if requested in codes:
             return requested, units
         if server.ledger.unit(requested) is None:
-            raise Refused("not_found", f"单位「{requested}」不存在")
+            raise no_unit(requested)
         raise Refused("forbidden", f"无权{'录入' if writable else '查看'}单位「{requested}」的台账")
     if not codes:
         raise Refused("forbidden", "您没有可录入的单位" if writable else "您没有可查看的单位")

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
-from domain.catalogue import KINDS, REPORT_SECTIONS
+from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, REPORT_SECTIONS, YEARS_MESSAGE
 from projections.figures import BY_ID
 from projections.trends import THEMES
 
@@ -48,7 +48,7 @@ GROUPS = {
 
 def years(server: Any) -> list[int]:
     this = server.ledger.today().year
-    return list(range(this, max(this - 10, 2000) - 1, -1))
+    return list(range(this, max(this - 10, FIRST_YEAR) - 1, -1))
 
 
 def parse_as_of(text: str | None, tz: str) -> tuple[datetime | None, str]:
@@ -66,8 +66,8 @@ def parse_as_of(text: str | None, tz: str) -> tuple[datetime | None, str]:
 
 def check_year(year: int) -> None:
     """Every page that takes a year: the years a report covers (a year beyond them overflows the queries)."""
-    if not 2000 <= year <= 2100:
-        message = "年度：须在 2000–2100 之间"
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        message = YEARS_MESSAGE
         raise Refused("invalid", message, [{"line": None, "field": "year", "message": message}])
 
 
@@ -270,7 +270,7 @@ async def narrative(request: Request) -> Response:
     values = texts(form)
     unit, section = values.get("unit", ""), values.get("section", "")
     year = int(values["year"]) if values.get("year", "").isdigit() else 0
-    if section not in REPORT_SECTIONS or not 2000 <= year <= 2100:
+    if section not in REPORT_SECTIONS or not FIRST_YEAR <= year <= LAST_YEAR:
         raise Refused("invalid", "报告文字：没有这一部分或年度无效")
     narratives.write_narrative(context(server_of(request)), caller.user, unit, year, section, values.get("text", ""))
     return redirect("/report?" + urlencode({"unit": unit, "year": year, "done": "narrative"}) + f"#s-{section}")

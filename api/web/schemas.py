@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, create_model
 from pydantic import Field as PydField
 
+from domain.catalogue import FIRST_YEAR, LAST_YEAR
 from domain.user import ROLES
 from domain.validation import CorrectLine, Ident, RecordLine, StepLine, UnitLine, VoidLine
 
@@ -189,7 +190,7 @@ class TokenOut(BaseModel):
 class SealRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     unit: str = PydField(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
-    year: int = PydField(ge=2000, le=2100)
+    year: int = PydField(ge=FIRST_YEAR, le=LAST_YEAR)
 
 
 class SealOut(BaseModel):
