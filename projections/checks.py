@@ -1,9 +1,8 @@
-"""Checks reported beside the figures: each {id, ok, message}."""
+"""Checks reported beside the figures (DOMAIN.md §3): each a `Check` (id, ok, message)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import duckdb
 
@@ -17,10 +16,13 @@ from .figures import (
     letter_deadline,
     penalty_deadline,
 )
+from .report_model import Check, FigureValue
 
 
-def _v(figures: dict[str, Any], fid: str) -> int:
-    return figures[fid]["value"] or 0
+def _v(figures: dict[str, FigureValue], fid: str) -> int:
+    value = figures[fid].value
+    assert not isinstance(value, str), fid  # the checks read counts only
+    return int(value or 0)
 
 
 def _overdue(con: duckdb.DuckDBPyConnection, rollup: bool, sql: str, today: date) -> list[str]:
@@ -33,13 +35,13 @@ def _listing(refs: list[str]) -> str:
 
 
 def run_checks(
-    con: duckdb.DuckDBPyConnection, rollup: bool, year: int, figures: dict[str, Any], today: date
-) -> list[dict[str, Any]]:
+    con: duckdb.DuckDBPyConnection, rollup: bool, year: int, figures: dict[str, FigureValue], today: date
+) -> list[Check]:
     """Run over the temp tables A and S that the report materialised."""
-    checks: list[dict[str, Any]] = []
+    checks: list[Check] = []
 
     def add(cid: str, ok: bool, good: str, bad: str) -> None:
-        checks.append({"id": cid, "ok": ok, "message": good if ok else bad})
+        checks.append(Check(cid, ok, good if ok else bad))
 
     cin, rec, rep, cout = (
         _v(figures, f"disclosure.requests_{k}") for k in ("carried_in", "received", "replied", "carried_out")

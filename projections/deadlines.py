@@ -77,7 +77,8 @@ def open_deadlines(
         items: list[tuple[str, str, Any]] = []
         if kind == "petition":
             if not ack:
-                items.append(("acknowledged", f"{rules.PETITION_ACK_DAYS}日内受理告知", lambda s=start: rules.petition_ack_due(s)))
+                what = f"{rules.PETITION_ACK_DAYS}日内受理告知"
+                items.append(("acknowledged", what, lambda s=start: rules.petition_ack_due(s)))
             if category == "claim" and not concluded:
                 days = int(ext_days or 0)
                 what = f"{rules.PETITION_CONCLUDE_DAYS}日内办结" + (f"（已延期{days}日）" if days else "")

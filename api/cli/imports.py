@@ -79,4 +79,5 @@ def demo(ctx: click.Context, fmt: str) -> None:
     applied(cmd, list(enumerate(demo_lines(today), start=1)))
     data = reads.report(cmd.context, cmd.actor, DEMO_UNIT, demo_years(today)[1], None)
     click.echo(demo_note(today), err=True)
-    click.echo(json.dumps(data, ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data))
+    text = json.dumps(data.to_json(), ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data)
+    click.echo(text)

@@ -12,6 +12,7 @@ from domain.catalogue import KINDS
 from projections.deadlines import Deadline, open_deadlines
 from projections.listing import Page, search
 from projections.report import UnknownUnit
+from projections.report_model import FigureValue, Report
 
 from ..render import EVENT_LABELS, history_rows
 from .access import require_read
@@ -22,7 +23,7 @@ from .refusals import Refused, field_problem, no_unit
 @dataclass(frozen=True)
 class Explained:
     figure: str
-    value: dict[str, Any]  # the figure as the report has it (label, value, previous, unit, sources)
+    value: FigureValue  # the figure as the report has it
     activities: list[dict[str, Any]]
     declaration: dict[str, Any] | None = None  # for a declared code (§8.7): the declaration the report used
 
@@ -78,7 +79,7 @@ def labelled_history(ctx: Context, actor: Actor, unit: str, ref: str) -> list[di
     return rows
 
 
-def report(ctx: Context, actor: Actor, unit: str, year: int, as_of: datetime | None) -> dict[str, Any]:
+def report(ctx: Context, actor: Actor, unit: str, year: int, as_of: datetime | None) -> Report:
     require_read(ctx, actor, unit)
     try:
         return ctx.read(lambda m: m.report(unit, year, as_of))
@@ -109,11 +110,11 @@ def explained(ctx: Context, actor: Actor, figure: str, unit: str, year: int, as_
         raise unknown
     require_read(ctx, actor, unit)
 
-    def read(m: Any) -> tuple[Any, dict[str, Any], list[dict[str, Any]]] | None:
+    def read(m: Any) -> tuple[Any, FigureValue, list[dict[str, Any]]] | None:
         used = None if figure in BY_ID else m.declaration(figure, unit, as_of)
         if figure not in BY_ID and used is None:
             return None
-        return used, m.report(unit, year, as_of)["figures"][figure], m.explain(figure, unit, year, as_of)
+        return used, m.report(unit, year, as_of).figures[figure], m.explain(figure, unit, year, as_of)
 
     try:
         found = ctx.read(read)
@@ -168,22 +169,30 @@ def recent(ctx: Context, actor: Actor, unit: str, limit: int = 10) -> list[dict[
     return ctx.read(lambda m: recent_rows(m.con, unit, limit))
 
 
+def document_json(report: Report, seal: str | None = None) -> dict[str, Any]:
+    """The report as the documents (api/documents) read it: its JSON (DOMAIN.md §5), and the seal it was frozen
+    in, which they name."""
+    return {**report.to_json(), **({"seal": seal} if seal else {})}
+
+
 def document(
     ctx: Context,
-    data: dict[str, Any],
+    report: Report,
     fmt: str,
     out: Path | str,
     as_of: datetime | None,
     approximate: bool = False,
+    seal: str | None = None,
 ) -> None:
     """The year-end report draft (.docx) or ledger workbook (.xlsx) of a report already read (or sealed)."""
     from ..documents import write_report
 
-    texts = ctx.ledger.narratives(data["unit"], data["year"])
+    data = document_json(report, seal)
+    texts = ctx.ledger.narratives(report.unit, report.year)
     try:
         ctx.read(lambda m: write_report(m, data, fmt, out, as_of, approximate, texts))
     except UnknownUnit:
-        raise no_unit(data["unit"]) from None
+        raise no_unit(report.unit) from None
 
 
 def report_document(

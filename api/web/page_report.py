@@ -167,12 +167,12 @@ def report(request: Request, unit: str | None = None, year: int | None = None, a
             raise
         return _not_yet(request, caller, code, units, year, as_of, instant)
     groups: dict[str, list[dict[str, Any]]] = {}
-    for fid, f in data["figures"].items():
+    for fid, f in data.figures.items():
         row = {
             "id": fid,
-            **f,
-            "shown": fmt(f["value"], f["unit"]),
-            "before": fmt(f["previous"], f["unit"]),
+            **f.to_json(),
+            "shown": fmt(f.value, f.unit),
+            "before": fmt(f.previous, f.unit),
             "url": figure_url(code, year, fid, as_of),
             "prev_url": figure_url(code, year - 1, fid, as_of),
         }
@@ -243,7 +243,7 @@ def drill_down(request: Request, unit: str, year: int, figure: str, as_of: str =
         raise Refused("invalid", problem)
     rows = reads.explain(context(server), caller.user, figure, unit, year, instant)
     data = reads.report(context(server), caller.user, unit, year, instant)
-    f = data["figures"][figure]
+    f = data.figures[figure]
     for r in rows:
         r["kind_label"] = KINDS[r["kind"]].label
         r["url"] = "/activity?" + urlencode({"unit": r["unit"], "ref": r["ref"]})
@@ -256,11 +256,11 @@ def drill_down(request: Request, unit: str, year: int, figure: str, as_of: str =
         year=year,
         fid=figure,
         f=f,
-        shown=fmt(f["value"], f["unit"]),
+        shown=fmt(f.value, f.unit),
         rows=rows,
         as_of=as_of,
         back=back,
-        unit_name=data["unit_name"],
+        unit_name=data.unit_name,
     )
 
 

@@ -147,7 +147,7 @@ def dashboard(request: Request, unit: str | None = None) -> Response:
     code, units = pick_unit(server, caller, unit)
     year = server.ledger.today().year
     report = reads.report(context(server), caller.user, code, year, None)
-    figures = [(fid, report["figures"][fid]) for fid in KEY_FIGURES]
+    figures = [(fid, report.figures[fid]) for fid in KEY_FIGURES]
     due = [
         d.to_json()
         for d in reads.deadlines(context(server), caller.user, code).items

@@ -248,7 +248,7 @@ def report(
     as_of: AsOf = None,
 ) -> dict[str, Any]:
     """The year's figures (DOMAIN.md §5), with the previous year, sources, checks and the log's root."""
-    return reads.report(context(server), caller.user, unit, year, _as_of(as_of))
+    return reads.report(context(server), caller.user, unit, year, _as_of(as_of)).to_json()
 
 
 @router.get("/reports/{unit}/{year}/figures/{figure}", response_model=list[schemas.SourceOut], tags=["read"])
