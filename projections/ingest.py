@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable
 
 import duckdb
-import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Tracking
 
 from . import declared
@@ -82,6 +81,8 @@ def catch_up(
     start = tracking.max_tracking_id(APPLICATION) or 0
     done = 0
     for batch in prefetched(source, start, batch_size, load_frontier(con), until):
+        import pyarrow as pa  # only when there are events to fold: a read of a current model never needs it
+
         leaves = pa.table(
             {
                 "idx": pa.array(range(batch.first_index, batch.first_index + len(batch.leaves)), pa.int64()),
