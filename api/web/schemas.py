@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, create_model
 from pydantic import Field as PydField
 
 from domain.catalogue import FIRST_YEAR, LAST_YEAR
-from domain.user import ROLES
-from domain.validation import CorrectLine, Ident, RecordLine, StepLine, UnitLine, VoidLine
+from domain.user import ROLES, USERNAME
+from domain.validation import UNIT_CODE, CorrectLine, Ident, RecordLine, StepLine, UnitLine, VoidLine
 
 
 def _request(line: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
@@ -157,7 +157,7 @@ class UserOut(BaseModel):
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = PydField(pattern=r"^[a-z0-9][a-z0-9_.-]{1,31}$")
+    username: str = PydField(pattern=USERNAME.pattern)
     display_name: str = PydField("", max_length=64)
     role: str = PydField(pattern="^(" + "|".join(ROLES) + ")$")
     units: list[str] = PydField(default_factory=list, max_length=200)
@@ -189,7 +189,7 @@ class TokenOut(BaseModel):
 
 class SealRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    unit: str = PydField(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    unit: str = PydField(pattern=UNIT_CODE)
     year: int = PydField(ge=FIRST_YEAR, le=LAST_YEAR)
 
 

@@ -2,7 +2,8 @@
 role lists are declared once; everywhere else takes them from there. This scans the product's source (domain/,
 projections/, api/) for the facts typed again as literals: in SQL (`date + 15`, `- date > 30`,
 `to_months(3)`), in messages (`15日`, `3个月`, `20 MB`, `2000–2100`, `单位「…」不存在`), as numbers (2100,
-20 * 1024 * 1024) or as tuples of role names. Docstrings and comments may cite the statute's numbers."""
+20 * 1024 * 1024), as tuples of role names, or as the unit-code and user-name patterns. Docstrings and
+comments may cite the statute's numbers."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from pathlib import Path
 from domain import deadlines
 from domain.access import AUDITOR_ROLES, WRITER_ROLES
 from domain.catalogue import FIRST_YEAR, LAST_YEAR
-from domain.user import ROLES
+from domain.user import ROLES, USERNAME
+from domain.validation import UNIT_CODE
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("domain", "projections", "api")
@@ -46,6 +48,10 @@ TEXT_FACTS: tuple[tuple[str, str, re.Pattern[str], set[int]], ...] = (
     ("the evidence file limit", "api/infra/evidence.py", re.compile(rf"{_NUM}\s*MB"), {20}),
 )
 UNKNOWN_UNIT = re.compile(r"单位「.*」不存在")
+PATTERNS = {
+    UNIT_CODE: ("the unit-code pattern", "domain/validation.py"),
+    USERNAME.pattern: ("the user-name pattern", "domain/user.py"),
+}
 UNKNOWN_UNIT_HOME = "domain/errors.py"
 ROLE_HOMES = {"domain/user.py", "domain/access.py"}
 NUMBER_HOMES = {LAST_YEAR: "domain/catalogue.py"}
@@ -88,6 +94,9 @@ def problems(rel: str, source: str) -> list[str]:
             for m in pattern.finditer(text):
                 if int(m.group(1)) in numbers:
                     found.append(f"{rel}:{line}: {what} typed as «{m.group(0)}»; take it from {home}")
+        what, home = PATTERNS.get(text, ("", rel))
+        if rel != home:
+            found.append(f"{rel}:{line}: {what} typed again; take it from {home}")
         if rel != UNKNOWN_UNIT_HOME and UNKNOWN_UNIT.search(text):
             found.append(f"{rel}:{line}: the unknown-unit message typed again; use {UNKNOWN_UNIT_HOME} unknown_unit")
     for node in ast.walk(tree):
@@ -129,6 +138,7 @@ LIMIT = 20 * 1024 * 1024
 TOO_BIG = f"文件：不得超过 20 MB，「{name}」超过了上限"
 NO_UNIT = f"单位「{unit}」不存在"
 MAY_ENTER = role in ("recorder", "admin")
+NAME = PydField(pattern=r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 '''
     found = "\n".join(problems("api/example.py", typed_again))
     for expected in (
@@ -142,6 +152,7 @@ MAY_ENTER = role in ("recorder", "admin")
         ":10: the evidence file limit typed as «20 MB»",
         ":11: the unknown-unit message typed again",
         ":12: a list of roles typed again",
+        ":13: the user-name pattern typed again",
     ):
         assert expected in found, (expected, found)
     # The same text in its home, or in a docstring, is the declaration or a citation, not a repetition.
