@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
 from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, REPORT_SECTIONS, YEARS_MESSAGE
-from projections.figures import BY_ID
+from projections.figures import BY_ID, GROUP_HEADINGS
 from projections.trends import THEMES
 
 from ..render import as_of_problem
@@ -29,21 +29,7 @@ from .refusals import status_of
 router = APIRouter()
 PAGE_SIZE = 30
 
-# Headings of the report's figure groups (by the figure id's prefix).
-GROUPS = {
-    "study": "学法",
-    "exam": "学法考法",
-    "publicity": "普法宣传",
-    "petition": "信访",
-    "case": "案件办理",
-    "reconsideration": "行政复议",
-    "normdoc": "规范性文件",
-    "disclosure": "政务公开",
-    "proposal": "建议提案",
-    "legal": "合法性审查与法律顾问",
-    "governance": "会议与专项检查",
-    "audit": "台账审计",
-}
+GROUPS = GROUP_HEADINGS  # headings of the report's figure groups (declared in projections/figures.py)
 
 
 def years(server: Any) -> list[int]:

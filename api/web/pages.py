@@ -9,6 +9,8 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
+from projections.figures import DASHBOARD
+
 from ..services import reads, users
 from ..services.refusals import Refused
 from . import page_admin, page_entry, page_import, page_report, page_tokens
@@ -24,19 +26,7 @@ router.include_router(page_admin.router)
 router.include_router(page_import.router)
 router.include_router(page_tokens.router)
 
-# The dashboard's key figures (this year, with a link to each one's activities).
-KEY_FIGURES = (
-    "study.sessions",
-    "study.attendance",
-    "publicity.events",
-    "petition.received",
-    "case.handled",
-    "normdoc.reviewed",
-    "disclosure.proactive",
-    "legal.reviews",
-    "governance.meetings",
-    "audit.late_entries",
-)
+KEY_FIGURES = DASHBOARD  # the dashboard's key figures (declared in projections/figures.py)
 
 
 def mount_static(app: FastAPI) -> None:

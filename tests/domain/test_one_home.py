@@ -1,9 +1,9 @@
-"""One home per fact: a statutory period, the year range, the evidence limit, the unknown-unit message and the
-role lists are declared once; everywhere else takes them from there. This scans the product's source (domain/,
-projections/, api/) for the facts typed again as literals: in SQL (`date + 15`, `- date > 30`,
-`to_months(3)`), in messages (`15日`, `3个月`, `20 MB`, `2000–2100`, `单位「…」不存在`), as numbers (2100,
-20 * 1024 * 1024), as tuples of role names, or as the unit-code and user-name patterns. Docstrings and
-comments may cite the statute's numbers."""
+"""One home per fact: a statutory period, the year range, the evidence limit, the unknown-unit message, the
+role lists and the figure subsets are declared once; everywhere else takes them from there. This scans the
+product's source (domain/, projections/, api/) for the facts typed again as literals: in SQL (`date + 15`,
+`- date > 30`, `to_months(3)`), in messages (`15日`, `3个月`, `20 MB`, `2000–2100`, `单位「…」不存在`), as numbers
+(2100, 20 * 1024 * 1024), as tuples of role names or of figure ids, or as the unit-code and user-name patterns.
+Docstrings and comments may cite the statute's numbers."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from domain.access import AUDITOR_ROLES, WRITER_ROLES
 from domain.catalogue import FIRST_YEAR, LAST_YEAR
 from domain.user import ROLES, USERNAME
 from domain.validation import UNIT_CODE
+from projections.figures import BY_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("domain", "projections", "api")
@@ -110,6 +111,9 @@ def problems(rel: str, source: str) -> list[str]:
             names = [e.value for e in node.elts if isinstance(e, ast.Constant)]
             if len(names) == len(node.elts) and set(names) <= set(ROLES):
                 found.append(f"{rel}:{node.lineno}: a list of roles typed again; use domain/access.py's")
+            subset = len(names) >= 3 and len(names) == len(node.elts) and set(names) <= set(BY_ID)
+            if subset and rel != "projections/figures.py":
+                found.append(f"{rel}:{node.lineno}: a subset of figures listed outside projections/figures.py")
     return found
 
 
@@ -139,6 +143,7 @@ TOO_BIG = f"文件：不得超过 20 MB，「{name}」超过了上限"
 NO_UNIT = f"单位「{unit}」不存在"
 MAY_ENTER = role in ("recorder", "admin")
 NAME = PydField(pattern=r"^[a-z0-9][a-z0-9_.-]{1,31}$")
+SHOWN = ("study.sessions", "petition.received", "case.handled")
 '''
     found = "\n".join(problems("api/example.py", typed_again))
     for expected in (
@@ -153,6 +158,7 @@ NAME = PydField(pattern=r"^[a-z0-9][a-z0-9_.-]{1,31}$")
         ":11: the unknown-unit message typed again",
         ":12: a list of roles typed again",
         ":13: the user-name pattern typed again",
+        ":14: a subset of figures listed outside projections/figures.py",
     ):
         assert expected in found, (expected, found)
     # The same text in its home, or in a docstring, is the declaration or a citation, not a repetition.
