@@ -123,8 +123,22 @@ def _sources() -> Iterator[tuple[str, str]]:
             yield path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8")
 
 
+def template_problems(rel: str, text: str) -> list[str]:
+    """A page template's own text (outside `{{ … }}` and `{% … %}`) typing a statutory period."""
+    plain = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "{}", text, flags=re.S)
+    found = []
+    for what, home, pattern, numbers in TEXT_FACTS:
+        for m in pattern.finditer(plain):
+            if "text" in what and int(m.group(1)) in numbers:
+                line = plain[: m.start()].count("\n") + 1
+                found.append(f"{rel}:{line}: {what} typed as «{m.group(0)}»; pass it from {home}")
+    return found
+
+
 def test_every_fact_has_one_home() -> None:
     found = [p for rel, source in _sources() for p in problems(rel, source)]
+    for path in sorted((ROOT / "api").rglob("*.html")):
+        found += template_problems(path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8"))
     assert not found, "\n".join(found)
 
 
@@ -161,6 +175,10 @@ SHOWN = ("study.sessions", "petition.received", "case.handled")
         ":14: a subset of figures listed outside projections/figures.py",
     ):
         assert expected in found, (expected, found)
+    page = '<h2>{{ late_label }}（发生 30 日后才录入）</h2>\n<p>{{ n }} 日</p>'
+    assert [p.split(": ", 1)[1] for p in template_problems("x.html", page)] == [
+        "a statutory period in days (text) typed as «30 日»; pass it from domain/deadlines.py"
+    ]
     # The same text in its home, or in a docstring, is the declaration or a citation, not a repetition.
     assert problems("domain/deadlines.py", 'ACK = f"超过15日未记录"') == []
     assert problems("api/example.py", 'def f():\n    """Due 15日 after receipt (信访工作条例 §24)."""\n') == []

@@ -358,7 +358,7 @@ def test_audit_page_lists_late_entries_and_corrections_and_verifies(web: Web) ->
     seed(web, rec("study_session", "LATE2", f"{year - 1}-01-05", unit="north", form="lecture", topic="x", attendees=1))
     b = Browser(web, "aud-city")
     page = b.get("/audit?unit=north").text
-    assert "LATE2" in page and "补录活动" in page
+    assert "LATE2" in page and "补录活动（发生 30 日后才录入）" in page  # the period from domain/deadlines.py
     assert "作废活动" in page and "录错单位" in page and "rec-north" in page
     checked = b.get("/audit?unit=north&verify=1").text
     assert "完整无篡改" in checked
