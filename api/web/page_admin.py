@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, YEARS_MESSAGE
-from domain.deadlines import LATE_ENTRY_DAYS
 from domain.user import ROLES
 from projections.figures import BY_ID
 
@@ -52,7 +51,6 @@ def audit(request: Request, unit: str | None = None, year: str = "", verify: str
         amendments=trail["amendments"],
         checked=checked,
         late_label=BY_ID["audit.late_entries"].label,
-        late_days=LATE_ENTRY_DAYS,
         query=urlencode({"unit": code, "year": year}),
     )
 

@@ -13,14 +13,21 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from domain.access import WRITER_ROLES, may_audit
+from domain.deadlines import LATE_ENTRY_DAYS
 from domain.user import ROLES
+from domain.validation import EARLIEST
 
+from ..infra.evidence import MAX_BYTES, MAX_MB
 from ..services.refusals import Refused, no_unit
 from .auth import CSRF_FIELD, Caller, check_csrf, identify
 from .server import Server
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# The facts the pages print or check in the browser, from their one home (tests/domain/test_one_home.py).
+templates.env.globals.update(
+    evidence_mb=MAX_MB, evidence_bytes=MAX_BYTES, earliest=EARLIEST.isoformat(), late_days=LATE_ENTRY_DAYS
+)
 
 # What a redirect after a successful form says on the next page (?done=…): fixed texts, never user input.
 NOTICES = {

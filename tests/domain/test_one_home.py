@@ -124,12 +124,17 @@ def _sources() -> Iterator[tuple[str, str]]:
 
 
 def template_problems(rel: str, text: str) -> list[str]:
-    """A page template's own text (outside `{{ … }}` and `{% … %}`) typing a statutory period."""
+    """A page template's own text (outside `{{ … }}` and `{% … %}`) typing a statutory period, the evidence
+limit or the earliest date (the pages get them as globals: api/web/page_kit.py)."""
     plain = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "{}", text, flags=re.S)
-    found = []
+    found = [
+        f"{rel}:{plain[: m.start()].count(chr(10)) + 1}: «{m.group(0)}» typed in a page; pass it from {home}"
+        for literal, home in ((str(20 * 1024 * 1024), "api/infra/evidence.py"), (f"{FIRST_YEAR}-01-01", "domain"))
+        for m in re.finditer(re.escape(literal), plain)
+    ]
     for what, home, pattern, numbers in TEXT_FACTS:
         for m in pattern.finditer(plain):
-            if "text" in what and int(m.group(1)) in numbers:
+            if ("text" in what or "MB" in m.group(0)) and int(m.group(1)) in numbers:
                 line = plain[: m.start()].count("\n") + 1
                 found.append(f"{rel}:{line}: {what} typed as «{m.group(0)}»; pass it from {home}")
     return found
@@ -175,9 +180,10 @@ SHOWN = ("study.sessions", "petition.received", "case.handled")
         ":14: a subset of figures listed outside projections/figures.py",
     ):
         assert expected in found, (expected, found)
-    page = '<h2>{{ late_label }}（发生 30 日后才录入）</h2>\n<p>{{ n }} 日</p>'
+    page = '<h2>{{ late_label }}（发生 30 日后才录入）</h2>\n<p>{{ n }} 日</p>\n<input data-max-bytes="20971520">'
     assert [p.split(": ", 1)[1] for p in template_problems("x.html", page)] == [
-        "a statutory period in days (text) typed as «30 日»; pass it from domain/deadlines.py"
+        "«20971520» typed in a page; pass it from api/infra/evidence.py",
+        "a statutory period in days (text) typed as «30 日»; pass it from domain/deadlines.py",
     ]
     # The same text in its home, or in a docstring, is the declaration or a citation, not a repetition.
     assert problems("domain/deadlines.py", 'ACK = f"超过15日未记录"') == []
