@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.catalogue import KINDS, LINE_LABELS
+from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, LINE_LABELS
 from domain.ledger import DEFAULT_TZ
+from projections.report_model import FigureValue, Report
 
-AS_OF_YEARS = (2000, 2100)
+AS_OF_YEARS = (FIRST_YEAR, LAST_YEAR)
 
 
 def as_of_problem(moment: datetime) -> str | None:
@@ -48,24 +49,22 @@ def local_stamp(moment: str | datetime, tz: str | None = None) -> str:
     return local.isoformat(sep=" ")
 
 
-def report_markdown(report: dict[str, Any], tz: str | None = None) -> str:
-    units = report.get("units", [report["unit"]])
-    scope = "（含下级单位：" + "、".join(u for u in units if u != report["unit"]) + "）" if len(units) > 1 else ""
+def report_markdown(report: Report, tz: str | None = None) -> str:
+    units = report.units
+    scope = "（含下级单位：" + "、".join(u for u in units if u != report.unit) + "）" if len(units) > 1 else ""
     lines = [
-        f"# {report['unit_name']} {report['year']} 年法治建设工作数据{scope}",
+        f"# {report.unit_name} {report.year} 年法治建设工作数据{scope}",
         "",
-        f"截至 {local_instant(report['as_of'], tz)}（事件日志 {report['log']['size']} 条）",
+        f"截至 {local_instant(report.as_of, tz)}（事件日志 {report.log.size} 条）",
         "",
-        f"| 指标 | 编号 | {report['year']} | {report['year'] - 1} | 来源活动 |",
+        f"| 指标 | 编号 | {report.year} | {report.year - 1} | 来源活动 |",
         "|---|---|---:|---:|---:|",
     ]
-    for fid, f in report["figures"].items():
-        lines.append(
-            f"| {f['label']} | `{fid}` | {_fmt(f['value'], f['unit'])} | {_fmt(f['previous'], f['unit'])} "
-            f"| {len(f['sources'])} |"
-        )
+    for fid, f in report.figures.items():
+        shown, before = _fmt(f.value, f.unit), _fmt(f.previous, f.unit)
+        lines.append(f"| {f.label} | `{fid}` | {shown} | {before} | {len(f.sources)} |")
     lines += ["", "## 核验 Checks", ""]
-    lines += [f"- {'✓' if c['ok'] else '✗'} `{c['id']}` {c['message']}" for c in report["checks"]]
+    lines += [f"- {'✓' if c.ok else '✗'} `{c.id}` {c.message}" for c in report.checks]
     return "\n".join(lines) + "\n"
 
 
@@ -82,8 +81,8 @@ def declaration_text(d: dict[str, Any]) -> str:
     )
 
 
-def explain_text(figure: dict[str, Any], fid: str, rows: list[dict[str, Any]]) -> str:
-    head = f"{figure['label']}（{fid}）= {_fmt(figure['value'], figure['unit'])}，来源活动 {len(rows)} 项"
+def explain_text(figure: FigureValue, fid: str, rows: list[dict[str, Any]]) -> str:
+    head = f"{figure.label}（{fid}）= {_fmt(figure.value, figure.unit)}，来源活动 {len(rows)} 项"
     out = [head]
     for r in rows:
         share = f"{r['num']}/{r['den']}" if "den" in r else str(r["num"])

@@ -15,7 +15,7 @@ medians are reported, with ratio = measured / baseline.
   2. rebuild   ReadModel.fresh(path).catch_up(ledger.recorder) over the cached ~1M-event store
                vs recorder.select_notifications(..., 20000) + ledger.mapper.to_domain_event(n)
                for every notification. Peak RSS (VmHWM) of each in its own child process.
-  3. report    median of 10 model.report(unit, year) calls (and with as_of), 1M events in the
+  3. report    median of 10 model.report(unit, year) calls (as JSON) (and with as_of), 1M events in the
                store, vs a trivial DuckDB `SELECT count(*) FROM events` on the same connection.
 
 Every measured piece runs in a fresh child process (this script with --child), so neither the
@@ -599,16 +599,16 @@ def child_report(spec: dict[str, Any]) -> dict[str, Any]:
     def reference(when: dt.datetime | None) -> Any:
         report_module.FAST_AS_OF = False
         try:
-            return model.report(unit, year, as_of=when)
+            return model.report(unit, year, as_of=when).to_json()
         finally:
             report_module.FAST_AS_OF = True
 
     cases = {
         "baseline": lambda: con.execute("SELECT count(*) FROM events").fetchone(),
-        "report": lambda: model.report(unit, year),
-        "report_rollup": lambda: model.report(rollup, year),
-        "report_as_of": lambda: model.report(unit, year, as_of=as_of),
-        "report_as_of_90": lambda: model.report(unit, year, as_of=as_of_mid),
+        "report": lambda: model.report(unit, year).to_json(),
+        "report_rollup": lambda: model.report(rollup, year).to_json(),
+        "report_as_of": lambda: model.report(unit, year, as_of=as_of).to_json(),
+        "report_as_of_90": lambda: model.report(unit, year, as_of=as_of_mid).to_json(),
     }
     if hasattr(report_module, "FAST_AS_OF"):
         cases["report_as_of_ref"] = lambda: reference(as_of)

@@ -195,9 +195,9 @@ def main() -> None:
     # as-of report of that store has its 50 declared figures too; nothing in the base store is later.
     last = models["declared"].con.execute("SELECT max(recorded_at) FROM events").fetchone()[0]
     cases = {
-        "report": lambda m: m.report(centre, year),
-        "report_rollup": lambda m: m.report(core.ROOT_UNIT, year),
-        "report_as_of": lambda m: m.report(centre, year, as_of=last),
+        "report": lambda m: m.report(centre, year).to_json(),
+        "report_rollup": lambda m: m.report(core.ROOT_UNIT, year).to_json(),
+        "report_as_of": lambda m: m.report(centre, year, as_of=last).to_json(),
     }
     times: dict[str, dict[str, list[float]]] = {c: {"base": [], "declared": []} for c in cases}
     for name, fn in cases.items():

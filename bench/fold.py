@@ -84,7 +84,7 @@ def child_apply(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _figures(model: Any) -> str:
-    reports = [model.report(u, y) for u in ("bench", "bench-u01") for y in (2023, 2024, 2025)]
+    reports = [model.report(u, y).to_json() for u in ("bench", "bench-u01") for y in (2023, 2024, 2025)]
     return json.dumps([r["figures"] for r in reports], sort_keys=True)
 
 

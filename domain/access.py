@@ -7,6 +7,9 @@ from collections.abc import Callable
 from .user import User
 
 ParentOf = Callable[[str], str | None]
+# The roles (domain/user.py ROLES) that may record in the ledgers they cover, and that may audit the whole log.
+WRITER_ROLES = ("recorder", "admin")
+AUDITOR_ROLES = ("auditor", "admin")
 
 
 def covers(user: User, unit: str, parent_of: ParentOf) -> bool:
@@ -28,12 +31,12 @@ def may_read(user: User, unit: str, parent_of: ParentOf) -> bool:
 
 
 def may_write(user: User, unit: str, parent_of: ParentOf) -> bool:
-    return not user.disabled and user.role in ("recorder", "admin") and covers(user, unit, parent_of)
+    return not user.disabled and user.role in WRITER_ROLES and covers(user, unit, parent_of)
 
 
 def may_audit(user: User) -> bool:
     """History of the whole log, verification and seals listing: auditors and admins."""
-    return not user.disabled and user.role in ("auditor", "admin")
+    return not user.disabled and user.role in AUDITOR_ROLES
 
 
 def may_submit(user: User, unit: str, parent_of: ParentOf) -> bool:
@@ -48,7 +51,7 @@ def may_review(user: User, unit: str, parent_of: ParentOf) -> bool:
     parent = parent_of(unit)
     return (
         not user.disabled
-        and user.role in ("auditor", "admin")
+        and user.role in AUDITOR_ROLES
         and parent is not None
         and covers(user, parent, parent_of)
     )

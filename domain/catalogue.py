@@ -17,6 +17,10 @@ MAX_MONEY = 1_000_000_000_000
 MAX_SCORE = 100
 MAX_STR = 500
 MAX_LIST = 50
+# DOMAIN.md §2: nothing is dated before 2000-01-01; reports and as-of instants go up to 2100 (beyond, the
+# queries' date arithmetic overflows).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEARS_MESSAGE = f"年度：须在 {FIRST_YEAR}–{LAST_YEAR} 之间"
 DECIMAL_TYPES = ("money", "score")
 
 
@@ -232,7 +236,7 @@ NEW_KINDS = (
         (
             Field("title", "决策事项"),
             # The year of `date` or the next (a catalogue published in December for the coming year).
-            _opt("catalogue_year", "目录年度", "int", minimum=2000, maximum=9999),
+            _opt("catalogue_year", "目录年度", "int", minimum=FIRST_YEAR, maximum=9999),
             _opt("doc_no", "文号"),
         ),
         (

@@ -18,6 +18,8 @@ PETITION_MAX_EXTENSION = 30
 DISCLOSURE_WORKING_DAYS = 20  # 政府信息公开条例 (2019) §33: 20 working days, +20 if extended
 PROPOSAL_MONTHS = 3  # 代表法 §51: 3 months of assignment, 6 if complex
 PROPOSAL_COMPLEX_MONTHS = 6
+# DOMAIN.md §3 audit.late_entries: an activity first recorded more than 30 days after its date is a late entry (补录).
+LATE_ENTRY_DAYS = 30
 
 # DOMAIN.md §7.3. Periods of N days end on date + N days (the day itself not counted); periods of N months on the
 # same day number N months later, or that month's last day (31 Dec + 2 months = 28/29 Feb). No holiday shift.

@@ -23,6 +23,9 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from .catalogue import FIRST_YEAR
+from .deadlines import LATE_ENTRY_DAYS
+
 DEMO_PARENT = "demo-gh"
 DEMO_CENTRE = "demo-gh-ur"
 DEMO_SIBLING = "demo-gh-zs"
@@ -30,7 +33,8 @@ DEMO_STREET = "demo-gh-jh"
 DEMO_TEAM = "demo-gh-jh-zf"
 # The unit whose report `taizhang demo` prints: the district, whose roll-up shows every kind and its declared figure.
 DEMO_UNIT = DEMO_PARENT
-KEPT_DAYS = 29  # the kept stretch starts 29 days before today: recorded today, still ≤ 30 days even past midnight
+# The kept stretch starts a day inside the late-entry period before today: recorded today, still on time past midnight.
+KEPT_DAYS = LATE_ENTRY_DAYS - 1
 
 Line = dict[str, Any]
 Data = dict[str, Any]
@@ -341,8 +345,8 @@ def demo_lines(today: dt.date) -> list[Line]:
     """Interchange lines (dicts in the JSON Lines format of DOMAIN.md §4) for a fictional ledger."""
     previous, reported = demo_years(today)
     history = (previous - 1, previous)  # the centres' two years entered at 建账
-    if history[0] < 2000:
-        raise ValueError("the demo needs two full years from 2000 on")
+    if history[0] < FIRST_YEAR:
+        raise ValueError(f"the demo needs two full years from {FIRST_YEAR} on")
     led = _Ledger(seed=7919 * reported, horizon=dt.date(previous, 12, 31))
     for code, name, parent in _UNITS:
         data = {"name": name} if parent is None else {"name": name, "parent": parent}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import DomainError
+from .errors import DomainError, unknown_unit
 from .user import User, user_id
 
 
@@ -28,7 +28,7 @@ class UserDirectory:
     def _check_units(self, units: list[str]) -> None:
         missing = [u for u in units if self.unit(u) is None]
         if missing:
-            raise DomainError.of("units", f"负责单位：单位「{'」「'.join(missing)}」不存在")
+            raise DomainError.of("units", f"负责单位：{unknown_unit('」「'.join(missing))}")
 
     def register_user(
         self, username: str, display_name: str, role: str, units: list[str], password_hash: str, by: str

@@ -14,6 +14,11 @@ class FieldError:
         return f"{self.field}: {self.message}"
 
 
+def unknown_unit(code: str) -> str:
+    """What every surface says of a unit code that is not registered."""
+    return f"单位「{code}」不存在"
+
+
 class DomainError(Exception):
     """One or more rule violations, each naming its field (code name; the message starts with the Chinese label)."""
 

@@ -22,7 +22,7 @@ from .catalogue import REPORT_SECTIONS
 from .declaration import FigureDeclaration, no_live_declaration
 from .definition import Retirement, parse
 from .directory import UserDirectory
-from .errors import DomainError, FieldError
+from .errors import DomainError, FieldError, unknown_unit
 from .filing import Filing, Locks, activity_year, filing_id, locks_id
 from .ids import activity_id, declaration_id, receipt_id, signing_key_id, unit_id
 from .narrative import Narrative
@@ -137,7 +137,7 @@ class Ledger(UserDirectory, Application[UUID]):
         suite: str = DEFAULT,
     ) -> Seal:
         if self.unit(unit) is None:
-            raise DomainError.of("unit", f"单位：单位「{unit}」不存在")
+            raise DomainError.of("unit", f"单位：{unknown_unit(unit)}")
         if suite != self.suite():
             raise DomainError.of("suite", f"算法套件：此台账使用「{self.suite()}」套件，不能用「{suite}」封存")
         registered = self.signing_key(unit)
@@ -228,7 +228,7 @@ class Ledger(UserDirectory, Application[UUID]):
         """Record (or replace, keeping the old version in the history) a section's narrative text."""
         text = narrative.check(section, text)
         if self.unit(unit) is None:
-            raise DomainError.of("unit", f"单位：单位「{unit}」不存在")
+            raise DomainError.of("unit", f"单位：{unknown_unit(unit)}")
         found: Narrative | None = self._get(narrative.narrative_id(unit, year, section))  # type: ignore[assignment]
         if found is None:
             found = Narrative(unit, year, section, text, by)
@@ -712,7 +712,7 @@ class _Session:
     def require_unit(self, code: str) -> Unit:
         unit: Unit | None = self.get(unit_id(code))
         if unit is None:
-            raise DomainError.of("unit", f"单位：单位「{code}」不存在，请先登记（op: unit）")
+            raise DomainError.of("unit", f"单位：{unknown_unit(code)}，请先登记（op: unit）")
         return unit
 
     def unit_line(self, line: UnitLine, by: str) -> None:
@@ -723,7 +723,7 @@ class _Session:
             try:
                 ancestor: Unit | None = self.require_unit(parent)
             except DomainError:
-                raise DomainError(FieldError("data.parent", f"上级单位：单位「{parent}」不存在")) from None
+                raise DomainError(FieldError("data.parent", f"上级单位：{unknown_unit(parent)}")) from None
             seen = {line.unit}
             while ancestor is not None and ancestor.parent is not None:
                 if ancestor.parent in seen or ancestor.code in seen:

@@ -26,10 +26,10 @@ from pydantic import (
 )
 from pydantic import Field as PydField
 
-from .catalogue import DECIMAL_TYPES, KINDS, LINE_LABELS, MAX_LIST, MAX_STR, OPS, Field, Kind
+from .catalogue import DECIMAL_TYPES, FIRST_YEAR, KINDS, LINE_LABELS, MAX_LIST, MAX_STR, OPS, Field, Kind
 from .errors import DomainError, FieldError
 
-EARLIEST = date(2000, 1, 1)
+EARLIEST = date(FIRST_YEAR, 1, 1)
 UNIT_CODE = r"^[a-z0-9][a-z0-9-]{0,63}$"
 
 # C0 control characters other than tab, line feed and carriage return, DEL, and lone UTF-16 surrogates: JSON

@@ -25,6 +25,7 @@ from .anchor import ANCHOR_FILE, read_anchor
 from .ingest import catch_up, store_suite
 from .leafhash import Chunk, hash_range, hash_range_pg
 from .readmodel import ReadModel
+from .report_model import FigureValue
 from .source import read_rows
 
 PARALLEL_FROM = 200_000  # events: below this, worker processes cost more than they save
@@ -130,18 +131,17 @@ def _reproduces(seal: Seal, model: ReadModel, name: str) -> list[str]:
         now = model.report(seal.unit, seal.year, datetime.fromisoformat(seal.as_of))
     except Exception as e:  # noqa: BLE001 — any failure to recompute is a finding, not a crash
         return [f"{name}: the sealed report can no longer be computed ({e})"]
-    sealed: dict[str, Any] = seal.report
-    moved = [
-        fid
-        for fid, f in sealed["figures"].items()
-        if {k: f[k] for k in ("value", "previous", "sources")}
-        != {k: now["figures"].get(fid, {}).get(k) for k in ("value", "previous", "sources")}
-    ]
+    sealed: dict[str, Any] = seal.report  # as signed: read as JSON, whatever shape an altered seal has
+
+    def same(f: dict[str, Any], g: FigureValue | None) -> bool:
+        return g is not None and (f["value"], f["previous"], f["sources"]) == (g.value, g.previous, list(g.sources))
+
+    moved = [fid for fid, f in sealed["figures"].items() if not same(f, now.figures.get(fid))]
     problems = []
     if moved:
         problems.append(f"{name}: the report as of {seal.as_of} no longer reproduces: {', '.join(moved[:10])}")
-    if now["log"] != sealed["log"]:
-        problems.append(f"{name}: the log as of {seal.as_of} is {now['log']}, sealed {sealed['log']}")
+    if now.log.to_json() != sealed["log"]:
+        problems.append(f"{name}: the log as of {seal.as_of} is {now.log.to_json()}, sealed {sealed['log']}")
     return problems
 
 

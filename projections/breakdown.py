@@ -9,24 +9,12 @@ from typing import Any
 import duckdb
 
 from . import imported
-from .figures import BY_ID
+from .figures import BREAKDOWN
 from .report import _asof_filter, compute
+from .report_model import Report
 from .state import unit_fold
 
-# The figures a breakdown table shows, in order.
-KEY_FIGURES: tuple[str, ...] = (
-    "study.sessions",
-    "publicity.events",
-    "petition.received",
-    "case.handled",
-    "case.admin_litigation",
-    "case.admin_loss_rate",
-    "legal.reviews",
-    "disclosure.proactive",
-    "disclosure.requests_received",
-    "governance.inspections",
-)
-assert all(fid in BY_ID for fid in KEY_FIGURES)
+KEY_FIGURES = BREAKDOWN  # the figures a breakdown table shows, in order (declared in figures.py)
 
 
 @dataclass(frozen=True)
@@ -38,29 +26,31 @@ class BreakdownRow:
 
 
 def breakdown(
-    con: duckdb.DuckDBPyConnection, report: dict[str, Any], as_of: datetime | None, tz: str
+    con: duckdb.DuckDBPyConnection, report: Report | dict[str, Any], as_of: datetime | None, tz: str
 ) -> list[BreakdownRow]:
-    """One row per direct child (rolled up), plus the parent's own activities when it has any; [] if no children."""
-    unit, year = report["unit"], report["year"]
+    """One row per direct child (rolled up), plus the parent's own activities when it has any; [] if no children.
+    `report` is the parent's report, typed or as its JSON (the documents read the JSON)."""
+    typed = report if isinstance(report, Report) else Report.from_json(report)
+    unit, year = typed.unit, typed.year
     parents = _parents(con, as_of)
-    children = [u for u in report.get("units", [unit]) if parents.get(u) == unit]
+    children = [u for u in typed.units if parents.get(u) == unit]
     remote = imported.children(con, unit, year, as_of)  # units on their own servers, from their packages
     if not children and not remote:
         return []
     rows: list[BreakdownRow] = []
-    own = compute(con, unit, year, as_of, tz, report["log"], self_only=True)
-    if any(f["sources"] for f in own["figures"].values()):
-        rows.append(BreakdownRow(unit, own["unit_name"], _values(own), own=True))
+    own = compute(con, unit, year, as_of, tz, typed.log, self_only=True)
+    if any(f.sources for f in own.figures.values()):
+        rows.append(BreakdownRow(unit, own.unit_name, _values(own), own=True))
     for child in sorted(children):
-        data = compute(con, child, year, as_of, tz, report["log"])
-        rows.append(BreakdownRow(child, data["unit_name"], _values(data)))
+        data = compute(con, child, year, as_of, tz, typed.log)
+        rows.append(BreakdownRow(child, data.unit_name, _values(data)))
     for code, name, figures in remote:
         rows.append(BreakdownRow(code, name, {fid: figures.get(fid, {}).get("value") for fid in KEY_FIGURES}))
     return rows
 
 
-def _values(report: dict[str, Any]) -> dict[str, Any]:
-    return {fid: report["figures"][fid]["value"] for fid in KEY_FIGURES}
+def _values(report: Report) -> dict[str, Any]:
+    return {fid: report.figures[fid].value for fid in KEY_FIGURES}
 
 
 def _parents(con: duckdb.DuckDBPyConnection, as_of: datetime | None) -> dict[str, str | None]:

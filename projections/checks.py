@@ -1,9 +1,8 @@
-"""Checks reported beside the figures: each {id, ok, message}."""
+"""Checks reported beside the figures (DOMAIN.md §3): each a `Check` (id, ok, message)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import duckdb
 
@@ -17,10 +16,13 @@ from .figures import (
     letter_deadline,
     penalty_deadline,
 )
+from .report_model import Check, FigureValue
 
 
-def _v(figures: dict[str, Any], fid: str) -> int:
-    return figures[fid]["value"] or 0
+def _v(figures: dict[str, FigureValue], fid: str) -> int:
+    value = figures[fid].value
+    assert not isinstance(value, str), fid  # the checks read counts only
+    return int(value or 0)
 
 
 def _overdue(con: duckdb.DuckDBPyConnection, rollup: bool, sql: str, today: date) -> list[str]:
@@ -33,13 +35,13 @@ def _listing(refs: list[str]) -> str:
 
 
 def run_checks(
-    con: duckdb.DuckDBPyConnection, rollup: bool, year: int, figures: dict[str, Any], today: date
-) -> list[dict[str, Any]]:
+    con: duckdb.DuckDBPyConnection, rollup: bool, year: int, figures: dict[str, FigureValue], today: date
+) -> list[Check]:
     """Run over the temp tables A and S that the report materialised."""
-    checks: list[dict[str, Any]] = []
+    checks: list[Check] = []
 
     def add(cid: str, ok: bool, good: str, bad: str) -> None:
-        checks.append({"id": cid, "ok": ok, "message": good if ok else bad})
+        checks.append(Check(cid, ok, good if ok else bad))
 
     cin, rec, rep, cout = (
         _v(figures, f"disclosure.requests_{k}") for k in ("carried_in", "received", "replied", "carried_out")
@@ -87,8 +89,8 @@ def run_checks(
     add(
         "petition.acknowledgment",
         not unack,
-        "信访事项均已在15日内受理告知或尚未到期",
-        f"超过15日未记录受理告知的信访 {len(unack)} 件：{_listing(unack)}",
+        f"信访事项均已在{rules.PETITION_ACK_DAYS}日内受理告知或尚未到期",
+        f"超过{rules.PETITION_ACK_DAYS}日未记录受理告知的信访 {len(unack)} 件：{_listing(unack)}",
     )
     unreplied = _overdue(
         con,
@@ -103,7 +105,8 @@ def run_checks(
         "proposal.overdue",
         not unreplied,
         "没有超期未答复的建议提案",
-        f"超期（3个月，复杂事项6个月）未答复的建议提案 {len(unreplied)} 件：{_listing(unreplied)}",
+        f"超期（{rules.PROPOSAL_MONTHS}个月，复杂事项{rules.PROPOSAL_COMPLEX_MONTHS}个月）未答复的建议提案"
+        f" {len(unreplied)} 件：{_listing(unreplied)}",
     )
     parts = sum(
         _v(figures, f"case.{t}") for t in ("admin_litigation", "civil_litigation", "enforcement", "reconsideration")
@@ -133,7 +136,8 @@ def run_checks(
         "enforcement.overdue",
         not undecided,
         "没有超过办案期限未作出决定的普通程序行政处罚案件",
-        f"超过办案期限（立案之日起90日，含延长）未作出处罚决定或撤销立案的案件 {len(undecided)} 件："
+        f"超过办案期限（立案之日起{rules.PENALTY_DECISION_DAYS}日，含延长）未作出处罚决定或撤销立案的案件"
+        f" {len(undecided)} 件："
         f"{_listing(undecided)}",
     )
     unanswered = _overdue(
@@ -150,5 +154,6 @@ def run_checks(
         f"超过回复期限未书面回复的“三书” {len(unanswered)} 件：{_listing(unanswered)}",
     )
     n_late = _v(figures, "audit.late_entries")
-    add("audit.late_entries", n_late == 0, "没有补录活动", f"有 {n_late} 项活动在发生30日后才录入（补录）")
+    late_message = f"有 {n_late} 项活动在发生{rules.LATE_ENTRY_DAYS}日后才录入（补录）"
+    add("audit.late_entries", n_late == 0, "没有补录活动", late_message)
     return checks

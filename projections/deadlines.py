@@ -77,16 +77,19 @@ def open_deadlines(
         items: list[tuple[str, str, Any]] = []
         if kind == "petition":
             if not ack:
-                items.append(("acknowledged", "15日内受理告知", lambda s=start: rules.petition_ack_due(s)))
+                what = f"{rules.PETITION_ACK_DAYS}日内受理告知"
+                items.append(("acknowledged", what, lambda s=start: rules.petition_ack_due(s)))
             if category == "claim" and not concluded:
                 days = int(ext_days or 0)
-                what = "60日内办结" + (f"（已延期{days}日）" if days else "")
+                what = f"{rules.PETITION_CONCLUDE_DAYS}日内办结" + (f"（已延期{days}日）" if days else "")
                 items.append(("concluded", what, lambda s=start, d=days: rules.petition_conclusion_due(s, d)))
         elif kind == "disclosure_request" and not replied:
-            what = "20个工作日内答复" + ("（已延期20个工作日）" if extended else "")
+            n = rules.DISCLOSURE_WORKING_DAYS
+            what = f"{n}个工作日内答复" + (f"（已延期{n}个工作日）" if extended else "")
             items.append(("replied", what, lambda s=start, x=extended: rules.disclosure_reply_due(s, x)))
         elif kind == "proposal" and not replied:
-            what = "6个月内答复（复杂事项）" if complex_ else "3个月内答复"
+            months = rules.PROPOSAL_COMPLEX_MONTHS if complex_ else rules.PROPOSAL_MONTHS
+            what = f"{months}个月内答复" + ("（复杂事项）" if complex_ else "")
             items.append(("replied", what, lambda s=start, c=complex_: rules.proposal_reply_due(s, c)))
         for duty, what, due_of in items:
             out.append(_deadline(u, ref, kind, duty, f"{_label(kind, duty)}：{what}", start, due_of, today, within))

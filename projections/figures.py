@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.catalogue import PENALIZING, PENALTY_CLASSES, PENALTY_OUTCOMES
-from domain.deadlines import LETTER_REPLY_PERIODS, PENALTY_DECISION_DAYS, PETITION_CONCLUDE_DAYS
+from domain.deadlines import LATE_ENTRY_DAYS, LETTER_REPLY_PERIODS, PENALTY_DECISION_DAYS, PETITION_CONCLUDE_DAYS
 
 
 @dataclass(frozen=True)
@@ -473,7 +473,7 @@ FIGURES: tuple[Figure, ...] = (
         "audit.late_entries",
         "补录活动",
         "项",
-        (Part("A", "CAST(timezone('{TZ}', first_recorded_at) AS DATE) - date > 30"),),
+        (Part("A", f"CAST(timezone('{{TZ}}', first_recorded_at) AS DATE) - date > {LATE_ENTRY_DAYS}"),),
     ),
     Figure("audit.corrections", "更正次数", "次", (Part("AV", "corrections > 0", "corrections"),)),
     Figure("audit.voided", "作废活动", "项", (Part("AV", "voided"),)),
@@ -485,3 +485,64 @@ BY_ID: dict[str, Figure] = {f.id: f for f in FIGURES}
 assert len(BY_ID) == len(FIGURES) == 64 + 68, len(FIGURES)
 STORED: tuple[Figure, ...] = tuple(f for f in FIGURES if not f.dated)  # precomputed into `contrib`
 DATED: tuple[Figure, ...] = tuple(f for f in FIGURES if f.dated)  # evaluated per report (on its day D)
+
+# ---- Which figures each surface shows, declared here beside the figures themselves ----
+# The dashboard's key figures (this year, with a link to each one's activities).
+DASHBOARD: tuple[str, ...] = (
+    "study.sessions",
+    "study.attendance",
+    "publicity.events",
+    "petition.received",
+    "case.handled",
+    "normdoc.reviewed",
+    "disclosure.proactive",
+    "legal.reviews",
+    "governance.meetings",
+    "audit.late_entries",
+)
+# The roll-up table of a parent unit: these figures per direct child (the DOCX report and the XLSX ledger).
+BREAKDOWN: tuple[str, ...] = (
+    "study.sessions",
+    "publicity.events",
+    "petition.received",
+    "case.handled",
+    "case.admin_litigation",
+    "case.admin_loss_rate",
+    "legal.reviews",
+    "disclosure.proactive",
+    "disclosure.requests_received",
+    "governance.inspections",
+)
+# The monthly trends (the report page's charts and the documents'): each one part over A, read by month.
+TRENDS: tuple[str, ...] = (
+    "study.sessions",
+    "publicity.events",
+    "petition.received",
+    "case.new",
+    "legal.reviews",
+    "disclosure.proactive",
+)
+# Headings of the report page's figure groups, by the figure id's prefix (others: 其他).
+GROUP_HEADINGS: dict[str, str] = {
+    "study": "学法",
+    "exam": "学法考法",
+    "publicity": "普法宣传",
+    "petition": "信访",
+    "case": "案件办理",
+    "reconsideration": "行政复议",
+    "normdoc": "规范性文件",
+    "disclosure": "政务公开",
+    "proposal": "建议提案",
+    "legal": "合法性审查与法律顾问",
+    "governance": "会议与专项检查",
+    "audit": "台账审计",
+    "enforcement": "行政执法",
+    "decision": "重大行政决策",
+    "letters": "“三书”办理",
+    "hotline": "群众诉求",
+    "legal_service": "公共法律服务",
+    "law_report": "述法",
+    "local": "自定义指标",
+}
+assert all(fid in BY_ID for fid in DASHBOARD + BREAKDOWN + TRENDS)
+assert all(len(BY_ID[f].parts) == 1 and BY_ID[f].parts[0].over == "A" for f in TRENDS)

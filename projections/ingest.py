@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable
 
 import duckdb
-import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder, Tracking
 
 from . import declared, imported
@@ -84,6 +83,8 @@ def catch_up(
         record_suite(con, store_suite(source))
     done = 0
     for batch in prefetched(source, start, batch_size, load_frontier(con), until):
+        import pyarrow as pa  # only when there are events to fold: a read of a current model never needs it
+
         leaves = pa.table(
             {
                 "idx": pa.array(range(batch.first_index, batch.first_index + len(batch.leaves)), pa.int64()),

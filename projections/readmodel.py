@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import duckdb
-import orjson
 from eventsourcing.persistence import ApplicationRecorder
 
 from . import anchor, merkle
@@ -26,12 +25,13 @@ from .declared import Declaration
 from .evaluate import rows
 from .figures import STORED
 from .ingest import APPLICATION, FOLDED, INSERT_SQL, catch_up, load_frontier, model_suite
+from .report_model import Report
 from .schema import DDL
 from .state import activity_fold, activity_year, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 MEMORY_LIMIT = "600MB"
-CACHED_REPORTS = 64  # current reports kept per read model (each a few kB to a few hundred kB of JSON)
+CACHED_REPORTS = 64  # current reports kept per read model (each a few kB to a few hundred kB)
 
 
 def fingerprint(tz: str) -> str:
@@ -100,7 +100,7 @@ class ReadModel:
         self.generation = generation
         held = lock if lock is not None else take_lock(path, wait)
         self._lock: IO[str] | None = held
-        self._reports: dict[tuple[Any, ...], bytes] = {}
+        self._reports: dict[tuple[Any, ...], Report] = {}
         self._cache_lock = threading.Lock()
         try:
             self._connect()
@@ -242,10 +242,11 @@ class ReadModel:
         frontier.extend(bytes(h) for (h,) in rest)
         return frontier.root()
 
-    def report(self, unit: str, year: int, as_of: datetime | None = None) -> dict[str, Any]:
-        """The report JSON of DOMAIN.md §5. A current report depends only on the folded log and the report's
-        day (the due rule, §7.3, and the overdue checks), so one computed at the same position on the same day
-        is served again with its own `as_of`: many users opening the same unit's dashboard cost one scan."""
+    def report(self, unit: str, year: int, as_of: datetime | None = None) -> Report:
+        """The report of DOMAIN.md §5 (its JSON: `.to_json()`). A current report depends only on the folded log
+        and the report's day (the due rule, §7.3, and the overdue checks), so one computed at the same position
+        on the same day is served again with its own `as_of`: many users opening the same unit's dashboard cost
+        one scan."""
         if as_of is not None:
             return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))
         now = datetime.now(UTC)
@@ -253,12 +254,12 @@ class ReadModel:
         with self._cache_lock:
             found = self._reports.get(key)
         if found is None:
-            found = orjson.dumps(reports.compute(self.con, unit, year, None, self.tz, self.log()))
+            found = reports.compute(self.con, unit, year, None, self.tz, self.log())
             with self._cache_lock:
                 self._reports[key] = found
                 while len(self._reports) > CACHED_REPORTS:
                     self._reports.pop(next(iter(self._reports)))
-        return {**orjson.loads(found), "as_of": now.isoformat()}  # a copy: callers may change theirs
+        return found.at(now.isoformat())  # frozen values: callers share the cached figures
 
     def declaration(self, code: str, unit: str, as_of: datetime | None = None) -> Declaration | None:
         """The declaration of `code` a report of `unit` as of `as_of` uses (§8.6), or None."""

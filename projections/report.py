@@ -16,6 +16,7 @@ from .evaluate import bind, evaluate, per_activity, rows
 from .figures import BY_ID, DATED, FIGURES, STORED, Figure
 from .imported import add_imported
 from .ingest import FOLDED
+from .report_model import FigureValue, LogHead, Report
 from .state import activity_fold, activity_year, step_fold, step_rows, unit_fold
 
 
@@ -217,10 +218,11 @@ def compute(
     year: int,
     as_of: datetime | None,
     tz: str,
-    log: dict[str, Any],
+    log: dict[str, Any] | LogHead,
     self_only: bool = False,
-) -> dict[str, Any]:
-    """The report JSON of DOMAIN.md §5 (`self_only`: the unit's own activities, without its descendants)."""
+) -> Report:
+    """The report of DOMAIN.md §5 (`self_only`: the unit's own activities, without its descendants); `log` is
+    the event log's head it is computed from ({"size", "root"} as `ReadModel.log` gives it)."""
     sc = scope(con, unit, as_of)
     if self_only:
         sc = Scope(sc.unit, sc.name, [sc.unit], sc.chain)
@@ -240,27 +242,17 @@ def compute(
     totals = evaluate(con, f"({source})", year, sc.unit)
     if not self_only:  # units on their own servers, rolled up from their report packages
         totals = add_imported(con, sc.units, year, as_of, totals)
-    figures: dict[str, Any] = {}
+    figures: dict[str, FigureValue] = {}
     for f in FIGURES + extra:
         value = _value(f, totals.get((f.id, year)))
         previous = _value(f, totals.get((f.id, year - 1)))
-        sources = totals.get((f.id, year), (0, 0, []))[2]
-        entry = {"label": f.label, "unit": f.unit, "value": value, "previous": previous, "sources": sources}
-        if f.id in own:
-            entry["declared"] = own[f.id].declared()
-            figures[own[f.id].code] = entry
-        else:
-            figures[f.id] = entry
-    return {
-        "unit": sc.unit,
-        "unit_name": sc.name,
-        "units": sc.units,
-        "year": year,
-        "as_of": stamp.isoformat(),
-        "figures": figures,
-        "checks": run_checks(con, len(sc.units) > 1, year, figures, day),
-        "log": log,
-    }
+        sources = tuple(totals.get((f.id, year), (0, 0, []))[2])
+        decl = own.get(f.id)
+        entry = FigureValue(f.label, f.unit, value, previous, sources, decl.declared() if decl else None)
+        figures[decl.code if decl else f.id] = entry
+    head = log if isinstance(log, LogHead) else LogHead(log["size"], log["root"])
+    checks = tuple(run_checks(con, len(sc.units) > 1, year, figures, day))
+    return Report(sc.unit, sc.name, tuple(sc.units), year, stamp.isoformat(), figures, checks, head)
 
 
 def money(cents: int) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
@@ -20,6 +20,9 @@ from domain.receipt import Receipt
 
 from . import pgsource
 from .merkle import Frontier, leaf_hashes
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # imported where a batch is built: a read of a current model never needs it
 
 RECEIPT_TOPIC = f"{Receipt.Issued.__module__}:{Receipt.Issued.__qualname__}"
 
@@ -114,6 +117,8 @@ def _batch(
 ) -> Batch:
     kept = [row for row in rows if row[3] != RECEIPT_TOPIC]
     pos, oid, version, topic, state = (list(c) for c in zip(*kept, strict=True)) if kept else ([], [], [], [], [])
+    import pyarrow as pa
+
     table = pa.table(
         {
             "pos": pa.array(pos, pa.int64()),

@@ -8,10 +8,9 @@ from typing import Any
 import duckdb
 
 from domain.catalogue import KINDS
+from domain.deadlines import LATE_ENTRY_DAYS
 
 from .report import scope
-
-LATE_DAYS = 30  # as audit.late_entries: first recorded more than 30 days after the activity's date
 
 
 def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -27,14 +26,14 @@ def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def late_entries(
     con: duckdb.DuckDBPyConnection, unit: str, year: int | None, tz: str, limit: int = 200
 ) -> list[dict[str, Any]]:
-    """Live activities of the unit and its descendants first recorded more than 30 days after their date."""
+    """Live activities of the unit and its descendants first recorded more than LATE_ENTRY_DAYS after their date."""
     units = scope(con, unit, None).units
     rows = _rows(
         con.execute(
             f"""SELECT unit, ref, kind, date, epoch_us(first_recorded_at) AS recorded_at,
                    CAST(timezone('{tz}', first_recorded_at) AS DATE) - date AS days
             FROM act WHERE NOT voided AND unit IN (SELECT unnest($units))
-              AND CAST(timezone('{tz}', first_recorded_at) AS DATE) - date > {LATE_DAYS}
+              AND CAST(timezone('{tz}', first_recorded_at) AS DATE) - date > {LATE_ENTRY_DAYS}
               AND ($year IS NULL OR year(date) = $year)
             ORDER BY first_recorded_at DESC, unit, ref LIMIT $limit""",
             {"units": units, "year": year, "limit": limit},

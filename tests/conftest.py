@@ -178,7 +178,7 @@ class LedgerEnv:
         key = (unit, year, as_of)
         if key not in self._reports:
             with self.read_model() as model:
-                self._reports[key] = model.report(unit, year, as_of)
+                self._reports[key] = model.report(unit, year, as_of).to_json()
         return self._reports[key]
 
     def figure(self, fid: str, unit: str = DEFAULT_UNIT, year: int = 2025, as_of: datetime | None = None) -> dict:

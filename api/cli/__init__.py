@@ -1,9 +1,9 @@
 """The `taizhang` command (DOMAIN.md §5): one module per command family, named after what a user types.
 
-Every command calls the use-cases in `api/services/` as the command-line user (see `context.py`) and turns a
-refusal into a message and an exit code in `refusals.py`. Modules import only click at the top: the ledger,
-the read model, the documents and the web framework are imported by the commands that use them, so that
-`taizhang --help` starts quickly (bench/startup.py).
+Every command calls the use-cases in `api/services/` as the command-line user (see `context.py`) and lets a
+refusal rise: the group (`refusals.RefusalsGroup`) turns it into a message and an exit code, once. Modules
+import only click at the top: the ledger, the read model, the documents and the web framework are imported by
+the commands that use them, so that `taizhang --help` starts quickly (bench/startup.py).
 """
 
 from __future__ import annotations
@@ -37,14 +37,14 @@ from . import (
     unit,
     user,
 )
-from .refusals import STALE_EXIT
+from .refusals import STALE_EXIT, RefusalsGroup
 
 __all__ = ["COMMANDS", "STALE_EXIT", "main"]
 
 chinese.install()  # click's usage errors and help headings in Chinese (chinese.py)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RefusalsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--by",
     envvar="TAIZHANG_USER",

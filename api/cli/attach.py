@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from .context import command
-from .refusals import refused
 
 
 @click.command()
@@ -19,13 +18,9 @@ from .refusals import refused
 def attach(ctx: click.Context, unit: str, ref: str, file: Path, step_id: str | None) -> None:
     """Attach evidence (sign-in sheet, photo, minutes: PDF, JPG, PNG, DOCX, XLSX up to 20 MB) to an activity."""
     from ..services import attachments
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        evidence = attachments.attach(cmd.context, cmd.actor, unit, ref, file, step_id)
-    except Refused as e:
-        refused(e)
+    evidence = attachments.attach(cmd.context, cmd.actor, unit, ref, file, step_id)
     click.echo(f"attached {evidence.name} ({evidence.size:,} bytes, sha256 {evidence.sha256}) to {unit}/{ref}")
 
 
@@ -38,11 +33,7 @@ def attach(ctx: click.Context, unit: str, ref: str, file: Path, step_id: str | N
 def detach(ctx: click.Context, unit: str, ref: str, sha256: str, reason: str) -> None:
     """Void a piece of evidence with a reason (it is never deleted)."""
     from ..services import attachments
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        attachments.detach(cmd.context, cmd.actor, unit, ref, sha256, reason)
-    except Refused as e:
-        refused(e)
+    attachments.detach(cmd.context, cmd.actor, unit, ref, sha256, reason)
     click.echo(f"voided evidence {sha256[:12]}… of {unit}/{ref}")

@@ -112,13 +112,8 @@ class Command:
     @cached_property
     def actor(self) -> Actor:
         from ..services.context import command_line_actor
-        from ..services.refusals import Refused
-        from .refusals import refused
 
-        try:
-            return command_line_actor(self.ledger, self.settings.user)
-        except Refused as e:
-            refused(e)
+        return command_line_actor(self.ledger, self.settings.user)
 
 
 def command(ctx: click.Context) -> Command:

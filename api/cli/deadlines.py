@@ -8,7 +8,6 @@ import click
 
 from .context import as_of as parse_as_of
 from .context import command
-from .refusals import refused
 
 
 @click.command()
@@ -23,13 +22,9 @@ def deadlines(ctx: click.Context, unit: str, as_of: str | None, within: int, sho
     from projections.deadlines import STATUS_LABELS
 
     from ..services import reads
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        found = reads.deadlines(cmd.context, cmd.actor, unit, parse_as_of(as_of), within)
-    except Refused as e:
-        refused(e)
+    found = reads.deadlines(cmd.context, cmd.actor, unit, parse_as_of(as_of), within)
     today, items = found.today, found.items
     shown = [d for d in items if show_all or d.status != "open"]
     if fmt == "json":

@@ -9,7 +9,7 @@ from typing import IO, Any
 import click
 
 from .context import Command, command
-from .refusals import COMMITTED, refused
+from .refusals import COMMITTED
 
 
 def applied(
@@ -35,7 +35,7 @@ def applied(
         if where is not None:
             for err in e.errors:
                 err["where"] = where.get(err.get("line"), "workbook")  # type: ignore[arg-type]
-        refused(e)
+        raise
     click.echo(
         f"applied {outcome.applied}, skipped {outcome.skipped} (already applied)"
         f" / 导入 {outcome.applied} 行，跳过 {outcome.skipped} 行"
@@ -61,26 +61,22 @@ def import_(ctx: click.Context, file: IO[bytes], reason: str | None, late_reason
     """Import a JSON Lines file (- for stdin) or a filled-in template workbook (.xlsx): all lines or none."""
     from pathlib import Path
 
-    from ..services.refusals import Refused
     from ..services.writes import explain_changed_rows, jsonl_read, rows_as_corrections, workbook_lines
 
     cmd = command(ctx)
-    try:
-        if str(getattr(file, "name", "")).lower().endswith(".xlsx"):
-            file.close()
-            lines, where = workbook_lines(cmd.context, cmd.actor, Path(file.name))
-            if reason and reason.strip():
-                lines, _ = rows_as_corrections(cmd.context, lines, reason.strip())
-            return applied(
-                cmd,
-                lines,
-                where,
-                explain=lambda errors: explain_changed_rows(cmd.context, lines, errors),
-                late_reason=late_reason,
-            )
-        found = jsonl_read(file.read())
-    except Refused as e:
-        refused(e)
+    if str(getattr(file, "name", "")).lower().endswith(".xlsx"):
+        file.close()
+        lines, where = workbook_lines(cmd.context, cmd.actor, Path(file.name))
+        if reason and reason.strip():
+            lines, _ = rows_as_corrections(cmd.context, lines, reason.strip())
+        return applied(
+            cmd,
+            lines,
+            where,
+            explain=lambda errors: explain_changed_rows(cmd.context, lines, errors),
+            late_reason=late_reason,
+        )
+    found = jsonl_read(file.read())
     applied(cmd, found.lines, broken=found.broken, late_reason=late_reason)
 
 
@@ -111,4 +107,5 @@ def demo(ctx: click.Context, fmt: str) -> None:
     applied(cmd, list(enumerate(demo_lines(today), start=1)))
     data = reads.report(cmd.context, cmd.actor, DEMO_UNIT, demo_years(today)[1], None)
     click.echo(demo_note(today), err=True)
-    click.echo(json.dumps(data, ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data))
+    text = json.dumps(data.to_json(), ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data)
+    click.echo(text)

@@ -7,7 +7,6 @@ from typing import IO
 import click
 
 from .context import command
-from .refusals import refused
 
 # The section codes are listed in domain/catalogue.py (REPORT_SECTIONS); checked there, not in --help, so
 # that --help need not import the catalogue.
@@ -24,20 +23,16 @@ def narrative(ctx: click.Context, unit: str, year: int, section: str | None, fil
     from domain.catalogue import REPORT_SECTIONS
 
     from ..services import narratives
-    from ..services.refusals import Refused
 
     if section is not None and section not in REPORT_SECTIONS:
         raise click.BadParameter(f"{section!r} is not one of {', '.join(REPORT_SECTIONS)}", param_hint="--section")
     cmd = command(ctx)
-    try:
-        if section is None:
-            texts = narratives.narratives(cmd.context, cmd.actor, unit, year)
-            for code, label in REPORT_SECTIONS.items():
-                click.echo(f"## {label}（{code}）\n{texts.get(code, '（待填写）')}\n")
-            return
-        if file is None:
-            raise click.UsageError("give the text as FILE (or - for stdin)")
-        narratives.write_narrative(cmd.context, cmd.actor, unit, year, section, file.read())
-    except Refused as e:
-        refused(e)
+    if section is None:
+        texts = narratives.narratives(cmd.context, cmd.actor, unit, year)
+        for code, label in REPORT_SECTIONS.items():
+            click.echo(f"## {label}（{code}）\n{texts.get(code, '（待填写）')}\n")
+        return
+    if file is None:
+        raise click.UsageError("give the text as FILE (or - for stdin)")
+    narratives.write_narrative(cmd.context, cmd.actor, unit, year, section, file.read())
     click.echo(f"recorded {REPORT_SECTIONS[section]} for {unit} {year} / 已记录")

@@ -45,3 +45,14 @@ def refused(e: Refused) -> NoReturn:
     for line in message_lines(e):
         click.echo(line, err=True)
     sys.exit(EXIT[e.kind])
+
+
+class RefusalsGroup(click.Group):
+    """The `taizhang` group: a refusal raised anywhere in a command (or in a subgroup's command) becomes its
+    messages and exit code here, once, after click has closed the command's resources."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Refused as e:
+            refused(e)

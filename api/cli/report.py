@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 import click
 
 from .context import as_of as parse_as_of
 from .context import command
-from .refusals import refused
 
 
 @click.command()
@@ -34,33 +34,32 @@ def report(
 ) -> None:
     """The year's figures for a unit (and its descendants)."""
     from ..services import reads
-    from ..services.refusals import Refused
 
     if not seal_id and (unit is None or year is None):
         raise click.UsageError("give --unit and --year (or --seal)")
     if fmt in ("docx", "xlsx") and not output:
         raise click.UsageError(f"--format {fmt} writes a file: give --output PATH")
-    cmd = command(ctx)
-    try:
-        if seal_id:
-            from ..services import audit
+    from projections.report_model import Report
 
-            data = audit.load_seal(cmd.context, cmd.actor, seal_id).report
-            if fmt in ("docx", "xlsx"):
-                data = {**data, "seal": seal_id}  # the documents name the seal they print
-            stamp = datetime.fromisoformat(data["as_of"])
-        else:
-            assert unit is not None and year is not None
-            stamp = parse_as_of(as_of)
-            data = reads.report(cmd.context, cmd.actor, unit, year, stamp)
-        if fmt in ("docx", "xlsx"):
-            reads.document(cmd.context, data, fmt, str(output), stamp if seal_id else parse_as_of(as_of), approximate)
-            click.echo(f"wrote {output} / 已生成 {output}")
-            return
-    except Refused as e:
-        refused(e)
+    cmd = command(ctx)
+    sealed: dict[str, Any] | None = None
+    if seal_id:
+        from ..services import audit
+
+        sealed = audit.load_seal(cmd.context, cmd.actor, seal_id).report  # printed exactly as it was signed
+        data = Report.from_json(sealed)
+        stamp = datetime.fromisoformat(data.as_of)
+    else:
+        assert unit is not None and year is not None
+        stamp = parse_as_of(as_of)
+        data = reads.report(cmd.context, cmd.actor, unit, year, stamp)
+    if fmt in ("docx", "xlsx"):
+        # The documents name the seal they print.
+        reads.document(cmd.context, data, fmt, str(output), stamp, approximate, seal=seal_id)
+        click.echo(f"wrote {output} / 已生成 {output}")
+        return
     if fmt == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        text = json.dumps(sealed if sealed is not None else data.to_json(), ensure_ascii=False, indent=1) + "\n"
     else:
         from .. import render
 
@@ -83,16 +82,12 @@ def explain(ctx: click.Context, figure: str, unit: str, year: int, as_of: str | 
     """The activities behind one figure."""
     from .. import render
     from ..services import reads
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        found = reads.explained(cmd.context, cmd.actor, figure, unit, year, parse_as_of(as_of))
-    except Refused as e:
-        refused(e)
+    found = reads.explained(cmd.context, cmd.actor, figure, unit, year, parse_as_of(as_of))
     if fmt == "json":
         extra = {"declaration": found.declaration} if found.declaration else {}
-        out = {"figure": figure, **found.value, **extra, "activities": found.activities}
+        out = {"figure": figure, **found.value.to_json(), **extra, "activities": found.activities}
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
     else:
         head = render.declaration_text(found.declaration) if found.declaration else ""
@@ -108,13 +103,9 @@ def history(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
     """Every event of one activity: when recorded, by whom, what changed, why."""
     from .. import render
     from ..services import reads
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        rows = reads.history(cmd.context, cmd.actor, unit, ref)
-    except Refused as e:
-        refused(e)
+    rows = reads.history(cmd.context, cmd.actor, unit, ref)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
     else:

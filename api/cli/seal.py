@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from .context import command
-from .refusals import fail, refused
+from .refusals import fail
 
 
 @click.command()
@@ -20,13 +20,9 @@ from .refusals import fail, refused
 def seal(ctx: click.Context, unit: str, year: int) -> None:
     """Freeze the year's figures with the log's Merkle root, signed with the unit's key."""
     from ..services import audit
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        out = audit.seal(cmd.context, cmd.actor, unit, year)
-    except Refused as e:
-        refused(e)
+    out = audit.seal(cmd.context, cmd.actor, unit, year)
     cmd.caught_up()  # the seal's own event, so the next command finds the read model current
     from ..render import local_stamp
 
@@ -44,15 +40,11 @@ def verify(ctx: click.Context, root_hex: str | None, size: int | None) -> None:
     """Recompute the Merkle log from the event store and check it, the seals and any published root.
     Exit 0 when intact, 1 when tampering is found."""
     from ..services import audit
-    from ..services.refusals import Refused
 
     if (root_hex is None) != (size is None):
         fail("--root and --size go together")
     cmd = command(ctx)
-    try:
-        result = audit.verify(cmd.context, cmd.actor, root_hex, size)
-    except Refused as e:
-        refused(e)
+    result = audit.verify(cmd.context, cmd.actor, root_hex, size)
     for p in result.problems:
         click.echo(p)
     if result.problems:
@@ -72,13 +64,9 @@ def proof(ctx: click.Context, unit: str, ref: str, output: str | None) -> None:
     """Inclusion proof of one activity's events against the unit's latest seal.
     Check it without the database: python -m projections.merkle check PROOF.json"""
     from ..services import audit
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        doc = audit.proof(cmd.context, cmd.actor, unit, ref)
-    except Refused as e:
-        refused(e)
+    doc = audit.proof(cmd.context, cmd.actor, unit, ref)
     text = json.dumps(doc, ensure_ascii=False, indent=1)
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
@@ -93,13 +81,9 @@ def diff(ctx: click.Context, seal_id: str) -> None:
     """What changed since a seal: the late entries, corrections and voids, and the figures they moved."""
     from ..render import ETYPE_LABELS, local_stamp
     from ..services import audit
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        found = audit.diff(cmd.context, cmd.actor, seal_id)
-    except Refused as e:
-        refused(e)
+    found = audit.diff(cmd.context, cmd.actor, seal_id)
     sealed = found.seal
     tz = cmd.settings.tz
     sealed_at = local_stamp(sealed.as_of, tz)

@@ -8,7 +8,6 @@ from datetime import datetime
 import click
 
 from .context import command
-from .refusals import refused
 
 ROLE_HELP = "recorder (录入员), auditor (审计/监督) or admin (管理员)."  # checked against domain/user.py's ROLES
 
@@ -29,15 +28,11 @@ def user_add(ctx: click.Context, username: str, role: str, units: tuple[str, ...
     from domain.user import ROLES
 
     from ..services import users
-    from ..services.refusals import Refused
 
     if role not in ROLES:
         raise click.BadParameter(f"{role!r} is not one of {', '.join(ROLES)}", param_hint="--role")
     cmd = command(ctx)
-    try:
-        password = users.create_user(cmd.context, cmd.actor, username, display_name, role, list(units))
-    except Refused as e:
-        refused(e)
+    password = users.create_user(cmd.context, cmd.actor, username, display_name, role, list(units))
     click.echo(json.dumps({"username": username, "password": password}, ensure_ascii=False))
 
 
@@ -45,13 +40,9 @@ def user_add(ctx: click.Context, username: str, role: str, units: tuple[str, ...
 @click.pass_context
 def user_list(ctx: click.Context) -> None:
     from ..services import users
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        found = users.users(cmd.context, cmd.actor)
-    except Refused as e:
-        refused(e)
+    found = users.users(cmd.context, cmd.actor)
     for u in found:
         state = " (停用 disabled)" if u.disabled else ""
         click.echo(f"{u.username}\t{u.role}\t{','.join(u.units) or '*'}\t{u.display_name}{state}")
@@ -63,13 +54,9 @@ def user_list(ctx: click.Context) -> None:
 def user_password(ctx: click.Context, username: str) -> None:
     """Reset a user's password to a new one-time password (their sessions end)."""
     from ..services import users
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        password = users.reset_password(cmd.context, cmd.actor, username)
-    except Refused as e:
-        refused(e)
+    password = users.reset_password(cmd.context, cmd.actor, username)
     click.echo(json.dumps({"username": username, "password": password}, ensure_ascii=False))
 
 
@@ -80,13 +67,9 @@ def user_password(ctx: click.Context, username: str) -> None:
 def user_token(ctx: click.Context, username: str, label: str) -> None:
     """Issue a bearer token for scripts (shown once)."""
     from ..services import users
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        token, expires_at = users.issue_token(cmd.context, cmd.actor, label, username)
-    except Refused as e:
-        refused(e)
+    token, expires_at = users.issue_token(cmd.context, cmd.actor, label, username)
     click.echo(token)
     # On stderr: a script capturing the token reads stdout alone.
     expires = datetime.fromisoformat(expires_at)

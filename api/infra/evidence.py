@@ -11,7 +11,8 @@ from domain.errors import DomainError
 
 from .layout import evidence_dir
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_MB = 20  # an evidence file's limit (photos and scans of a few pages fit; a video does not)
+MAX_BYTES = MAX_MB * 1024 * 1024
 # Extension -> (media type, the bytes such a file starts with).
 TYPES = {
     ".pdf": ("application/pdf", b"%PDF"),
@@ -37,7 +38,7 @@ class EvidenceStore:
             raise DomainError.of("file", f"文件：只接受 PDF、JPG、PNG、DOCX、XLSX，收到「{source.name}」")
         size = source.stat().st_size
         if size > MAX_BYTES:
-            raise DomainError.of("file", f"文件：不得超过 20 MB，「{source.name}」有 {size / 1048576:.1f} MB")
+            raise DomainError.of("file", f"文件：不得超过 {MAX_MB} MB，「{source.name}」有 {size / 1048576:.1f} MB")
         with source.open("rb") as f:
             if not f.read(len(kind[1])) == kind[1]:
                 raise DomainError.of("file", f"文件：「{source.name}」的内容不是 {source.suffix.lower()} 格式")

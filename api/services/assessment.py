@@ -313,8 +313,8 @@ def _values(
     def read(m: Any) -> dict[str, dict[str, Any]]:
         out = figure_values(m.con, found.owner, units, wanted, found.year, as_of, tz)
         for unit in units if local else []:
-            figures = m.report(unit, found.year, as_of)["figures"]
-            out.setdefault(unit, {}).update({f: figures.get(f, {}).get("value") for f in local})
+            figures = m.report(unit, found.year, as_of).figures
+            out.setdefault(unit, {}).update({f: figures[f].value if f in figures else None for f in local})
         return out
 
     values: dict[str, dict[str, Any]] = ctx.read(read)

@@ -20,6 +20,7 @@ from projections.audit import StoreLog, check_seal, compare_with_witness
 from projections.changes import Change, changes_since
 from projections.readmodel import ReadModel
 from projections.report import UnknownUnit
+from projections.report_model import Report
 
 from ..infra.evidence import EvidenceStore
 from ..infra.layout import keys_dir
@@ -69,8 +70,8 @@ class Diff:
 def make_seal(ctx: Context, model: ReadModel, unit: str, year: int, by: str) -> dict[str, Any]:
     """Freeze the year's report as of now with the log's root, signed with the unit's key; returns the seal."""
     as_of = datetime.now(UTC)
-    report = model.report(unit, year, as_of)  # raises UnknownUnit
-    log = report["log"]
+    computed = model.report(unit, year, as_of)  # raises UnknownUnit
+    report, log = computed.to_json(), computed.log.to_json()  # a seal keeps the report as its JSON (§5), signed
     suite = model.suite()
     key = ctx.keys.signer(unit, suite)
     stamp = as_of.isoformat()
@@ -305,19 +306,19 @@ def diff(ctx: Context, actor: Actor, seal_id: str) -> Diff:
     sealed = load_seal(ctx, actor, seal_id)
     tz = ctx.settings.tz
 
-    def read(m: ReadModel) -> tuple[dict[str, Any], list[Change]]:
+    def read(m: ReadModel) -> tuple[Report, list[Change]]:
         now = m.report(sealed.unit, sealed.year)
-        return now, changes_since(m.con, tz, sealed.size, now["units"], sealed.year)
+        return now, changes_since(m.con, tz, sealed.size, list(now.units), sealed.year)
 
     now, changes = ctx.read(read)
     moved = []
-    for fid, was in sealed.report["figures"].items():
-        f = now["figures"].get(fid)
+    for fid, was in Report.from_json(sealed.report).figures.items():
+        f = now.figures.get(fid)
         if f is None:
-            moved.append(Moved(fid, was["label"], was["value"], None, was["previous"], None, retired=True))
+            moved.append(Moved(fid, was.label, was.value, None, was.previous, None, retired=True))
             continue
-        if (was["value"], was["previous"]) != (f["value"], f["previous"]) or was["sources"] != f["sources"]:
-            moved.append(Moved(fid, was["label"], was["value"], f["value"], was["previous"], f["previous"]))
+        if (was.value, was.previous, was.sources) != (f.value, f.previous, f.sources):
+            moved.append(Moved(fid, was.label, was.value, f.value, was.previous, f.previous))
     return Diff(sealed, changes, moved)
 
 

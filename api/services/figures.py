@@ -62,7 +62,7 @@ def figures(ctx: Context, actor: Actor, unit: str, year: int) -> Figures:
         raise no_unit(unit) from None
     applied = []
     for code, d in used.items():
-        f = report["figures"].get(code, {})
+        f = report.figures.get(code)
         applied.append(
             Applied(
                 code,
@@ -74,9 +74,9 @@ def figures(ctx: Context, actor: Actor, unit: str, year: int) -> Figures:
                 d.recorded_at,
                 d.by,
                 d.data,
-                f.get("value"),
-                f.get("previous"),
-                len(f.get("sources", ())),
+                f.value if f else None,
+                f.previous if f else None,
+                len(f.sources) if f else 0,
                 d.unit != unit,
             )
         )

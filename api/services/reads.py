@@ -12,6 +12,7 @@ from domain.catalogue import KINDS
 from projections.deadlines import Deadline, open_deadlines
 from projections.listing import Page, search
 from projections.report import UnknownUnit
+from projections.report_model import FigureValue, Report
 
 from ..render import EVENT_LABELS, history_rows
 from .access import require_read
@@ -22,7 +23,7 @@ from .refusals import Refused, field_problem, no_unit
 @dataclass(frozen=True)
 class Explained:
     figure: str
-    value: dict[str, Any]  # the figure as the report has it (label, value, previous, unit, sources)
+    value: FigureValue  # the figure as the report has it
     activities: list[dict[str, Any]]
     declaration: dict[str, Any] | None = None  # for a declared code (§8.7): the declaration the report used
 
@@ -105,7 +106,7 @@ def unknown_unit(ctx: Context, unit: str, as_of: datetime | None) -> Refused:
     )
 
 
-def report(ctx: Context, actor: Actor, unit: str, year: int, as_of: datetime | None) -> dict[str, Any]:
+def report(ctx: Context, actor: Actor, unit: str, year: int, as_of: datetime | None) -> Report:
     require_read(ctx, actor, unit)
     try:
         return ctx.read(lambda m: m.report(unit, year, as_of))
@@ -136,11 +137,11 @@ def explained(ctx: Context, actor: Actor, figure: str, unit: str, year: int, as_
         raise unknown
     require_read(ctx, actor, unit)
 
-    def read(m: Any) -> tuple[Any, dict[str, Any], list[dict[str, Any]]] | None:
+    def read(m: Any) -> tuple[Any, FigureValue, list[dict[str, Any]]] | None:
         used = None if figure in BY_ID else m.declaration(figure, unit, as_of)
         if figure not in BY_ID and used is None:
             return None
-        return used, m.report(unit, year, as_of)["figures"][figure], m.explain(figure, unit, year, as_of)
+        return used, m.report(unit, year, as_of).figures[figure], m.explain(figure, unit, year, as_of)
 
     try:
         found = ctx.read(read)
@@ -195,18 +196,27 @@ def recent(ctx: Context, actor: Actor, unit: str, limit: int = 10) -> list[dict[
     return ctx.read(lambda m: recent_rows(m.con, unit, limit))
 
 
+def document_json(report: Report, seal: str | None = None) -> dict[str, Any]:
+    """The report as the documents (api/documents) read it: its JSON (DOMAIN.md §5), and the seal it was frozen
+    in, which they name."""
+    return {**report.to_json(), **({"seal": seal} if seal else {})}
+
+
 def document(
     ctx: Context,
-    data: dict[str, Any],
+    report: Report | dict[str, Any],
     fmt: str,
     out: Path | str,
     as_of: datetime | None,
     approximate: bool = False,
+    seal: str | None = None,
 ) -> None:
     """The year-end report draft (.docx) or ledger workbook (.xlsx) of a report already read (or sealed)."""
     from ..documents import write_report
     from ..documents.fonts import FontsMissing
 
+    # (a sealed report is its JSON as signed)
+    data = document_json(report, seal) if isinstance(report, Report) else {**report, **({"seal": seal} if seal else {})}
     texts = ctx.ledger.narratives(data["unit"], data["year"])
     settings = ctx.ledger.report_settings(data["unit"], data["year"])
     names = unit_names(ctx, data.get("units", [data["unit"]]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from domain.errors import DomainError
+from domain.errors import DomainError, unknown_unit
 
 Kind = Literal["not_found", "forbidden", "invalid", "conflict", "throttled", "unauthenticated"]
 KINDS: tuple[Kind, ...] = ("not_found", "forbidden", "invalid", "conflict", "throttled", "unauthenticated")
@@ -40,7 +40,7 @@ def invalid(e: DomainError) -> Refused:
 
 
 def no_unit(unit: str) -> Refused:
-    return Refused("not_found", f"单位「{unit}」不存在", field="unit")
+    return Refused("not_found", unknown_unit(unit), field="unit")
 
 
 def field_problem(field: str, message: str, detail: str | None = None) -> Refused:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from domain.catalogue import KINDS
+from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, YEARS_MESSAGE
 from domain.user import ROLES
 from projections.figures import BY_ID
 
@@ -80,22 +80,22 @@ async def seal(request: Request) -> Response:
     server = server_of(request)
     unit = values.get("unit", "")
     year = int(values["year"]) if values.get("year", "").isdigit() else 0
-    if not 2000 <= year <= 2100:
-        raise Refused("invalid", "年度：须在 2000–2100 之间")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Refused("invalid", YEARS_MESSAGE)
     ctx = context(server)
     if values.get("confirm") != "1":
         from ..services import reads
 
         report = reads.report(ctx, caller.user, unit, year, None)
-        shown = [(report["figures"][f]["label"], report["figures"][f]["value"]) for f in SEAL_SUMMARY]
-        activities = len({s for f in report["figures"].values() for s in f["sources"]})
+        shown = [(report.figures[f].label, report.figures[f].value) for f in SEAL_SUMMARY]
+        activities = len({s for f in report.figures.values() for s in f.sources})
         earlier = [s for s in audit_service.seals(ctx, caller.user) if s["unit"] == unit and s["year"] == year]
         return render(
             request,
             caller,
             "seal_confirm.html",
             unit=unit,
-            unit_name=report["unit_name"],
+            unit_name=report.unit_name,
             year=year,
             report=report,
             shown=shown,

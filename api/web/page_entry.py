@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from domain.catalogue import KINDS, LINE_LABELS, Kind
 from domain.validation import text_problem
 
+from ..infra.evidence import MAX_BYTES, MAX_MB
 from ..services import attachments, reads, writes
 from ..services.refusals import Refused
 from . import forms
@@ -24,7 +25,6 @@ from .page_kit import pick_unit, posted, redirect, render, server_of, texts, vie
 from .refusals import status_of
 
 router = APIRouter()
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def kinds() -> list[tuple[str, str]]:
@@ -380,8 +380,8 @@ async def upload(request: Request) -> Response:
         with path.open("wb") as out:
             while chunk := await upload.read(1024 * 1024):
                 size += len(chunk)
-                if size > MAX_UPLOAD:
-                    message = f"文件：不得超过 20 MB，「{name}」超过了上限"
+                if size > MAX_BYTES:
+                    message = f"文件：不得超过 {MAX_MB} MB，「{name}」超过了上限"
                     return _activity(request, caller, unit, ref, 413, "evidence", values, {"file": message})
                 out.write(chunk)
         try:

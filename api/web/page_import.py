@@ -11,6 +11,8 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
+from domain.access import WRITER_ROLES
+
 from ..services import writes
 from ..services.refusals import Refused
 from .auth import Caller
@@ -25,7 +27,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def require_importer(caller: Caller) -> None:
-    if caller.user.role not in ("recorder", "admin"):
+    if caller.user.role not in WRITER_ROLES:
         raise Refused("forbidden", "只有录入员和管理员可以导入")
 
 

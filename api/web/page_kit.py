@@ -13,15 +13,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
-from domain.access import may_audit
+from domain.access import WRITER_ROLES, may_audit
+from domain.deadlines import LATE_ENTRY_DAYS
 from domain.user import ROLES
+from domain.validation import EARLIEST
 
-from ..services.refusals import Refused
+from ..infra.evidence import MAX_BYTES, MAX_MB
+from ..services.refusals import Refused, no_unit
 from .auth import CSRF_FIELD, Caller, check_csrf, identify
 from .server import Server
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# The facts the pages print or check in the browser, from their one home (tests/domain/test_one_home.py).
+templates.env.globals.update(
+    evidence_mb=MAX_MB, evidence_bytes=MAX_BYTES, earliest=EARLIEST.isoformat(), late_days=LATE_ENTRY_DAYS
+)
 
 # What a redirect after a successful form says on the next page (?done=…): fixed texts, never user input.
 NOTICES = {
@@ -110,7 +117,7 @@ def render(request: Request, caller: Caller | None, name: str, status: int = 200
         "csrf_field": CSRF_FIELD,
         "is_admin": bool(user and user.role == "admin"),
         "is_auditor": bool(user and may_audit(user)),
-        "may_enter": bool(user and user.role in ("recorder", "admin")),
+        "may_enter": bool(user and user.role in WRITER_ROLES),
         "notice": NOTICES.get(done, ""),
         "when": lambda v: local_time(v, tz),
         "unit_label": unit_labeller(server),
@@ -132,7 +139,7 @@ def pick_unit(server: Server, caller: Caller, requested: str | None, writable: b
         if requested in codes:
             return requested, units
         if server.ledger.unit(requested) is None:
-            raise Refused("not_found", f"单位「{requested}」不存在")
+            raise no_unit(requested)
         raise Refused("forbidden", f"无权{'录入' if writable else '查看'}单位「{requested}」的台账")
     if not codes:
         raise Refused("forbidden", "您没有可录入的单位" if writable else "您没有可查看的单位")

@@ -14,9 +14,9 @@ from fastapi.responses import Response
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
-from domain.catalogue import KINDS, REPORT_SECTIONS
+from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, REPORT_SECTIONS, YEARS_MESSAGE
 from domain.report_settings import ORDER_LABELS, DocumentSettings
-from projections.figures import BY_ID
+from projections.figures import BY_ID, GROUP_HEADINGS
 from projections.trends import THEMES
 
 from ..documents import enforcement
@@ -31,33 +31,12 @@ from .refusals import status_of
 router = APIRouter()
 PAGE_SIZE = 30
 
-# Headings of the report's figure groups (by the figure id's prefix).
-GROUPS = {
-    "study": "学法",
-    "exam": "学法考法",
-    "publicity": "普法宣传",
-    "petition": "信访",
-    "case": "案件办理",
-    "reconsideration": "行政复议",
-    "normdoc": "规范性文件",
-    "disclosure": "政务公开",
-    "proposal": "建议提案",
-    "legal": "合法性审查与法律顾问",
-    "governance": "会议与专项检查",
-    "audit": "台账审计",
-    "enforcement": "行政执法",
-    "decision": "重大行政决策",
-    "letters": "“三书”办理",
-    "hotline": "群众诉求",
-    "legal_service": "公共法律服务",
-    "law_report": "述法",
-    "local": "自定义指标",
-}
+GROUPS = GROUP_HEADINGS  # headings of the report's figure groups (declared in projections/figures.py)
 
 
 def years(server: Any) -> list[int]:
     this = server.ledger.today().year
-    return list(range(this, max(this - 10, 2000) - 1, -1))
+    return list(range(this, max(this - 10, FIRST_YEAR) - 1, -1))
 
 
 def parse_as_of(text: str | None, tz: str) -> tuple[datetime | None, str]:
@@ -75,8 +54,8 @@ def parse_as_of(text: str | None, tz: str) -> tuple[datetime | None, str]:
 
 def check_year(year: int) -> None:
     """Every page that takes a year: the years a report covers (a year beyond them overflows the queries)."""
-    if not 2000 <= year <= 2100:
-        message = "年度：须在 2000–2100 之间"
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        message = YEARS_MESSAGE
         raise Refused("invalid", message, [{"line": None, "field": "year", "message": message}])
 
 
@@ -187,12 +166,12 @@ def _report(
             raise
         return _not_yet(request, caller, code, units, year, as_of, instant)
     groups: dict[str, list[dict[str, Any]]] = {}
-    for fid, f in data["figures"].items():
+    for fid, f in data.figures.items():
         row = {
             "id": fid,
-            **f,
-            "shown": fmt(f["value"], f["unit"]),
-            "before": fmt(f["previous"], f["unit"]),
+            **f.to_json(),
+            "shown": fmt(f.value, f.unit),
+            "before": fmt(f.previous, f.unit),
             "url": figure_url(code, year, fid, as_of),
             "prev_url": figure_url(code, year - 1, fid, as_of),
         }
@@ -217,7 +196,7 @@ def _report(
         letterhead_errors=letterhead_errors or {},
         letterhead_orders=ORDER_LABELS,
         writable=server.may_write(caller.user, code),
-        enforcement=enforcement.table_of(data),  # 行政执法数据年报 (DOMAIN.md §7.5), for units with enforcement
+        enforcement=enforcement.table_of(reads.document_json(data)),  # 行政执法数据年报 (DOMAIN.md §7.5), for units with enforcement
         query=urlencode({"unit": code, "year": year, **({"as_of": as_of} if as_of else {})}),
     )
 
@@ -267,7 +246,7 @@ def drill_down(request: Request, unit: str, year: int, figure: str, as_of: str =
         raise Refused("invalid", problem)
     rows = reads.explain(context(server), caller.user, figure, unit, year, instant)
     data = reads.report(context(server), caller.user, unit, year, instant)
-    f = data["figures"][figure]
+    f = data.figures[figure]
     topics = reads.summaries(context(server), caller.user, unit, [(r["unit"], r["ref"]) for r in rows])
     for r in rows:
         r["kind_label"] = KINDS[r["kind"]].label
@@ -282,11 +261,11 @@ def drill_down(request: Request, unit: str, year: int, figure: str, as_of: str =
         year=year,
         fid=figure,
         f=f,
-        shown=fmt(f["value"], f["unit"]),
+        shown=fmt(f.value, f.unit),
         rows=rows,
         as_of=as_of,
         back=back,
-        unit_name=data["unit_name"],
+        unit_name=data.unit_name,
     )
 
 
@@ -296,7 +275,7 @@ async def narrative(request: Request) -> Response:
     values = texts(form)
     unit, section = values.get("unit", ""), values.get("section", "")
     year = int(values["year"]) if values.get("year", "").isdigit() else 0
-    if section not in REPORT_SECTIONS or not 2000 <= year <= 2100:
+    if section not in REPORT_SECTIONS or not FIRST_YEAR <= year <= LAST_YEAR:
         raise Refused("invalid", "报告文字：没有这一部分或年度无效")
     narratives.write_narrative(context(server_of(request)), caller.user, unit, year, section, values.get("text", ""))
     return redirect("/report?" + urlencode({"unit": unit, "year": year, "done": "narrative"}) + f"#s-{section}")

@@ -9,6 +9,8 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
+from projections.figures import DASHBOARD
+
 from ..services import reads, users
 from ..services.refusals import Refused
 from . import page_admin, page_entry, page_figures, page_import, page_report, page_tokens, page_units
@@ -26,19 +28,7 @@ router.include_router(page_tokens.router)
 router.include_router(page_figures.router)
 router.include_router(page_units.router)
 
-# The dashboard's key figures (this year, with a link to each one's activities).
-KEY_FIGURES = (
-    "study.sessions",
-    "study.attendance",
-    "publicity.events",
-    "petition.received",
-    "case.handled",
-    "normdoc.reviewed",
-    "disclosure.proactive",
-    "legal.reviews",
-    "governance.meetings",
-    "audit.late_entries",
-)
+KEY_FIGURES = DASHBOARD  # the dashboard's key figures (declared in projections/figures.py)
 
 
 def mount_static(app: FastAPI) -> None:
@@ -156,7 +146,7 @@ def dashboard(request: Request, unit: str | None = None) -> Response:
         raise
     year = server.ledger.today().year
     report = reads.report(context(server), caller.user, code, year, None)
-    figures = [(fid, report["figures"][fid]) for fid in KEY_FIGURES]
+    figures = [(fid, report.figures[fid]) for fid in KEY_FIGURES]
     due = [
         d.to_json()
         for d in reads.deadlines(context(server), caller.user, code).items

@@ -11,6 +11,7 @@ from fastapi import Path as FPath
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from domain.catalogue import FIRST_YEAR, LAST_YEAR
 from domain.errors import DomainError
 from domain.validation import raw_problems
 
@@ -236,7 +237,7 @@ def activities(
     unit: str,
     caller: CallerDep,
     server: ServerDep,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
     kind: str | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -250,19 +251,19 @@ def activities(
 @router.get("/reports/{unit}/{year}", response_model=schemas.ReportOut, tags=["read"])
 def report(
     unit: str,
-    year: Annotated[int, FPath(ge=2000, le=2100)],
+    year: Annotated[int, FPath(ge=FIRST_YEAR, le=LAST_YEAR)],
     caller: CallerDep,
     server: ServerDep,
     as_of: AsOf = None,
 ) -> dict[str, Any]:
     """The year's figures (DOMAIN.md §5), with the previous year, sources, checks and the log's root."""
-    return reads.report(context(server), caller.user, unit, year, _as_of(as_of))
+    return reads.report(context(server), caller.user, unit, year, _as_of(as_of)).to_json()
 
 
 @router.get("/reports/{unit}/{year}/figures/{figure}", response_model=list[schemas.SourceOut], tags=["read"])
 def explain(
     unit: str,
-    year: Annotated[int, FPath(ge=2000, le=2100)],
+    year: Annotated[int, FPath(ge=FIRST_YEAR, le=LAST_YEAR)],
     figure: str,
     caller: CallerDep,
     server: ServerDep,

@@ -8,8 +8,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, create_model
 from pydantic import Field as PydField
 
-from domain.user import ROLES
-from domain.validation import CorrectLine, Ident, RecordLine, StepLine, UnitLine, VoidLine
+from domain.catalogue import FIRST_YEAR, LAST_YEAR
+from domain.user import ROLES, USERNAME
+from domain.validation import UNIT_CODE, CorrectLine, Ident, RecordLine, StepLine, UnitLine, VoidLine
 
 LATE_REASON = (
     "报后更正: why this write changes a year whose report was approved (locked); recorded with the write. "
@@ -167,7 +168,7 @@ class UserOut(BaseModel):
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = PydField(pattern=r"^[a-z0-9][a-z0-9_.-]{1,31}$")
+    username: str = PydField(pattern=USERNAME.pattern)
     display_name: str = PydField("", max_length=64)
     role: str = PydField(pattern="^(" + "|".join(ROLES) + ")$")
     units: list[str] = PydField(default_factory=list, max_length=200)
@@ -199,8 +200,8 @@ class TokenOut(BaseModel):
 
 class SealRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    unit: str = PydField(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
-    year: int = PydField(ge=2000, le=2100)
+    unit: str = PydField(pattern=UNIT_CODE)
+    year: int = PydField(ge=FIRST_YEAR, le=LAST_YEAR)
 
 
 class SealOut(BaseModel):

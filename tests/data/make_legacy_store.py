@@ -140,7 +140,7 @@ def main() -> None:
     with env.read_model() as model:
         for u in ("district", "centre"):
             for y in (2024, 2025):
-                expected[f"{u}-{y}"] = model.report(u, y, as_of)
+                expected[f"{u}-{y}"] = model.report(u, y, as_of).to_json()
         log = model.log()
     (OUT / "expected.json").write_text(
         json.dumps({"as_of": as_of.isoformat(), "log": log, "reports": expected}, ensure_ascii=False, indent=1) + "\n"

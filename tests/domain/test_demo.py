@@ -23,6 +23,7 @@ from domain.demo import (
     demo_years,
     kept_span,
 )
+from projections.report_model import Report
 
 # The §7 figures the street's reported year exercises (its last weeks, kept as they happened).
 STREET_KEPT = (
@@ -222,7 +223,7 @@ def test_declared_figures_nearest_declaration(demo):
 def test_markdown_shows_the_local_instant(demo):
     env, (_, reported) = demo
     report = env.report(DEMO_UNIT, reported)
-    md = report_markdown(report, "Asia/Shanghai")
+    md = report_markdown(Report.from_json(report), "Asia/Shanghai")
     local = dt.datetime.fromisoformat(report["as_of"]).astimezone(dt.timezone(dt.timedelta(hours=8)))
     assert f"截至 {local:%Y-%m-%d %H:%M:%S}（北京时间）" in md
     assert report["as_of"] not in md and "+00:00" not in md

@@ -23,7 +23,7 @@ started = time.monotonic()
 with settings.read_model() as model:
     model.catch_up(ledger.recorder)
     print(json.dumps({"slot": model.path.name, "waited": time.monotonic() - started,
-                      "value": model.report("u1", 2025)["figures"]["study.sessions"]["value"]}), flush=True)
+                      "value": model.report("u1", 2025).to_json()["figures"]["study.sessions"]["value"]}), flush=True)
     time.sleep(float(sys.argv[2]))
 """
 
@@ -57,7 +57,7 @@ def test_two_processes_hold_read_models_at_the_same_time(tmp_path: Path) -> None
         assert proc.returncode == 0
         theirs = json.loads(out)
         assert theirs["slot"] == "readmodel-2.duckdb"
-        assert theirs["value"] == mine.report("u1", 2025)["figures"]["study.sessions"]["value"] == 5
+        assert theirs["value"] == mine.report("u1", 2025).to_json()["figures"]["study.sessions"]["value"] == 5
 
 
 def test_three_processes_reading_at_once_each_have_a_slot_and_agree(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_a_new_slot_starts_as_a_copy_of_a_slot_let_go_meanwhile(tmp_path: Path) 
     with env.settings.read_model() as second:
         assert second.path.name == "readmodel-2.duckdb"
         assert second.position() == last, "copied from the caught-up slot, not rebuilt"
-        assert second.report("u1", 2025)["figures"]["study.sessions"]["value"] == 5
+        assert second.report("u1", 2025).to_json()["figures"]["study.sessions"]["value"] == 5
 
 
 def test_a_slot_created_while_every_other_is_held_is_built_from_the_log(tmp_path: Path, monkeypatch) -> None:
@@ -89,7 +89,8 @@ def test_a_slot_created_while_every_other_is_held_is_built_from_the_log(tmp_path
     with env.read_model() as first, env.settings.read_model() as second:
         assert second.path.name == "readmodel-2.duckdb" and second.position() == 0
         second.catch_up(env.ledger.recorder)
-        assert figures_and_log(second.report("u1", 2025)) == figures_and_log(first.report("u1", 2025))
+        theirs, ours = second.report("u1", 2025).to_json(), first.report("u1", 2025).to_json()
+        assert figures_and_log(theirs) == figures_and_log(ours)
 
 
 def test_rebuild_renews_every_slot(tmp_path: Path, monkeypatch) -> None:
@@ -104,11 +105,11 @@ def test_rebuild_renews_every_slot(tmp_path: Path, monkeypatch) -> None:
     with env.settings.fresh_read_model() as fresh:
         assert fresh.path.name == "readmodel-2.duckdb" and fresh.position() == 0
         fresh.catch_up(env.ledger.recorder)
-        rebuilt = fresh.report("u1", 2025)
+        rebuilt = fresh.report("u1", 2025).to_json()
     held.close()
     with env.settings.read_model() as reopened:
         assert reopened.path.name == "readmodel.duckdb"
         assert reopened.position() == 0, "a slot of the generation before the rebuild starts over"
         reopened.catch_up(env.ledger.recorder)
         assert reopened.position() == last
-        assert figures_and_log(reopened.report("u1", 2025)) == figures_and_log(rebuilt)
+        assert figures_and_log(reopened.report("u1", 2025).to_json()) == figures_and_log(rebuilt)

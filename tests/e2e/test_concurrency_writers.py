@@ -105,4 +105,4 @@ def test_eight_writer_processes_lose_and_duplicate_nothing(store_url: str | None
         line_ids = model.con.execute("SELECT line_id, count(*) FROM events GROUP BY line_id").fetchall()
         assert all(n == 1 for _, n in line_ids)
         assert len(line_ids) == own + SHARED + 1
-        assert model.report("u1", 2025)["figures"]["study.sessions"]["value"] == own + SHARED
+        assert model.report("u1", 2025).to_json()["figures"]["study.sessions"]["value"] == own + SHARED

@@ -93,7 +93,7 @@ def test_a_catch_up_killed_half_way_on_postgres_resumes_to_the_same_report(postg
     assert ledger.apply(list(enumerate(lines, 1)), "t").ok
     with settings.fresh_read_model() as model:
         model.catch_up(ledger.recorder)
-        expected = model.report("u1", 2025)["figures"]
+        expected = model.report("u1", 2025).to_json()["figures"]
     for delay in (0.5, 1.2):
         proc = subprocess.Popen(
             [sys.executable, "-c", KILL_SCRIPT, str(tmp_path), url],
@@ -108,4 +108,4 @@ def test_a_catch_up_killed_half_way_on_postgres_resumes_to_the_same_report(postg
         with settings.read_model() as model:
             model.catch_up(ledger.recorder)
             assert model.position() == ledger.recorder.max_notification_id()
-            assert model.report("u1", 2025)["figures"] == expected
+            assert model.report("u1", 2025).to_json()["figures"] == expected

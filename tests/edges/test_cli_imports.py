@@ -56,3 +56,17 @@ def test_report_imports_no_web_framework_and_no_document_library(tmp_path: Path,
     found = imported(tmp_path, "report", "--unit", "u1", "--year", "2025", "--format", fmt)
     assert "duckdb" in found  # the report was computed (the probe would not fail on an error)
     assert not found & {*WEB, *DOCUMENTS}, found & {*WEB, *DOCUMENTS}
+
+
+def test_a_report_of_a_caught_up_read_model_imports_neither_pyarrow_nor_psycopg(tmp_path: Path) -> None:
+    """Folding new events builds Arrow tables; reading figures already folded needs neither Arrow (with numpy)
+    nor the PostgreSQL driver, whose imports were most of the report's start-up."""
+    from conftest import settings_for
+
+    ledger = settings_for(tmp_path).ledger()
+    assert ledger.apply(list(enumerate([unit("u1"), study("SS-1", "2025-03-01", attendees=5)], 1)), "t").ok
+    first = imported(tmp_path, "report", "--unit", "u1", "--year", "2025")
+    assert "pyarrow" in first  # the first report folded the two lines
+    again = imported(tmp_path, "report", "--unit", "u1", "--year", "2025")
+    assert "duckdb" in again
+    assert not again & {"pyarrow", "numpy", "psycopg"}, again & {"pyarrow", "numpy", "psycopg"}

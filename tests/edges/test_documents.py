@@ -61,7 +61,7 @@ def filled(env) -> Any:
 
 def _document(env: Any, unit_code: str, fmt: str, path: Path, approx: bool = False) -> dict:
     with env.read_model() as model:
-        report = model.report(unit_code, 2025)
+        report = model.report(unit_code, 2025).to_json()
         write_report(model, report, fmt, path, None, approx)
     return report
 

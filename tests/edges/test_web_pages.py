@@ -80,6 +80,7 @@ def test_entry_form_is_made_from_the_catalogue_with_defaults(web: Web) -> None:
     assert "学法/学习活动" in kinds and "人大建议/政协提案" in kinds
     page = b.get("/entry/study_session").text
     assert value_of(page, "date") == today(web)
+    assert 'min="2000-01-01"' in page  # the earliest date the domain accepts (DOMAIN.md §2)
     assert value_of(page, "unit") == "north"
     assert value_of(page, "ref").startswith("SS-" + today(web).replace("-", ""))
     assert "中心组学习" in page and "业务培训/集体学习" in page  # codes shown by their Chinese labels
@@ -232,6 +233,7 @@ def test_evidence_upload_and_download(web: Web) -> None:
     data = {"unit": "north", "ref": "S-10", "csrf_token": b.csrf}
     page = b.follow(b.client.post("/activity/evidence", data=data, files=files)).text
     assert "附件已上传" in page and "签到表.pdf" in page
+    assert "不超过 20 MB" in page and 'data-max-bytes="20971520"' in page  # the limit of api/infra/evidence.py
     link = re.search(r'href="(/evidence\?[^"]+)"', page).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
     assert b.get(link).content == pdf
     r = b.client.post("/activity/evidence", data=data, files={"file": ("a.exe", b"MZ", "application/octet-stream")})
@@ -358,7 +360,7 @@ def test_audit_page_lists_late_entries_and_corrections_and_verifies(web: Web) ->
     seed(web, rec("study_session", "LATE2", f"{year - 1}-01-05", unit="north", form="lecture", topic="x", attendees=1))
     b = Browser(web, "aud-city")
     page = b.get("/audit?unit=north").text
-    assert "LATE2" in page and "补录活动" in page
+    assert "LATE2" in page and "补录活动（发生 30 日后才录入）" in page  # the period from domain/deadlines.py
     assert "作废活动" in page and "录错单位" in page and "rec-north" in page
     checked = b.follow(b.post("/audit/verify", {"unit": "north", "year": ""})).text
     for _ in range(600):  # the verification runs in the background; the page refreshes itself meanwhile

@@ -510,7 +510,7 @@ def test_a_sealed_report_is_reproduced_whatever_is_declared_later(env):
     env.ok(retire("local.pg"))
     with env.read_model() as model:
         assert verify_log(services_context(env.settings, env.ledger), model).problems == []
-        again = model.report("u1", 2025, datetime.fromisoformat(sealed["as_of"]))
+        again = model.report("u1", 2025, datetime.fromisoformat(sealed["as_of"])).to_json()
     [seal] = env.ledger.seals()
     assert again["figures"] == seal.report["figures"]
     assert seal.report["figures"]["local.pg"]["value"] == 1 and "local.new" not in again["figures"]

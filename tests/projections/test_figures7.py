@@ -498,6 +498,7 @@ def test_documents_write_money_and_scores(env, tmp_path, fmt):
     """The Word draft and the workbook take money strings and mean scores beside counts and rates."""
     from api.documents import write_report
     from api.render import report_markdown
+    from api.services.reads import document_json
 
     env.ok(
         penalty("P1", "2024-03-01"),
@@ -508,7 +509,7 @@ def test_documents_write_money_and_scores(env, tmp_path, fmt):
     )
     with env.read_model() as model:
         report = model.report("u1", 2025)
-        write_report(model, report, fmt, tmp_path / f"r.{fmt}", None, False)
+        write_report(model, document_json(report), fmt, tmp_path / f"r.{fmt}", None, False)
     assert (tmp_path / f"r.{fmt}").stat().st_size > 0
     md = report_markdown(report)
     assert "| 罚款金额 | `enforcement.fines` | 136161.00元 | 10.05元 |" in md and "92.5分" in md

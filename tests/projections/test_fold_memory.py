@@ -22,7 +22,7 @@ from bench.core import generate_chunk  # noqa: E402 — the benchmark's generato
 
 
 def _report(model, unit: str, year: int) -> dict:
-    r = model.report(unit, year)
+    r = model.report(unit, year).to_json()
     return {"figures": r["figures"], "checks": r["checks"], "log": r["log"]}
 
 

@@ -134,7 +134,7 @@ def reports(model: ReadModel, as_of: datetime | None = None) -> list[dict[str, A
     out = []
     for unit in ("u", "c"):
         for year in YEARS:
-            r = model.report(unit, year, as_of)
+            r = model.report(unit, year, as_of).to_json()
             out.append({"figures": r["figures"], "checks": r["checks"], "log": r["log"]})
     return out
 
@@ -293,7 +293,7 @@ def as_of_reports(model: ReadModel, instants: list[datetime]) -> list[Any]:
     for t in instants:
         for unit in ("u", "c"):
             try:
-                out.append([model.report(unit, y, t) for y in YEARS])
+                out.append([model.report(unit, y, t).to_json() for y in YEARS])
                 out.append(model.explain("petition.received", unit, 2024, t))
             except UnknownUnit:
                 out.append(None)

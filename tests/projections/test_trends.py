@@ -41,7 +41,7 @@ def test_monthly_trends_add_up_to_the_figures_and_print_as_a_chart(tmp_path: Pat
     assert ledger.apply(list(enumerate(lines, 1)), "王芳").ok
     with settings.read_model() as model:
         model.catch_up(ledger.recorder)
-        report = model.report("ctr", 2025)
+        report = model.report("ctr", 2025).to_json()
         trends = monthly(model.con, report["units"], 2025, None, model.tz)
         assert trends["study.sessions"] == [2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1]
         assert trends["disclosure.proactive"][2] == 4

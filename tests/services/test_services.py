@@ -77,7 +77,7 @@ def test_by_must_be_the_actor_and_units_must_be_theirs(ctx: Context) -> None:
 def test_reads_are_refused_by_kind(ctx: Context) -> None:
     add_user(ctx, "li", "recorder", ["a"])
     li = ctx.ledger.user("li")
-    assert reads.report(ctx, li, "a", 2025, None)["unit"] == "a"
+    assert reads.report(ctx, li, "a", 2025, None).unit == "a"
     assert refusal(lambda: reads.report(ctx, li, "b", 2025, None)).kind == "forbidden"
     missing = refusal(lambda: reads.report(ctx, li, "mars", 2025, None))
     assert missing.kind == "not_found" and missing.field == "unit"
