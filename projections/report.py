@@ -250,7 +250,7 @@ def compute(
         decl = own.get(f.id)
         entry = FigureValue(f.label, f.unit, value, previous, sources, decl.declared() if decl else None)
         figures[decl.code if decl else f.id] = entry
-    head = log if isinstance(log, LogHead) else LogHead(log["size"], log["root"])
+    head = log if isinstance(log, LogHead) else LogHead.from_json(log)
     checks = tuple(run_checks(con, len(sc.units) > 1, year, figures, day))
     return Report(sc.unit, sc.name, tuple(sc.units), year, stamp.isoformat(), figures, checks, head)
 

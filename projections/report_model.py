@@ -60,13 +60,19 @@ class Check:
 
 @dataclass(frozen=True)
 class LogHead:
-    """The event log the report was computed from: its size and Merkle root (hex) at `as_of`."""
+    """The event log the report was computed from: its size and Merkle root (hex) at `as_of`, and its suite when
+    not the default (domain/suite.py: the default's block is DOMAIN.md §5's, unchanged)."""
 
     size: int
     root: str
+    suite: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"size": self.size, "root": self.root}
+        return {"size": self.size, "root": self.root, **({"suite": self.suite} if self.suite else {})}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> LogHead:
+        return cls(d["size"], d["root"], d.get("suite"))
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,7 @@ class Report:
             d["as_of"],
             {fid: FigureValue.from_json(f) for fid, f in d["figures"].items()},
             tuple(Check.from_json(c) for c in d["checks"]),
-            LogHead(d["log"]["size"], d["log"]["root"]),
+            LogHead.from_json(d["log"]),
         )
 
     def at(self, as_of: str) -> Report:

@@ -11,12 +11,13 @@ from domain.report_settings import DocumentSettings
 from projections.breakdown import breakdown
 from projections.ledger_rows import ledger_rows
 from projections.readmodel import ReadModel
+from projections.report_model import Report
 from projections.trends import monthly
 
 
 def write_report(
     model: ReadModel,
-    report: dict[str, Any],
+    report: Report | dict[str, Any],
     fmt: str,
     path: str | Path,
     as_of: datetime | None,
@@ -28,6 +29,8 @@ def write_report(
     """Write `report` (from `model.report`) as a .docx draft or an .xlsx ledger; the model must be caught up.
     `settings`: how the unit issues the report (红头, 主送机关, attachments); `unit_names`: unit code → name for
     the workbook (codes are shown where a name is missing). fonts.FontsMissing when the chart cannot be drawn."""
+    if isinstance(report, Report):  # (documents read the report as its JSON, DOMAIN.md §5)
+        report = report.to_json()
     rows = breakdown(model.con, report, as_of, model.tz)
     activities = ledger_rows(model.con, report["unit"], report["year"], as_of, model.tz)
     if fmt == "docx":

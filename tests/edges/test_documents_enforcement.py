@@ -74,7 +74,7 @@ def _street() -> list[dict]:
 
 def _document(env: Any, code: str, fmt: str, path: Path, approx: bool = False) -> dict:
     with env.read_model() as model:
-        report = model.report(code, 2025)
+        report = model.report(code, 2025).to_json()
         write_report(model, report, fmt, path, None, approx)
     return report
 

@@ -34,7 +34,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def _docx(env: Any, path: Path, unit_code: str = "u1", year: int = 2025, **kw: Any) -> tuple[Any, dict]:
     with env.read_model() as model:
-        report = model.report(unit_code, year)
+        report = model.report(unit_code, year).to_json()
         write_report(model, report, "docx", path, None, False, **kw)
     return docx.Document(str(path)), report
 
@@ -119,7 +119,7 @@ def test_every_qizhong_is_a_true_part(shared: Any, items: list) -> None:
     code = f"r{next(_units)}"
     shared.ok(*_lines(code, items))
     with shared.read_model() as model:
-        report = model.report(code, 2025)
+        report = model.report(code, 2025).to_json()
         rows = ledger_rows(model.con, code, 2025, None, model.tz)["study_session"]
     extra = head_led_lectures(rows, 2025, code)
     stamp = datetime.fromisoformat(report["as_of"])

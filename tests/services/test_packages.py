@@ -71,7 +71,7 @@ def package_of(ctx: Context, unit_code: str = "town", year: int = 2025) -> bytes
 
 
 def figure(ctx: Context, fid: str, unit_code: str = "district", as_of: datetime | None = None) -> dict[str, Any]:
-    return reads.report(ctx, ME, unit_code, 2025, as_of)["figures"][fid]
+    return reads.report(ctx, ME, unit_code, 2025, as_of).to_json()["figures"][fid]
 
 
 def refusal(call) -> Refused:
@@ -331,5 +331,5 @@ def test_a_package_into_an_approved_year_needs_a_late_correction_reason_listed_f
     assert packages.remote_units(district, ME) == []
     packages.import_package(district, ME, data, parent="county", late_reason="华西镇报送包迟到")
     (late,) = district.ledger.filing("county", 2025).late_corrections()
-    assert late.by == "审核员" and late.text == "华西镇报送包迟到" and late.detail["op"] == "package"
+    assert late.by == "审核员" and late.text == "华西镇报送包迟到" and late.detail["lines"][0]["op"] == "package"
     assert figure(district, "exam.participants", "county")["value"] == 40
