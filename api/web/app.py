@@ -1,4 +1,5 @@
-"""The FastAPI application: JSON API, web pages, security headers, body limits and error shapes."""
+"""The FastAPI application: the routers listed in routers.py (the JSON API by resource, the pages by URL family),
+security headers, body limits and error shapes."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from projections.readmodel import ReadModelStale
 
 from ..infra.settings import Settings
 from ..services.refusals import Refused
+from .page_kit import error_page, mount_static, to_login
 from .refusals import status_of
 from .server import Server
 
@@ -170,55 +172,29 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     if server is not None:
         app.state.server = server
 
-    from . import (
-        api_docs,
-        page_assessment,
-        page_filing,
-        page_packages,
-        page_rectification,
-        page_reminders,
-        pages,
-        routes_api,
-        routes_assessment,
-        routes_figures,
-        routes_filing,
-        routes_personal,
-        routes_rectification,
-    )
+    from . import api_docs, routers
 
-    app.include_router(routes_api.router)
-    app.include_router(routes_figures.router)
-    app.include_router(routes_filing.router)
-    app.include_router(routes_rectification.router)
-    app.include_router(routes_assessment.router)
-    app.include_router(routes_personal.router)
-    app.include_router(page_filing.router)
-    app.include_router(page_rectification.router, include_in_schema=False)
-    app.include_router(page_assessment.router, include_in_schema=False)
-    app.include_router(page_packages.api)  # report packages (报送包): JSON API and page
-    app.include_router(page_packages.router)
-    app.include_router(page_reminders.router)  # 今日提醒 (reminders delivered)
-    app.include_router(page_reminders.api)
-    app.include_router(pages.router)
+    for router, in_schema in routers.ROUTERS:
+        app.include_router(router, include_in_schema=in_schema)
     api_docs.mount(app)
-    pages.mount_static(app)
+    mount_static(app)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> Response:
         if not request.url.path.startswith("/api") and status_of(exc) in (401,):
-            return pages.to_login(request)
+            return to_login(request)
         headers = {"WWW-Authenticate": "Bearer"} if status_of(exc) == 401 else None
         if status_of(exc) == 429:
             headers = {"Retry-After": "".join(c for c in exc.detail if c.isdigit()) or "1"}
         if not request.url.path.startswith("/api"):
-            return pages.error_page(request, status_of(exc), exc.detail)
+            return error_page(request, status_of(exc), exc.detail)
         return JSONResponse(exc.body(), status_code=status_of(exc), headers=headers)
 
     @app.exception_handler(ReadModelStale)
     async def stale(request: Request, exc: ReadModelStale) -> Response:
         # Never old figures as if current: 503 until the fold succeeds (each read retries it).
         if not request.url.path.startswith("/api"):
-            return pages.error_page(request, 503, str(exc))
+            return error_page(request, 503, str(exc))
         body = {"detail": str(exc), "errors": [], "current_version": None}
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
@@ -237,7 +213,7 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
         if exc.status_code == 405:
             headers = {"Allow": ", ".join(sorted(_allowed(app, request.url.path)))}
         elif not request.url.path.startswith("/api"):
-            return pages.error_page(request, exc.status_code, str(exc.detail))
+            return error_page(request, exc.status_code, str(exc.detail))
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     app.add_middleware(BodyLimit)

@@ -17,9 +17,8 @@ from domain.assessment import SHEET_STATUSES
 from ..services import assessment as ax
 from ..services.refusals import Refused
 from .context import context
-from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
+from .page_kit import parse_as_of, pick_unit, posted, redirect, render, server_of, texts, viewer
 from .page_rectification import uploaded
-from .page_report import parse_as_of
 
 router = APIRouter()
 

@@ -22,8 +22,7 @@ from ..services import figures as service
 from ..services.refusals import Refused
 from . import figure_form
 from .context import context
-from .page_kit import pick_unit, posted, redirect, render, server_of, viewer
-from .page_report import check_year, fmt, years
+from .page_kit import check_year, fmt, pick_unit, posted, redirect, render, server_of, viewer, years
 
 router = APIRouter()
 

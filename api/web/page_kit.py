@@ -1,24 +1,30 @@
-"""What every page shares: templates, who is asking (session cookie), CSRF on forms, the unit picker."""
+"""What every page shares: templates, who is asking (session cookie), CSRF on forms, the unit picker, the login
+redirect and the error page, form keys and upload names, years, instants and figures as the pages show them."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from domain.access import WRITER_ROLES, may_audit
+from domain.catalogue import FIRST_YEAR, LAST_YEAR, YEARS_MESSAGE
 from domain.deadlines import LATE_ENTRY_DAYS
 from domain.user import ROLES
-from domain.validation import EARLIEST
+from domain.validation import EARLIEST, text_problem
 
 from ..infra.evidence import MAX_BYTES, MAX_MB
+from ..render import as_of_problem
 from ..services.refusals import Refused, no_unit
 from .auth import CSRF_FIELD, Caller, check_csrf, identify
 from .server import Server
@@ -57,7 +63,7 @@ def server_of(request: Request) -> Server:
 
 
 def viewer(request: Request) -> Caller:
-    """The signed-in user; not signed in (or a password still to change) → the login flow (see pages.to_login)."""
+    """The signed-in user; not signed in (or a password still to change) → the login flow (see to_login)."""
     caller = identify(server_of(request), request)
     if caller is None:
         raise Refused("unauthenticated", "未登录或登录已过期")
@@ -150,3 +156,83 @@ def pick_unit(server: Server, caller: Caller, requested: str | None, writable: b
 
 def today(server: Server) -> Any:
     return server.ledger.today()
+
+
+# ---- the application's pages: static files, the login flow, the error page ----
+
+
+def mount_static(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+
+def to_login(request: Request) -> Response:
+    """Where a page sends someone not (fully) signed in: the login page, or the password page first."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    caller = identify(server_of(request), request)
+    if caller is not None and caller.user.must_change_password:
+        return redirect(f"/password?next={quote(target)}")
+    return redirect(f"/login?next={quote(target)}")
+
+
+def error_page(request: Request, status: int, detail: str) -> Response:
+    caller = identify(server_of(request), request)
+    return render(request, caller, "error.html", status, status_code=status, detail=detail)
+
+
+# ---- forms and uploads ----
+
+
+def form_key() -> str:
+    """A random key per form shown: a resubmission of the same form is the same line, recorded once."""
+    return secrets.token_hex(12)
+
+
+MAX_NAME_BYTES = 240  # the file is written under its name first (NAME_MAX is 255 bytes) and kept for downloads
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why an uploaded file's name cannot be stored, or None (it names the temporary file and the download)."""
+    if name in (".", ".."):
+        return "文件：文件名无效，请改名后再上传"
+    if problem := text_problem(name):
+        return f"文件：文件名{problem}"
+    if len(name.encode()) > MAX_NAME_BYTES:
+        return f"文件：文件名过长（{len(name.encode())} 字节，最多 {MAX_NAME_BYTES} 字节），请改名后再上传"
+    return None
+
+
+# ---- years, instants and figures as the pages show them ----
+
+
+def years(server: Any) -> list[int]:
+    this = server.ledger.today().year
+    return list(range(this, max(this - 10, FIRST_YEAR) - 1, -1))
+
+
+def parse_as_of(text: str | None, tz: str) -> tuple[datetime | None, str]:
+    """A datetime-local value (ledger time) as an instant, or an error message."""
+    if not text:
+        return None, ""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None, f"时点：无法识别「{text[:30]}」，请用日期时间选择器"
+    if problem := as_of_problem(moment):
+        return None, problem
+    return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))), ""
+
+
+def check_year(year: int) -> None:
+    """Every page that takes a year: the years a report covers (a year beyond them overflows the queries)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        message = YEARS_MESSAGE
+        raise Refused("invalid", message, [{"line": None, "field": "year", "message": message}])
+
+
+def fmt(value: Any, unit: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):  # money (DOMAIN.md §7.1): an exact 2-decimal string
+        whole, _, cents = value.partition(".")
+        return f"{int(whole):,}.{cents}"
+    return f"{value:.2f}%" if unit == "%" else f"{value:,}"

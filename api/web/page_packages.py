@@ -16,11 +16,11 @@ from starlette.datastructures import UploadFile
 from ..services import audit, packages
 from ..services.refusals import Refused
 from .context import context
+from .deps import PROBLEMS, CallerDep, ServerDep, WriterDep
 from .page_kit import posted, render, server_of, viewer
 from .refusals import status_of
-from .routes_api import PROBLEMS, CallerDep, ServerDep, WriterDep
 
-api = APIRouter(prefix="/api", responses=PROBLEMS, tags=["packages"])
+api = APIRouter(responses=PROBLEMS, tags=["packages"])
 router = APIRouter(include_in_schema=False)
 PACKAGE_TYPE = "application/zip"
 MAX_PACKAGE = 25 * 1024 * 1024 - 64 * 1024  # within the app's body limit
@@ -31,7 +31,7 @@ def _download(data: bytes, unit: str, year: int) -> Response:
     return Response(data, media_type=PACKAGE_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@api.get("/seals/{seal_id}/package")
+@api.get("/api/seals/{seal_id}/package")
 def export_package(seal_id: str, caller: CallerDep, server: ServerDep) -> Response:
     """The report package of a seal (zip): report JSON, DOCX, signatures, key, parts, consistency proofs."""
     ctx = context(server)
@@ -39,7 +39,7 @@ def export_package(seal_id: str, caller: CallerDep, server: ServerDep) -> Respon
     return _download(packages.export(ctx, caller.user, seal_id), sealed.unit, sealed.year)
 
 
-@api.post("/packages", status_code=201)
+@api.post("/api/packages", status_code=201)
 async def import_package(
     request: Request,
     caller: WriterDep,
@@ -54,13 +54,13 @@ async def import_package(
     return asdict(got)
 
 
-@api.get("/packages")
+@api.get("/api/packages")
 def list_packages(caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
     """Units on their own servers: pinned key, witnessed log, packages imported and refused, key changes."""
     return [asdict(r) for r in packages.remote_units(context(server), caller.user)]
 
 
-@api.post("/packages/{unit}/key")
+@api.post("/api/packages/{unit}/key")
 def approve_key(unit: str, body: dict[str, str], caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Approve a unit's new signing key: {"key": hex, "reason": text}."""
     got = packages.approve_key(context(server), caller.user, unit, body.get("key", ""), body.get("reason", ""))

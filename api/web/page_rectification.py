@@ -21,8 +21,7 @@ from projections.rectification import FIGURES
 from ..services import rectification as rect
 from ..services.refusals import Refused
 from .context import context
-from .page_entry import file_name_problem
-from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
+from .page_kit import file_name_problem, pick_unit, posted, redirect, render, server_of, texts, viewer
 
 router = APIRouter()
 

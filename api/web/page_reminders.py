@@ -11,14 +11,14 @@ from fastapi.responses import Response
 from ..infra.outbox import Outbox
 from ..services import reminders
 from .context import context
+from .deps import PROBLEMS, CallerDep, ServerDep
 from .page_kit import render, server_of, viewer
-from .routes_api import PROBLEMS, CallerDep, ServerDep
 
 router = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api", responses=PROBLEMS, tags=["read"])
+api = APIRouter(responses=PROBLEMS, tags=["read"])
 
 
-@api.get("/reminders")
+@api.get("/api/reminders")
 def my_reminders(caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """The caller's digest of today: overdue items and those due within a few days (the e-mail's content)."""
     return reminders.digest(context(server), caller.user).to_json()

@@ -1,4 +1,5 @@
-"""The ledger list, the year report (previous year, as-of picker, trends, drill-down), narrative text, documents."""
+"""The year report (`/report`: previous year, as-of picker, trends, drill-down to sources at `/report/figure`),
+its narrative text and letterhead, and its documents (`/report/download`: DOCX, XLSX)."""
 
 from __future__ import annotations
 
@@ -10,113 +11,38 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
-from starlette.responses import FileResponse
 
-from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, REPORT_SECTIONS, YEARS_MESSAGE
+from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, REPORT_SECTIONS
 from domain.report_settings import ORDER_LABELS, DocumentSettings
 from projections.figures import BY_ID, GROUP_HEADINGS
 from projections.trends import THEMES
 
 from ..documents import enforcement
-from ..render import as_of_problem
 from ..services import narratives, reads, report_settings
 from ..services.refusals import Refused
 from .auth import Caller
 from .context import context
-from .page_kit import Units, pick_unit, posted, redirect, render, server_of, texts, viewer
+from .page_kit import (
+    Units,
+    check_year,
+    fmt,
+    parse_as_of,
+    pick_unit,
+    posted,
+    redirect,
+    render,
+    server_of,
+    texts,
+    viewer,
+    years,
+)
 from .refusals import status_of
 
 router = APIRouter()
-PAGE_SIZE = 30
 
 GROUPS = GROUP_HEADINGS  # headings of the report's figure groups (declared in projections/figures.py)
-
-
-def years(server: Any) -> list[int]:
-    this = server.ledger.today().year
-    return list(range(this, max(this - 10, FIRST_YEAR) - 1, -1))
-
-
-def parse_as_of(text: str | None, tz: str) -> tuple[datetime | None, str]:
-    """A datetime-local value (ledger time) as an instant, or an error message."""
-    if not text:
-        return None, ""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None, f"时点：无法识别「{text[:30]}」，请用日期时间选择器"
-    if problem := as_of_problem(moment):
-        return None, problem
-    return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))), ""
-
-
-def check_year(year: int) -> None:
-    """Every page that takes a year: the years a report covers (a year beyond them overflows the queries)."""
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        message = YEARS_MESSAGE
-        raise Refused("invalid", message, [{"line": None, "field": "year", "message": message}])
-
-
-MAX_PAGE = 100_000  # as the API's /activities: far beyond any ledger, and an offset DuckDB can take
-
-
-def fmt(value: Any, unit: str) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):  # money (DOMAIN.md §7.1): an exact 2-decimal string
-        whole, _, cents = value.partition(".")
-        return f"{int(whole):,}.{cents}"
-    return f"{value:.2f}%" if unit == "%" else f"{value:,}"
-
-
-# ---- the ledger list ----
-
-
-@router.get("/ledger")
-def ledger(
-    request: Request,
-    unit: str | None = None,
-    year: str = "",
-    kind: str = "",
-    q: str = "",
-    page: int = 1,
-) -> Response:
-    caller = viewer(request)
-    server = server_of(request)
-    code, units = pick_unit(server, caller, unit)
-    if page > MAX_PAGE:
-        message = f"页码：须为 1–{MAX_PAGE:,} 之间的整数"
-        raise Refused("invalid", message, [{"line": None, "field": "page", "message": message}])
-    year_n = int(year) if year.isdigit() else None
-    if year_n is not None:
-        check_year(year_n)
-    found = reads.listing(
-        context(server), caller.user, code, year_n, kind or None, q[:100] or None, max(page, 1), PAGE_SIZE
-    )
-    query = {"unit": code, "year": year, "kind": kind, "q": q}
-
-    def page_url(n: int) -> str:
-        return "/ledger?" + urlencode({**query, "page": n})
-
-    return render(
-        request,
-        caller,
-        "ledger.html",
-        unit=code,
-        units=units,
-        year=year,
-        kind=kind,
-        q=q,
-        years=years(server),
-        kinds=[(k.code, k.label) for k in KINDS.values()],
-        found=found,
-        page_url=page_url,
-    )
-
-
-# ---- the year report ----
 
 
 def figure_url(unit: str, year: int, fid: str, as_of: str) -> str:
@@ -196,7 +122,8 @@ def _report(
         letterhead_errors=letterhead_errors or {},
         letterhead_orders=ORDER_LABELS,
         writable=server.may_write(caller.user, code),
-        enforcement=enforcement.table_of(reads.document_json(data)),  # 行政执法数据年报 (DOMAIN.md §7.5), for units with enforcement
+        # 行政执法数据年报 (DOMAIN.md §7.5), for units with enforcement
+        enforcement=enforcement.table_of(reads.document_json(data)),
         query=urlencode({"unit": code, "year": year, **({"as_of": as_of} if as_of else {})}),
     )
 

@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from ..services import assessment as ax
 from ..services.refusals import Refused
 from .context import context
-from .page_entry import file_name_problem
-from .routes_api import PROBLEMS, AsOf, CallerDep, ServerDep, WriterDep, _as_of
+from .deps import PROBLEMS, AsOf, CallerDep, ServerDep, WriterDep, _as_of
+from .page_kit import file_name_problem
 
-router = APIRouter(prefix="/api/assessment", responses=PROBLEMS, tags=["assessment"])
+router = APIRouter(responses=PROBLEMS, tags=["assessment"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -61,11 +61,7 @@ class FinalIn(BaseModel):
     reason: str = ""
 
 
-S = "/{owner}/{code}"
-U = S + "/units/{unit}"
-
-
-@router.get("/template.xlsx", response_class=FileResponse)
+@router.get("/api/assessment/template.xlsx", response_class=FileResponse)
 def template_xlsx(caller: CallerDep) -> Any:
     """A blank indicator-system workbook (sheets 指标体系, 单位类别, 说明), as `taizhang assess template`."""
     from ..documents.assessment_xlsx import template
@@ -82,19 +78,19 @@ def template_xlsx(caller: CallerDep) -> Any:
     return FileResponse(out, media_type=XLSX, filename="indicator-system.xlsx", background=BackgroundTask(clean))
 
 
-@router.get("/systems/{unit}")
+@router.get("/api/assessment/systems/{unit}")
 def systems(unit: str, caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
     """The systems the unit defined or is assessed under."""
     return [s.to_json() for s in ax.systems(context(server), caller.user, unit)]
 
 
-@router.put(S)
+@router.put("/api/assessment/{owner}/{code}")
 def define(owner: str, code: str, body: SystemIn, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Define (or revise, with a reason) the owner's indicator system."""
     return ax.define(context(server), caller.user, owner, code, body.year, body.definition, body.reason).to_json()
 
 
-@router.post(S + "/workbook")
+@router.post("/api/assessment/{owner}/{code}/workbook")
 async def import_workbook(
     owner: str,
     code: str,
@@ -114,17 +110,17 @@ async def import_workbook(
     return found.to_json()
 
 
-@router.get(S)
+@router.get("/api/assessment/{owner}/{code}")
 def system(owner: str, code: str, caller: CallerDep, server: ServerDep, as_of: AsOf = None) -> dict[str, Any]:
     return ax.system(context(server), caller.user, owner, code, _as_of(as_of)).to_json()
 
 
-@router.post(S + "/units")
+@router.post("/api/assessment/{owner}/{code}/units")
 def assign(owner: str, code: str, body: Assignment, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     return ax.assign(context(server), caller.user, owner, code, body.units, body.reason).to_json()
 
 
-@router.get(S + "/table")
+@router.get("/api/assessment/{owner}/{code}/table")
 def table(owner: str, code: str, caller: CallerDep, server: ServerDep, as_of: AsOf = None) -> dict[str, Any]:
     """Every assessed unit's sheet, filling progress, outliers and the ranking by category."""
     return ax.table(context(server), caller.user, owner, code, _as_of(as_of)).to_json()
@@ -143,30 +139,30 @@ def _file(make: Any, media: str, name: str, owner: str, code: str, caller: Any, 
     return FileResponse(out, media_type=media, filename=name, background=BackgroundTask(clean))
 
 
-@router.get(S + "/scores.xlsx", response_class=FileResponse)
+@router.get("/api/assessment/{owner}/{code}/scores.xlsx", response_class=FileResponse)
 def scores_xlsx(owner: str, code: str, caller: CallerDep, server: ServerDep, as_of: AsOf = None) -> Any:
     """The workbook of all scores."""
     return _file(ax.workbook, XLSX, f"{code}-scores.xlsx", owner, code, caller, server, as_of)
 
 
-@router.get(S + "/bulletin.docx", response_class=FileResponse)
+@router.get("/api/assessment/{owner}/{code}/bulletin.docx", response_class=FileResponse)
 def bulletin_docx(owner: str, code: str, caller: CallerDep, server: ServerDep, as_of: AsOf = None) -> Any:
     """The bulletin (考核结果通报)."""
     return _file(ax.bulletin, DOCX, f"{code}-bulletin.docx", owner, code, caller, server, as_of)
 
 
-@router.get(U)
+@router.get("/api/assessment/{owner}/{code}/units/{unit}")
 def sheet(owner: str, code: str, unit: str, caller: CallerDep, server: ServerDep, as_of: AsOf = None) -> dict[str, Any]:
     """One unit's score sheet, as it stands or as it stood at `as_of`."""
     return ax.sheet(context(server), caller.user, owner, code, unit, _as_of(as_of)).to_json()
 
 
-@router.get(U + "/history")
+@router.get("/api/assessment/{owner}/{code}/units/{unit}/history")
 def history(owner: str, code: str, unit: str, caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
     return ax.history(context(server), caller.user, owner, code, unit)
 
 
-@router.get(U + "/indicators/{indicator}/sources")
+@router.get("/api/assessment/{owner}/{code}/units/{unit}/indicators/{indicator}/sources")
 def drill(
     owner: str, code: str, unit: str, indicator: str, caller: CallerDep, server: ServerDep, as_of: AsOf = None
 ) -> dict[str, Any]:
@@ -177,13 +173,13 @@ def drill(
     return {"figure": found.figure, "value": found.value, "activities": found.activities}
 
 
-@router.post(U + "/self")
+@router.post("/api/assessment/{owner}/{code}/units/{unit}/self")
 def self_assess(owner: str, code: str, unit: str, body: SelfScore, caller: WriterDep, server: ServerDep) -> Any:
     ctx = context(server)
     return ax.self_assess(ctx, caller.user, owner, code, unit, body.indicator, body.score, body.note).to_json()
 
 
-@router.post(U + "/evidence")
+@router.post("/api/assessment/{owner}/{code}/units/{unit}/evidence")
 def add_evidence(owner: str, code: str, unit: str, body: EvidenceIn, caller: WriterDep, server: ServerDep) -> Any:
     """An activity (unit + ref) or a seal as evidence for one indicator."""
     activity = (body.unit, body.ref) if body.unit and body.ref else None
@@ -193,7 +189,7 @@ def add_evidence(owner: str, code: str, unit: str, body: EvidenceIn, caller: Wri
     ).to_json()
 
 
-@router.post(U + "/evidence/file")
+@router.post("/api/assessment/{owner}/{code}/units/{unit}/evidence/file")
 async def add_file(
     owner: str,
     code: str,
@@ -218,28 +214,28 @@ async def add_file(
     return found.to_json()
 
 
-@router.post(U + "/submission")
+@router.post("/api/assessment/{owner}/{code}/units/{unit}/submission")
 def submit(owner: str, code: str, unit: str, caller: WriterDep, server: ServerDep) -> Any:
     return ax.submit(context(server), caller.user, owner, code, unit).to_json()
 
 
-@router.post(U + "/scores")
+@router.post("/api/assessment/{owner}/{code}/units/{unit}/scores")
 def assess(owner: str, code: str, unit: str, body: Score, caller: WriterDep, server: ServerDep) -> Any:
     ctx = context(server)
     return ax.assess(ctx, caller.user, owner, code, unit, body.indicator, body.score, body.comment).to_json()
 
 
-@router.post(U + "/return")
+@router.post("/api/assessment/{owner}/{code}/units/{unit}/return")
 def send_back(owner: str, code: str, unit: str, body: ReturnIn, caller: WriterDep, server: ServerDep) -> Any:
     return ax.send_back(context(server), caller.user, owner, code, unit, body.wanted, body.reason).to_json()
 
 
-@router.post(U + "/final")
+@router.post("/api/assessment/{owner}/{code}/units/{unit}/final")
 def finalise(owner: str, code: str, unit: str, body: FinalIn, caller: WriterDep, server: ServerDep) -> Any:
     return ax.finalise(context(server), caller.user, owner, code, unit, body.reason).to_json()
 
 
-@router.get(U + "/verification")
+@router.get("/api/assessment/{owner}/{code}/units/{unit}/verification")
 def verify(owner: str, code: str, unit: str, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """A final sheet checked: its digest recomputed, the owner's signature and key."""
     return ax.verify_sheet(context(server), caller.user, owner, code, unit).__dict__

@@ -15,10 +15,10 @@ from domain.validation import Ident, UnitCode
 
 from ..services import figures as service
 from .context import context
-from .routes_api import PROBLEMS, CallerDep, IdemKey, ServerDep, WriterDep
+from .deps import PROBLEMS, CallerDep, IdemKey, ServerDep, WriterDep
 from .schemas import Written
 
-router = APIRouter(prefix="/api", responses=PROBLEMS, tags=["figures"])
+router = APIRouter(responses=PROBLEMS, tags=["figures"])
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="The report year (default: this year).")]
 
 
@@ -89,7 +89,7 @@ def _history(h: Any) -> dict[str, Any]:
     return {"unit": h.unit, "code": h.code, "live": h.live, "versions": versions}
 
 
-@router.post("/figures", response_model=Written, status_code=201)
+@router.post("/api/figures", response_model=Written, status_code=201)
 async def declare(
     response: Response,
     caller: WriterDep,
@@ -107,7 +107,7 @@ async def declare(
     return written
 
 
-@router.post("/figures/preview", response_model=PreviewOut)
+@router.post("/api/figures/preview", response_model=PreviewOut)
 def preview(body: PreviewRequest, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """The value a definition would have in the unit's report for the year, now; nothing is written."""
     year = body.year or server.ledger.today().year
@@ -115,7 +115,7 @@ def preview(body: PreviewRequest, caller: CallerDep, server: ServerDep) -> dict[
     return {"value": found.value, "previous": found.previous, "sources": found.sources}
 
 
-@router.get("/figures", response_model=FiguresOut)
+@router.get("/api/figures", response_model=FiguresOut)
 def listing(unit: str, caller: CallerDep, server: ServerDep, year: Year = None) -> dict[str, Any]:
     """The declared figures of the unit's report (its own and inherited ones) with this year's values, and
     every declaration made on the unit with all its versions."""
@@ -138,7 +138,7 @@ def listing(unit: str, caller: CallerDep, server: ServerDep, year: Year = None) 
     return {"unit": unit, "year": year, "applied": applied, "own": [_history(h) for h in found.own]}
 
 
-@router.get("/figures/{code}", response_model=DeclarationOut)
+@router.get("/api/figures/{code}", response_model=DeclarationOut)
 def history(code: str, unit: str, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """Every version of `code` declared on `unit`, oldest first (404: never declared there)."""
     return _history(service.history(context(server), caller.user, unit, code))

@@ -12,9 +12,9 @@ from pydantic import Field as PydField
 
 from ..services import filing
 from .context import context
-from .routes_api import PROBLEMS, CallerDep, ServerDep, WriterDep
+from .deps import PROBLEMS, CallerDep, ServerDep, WriterDep
 
-router = APIRouter(prefix="/api", responses=PROBLEMS, tags=["filing"])
+router = APIRouter(responses=PROBLEMS, tags=["filing"])
 Unit = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", max_length=64)]
 Year = Annotated[int, Path(ge=2000, le=2100)]
 Text = PydField(default=None, max_length=2000)
@@ -121,50 +121,50 @@ class DueOut(BaseModel):
     label: str
 
 
-@router.get("/filings/{unit}/{year}", response_model=FilingOut)
+@router.get("/api/filings/{unit}/{year}", response_model=FilingOut)
 def status(unit: Unit, year: Year, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """The filing's state, deadlines and register (who did what, when, why)."""
     return filing.status(context(server), caller.user, unit, year).to_json()
 
 
-@router.post("/filings/{unit}/{year}/submit", response_model=FilingOut)
+@router.post("/api/filings/{unit}/{year}/submit", response_model=FilingOut)
 def submit(unit: Unit, year: Year, body: SubmitRequest, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Submit (or resubmit) the year's report upward with a seal of that year (the unit's admins)."""
     return filing.submit(context(server), caller.user, unit, year, body.comment, body.seal).to_json()
 
 
-@router.post("/filings/{unit}/{year}/return", response_model=FilingOut)
+@router.post("/api/filings/{unit}/{year}/return", response_model=FilingOut)
 def return_(unit: Unit, year: Year, body: Reason, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Return a submitted report with a reason (an auditor or admin of an ancestor unit)."""
     return filing.return_(context(server), caller.user, unit, year, body.reason).to_json()
 
 
-@router.post("/filings/{unit}/{year}/approve", response_model=FilingOut)
+@router.post("/api/filings/{unit}/{year}/approve", response_model=FilingOut)
 def approve(unit: Unit, year: Year, body: Comment, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Approve a submitted report: the unit's figures of the year are locked (writes need `late_reason`)."""
     return filing.approve(context(server), caller.user, unit, year, body.comment).to_json()
 
 
-@router.post("/filings/{unit}/{year}/reopen", response_model=FilingOut)
+@router.post("/api/filings/{unit}/{year}/reopen", response_model=FilingOut)
 def reopen(unit: Unit, year: Year, body: Reason, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Reopen an approved year with a reason (a reviewer): the lock is lifted until the next approval."""
     return filing.reopen(context(server), caller.user, unit, year, body.reason).to_json()
 
 
-@router.post("/filings/{unit}/{year}/publication", response_model=FilingOut)
+@router.post("/api/filings/{unit}/{year}/publication", response_model=FilingOut)
 def publish(unit: Unit, year: Year, body: Publication, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Record where and when the report was published (due by 1 April of the next year)."""
     return filing.publish(context(server), caller.user, unit, year, body.url, body.date).to_json()
 
 
-@router.post("/filings/{unit}/{year}/deadline", response_model=list[FilingOut])
+@router.post("/api/filings/{unit}/{year}/deadline", response_model=list[FilingOut])
 def deadline(unit: Unit, year: Year, body: Deadline, caller: WriterDep, server: ServerDep) -> list[dict[str, Any]]:
     """A superior's own submission deadline for the unit (or every unit under it that the caller reviews)."""
     day = filing.parse_day(body.date)
     return [s.to_json() for s in filing.set_deadline(context(server), caller.user, unit, year, day, body.descendants)]
 
 
-@router.get("/filings/{unit}/{year}/late")
+@router.get("/api/filings/{unit}/{year}/late")
 def late(unit: Unit, year: Year, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """报后更正: the writes to the approved year with their reasons, and the figures moved since its seal."""
     found = filing.late_corrections(context(server), caller.user, unit, year)
@@ -192,13 +192,13 @@ def late(unit: Unit, year: Year, caller: CallerDep, server: ServerDep) -> dict[s
     }
 
 
-@router.get("/progress/{unit}/{year}", response_model=ProgressOut)
+@router.get("/api/progress/{unit}/{year}", response_model=ProgressOut)
 def progress(unit: Unit, year: Year, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """报送进度: every unit under this one, its state, the date of each transition, the overdue ones."""
     return filing.progress(context(server), caller.user, unit, year).to_json()
 
 
-@router.get("/filings-due", response_model=list[DueOut])
+@router.get("/api/filings-due", response_model=list[DueOut])
 def due(
     caller: CallerDep,
     server: ServerDep,

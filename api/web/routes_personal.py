@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..services import personal
 from .context import context
-from .routes_api import PROBLEMS, CallerDep, ServerDep, WriterDep
+from .deps import PROBLEMS, CallerDep, ServerDep, WriterDep
 
-router = APIRouter(prefix="/api/personal", responses=PROBLEMS, tags=["personal"])
+router = APIRouter(responses=PROBLEMS, tags=["personal"])
 
 
 class PersonalIn(BaseModel):
@@ -51,19 +51,19 @@ class ShredOut(BaseModel):
 
 
 # unit and ref are query parameters, as for /api/activity (a ref may contain any character).
-@router.get("", response_model=PersonalOut)
+@router.get("/api/personal", response_model=PersonalOut)
 def show(unit: str, ref: str, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """In clear, for the unit's recorders and admins; the showing is recorded in the log."""
     return asdict(personal.show(context(server), caller.user, unit, ref))
 
 
-@router.put("", response_model=list[str])
+@router.put("/api/personal", response_model=list[str])
 def record(unit: str, ref: str, body: PersonalIn, caller: WriterDep, server: ServerDep) -> list[str]:
     """Record (encrypted under the unit's key) the fields given; returns their names."""
     return personal.record(context(server), caller.user, unit, ref, body.model_dump(exclude_unset=True))
 
 
-@router.post("/shred", response_model=ShredOut)
+@router.post("/api/personal/shred", response_model=ShredOut)
 def shred(body: ShredIn, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Erase the unit's personal-data key (admins): figures, roots and seals stay valid."""
     return asdict(personal.shred(context(server), caller.user, body.unit, body.reason))

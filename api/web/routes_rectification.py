@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 from ..services import rectification as rect
 from ..services.refusals import Refused
 from .context import context
-from .page_entry import file_name_problem
-from .routes_api import PROBLEMS, AsOf, CallerDep, ServerDep, WriterDep, _as_of
+from .deps import PROBLEMS, AsOf, CallerDep, ServerDep, WriterDep, _as_of
+from .page_kit import file_name_problem
 
-router = APIRouter(prefix="/api/issues", responses=PROBLEMS, tags=["rectification"])
+router = APIRouter(responses=PROBLEMS, tags=["rectification"])
 
 
 class IssueIn(BaseModel):
@@ -75,21 +75,21 @@ def _out(found: rect.IssueView) -> dict[str, Any]:
     return found.to_json()
 
 
-@router.post("", status_code=201)
+@router.post("/api/issues", status_code=201)
 def register(body: IssueIn, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Register an issue and assign it to its owner unit."""
     draft = rect.IssueDraft(body.ref, body.owner, body.title, body.deadline, body.source, body.detail, body.found_on)
     return _out(rect.register(context(server), caller.user, body.issuer, draft))
 
 
-@router.post("/from-inspection", status_code=201)
+@router.post("/api/issues/from-inspection", status_code=201)
 def from_inspection(body: FromInspection, caller: WriterDep, server: ServerDep) -> list[dict[str, Any]]:
     """Register every issue an inspection activity found, in one step, all or none."""
     drafts = [rect.IssueDraft(i.ref, i.owner, i.title, i.deadline, "inspection", i.detail) for i in body.issues]
     return [_out(v) for v in rect.register_from_inspection(context(server), caller.user, body.unit, body.ref, drafts)]
 
 
-@router.get("")
+@router.get("/api/issues")
 def issues(
     unit: str, caller: CallerDep, server: ServerDep, status: str | None = None, as_of: AsOf = None
 ) -> list[dict[str, Any]]:
@@ -97,14 +97,14 @@ def issues(
     return [_out(v) for v in rect.issues(context(server), caller.user, unit, _as_of(as_of), status)]
 
 
-@router.get("/figures/{unit}/{year}")
+@router.get("/api/issues/figures/{unit}/{year}")
 def figures(unit: str, year: int, caller: CallerDep, server: ServerDep, as_of: AsOf = None) -> dict[str, Any]:
     """整改完成率, 整改超期率, 问题反弹 of the issues the unit and its descendants own, found in the year."""
     found = rect.figures(context(server), caller.user, unit, year, _as_of(as_of))
     return {"unit": unit, "year": year, "figures": {k: v.to_json() for k, v in found.items()}}
 
 
-@router.get("/reminders/{unit}")
+@router.get("/api/issues/reminders/{unit}")
 def reminders(
     unit: str,
     caller: CallerDep,
@@ -117,25 +117,25 @@ def reminders(
     return {u: [r.to_json() for r in rs] for u, rs in found.items()}
 
 
-@router.get("/{issuer}/{ref}")
+@router.get("/api/issues/{issuer}/{ref}")
 def issue(issuer: str, ref: str, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """One issue with every event: when, by whom, what, why."""
     return _out(rect.issue(context(server), caller.user, issuer, ref))
 
 
-@router.post("/{issuer}/{ref}/measures")
+@router.post("/api/issues/{issuer}/{ref}/measures")
 def plan(issuer: str, ref: str, body: Measures, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     return _out(rect.plan(context(server), caller.user, issuer, ref, body.measures))
 
 
-@router.post("/{issuer}/{ref}/evidence/activity")
+@router.post("/api/issues/{issuer}/{ref}/evidence/activity")
 def link_activity(
     issuer: str, ref: str, body: ActivityEvidence, caller: WriterDep, server: ServerDep
 ) -> dict[str, Any]:
     return _out(rect.link_activity(context(server), caller.user, issuer, ref, body.unit, body.ref))
 
 
-@router.post("/{issuer}/{ref}/evidence/file")
+@router.post("/api/issues/{issuer}/{ref}/evidence/file")
 async def attach_file(
     issuer: str,
     ref: str,
@@ -159,22 +159,22 @@ async def attach_file(
     return _out(found)
 
 
-@router.post("/{issuer}/{ref}/completion")
+@router.post("/api/issues/{issuer}/{ref}/completion")
 def complete(issuer: str, ref: str, body: Completion, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     return _out(rect.complete(context(server), caller.user, issuer, ref, body.on, body.summary))
 
 
-@router.post("/{issuer}/{ref}/deadline")
+@router.post("/api/issues/{issuer}/{ref}/deadline")
 def move_deadline(issuer: str, ref: str, body: DeadlineMove, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     return _out(rect.move_deadline(context(server), caller.user, issuer, ref, body.deadline, body.reason))
 
 
-@router.post("/{issuer}/{ref}/verification")
+@router.post("/api/issues/{issuer}/{ref}/verification")
 def verify(issuer: str, ref: str, body: Verification, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """passed: signed off (销号); not passed: returned to the owner with the reason."""
     return _out(rect.verify(context(server), caller.user, issuer, ref, body.passed, body.reason, body.on))
 
 
-@router.post("/{issuer}/{ref}/reopening")
+@router.post("/api/issues/{issuer}/{ref}/reopening")
 def reopen(issuer: str, ref: str, body: Reopening, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     return _out(rect.reopen(context(server), caller.user, issuer, ref, body.reason, body.on, body.deadline))

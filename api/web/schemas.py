@@ -36,14 +36,6 @@ StepRequest = _request(StepLine, "StepRequest", "Add a step to an activity (op `
 CorrectRequest = _request(CorrectLine, "CorrectRequest", "Correct an activity's date or data (op `correct`).")
 VoidRequest = _request(VoidLine, "VoidRequest", "Void an activity, or one step with `target` (op `void`).")
 
-OPS: dict[str, tuple[str, type[BaseModel]]] = {
-    "units": ("unit", UnitRequest),
-    "records": ("record", RecordRequest),
-    "steps": ("step", StepRequest),
-    "corrections": ("correct", CorrectRequest),
-    "voids": ("void", VoidRequest),
-}
-
 
 class FieldProblem(BaseModel):
     line: int | None = None

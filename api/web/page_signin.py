@@ -1,52 +1,21 @@
-"""Server-rendered pages (Jinja2), Chinese throughout: sign-in, password, dashboard; the rest in page_*.py."""
+"""Signing in and out (`/login`, `/logout`) and changing one's own password (`/password`), in Chinese."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from fastapi.staticfiles import StaticFiles
 
-from projections.figures import DASHBOARD
-
-from ..services import reads, users
+from ..services import users
 from ..services.refusals import Refused
-from . import page_admin, page_entry, page_figures, page_import, page_report, page_tokens, page_units
 from .auth import CSRF_FIELD, SESSION_COOKIE, check_csrf, end_session, identify, session_cookie, set_session
 from .context import context
-from .page_kit import HERE, pick_unit, posted, redirect, render, server_of, texts, viewer
+from .page_kit import posted, redirect, render, server_of, texts, viewer
 from .refusals import status_of
 
-router = APIRouter(include_in_schema=False)
-router.include_router(page_entry.router)
-router.include_router(page_report.router)
-router.include_router(page_admin.router)
-router.include_router(page_import.router)
-router.include_router(page_tokens.router)
-router.include_router(page_figures.router)
-router.include_router(page_units.router)
-
-KEY_FIGURES = DASHBOARD  # the dashboard's key figures (declared in projections/figures.py)
-
-
-def mount_static(app: FastAPI) -> None:
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-
-def to_login(request: Request) -> Response:
-    """Where a page sends someone not (fully) signed in: the login page, or the password page first."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    caller = identify(server_of(request), request)
-    if caller is not None and caller.user.must_change_password:
-        return redirect(f"/password?next={quote(target)}")
-    return redirect(f"/login?next={quote(target)}")
-
-
-def error_page(request: Request, status: int, detail: str) -> Response:
-    caller = identify(server_of(request), request)
-    return render(request, caller, "error.html", status, status_code=status, detail=detail)
+router = APIRouter()
 
 
 def _next(value: str | None) -> str:
@@ -128,41 +97,3 @@ async def change_password(request: Request) -> Response:
     response = redirect(target + ("&" if "?" in target else "?") + "done=password")
     set_session(response, request, value)
     return response
-
-
-# ---- dashboard ----
-
-
-@router.get("/")
-def dashboard(request: Request, unit: str | None = None) -> Response:
-    caller = viewer(request)
-    server = server_of(request)
-    try:
-        code, units = pick_unit(server, caller, unit)
-    except Refused as e:
-        # The first start: an admin on a ledger with no unit is taken to the guided setup, not a dead end.
-        if status_of(e) == 403 and page_units.needs_setup(request, caller.user):
-            return redirect("/setup")
-        raise
-    year = server.ledger.today().year
-    report = reads.report(context(server), caller.user, code, year, None)
-    figures = [(fid, report.figures[fid]) for fid in KEY_FIGURES]
-    due = [
-        d.to_json()
-        for d in reads.deadlines(context(server), caller.user, code).items
-        if d.status in ("overdue", "due_soon")
-    ]
-    return render(
-        request,
-        caller,
-        "dashboard.html",
-        unit=code,
-        units=units,
-        year=year,
-        report=report,
-        figures=figures,
-        deadlines=due,
-        recent=reads.recent(context(server), caller.user, code),
-        writable=server.may_write(caller.user, code),
-        kinds=page_entry.kinds(),
-    )

@@ -1,25 +1,20 @@
-"""The audit page (verification, seals, late entries, corrections and voids) and the users page (admins)."""
+"""The audit page (`/audit`): verification, seals, late entries, corrections and voids; sealing a year."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, YEARS_MESSAGE
-from domain.user import ROLES
 from projections.figures import BY_ID
 
 from ..services import access
 from ..services import audit as audit_service
-from ..services import users as users_service
 from ..services.refusals import Refused
 from .context import context
-from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
-from .page_report import years
-from .refusals import status_of
+from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer, years
 
 router = APIRouter()
 AMENDMENTS = {"correct": "更正", "void": "作废活动", "void_step": "作废步骤"}
@@ -105,75 +100,3 @@ async def seal(request: Request) -> Response:
         )
     audit_service.seal(ctx, caller.user, unit, year)
     return redirect("/audit?" + urlencode({"unit": unit, "done": "sealed"}))
-
-
-# ---- users ----
-
-
-def _users_page(request: Request, status: int = 200, **extra: Any) -> Response:
-    caller = viewer(request)
-    access.require_admin(caller.user)
-    server = server_of(request)
-    return render(
-        request,
-        caller,
-        "users.html",
-        status,
-        users=server.ledger.users(),
-        roles=ROLES,
-        units=server.units_for(caller.user),
-        **{"shown_password": None, "errors": {}, "values": {}, **extra},
-    )
-
-
-@router.get("/users")
-def users(request: Request) -> Response:
-    return _users_page(request)
-
-
-def _units(form: Any) -> list[str]:
-    return [str(u) for u in form.getlist("units") if str(u).strip()]
-
-
-@router.post("/users/new")
-async def create_user(request: Request) -> Response:
-    caller, form = await posted(request)
-    values = texts(form)
-    username = values.get("username", "").strip().lower()
-    try:
-        password = users_service.create_user(
-            context(server_of(request)),
-            caller.user,
-            username,
-            values.get("display_name", ""),
-            values.get("role", ""),
-            _units(form),
-        )
-    except Refused as e:
-        if status_of(e) != 422:
-            raise
-        errors = {str(x["field"]): x["message"] for x in e.errors}
-        return _users_page(request, 422, errors=errors, values=values)
-    return _users_page(request, 201, shown_password=(username, password))
-
-
-@router.post("/users/change")
-async def change_user(request: Request) -> Response:
-    caller, form = await posted(request)
-    values = texts(form)
-    changes = {"role": values.get("role"), "units": _units(form), "disabled": values.get("disabled") == "on"}
-    try:
-        users_service.change_user(context(server_of(request)), caller.user, values.get("username", ""), changes)
-    except Refused as e:
-        if status_of(e) != 422:
-            raise
-        return _users_page(request, 422, errors={"change": e.detail})
-    return redirect("/users?done=user")
-
-
-@router.post("/users/reset")
-async def reset(request: Request) -> Response:
-    caller, form = await posted(request)
-    username = texts(form).get("username", "")
-    password = users_service.reset_password(context(server_of(request)), caller.user, username)
-    return _users_page(request, 200, shown_password=(username, password))
