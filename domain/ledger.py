@@ -165,7 +165,7 @@ class Ledger(UserDirectory, Application[UUID]):
     def act_on_filing(self, unit: str, year: int, by: str, act: Callable[[Filing, str], None]) -> Filing:
         """Open the unit's filing of the year if it has none, run one command on it, save it."""
         if self.unit(unit) is None:
-            raise DomainError.of("unit", f"单位：单位「{unit}」不存在")
+            raise DomainError.of("unit", f"单位：{unknown_unit(unit)}")
         at = datetime.now(UTC).isoformat()
         found = self.filing(unit, year) or Filing(unit, year, at, by)
         act(found, at)
@@ -252,7 +252,7 @@ class Ledger(UserDirectory, Application[UUID]):
         """Record how the unit issues its year report (红头, 主送机关, attachments); unchanged settings add nothing."""
         checked = report_settings.check(values, year)
         if self.unit(unit) is None:
-            raise DomainError.of("unit", f"单位：单位「{unit}」不存在")
+            raise DomainError.of("unit", f"单位：{unknown_unit(unit)}")
         found: report_settings.ReportSettings | None = self._get(report_settings.settings_id(unit, year))  # type: ignore[assignment]
         if found is None:
             found = report_settings.ReportSettings(unit, year, checked.values(), by)

@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from .access import WRITER_ROLES
 from .catalogue import PERSONAL_FIELDS, PersonalField
 from .errors import DomainError, FieldError
 from .ids import NAMESPACE
@@ -22,7 +23,7 @@ from .user import User
 
 # Who handles the matter sees the person: the unit's recorders and admins; auditors check the ledger without
 # it (个人信息保护法 §6: no more than the purpose needs).
-SEES_PERSONAL = ("recorder", "admin")
+SEES_PERSONAL = WRITER_ROLES
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID = re.compile(r"^\d{17}[\dX]$")

@@ -522,6 +522,14 @@ TRENDS: tuple[str, ...] = (
     "legal.reviews",
     "disclosure.proactive",
 )
+# The figures a seal's confirmation names, so the admin sees what is about to be frozen (the seal page).
+SEAL_SUMMARY: tuple[str, ...] = (
+    "study.sessions",
+    "publicity.events",
+    "petition.received",
+    "case.handled",
+    "normdoc.reviewed",
+)
 # Headings of the report page's figure groups, by the figure id's prefix (others: 其他).
 GROUP_HEADINGS: dict[str, str] = {
     "study": "学法",
@@ -544,5 +552,5 @@ GROUP_HEADINGS: dict[str, str] = {
     "law_report": "述法",
     "local": "自定义指标",
 }
-assert all(fid in BY_ID for fid in DASHBOARD + BREAKDOWN + TRENDS)
+assert all(fid in BY_ID for fid in DASHBOARD + BREAKDOWN + TRENDS + SEAL_SUMMARY)
 assert all(len(BY_ID[f].parts) == 1 and BY_ID[f].parts[0].over == "A" for f in TRENDS)

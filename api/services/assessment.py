@@ -28,7 +28,7 @@ from domain.assessment import (
     sheet_id,
     system_id,
 )
-from domain.catalogue import KINDS
+from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, YEARS_MESSAGE
 from domain.errors import DomainError, FieldError
 from domain.rectification import IssueBook
 from domain.unit import Unit
@@ -213,8 +213,8 @@ def define(
     """Define the owner's indicator system for a year, or revise it (with a reason) while no sheet is final."""
     require_read(ctx, actor, owner)
     require_write(ctx, actor, owner)
-    if not 2000 <= year <= 2100:
-        raise field_problem("year", "年度：须在 2000–2100 之间")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise field_problem("year", YEARS_MESSAGE)
     unknown = _figures_known(definition)
     try:
         parse_system(definition)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
 
 from domain.access import may_audit, may_read, may_review, may_submit
+from domain.catalogue import FIRST_YEAR, LAST_YEAR, YEARS_MESSAGE
 from domain.errors import DomainError
 from domain.filing import REVIEWABLE, STATES, SUBMITTABLE, Entry, Filing, publish_due, report_due
 
@@ -341,11 +342,11 @@ def _act(ctx: Context, actor: Actor, unit: str, year: int, act: Callable[[Filing
 
 
 def _check_year(year: int) -> None:
-    if not 2000 <= year <= 2100:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Refused(
             "invalid",
-            f"年度：须为 2000–2100，收到 {year}",
-            [{"line": None, "field": "year", "message": "年度：须为 2000–2100"}],
+            f"{YEARS_MESSAGE}，收到 {year}",
+            [{"line": None, "field": "year", "message": YEARS_MESSAGE}],
         )
 
 

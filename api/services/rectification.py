@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.catalogue import KINDS
-from domain.errors import DomainError, FieldError
+from domain.errors import DomainError, FieldError, unknown_unit
 from domain.rectification import SOURCES, STATUSES, EvidenceLink, Issue, IssueBook, check_new, text
 from projections import rectification as figures_of
 from projections.rectification import RectificationFigure, Reminder
@@ -149,7 +149,7 @@ def _new(ctx: Context, actor: Actor, issuer: str, draft: IssueDraft, origin: str
     today = ctx.ledger.today()
     errors = check_new(draft.ref, draft.source, draft.title, found_on, draft.deadline, today)
     if ctx.ledger.unit(draft.owner) is None:
-        errors.append(FieldError("owner", f"整改单位：单位「{draft.owner}」不存在"))
+        errors.append(FieldError("owner", f"整改单位：{unknown_unit(draft.owner)}"))
     elif not _descends(ctx, draft.owner, issuer):
         errors.append(FieldError("owner", f"整改单位：「{draft.owner}」不是「{issuer}」或其下级单位"))
     try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from domain.access import WRITER_ROLES
 from domain.errors import DomainError
 from domain.suite import SUITES, Suite
 
@@ -170,7 +171,7 @@ def _roles(ctx: Context) -> list[RoleLine]:
     lines = []
     for role, label in ROLES.items():
         probe = _Probe(role)
-        may = ["录入本单位及下级"] if probe.role in ("recorder", "admin") else []
+        may = ["录入本单位及下级"] if probe.role in WRITER_ROLES else []
         may += ["查看全部日志、核验、封存列表"] if may_audit(probe) else []  # type: ignore[arg-type]
         may += ["管理用户、封存、单位"] if role == "admin" else []
         lines.append(RoleLine(role, label, sum(1 for u in users if u.role == role), may or ["只读本单位及下级"]))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain.errors import unknown_unit
 from domain.ids import unit_id
 from domain.validation import UNIT_CODE as _UNIT_CODE
 
@@ -129,7 +130,7 @@ async def add_unit(
 def _existing(ctx: Context, code: str) -> Any:
     found = ctx.ledger.unit(code)
     if found is None:
-        raise Refused("not_found", f"单位「{code}」不存在", field="unit")
+        raise Refused("not_found", unknown_unit(code), field="unit")
     return found
 
 

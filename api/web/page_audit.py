@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from domain.catalogue import FIRST_YEAR, KINDS, LAST_YEAR, YEARS_MESSAGE
-from projections.figures import BY_ID
+from projections.figures import BY_ID, SEAL_SUMMARY
 
 from ..services import access
 from ..services import audit as audit_service
@@ -61,8 +61,6 @@ async def verify(request: Request) -> Response:
     started = server_of(request).verifications.start(context(server_of(request)), caller.user)
     query = {"unit": values.get("unit", ""), "year": values.get("year", ""), "job": started.id}
     return redirect("/audit?" + urlencode(query))
-# The figures a seal's confirmation names, so the admin sees what is about to be frozen.
-SEAL_SUMMARY = ("study.sessions", "publicity.events", "petition.received", "case.handled", "normdoc.reviewed")
 
 
 @router.post("/audit/seal")

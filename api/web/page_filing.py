@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from domain.access import may_review, may_submit
+from domain.access import AUDITOR_ROLES, may_review, may_submit
+from domain.catalogue import FIRST_YEAR, LAST_YEAR
 from domain.filing import STATES
 
 from ..services import filing
@@ -33,7 +34,7 @@ DONE = {
 
 
 def _year(request: Request, value: str | None) -> int:
-    if value and value.isdigit() and 2000 <= int(value) <= 2100:
+    if value and value.isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR:
         return int(value)
     return server_of(request).ledger.today().year - 1  # the report written this year is last year's
 
@@ -49,7 +50,7 @@ def _filing_page(request: Request, caller: Caller, unit: str, year: int, status:
     found = filing.status(ctx, caller.user, code, year)
     reviewer = may_review(caller.user, code, ctx.parent_of)  # type: ignore[arg-type]
     late = None
-    if found.approved_seal and (reviewer or caller.user.role in ("auditor", "admin")):
+    if found.approved_seal and (reviewer or caller.user.role in AUDITOR_ROLES):
         late = filing.late_corrections(ctx, caller.user, code, year)
     decide = filing.may_decide(ctx, caller.user, found)
     moved = filing.since_submission(ctx, caller.user, found) if decide else None

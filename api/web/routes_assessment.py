@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from domain.catalogue import FIRST_YEAR, LAST_YEAR
+
 from ..services import assessment as ax
 from ..services.refusals import Refused
 from .context import context
@@ -23,7 +25,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class SystemIn(BaseModel):
-    year: int = Field(ge=2000, le=2100)
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     definition: dict[str, Any] = Field(description="name, categories, indicators (see domain/assessment.py)")
     reason: str = ""
 
@@ -97,7 +99,7 @@ async def import_workbook(
     caller: WriterDep,
     server: ServerDep,
     file: Annotated[UploadFile, File()],
-    year: Annotated[int, Form(ge=2000, le=2100)],
+    year: Annotated[int, Form(ge=FIRST_YEAR, le=LAST_YEAR)],
     reason: Annotated[str, Form()] = "",
 ) -> dict[str, Any]:
     """Define the system from an xlsx workbook (`taizhang assess template`)."""

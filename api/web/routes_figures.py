@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
 
+from domain.catalogue import FIRST_YEAR, LAST_YEAR
 from domain.validation import Ident, UnitCode
 
 from ..services import figures as service
@@ -19,7 +20,7 @@ from .deps import PROBLEMS, CallerDep, IdemKey, ServerDep, WriterDep
 from .schemas import Written
 
 router = APIRouter(responses=PROBLEMS, tags=["figures"])
-Year = Annotated[int | None, Query(ge=2000, le=2100, description="The report year (default: this year).")]
+Year = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="The report year (default: this year).")]
 
 
 class FigureRequest(BaseModel):
@@ -37,7 +38,7 @@ class PreviewRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     unit: UnitCode
-    year: int | None = PydField(default=None, ge=2000, le=2100)
+    year: int | None = PydField(default=None, ge=FIRST_YEAR, le=LAST_YEAR)
     data: Any
 
 

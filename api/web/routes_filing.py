@@ -10,13 +10,16 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
 
+from domain.catalogue import FIRST_YEAR, LAST_YEAR
+from domain.validation import UNIT_CODE
+
 from ..services import filing
 from .context import context
 from .deps import PROBLEMS, CallerDep, ServerDep, WriterDep
 
 router = APIRouter(responses=PROBLEMS, tags=["filing"])
-Unit = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", max_length=64)]
-Year = Annotated[int, Path(ge=2000, le=2100)]
+Unit = Annotated[str, Path(pattern=UNIT_CODE, max_length=64)]
+Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)]
 Text = PydField(default=None, max_length=2000)
 
 
@@ -202,7 +205,7 @@ def progress(unit: Unit, year: Year, caller: CallerDep, server: ServerDep) -> di
 def due(
     caller: CallerDep,
     server: ServerDep,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
     within: Annotated[int, Query(ge=0, le=365)] = 14,
 ) -> list[dict[str, Any]]:
     """What the caller has to do about filings: submit, review, publish (overdue first)."""
