@@ -118,6 +118,9 @@ class ProgressRow:
     status: FilingStatus
     parent: str | None
     depth: int  # 1 for a child of the superior, 2 for a grandchild ...
+    # A unit on its own server (report packages, api/services/packages.py): "submitted" once a package of the
+    # year arrived, on the day it was imported; its review is the package's offline verification.
+    remote: bool = False
 
     def day(self, *events: str, first: bool = False) -> str | None:
         e = self.status.first(*events) if first else self.status.last(*events)
@@ -153,6 +156,7 @@ class ProgressRow:
             "published_on": s.published_on,
             "publication_overdue": s.publication_overdue,
             "late_corrections": len(s.late_corrections),
+            "remote": self.remote,
         }
 
 
@@ -284,6 +288,12 @@ def progress(ctx: Context, actor: Actor, parent: str, year: int, today: date | N
     for code, _, up in rows:
         if up:
             children.setdefault(up, []).append(code)
+    from projections import imported  # DuckDB: only when read
+
+    remote = {r[0]: r for r in ctx.read(lambda m: imported.received(m.con, year)) if r[0] not in names}
+    for code, name, up, _, _ in remote.values():  # after the local children of the same unit
+        names[code] = name
+        children.setdefault(up, []).append(code)
     order: list[tuple[str, str, int]] = []
     stack = [(c, parent, 1) for c in reversed(children.get(parent, []))]
     seen = {parent}
@@ -295,10 +305,31 @@ def progress(ctx: Context, actor: Actor, parent: str, year: int, today: date | N
         order.append((code, up, depth))
         stack.extend((c, code, depth + 1) for c in reversed(children.get(code, [])))
     day = _today(ctx, today)
-    filings = ctx.ledger.filings([c for c, _, _ in order], year)
+    filings = ctx.ledger.filings([c for c, _, _ in order if c not in remote], year)
     tz = ctx.ledger.tz
-    out = [ProgressRow(_status(filings[c], c, names[c], year, day, tz), up, depth) for c, up, depth in order]
+    out = [
+        ProgressRow(_remote_status(remote[c], year, day, tz), up, depth, remote=True)
+        if c in remote
+        else ProgressRow(_status(filings[c], c, names[c], year, day, tz), up, depth)
+        for c, up, depth in order
+    ]
     return Progress(parent, names.get(parent, parent), year, day, out)
+
+
+def _remote_status(found: tuple[str, str, str, Any, Any], year: int, today: date, tz: tzinfo) -> FilingStatus:
+    """A unit on its own server as the register of its superior has it: draft until a package of the year was
+    imported (received = submitted, on that day), the statutory deadline (no filing of it lives here)."""
+    unit, name, _, first, last = found
+    if first is None:
+        return FilingStatus(
+            unit, name, year, "draft", STATES["draft"], report_due(year), today, None, None, None, None, [], tz
+        )
+    entries = [Entry(1, "Submitted", first.astimezone(UTC).isoformat(), "", "收到报送包")]
+    if last != first:
+        entries.append(Entry(2, "Resubmitted", last.astimezone(UTC).isoformat(), "", "收到更新的报送包"))
+    return FilingStatus(
+        unit, name, year, "submitted", "已收到报送包", report_due(year), today, None, None, None, None, entries, tz
+    )
 
 
 def late_corrections(ctx: Context, actor: Actor, unit: str, year: int) -> LateCorrections:

@@ -231,7 +231,8 @@ def import_package(
     package_file.keep(ctx.settings.home, data)
     at = datetime.now(UTC).isoformat()
     for f in locked:  # listed for the reviewer with the approved year's other late corrections
-        f.late_correct(pkg.sha256, "package", pkg.unit, str(sealed["id"]), late_reason or "", at, actor.username)
+        line = {"line": pkg.sha256, "op": "package", "unit": pkg.unit, "ref": str(sealed["id"])}
+        f.late_correct([line], late_reason or "", at, actor.username)
     known.import_package(
         str(sealed["id"]), pkg.manifest["year"], str(sealed["as_of"]), sealed["size"], sealed["root"], pkg.report,
         pkg.manifest["parts"], list(pkg.manifest.get("proofs") or []), pkg.sha256,

@@ -11,7 +11,7 @@ import json
 import shutil
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ def package_of(ctx: Context, unit_code: str = "town", year: int = 2025) -> bytes
 
 
 def figure(ctx: Context, fid: str, unit_code: str = "district", as_of: datetime | None = None) -> dict[str, Any]:
-    return reads.report(ctx, ME, unit_code, 2025, as_of)["figures"][fid]
+    return reads.report(ctx, ME, unit_code, 2025, as_of).to_json()["figures"][fid]
 
 
 def refusal(call) -> Refused:
@@ -331,5 +331,22 @@ def test_a_package_into_an_approved_year_needs_a_late_correction_reason_listed_f
     assert packages.remote_units(district, ME) == []
     packages.import_package(district, ME, data, parent="county", late_reason="华西镇报送包迟到")
     (late,) = district.ledger.filing("county", 2025).late_corrections()
-    assert late.by == "审核员" and late.text == "华西镇报送包迟到" and late.detail["op"] == "package"
+    assert late.by == "审核员" and late.text == "华西镇报送包迟到" and late.lines[0]["op"] == "package"
     assert figure(district, "exam.participants", "county")["value"] == 40
+
+
+def test_a_unit_on_its_own_server_shows_in_the_superior_s_progress_as_submitted_once_its_package_arrived(
+    town: Context, district: Context
+) -> None:
+    from api.services import filing
+
+    data = package_of(town)
+    packages.import_package(district, ME, data, parent="district")
+    progress = filing.progress(district, ME, "district", 2025)
+    (row,) = progress.rows
+    assert (row.status.unit, row.status.name, row.remote, row.status.state) == ("town", "华西镇", True, "submitted")
+    assert row.submitted_on == district.ledger.today().isoformat() and not row.status.overdue
+    assert progress.to_json()["counts"]["submitted"] == 1 and progress.to_json()["units"][0]["remote"]
+    # For a year with no package from it, the township is listed as not submitted, overdue after 1 March.
+    later = filing.progress(district, ME, "district", 2026, today=date(2027, 3, 2))
+    assert [(r.status.unit, r.status.state, r.status.overdue) for r in later.rows] == [("town", "draft", True)]
