@@ -350,3 +350,27 @@ def test_a_unit_on_its_own_server_shows_in_the_superior_s_progress_as_submitted_
     # For a year with no package from it, the township is listed as not submitted, overdue after 1 March.
     later = filing.progress(district, ME, "district", 2026, today=date(2027, 3, 2))
     assert [(r.status.unit, r.status.state, r.status.overdue) for r in later.rows] == [("town", "draft", True)]
+
+
+def declare(ctx: Context, unit_code: str, code: str, label: str) -> None:
+    data = {"code": code, "label": label, "unit_word": "次", "kind": "study_session", "measure": {"type": "count"}}
+    add(ctx, {"id": f"F-{unit_code}-{code}", "op": "figure", "unit": unit_code, "data": data})
+
+
+def test_the_import_result_names_the_declared_figures_a_package_does_not_roll_up(
+    town: Context, district: Context
+) -> None:
+    declare(town, "town", "local.study.town", "镇学法")
+    declare(town, "town", "local.study.both", "学法（镇）")
+    declare(district, "district", "local.study.both", "学法")
+    declare(district, "district", "local.study.district", "区学法")
+    got = packages.import_package(district, ME, package_of(town), parent="district")
+    assert [(n.code, n.why) for n in got.not_rolled_up] == [
+        ("local.study.both", "theirs"),
+        ("local.study.town", "theirs"),
+        ("local.study.district", "ours"),
+    ]
+    assert "镇学法（local.study.town）" in got.not_rolled_up[1].message
+    # The district's declared figure counts its own ledger only: the township's session is not added.
+    assert figure(district, "local.study.both")["value"] == 0
+    assert figure(district, "study.sessions")["value"] == 1  # built-in figures are rolled up
