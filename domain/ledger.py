@@ -113,6 +113,10 @@ class Ledger(UserDirectory, Application[UUID]):
     def unit(self, code: str) -> Unit | None:
         return self._get(unit_id(code))  # type: ignore[return-value]
 
+    def has_line(self, line_id: str) -> bool:
+        """Whether a line with this id was applied (its receipt is on the ledger), whatever its content."""
+        return self._get(receipt_id(line_id)) is not None
+
     def activity(self, unit: str, ref: str) -> Activity | None:
         return self._get(activity_id(unit, ref))  # type: ignore[return-value]
 
