@@ -18,7 +18,7 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from . import narrative, report_settings
 from .activity import Activity, Evidence
-from .catalogue import REPORT_SECTIONS
+from .catalogue import FIRST_YEAR, REPORT_SECTIONS
 from .declaration import FigureDeclaration, no_live_declaration
 from .definition import Retirement, parse
 from .directory import UserDirectory
@@ -682,12 +682,12 @@ class _Session:
         is the unit's (a descendant with its own live declaration of `code` is not touched). Ancestors never
         are: a parent's report uses its own definition. Refused without a 报后更正 reason like any other write."""
         last = (self.today or date.today()).year + 1
-        ids = [locks_id(y) for y in range(2000, last + 1)]
+        ids = [locks_id(y) for y in range(FIRST_YEAR, last + 1)]
         missing = [i for i in ids if i not in self.cache]
         if missing:
             self.cache.update(self.ledger._get_many(missing))  # one query: a figure line is rare
         locked: list[Filing] = []
-        for year in range(2000, last + 1):
+        for year in range(FIRST_YEAR, last + 1):
             index: Locks | None = self.get(locks_id(year))
             for u in index.units if index is not None else ():
                 if self.declares_for(unit, u, code):
