@@ -42,7 +42,7 @@ def test_a_package_is_imported_by_the_api_and_shown_on_the_page(web: Any, tmp_pa
     assert web.client("aud-city").get(f"/packages/town/{seal}").content == data
     # The city's 报送进度 page lists the township beside its own centres, submitted by package.
     progress = web.browser("aud-city").get("/progress?unit=city&year=2025")
-    assert progress.status_code == 200 and "华西镇</a> <span class=\"badge\"" in progress.text
+    assert progress.status_code == 200 and '华西镇</a> <span class="badge"' in progress.text
     assert "已收到报送包" in progress.text
 
 
