@@ -274,3 +274,16 @@ def test_a_declaration_that_changes_an_approved_year_s_figures_needs_a_late_reas
     assert refusal(lambda: write(ctx, "boss", relabel)).errors[0]["field"] == "late_reason"
     retire = {"id": "F-5", "op": "figure", "unit": "dui", "data": {"code": "local.study.any", "retire": True}}
     assert refusal(lambda: write(ctx, "boss", retire)).errors[0]["field"] == "late_reason"
+
+
+def test_the_declaring_form_and_api_take_the_late_reason_too(ctx: Context) -> None:
+    from api.services import figures
+
+    approved(ctx)
+    data = figure_line("F-1", "dui")["data"]
+    e = refusal(lambda: asyncio.run(figures.declare(ctx, who(ctx, "boss"), "dui", data)))
+    assert e.errors[0]["field"] == "late_reason"
+    asyncio.run(figures.declare(ctx, who(ctx, "boss"), "dui", data, late_reason="补充自定义指标"))
+    asyncio.run(figures.retire(ctx, who(ctx, "boss"), "dui", data["code"], late_reason="指标停用"))
+    late = filing.status(ctx, who(ctx, "boss"), "dui", 2025).late_corrections
+    assert [e.text for e in late] == ["补充自定义指标", "指标停用"]
