@@ -201,7 +201,7 @@ class LateCorrections:
     diff: Diff | None
 
 
-Action = Literal["submit", "review", "publish"]
+Action = Literal["submit", "review", "publish", "package"]  # package: a unit on its own server has sent none
 
 
 @dataclass(frozen=True)
@@ -524,7 +524,26 @@ def due(ctx: Context, actor: Actor, year: int | None = None, today: date | None 
                     label="公开年度报告",
                 )
             )
+    out += _packages_due(ctx, actor, year, day, within)
     return sorted(out, key=lambda d: (not d.overdue, d.due or date.max, d.unit, d.action))
+
+
+def _packages_due(ctx: Context, actor: Actor, year: int, day: date, within: int) -> list[Due]:
+    """Units on their own servers placed under a unit the actor reviews that sent no package of the year, due
+    within `within` days or overdue: for the auditors and admins who import packages (api/services/packages.py),
+    to chase (催报) — nobody on this ledger can submit for them."""
+    from projections import imported  # DuckDB: only when read
+
+    if not may_audit(actor):  # type: ignore[arg-type]
+        return []
+    due = report_due(year)
+    if (due - day).days > within:
+        return []
+    out = []
+    for code, name, parent, first, _ in ctx.read(lambda m: imported.received(m.con, year)):
+        if first is None and ctx.ledger.unit(parent) is not None and may_read(actor, parent, ctx.parent_of):  # type: ignore[arg-type]
+            out.append(Due("package", code, name, year, due, day > due, state="draft", label="催收报送包"))
+    return out
 
 
 def parse_day(value: str, name: str = "date") -> date:

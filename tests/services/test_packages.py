@@ -374,3 +374,15 @@ def test_the_import_result_names_the_declared_figures_a_package_does_not_roll_up
     # The district's declared figure counts its own ledger only: the township's session is not added.
     assert figure(district, "local.study.both")["value"] == 0
     assert figure(district, "study.sessions")["value"] == 1  # built-in figures are rolled up
+
+
+def test_the_reviewer_is_reminded_of_a_unit_on_its_own_server_that_sent_no_package(
+    town: Context, district: Context
+) -> None:
+    from api.services import filing
+
+    packages.import_package(district, ME, package_of(town), parent="district")  # its 2025 package
+    assert [d for d in filing.due(district, ME, 2025, today=date(2026, 2, 20)) if d.action == "package"] == []
+    assert [d for d in filing.due(district, ME, 2026, today=date(2027, 2, 1)) if d.action == "package"] == []
+    (late,) = [d for d in filing.due(district, ME, 2026, today=date(2027, 3, 2)) if d.action == "package"]
+    assert (late.unit, late.name, late.overdue, late.label) == ("town", "华西镇", True, "催收报送包")
