@@ -31,13 +31,12 @@ def _fmt(value: Any, unit: str) -> str:
 
 
 def local_instant(iso: str, tz: str | None = None) -> str:
-    """An instant as staff read it: the ledger's time zone, to the second (what `--as-of` needs to reproduce the
-    report), e.g. `2026-12-01 18:05:07（北京时间）`; the JSON keeps the exact UTC instant."""
+    """An instant as staff read it: in the ledger's time zone with its offset, to the second, e.g.
+    `2026-12-01 18:05:07+08:00` — what `--as-of` takes to reproduce the report, and the form the seal prints;
+    the JSON keeps the exact UTC instant."""
     zone = ZoneInfo(tz or os.environ.get("TAIZHANG_TZ") or DEFAULT_TZ)
-    local = datetime.fromisoformat(iso).astimezone(zone)
-    offset = local.isoformat()[-6:]
-    name = "北京时间" if zone.key == "Asia/Shanghai" else f"{zone.key}，UTC{offset}"
-    return f"{local:%Y-%m-%d %H:%M:%S}（{name}）"
+    local = datetime.fromisoformat(iso).astimezone(zone).replace(microsecond=0)
+    return local.isoformat(sep=" ")
 
 
 def local_stamp(moment: str | datetime, tz: str | None = None) -> str:

@@ -45,6 +45,14 @@ def may_submit(user: User, unit: str, parent_of: ParentOf) -> bool:
     return not user.disabled and user.role == "admin" and covers(user, unit, parent_of)
 
 
+def may_declare(user: User, unit: str, parent_of: ParentOf) -> bool:
+    """Declaring, redeclaring or retiring a figure of the unit's own (DOMAIN §8, a `figure` line): the unit's
+    admins (issue 11: "a page where a unit's admin declares, edits and retires a figure"). A declaration is no
+    record of what happened but a definition every report of the unit and of all its descendants then shows
+    (§8.6), so it is an admin's decision like submitting the year, not a recorder's entry."""
+    return not user.disabled and user.role == "admin" and covers(user, unit, parent_of)
+
+
 def may_review(user: User, unit: str, parent_of: ParentOf) -> bool:
     """Returning, approving or reopening a unit's report: an auditor or admin of one of its ancestors (a unit
     never reviews its own report; a root unit's report goes outside this ledger)."""

@@ -48,6 +48,9 @@ _UNITS = (
     (DEMO_STREET, "光华区锦华街道办事处", DEMO_PARENT),
     (DEMO_TEAM, "光华区锦华街道综合行政执法队", DEMO_STREET),
 )
+DEMO_CODES = tuple(code for code, _, _ in _UNITS)  # every unit the demo registers
+DEMO_FIRST_LINE = "demo-000001"  # its first line's id (`_Ledger.emit`): on the ledger once the demo was loaded
+
 # Who keeps which part of the ledger ("*" = everything else).
 _CLERKS: dict[str, dict[str, str]] = {
     DEMO_PARENT: {"*": "张敏"},

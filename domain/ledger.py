@@ -18,7 +18,7 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from . import narrative, report_settings
 from .activity import Activity, Evidence
-from .catalogue import REPORT_SECTIONS
+from .catalogue import FIRST_YEAR, REPORT_SECTIONS
 from .declaration import FigureDeclaration, no_live_declaration
 from .definition import Retirement, parse
 from .directory import UserDirectory
@@ -112,6 +112,10 @@ class Ledger(UserDirectory, Application[UUID]):
 
     def unit(self, code: str) -> Unit | None:
         return self._get(unit_id(code))  # type: ignore[return-value]
+
+    def has_line(self, line_id: str) -> bool:
+        """Whether a line with this id was applied (its receipt is on the ledger), whatever its content."""
+        return self._get(receipt_id(line_id)) is not None
 
     def activity(self, unit: str, ref: str) -> Activity | None:
         return self._get(activity_id(unit, ref))  # type: ignore[return-value]
@@ -207,6 +211,9 @@ class Ledger(UserDirectory, Application[UUID]):
         return found.public_key if found is not None else None  # type: ignore[attr-defined]
 
     def attach(self, unit: str, ref: str, evidence: Evidence, step_id: str | None, by: str) -> None:
+        """Attach a file to an activity. Not under the approved-year lock (domain/filing.py): evidence is no
+        input of any figure (DOMAIN §3, §7.5, §8), so attaching or removing it changes no approved number; it
+        stays in the activity's history, which the auditor sees."""
         activity = self._activity_or_error(unit, ref)
         activity.attach(evidence, step_id, by)
         self.save(activity)
@@ -225,7 +232,9 @@ class Ledger(UserDirectory, Application[UUID]):
         return activity
 
     def write_narrative(self, unit: str, year: int, section: str, text: str, by: str) -> Narrative:
-        """Record (or replace, keeping the old version in the history) a section's narrative text."""
+        """Record (or replace, keeping the old version in the history) a section's narrative text. Not under the
+        approved-year lock (domain/filing.py): the lock guards the approved figures, and a narrative is no
+        input of any figure (it is the report's prose, not its numbers); every version stays in its history."""
         text = narrative.check(section, text)
         if self.unit(unit) is None:
             raise DomainError.of("unit", f"单位：{unknown_unit(unit)}")
@@ -461,6 +470,7 @@ class _Session:
         self.refuse_unchanged = False
         self.late_reason: str | None = None
         self.late: dict[UUID, tuple[Filing, list[dict[str, str]]]] = {}  # this run's lines on locked filings
+        self.today: date | None = None
         self.outcome = Outcome()
 
     def pending(self) -> list[Any]:
@@ -549,6 +559,7 @@ class _Session:
     ) -> Outcome:
         outcome = self.outcome = Outcome()
         self.late = {}
+        self.today = today
         self.preload(lines)
         for i, (number, raw) in enumerate(lines):
             if progress and i % 1000 == 999:
@@ -662,6 +673,45 @@ class _Session:
             code = found.parent if found is not None else None
         pairs = [(u, y) for y, index in sorted(indexes.items()) for u in chain if index.has(u)]
         locked = [f for f in (self.get(filing_id(u, y)) for u, y in pairs) if f is not None and f.locked]
+        return self.refuse_unreasoned(locked)
+
+    def declaration_locks(self, unit: str, code: str) -> list[Filing]:
+        """The approved filings whose figures a declaration, redeclaration or retirement of `code` on `unit`
+        would change (DOMAIN §8.6): a declaration has no year, it applies to every report of the unit and of its
+        descendants, so every approved year of the unit or of a descendant whose nearest declaration of `code`
+        is the unit's (a descendant with its own live declaration of `code` is not touched). Ancestors never
+        are: a parent's report uses its own definition. Refused without a 报后更正 reason like any other write."""
+        last = (self.today or date.today()).year + 1
+        ids = [locks_id(y) for y in range(FIRST_YEAR, last + 1)]
+        missing = [i for i in ids if i not in self.cache]
+        if missing:
+            self.cache.update(self.ledger._get_many(missing))  # one query: a figure line is rare
+        locked: list[Filing] = []
+        for year in range(FIRST_YEAR, last + 1):
+            index: Locks | None = self.get(locks_id(year))
+            for u in index.units if index is not None else ():
+                if self.declares_for(unit, u, code):
+                    found: Filing | None = self.get(filing_id(u, year))
+                    if found is not None and found.locked:
+                        locked.append(found)
+        return self.refuse_unreasoned(locked)
+
+    def declares_for(self, declarer: str, unit: str, code: str) -> bool:
+        """Whether `declarer`'s declaration of `code` is the nearest one to `unit` (itself or an ancestor)."""
+        seen: set[str] = set()
+        here: str | None = unit
+        while here is not None and here not in seen:
+            if here == declarer:
+                return True
+            own: FigureDeclaration | None = self.get(declaration_id(here, code))
+            if own is not None and own.live:
+                return False  # its own declaration applies to its subtree (§8.6)
+            seen.add(here)
+            found: Unit | None = self.get(unit_id(here))
+            here = found.parent if found is not None else None
+        return False
+
+    def refuse_unreasoned(self, locked: list[Filing]) -> list[Filing]:
         if locked and not (self.late_reason or "").strip():
             raise DomainError(
                 *(
@@ -679,7 +729,8 @@ class _Session:
         """Note a line written to a locked year; `record_late` records them once the whole submission is valid."""
         for f in locks:
             _, noted = self.late.setdefault(f.id, (f, []))
-            noted.append({"line": line.id, "op": line.op, "unit": line.unit, "ref": getattr(line, "ref", "")})
+            ref = line.data.get("code", "") if isinstance(line, FigureLine) else getattr(line, "ref", "")
+            noted.append({"line": line.id, "op": line.op, "unit": line.unit, "ref": ref})
 
     def record_late(self, caller: str) -> None:
         """One late correction per locked filing a valid submission touched: its lines, the reason, the writer."""
@@ -695,6 +746,9 @@ class _Session:
         data = _json_numbers(line.data)
         did = declaration_id(line.unit, parsed.code)
         found: FigureDeclaration | None = self.get(did)
+        same = found is not None and found.live and not isinstance(parsed, Retirement) and found.data == data
+        # An unchanged redeclaration moves no figure: no lock to ask about.
+        locks = [] if same else self.declaration_locks(line.unit, parsed.code)
         if isinstance(parsed, Retirement):
             if found is None:
                 raise no_live_declaration(line.unit)
@@ -705,6 +759,7 @@ class _Session:
             found.redeclare(data, by, line.id)
         self.keep(found)
         self.wrote(line.id, found)
+        self.late_corrected(locks, line, by)
 
     def wrote(self, line_id: str, aggregate: Aggregate) -> None:
         self.outcome.written[line_id] = Written(aggregate.version, aggregate.modified_on)

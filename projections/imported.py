@@ -81,3 +81,14 @@ def add_imported(
             pn, pd, _ = out.get((fid, year - 1), (0, 0, []))
             out[(fid, year - 1)] = (pn + prev_num, pd + prev_den, [])
     return out
+
+
+def received(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple[str, str, str, datetime | None, datetime | None]]:
+    """(unit, name, parent, first received, last received) of every remote unit, its packages of `year` only:
+    the superior's progress list (报送进度) shows a unit on its own server as submitted once one arrived."""
+    return con.execute(
+        """SELECT r.unit, r.name, r.parent, min(p.recorded_at), max(p.recorded_at)
+           FROM remote_units r LEFT JOIN pkg p ON p.oid = r.oid AND p.year = $year
+           GROUP BY r.unit, r.name, r.parent ORDER BY r.unit""",
+        {"year": year},
+    ).fetchall()

@@ -21,14 +21,19 @@ def deadlines(ctx: click.Context, unit: str, as_of: str | None, within: int, sho
     """Statutory deadlines overdue or due soon: 信访 acknowledgment and conclusion, 依申请公开, 建议提案."""
     from projections.deadlines import STATUS_LABELS
 
-    from ..services import reads
+    from ..services import reads, rectification
+    from ..services.reminders import rectification_mark
 
     cmd = command(ctx)
     found = reads.deadlines(cmd.context, cmd.actor, unit, parse_as_of(as_of), within)
     today, items = found.today, found.items
     shown = [d for d in items if show_all or d.status != "open"]
+    # Rectification issues (整改) due within the same days or overdue, per owner unit, most overdue first.
+    issues = rectification.reminders(cmd.context, cmd.actor, unit, within, parse_as_of(as_of))
+    rect = [r for per_owner in issues.values() for r in per_owner]
     if fmt == "json":
         out = {"unit": unit, "today": today.isoformat(), "within": within, "items": [d.to_json() for d in shown]}
+        out["rectification"] = [r.to_json() for r in rect]
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
     counts = {s: sum(d.status == s for d in items) for s in STATUS_LABELS}
@@ -48,3 +53,8 @@ def deadlines(ctx: click.Context, unit: str, as_of: str | None, within: int, sho
         click.echo(
             f"  [{STATUS_LABELS[d.status]}] {due}{left} {d.unit}/{d.ref} {d.what}" + (f" {d.note}" if d.note else "")
         )
+    if rect:
+        late = sum(r.state == "overdue" for r in rect)
+        click.echo(f"整改事项：已超期 {late} 项，{within} 日内到期 {len(rect) - late} 项")
+        for r in rect:
+            click.echo(f"  [{rectification_mark(r)}] {r.deadline} {r.owner} 整改 {r.issuer}/{r.ref} {r.title}")

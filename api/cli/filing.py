@@ -155,7 +155,7 @@ def progress(ctx: click.Context, unit: str, year: int, fmt: str) -> None:
         s = r.status
         mark = "【逾期】" if s.overdue else ("（逾期报送）" if r.late else "")
         pub = s.published_on or ("【未公开】" if s.publication_overdue else "-")
-        name = "  " * (r.depth - 1) + f"{s.name}（{s.unit}）"
+        name = "  " * (r.depth - 1) + f"{s.name}（{s.unit}）" + ("〔报送包〕" if r.remote else "")
         click.echo(
             f"{name:<22}  {s.state_label:<14}  {s.due}  {r.submitted_on or '-':<10}  "
             f"{r.day('Returned') or '-':<10}  {r.day('Approved') or '-':<10}  {pub}{mark}"

@@ -96,16 +96,36 @@ def template_(output: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.pass_context
 def demo(ctx: click.Context, fmt: str) -> None:
-    """Fill the ledger with a fictional 光华区 (two centres, a street, its 执法队; every kind); print its report."""
-    from domain.demo import DEMO_UNIT, demo_lines, demo_note, demo_years
+    """Fill the ledger with a fictional 光华区 (two centres, a street, its 执法队; every kind); print its report.
+    Run again on a ledger that has it (another day's demo would be other lines under the same ids): nothing is
+    written, one line says so, and the report of the year it was loaded for is printed."""
+    from domain.demo import DEMO_CODES, DEMO_FIRST_LINE, DEMO_UNIT, demo_lines, demo_note, demo_years
 
     from .. import render
     from ..services import reads
 
     cmd = command(ctx)
     today = cmd.ledger.today()
-    applied(cmd, list(enumerate(demo_lines(today), start=1)))
-    data = reads.report(cmd.context, cmd.actor, DEMO_UNIT, demo_years(today)[1], None)
-    click.echo(demo_note(today), err=True)
+    if cmd.ledger.has_line(DEMO_FIRST_LINE):
+        year = _demo_year(cmd, DEMO_CODES) or demo_years(today)[1]
+        click.echo(
+            f"the demo is already in this ledger: nothing written / 本台账已有演示数据（{year} 年度），未重复写入"
+        )
+    else:
+        year = demo_years(today)[1]
+        applied(cmd, list(enumerate(demo_lines(today), start=1)))
+        click.echo(demo_note(today), err=True)
+    data = reads.report(cmd.context, cmd.actor, DEMO_UNIT, year, None)
     text = json.dumps(data.to_json(), ensure_ascii=False, indent=1) if fmt == "json" else render.report_markdown(data)
     click.echo(text)
+
+
+def _demo_year(cmd: Command, units: tuple[str, ...]) -> int | None:
+    """The year the demo on the ledger reports: the latest year of its activities (demo_lines keeps every date
+    within the reported year)."""
+    found = (
+        cmd.caught_up()
+        .con.execute("SELECT max(year(date)) FROM act WHERE list_contains($units, unit)", {"units": list(units)})
+        .fetchall()
+    )
+    return int(found[0][0]) if found and found[0][0] is not None else None

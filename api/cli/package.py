@@ -63,6 +63,8 @@ def import_(ctx: click.Context, file: str, parent: str | None, late_reason: str 
         f"imported / 已导入：{got.name}（{got.unit}）{got.year} 年度，日志 {got.size} 条，根 {got.root}，"
         f"计入 {got.parent}{pinned}"
     )
+    for n in got.not_rolled_up:
+        click.echo(f"  未计入 / not rolled up: {n.message}")
 
 
 @package.command("list")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.access import may_declare
+
 from .context import Actor, Context
 from .refusals import Refused, no_unit
 
@@ -16,6 +18,17 @@ def require_read(ctx: Context, actor: Actor, unit: str) -> None:
 def require_write(ctx: Context, actor: Actor, unit: str) -> None:
     if not ctx.may_write(actor, unit):
         raise Refused("forbidden", f"无权在单位「{unit}」的台账中录入")
+
+
+def require_declare(ctx: Context, actor: Actor, unit: str) -> None:
+    """Declared figures (DOMAIN §8) are defined by the unit's admins (domain/access.py `may_declare`)."""
+    if not may_declare(actor, unit, ctx.parent_of):  # type: ignore[arg-type]
+        raise Refused("forbidden", DECLARE_FORBIDDEN.format(unit=unit), field="op")
+
+
+DECLARE_FORBIDDEN = (
+    "操作：只有管理员可以定义、修改或停用单位「{unit}」的自定义指标（它适用于本单位及所有下级单位的报告）"
+)
 
 
 def require_admin(actor: Actor) -> None:

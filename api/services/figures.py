@@ -114,17 +114,32 @@ def preview(ctx: Context, actor: Actor, unit: str, data: Any, year: int) -> Prev
 
 
 async def declare(
-    ctx: Context, actor: Actor, unit: str, data: Any, idempotency_key: str | None = None, line_id: str | None = None
+    ctx: Context,
+    actor: Actor,
+    unit: str,
+    data: Any,
+    idempotency_key: str | None = None,
+    line_id: str | None = None,
+    *,
+    late_reason: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Declare or redeclare a figure on `unit` (a `figure` line; the whole definition replaces the last).
-    Returns what was written and whether it was a replay of the same request (same Idempotency-Key)."""
+    Returns what was written and whether it was a replay of the same request (same Idempotency-Key).
+    Admins only (domain/access.py `may_declare`). `late_reason`: the 报后更正 reason a declaration needs when it
+    would change an approved year of the unit or of a descendant (domain/ledger.py `declaration_locks`)."""
     require_write(ctx, actor, unit)
     body = {"unit": unit, "data": data, **({"id": line_id} if line_id else {})}
-    return await writes.write(ctx, actor, "figure", body, idempotency_key, None)
+    return await writes.write(ctx, actor, "figure", body, idempotency_key, None, late_reason)
 
 
 async def retire(
-    ctx: Context, actor: Actor, unit: str, code: str, idempotency_key: str | None = None
+    ctx: Context,
+    actor: Actor,
+    unit: str,
+    code: str,
+    idempotency_key: str | None = None,
+    *,
+    late_reason: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Withdraw `unit`'s live declaration of `code` (an ancestor's declaration, if any, applies again, §8.6)."""
-    return await declare(ctx, actor, unit, {"code": code, "retire": True}, idempotency_key)
+    return await declare(ctx, actor, unit, {"code": code, "retire": True}, idempotency_key, late_reason=late_reason)

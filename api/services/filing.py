@@ -119,6 +119,9 @@ class ProgressRow:
     status: FilingStatus
     parent: str | None
     depth: int  # 1 for a child of the superior, 2 for a grandchild ...
+    # A unit on its own server (report packages, api/services/packages.py): "submitted" once a package of the
+    # year arrived, on the day it was imported; its review is the package's offline verification.
+    remote: bool = False
 
     def day(self, *events: str, first: bool = False) -> str | None:
         e = self.status.first(*events) if first else self.status.last(*events)
@@ -154,6 +157,7 @@ class ProgressRow:
             "published_on": s.published_on,
             "publication_overdue": s.publication_overdue,
             "late_corrections": len(s.late_corrections),
+            "remote": self.remote,
         }
 
 
@@ -198,7 +202,7 @@ class LateCorrections:
     diff: Diff | None
 
 
-Action = Literal["submit", "review", "publish"]
+Action = Literal["submit", "review", "publish", "package"]  # package: a unit on its own server has sent none
 
 
 @dataclass(frozen=True)
@@ -285,6 +289,12 @@ def progress(ctx: Context, actor: Actor, parent: str, year: int, today: date | N
     for code, _, up in rows:
         if up:
             children.setdefault(up, []).append(code)
+    from projections import imported  # DuckDB: only when read
+
+    remote = {r[0]: r for r in ctx.read(lambda m: imported.received(m.con, year)) if r[0] not in names}
+    for code, name, up, _, _ in remote.values():  # after the local children of the same unit
+        names[code] = name
+        children.setdefault(up, []).append(code)
     order: list[tuple[str, str, int]] = []
     stack = [(c, parent, 1) for c in reversed(children.get(parent, []))]
     seen = {parent}
@@ -296,10 +306,31 @@ def progress(ctx: Context, actor: Actor, parent: str, year: int, today: date | N
         order.append((code, up, depth))
         stack.extend((c, code, depth + 1) for c in reversed(children.get(code, [])))
     day = _today(ctx, today)
-    filings = ctx.ledger.filings([c for c, _, _ in order], year)
+    filings = ctx.ledger.filings([c for c, _, _ in order if c not in remote], year)
     tz = ctx.ledger.tz
-    out = [ProgressRow(_status(filings[c], c, names[c], year, day, tz), up, depth) for c, up, depth in order]
+    out = [
+        ProgressRow(_remote_status(remote[c], year, day, tz), up, depth, remote=True)
+        if c in remote
+        else ProgressRow(_status(filings[c], c, names[c], year, day, tz), up, depth)
+        for c, up, depth in order
+    ]
     return Progress(parent, names.get(parent, parent), year, day, out)
+
+
+def _remote_status(found: tuple[str, str, str, Any, Any], year: int, today: date, tz: tzinfo) -> FilingStatus:
+    """A unit on its own server as the register of its superior has it: draft until a package of the year was
+    imported (received = submitted, on that day), the statutory deadline (no filing of it lives here)."""
+    unit, name, _, first, last = found
+    if first is None:
+        return FilingStatus(
+            unit, name, year, "draft", STATES["draft"], report_due(year), today, None, None, None, None, [], tz
+        )
+    entries = [Entry(1, "Submitted", first.astimezone(UTC).isoformat(), "", "收到报送包")]
+    if last != first:
+        entries.append(Entry(2, "Resubmitted", last.astimezone(UTC).isoformat(), "", "收到更新的报送包"))
+    return FilingStatus(
+        unit, name, year, "submitted", "已收到报送包", report_due(year), today, None, None, None, None, entries, tz
+    )
 
 
 def late_corrections(ctx: Context, actor: Actor, unit: str, year: int) -> LateCorrections:
@@ -494,7 +525,26 @@ def due(ctx: Context, actor: Actor, year: int | None = None, today: date | None 
                     label="公开年度报告",
                 )
             )
+    out += _packages_due(ctx, actor, year, day, within)
     return sorted(out, key=lambda d: (not d.overdue, d.due or date.max, d.unit, d.action))
+
+
+def _packages_due(ctx: Context, actor: Actor, year: int, day: date, within: int) -> list[Due]:
+    """Units on their own servers placed under a unit the actor reviews that sent no package of the year, due
+    within `within` days or overdue: for the auditors and admins who import packages (api/services/packages.py),
+    to chase (催报) — nobody on this ledger can submit for them."""
+    from projections import imported  # DuckDB: only when read
+
+    if not may_audit(actor):  # type: ignore[arg-type]
+        return []
+    due = report_due(year)
+    if (due - day).days > within:
+        return []
+    out = []
+    for code, name, parent, first, _ in ctx.read(lambda m: imported.received(m.con, year)):
+        if first is None and ctx.ledger.unit(parent) is not None and may_read(actor, parent, ctx.parent_of):  # type: ignore[arg-type]
+            out.append(Due("package", code, name, year, due, day > due, state="draft", label="催收报送包"))
+    return out
 
 
 def parse_day(value: str, name: str = "date") -> date:

@@ -46,6 +46,23 @@ class Imported:
     root: str
     first: bool  # the first package of this unit: its key is now pinned
     again: bool = False  # this very seal was imported before: nothing written
+    # Declared figures (DOMAIN §8) not rolled up from this package, each with why (see `not_rolled_up`).
+    not_rolled_up: tuple[NotRolledUp, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotRolledUp:
+    code: str
+    label: str
+    why: str  # "theirs": declared by the sending unit; "ours": declared here, the package has no share of it
+    message: str
+
+    @classmethod
+    def of(cls, code: str, label: str, why: str) -> NotRolledUp:
+        if why == "theirs":
+            return cls(code, label, why, f"{label}（{code}）：该单位自定义的指标，按其自己的定义统计，未计入本级")
+        text = f"{label}（{code}）：本级自定义的指标，报送包不含该单位按本级定义统计的数值，未计入"
+        return cls(code, label, why, text)
 
 
 @dataclass(frozen=True)
@@ -214,7 +231,7 @@ def import_package(
             pkg.unit, str(pkg.manifest.get("unit_name") or pkg.unit), place, sealed["public_key"], actor.username
         )
     elif any(p["seal"] == str(sealed["id"]) for p in known.packages):
-        return _imported(known, pkg, first=False, again=True)
+        return _imported(known, pkg, first=False, again=True, ours=_declared_at(ctx, known.parent))
     year = pkg.manifest["year"]
     locked = _locked(ctx, known.parent, year)
     if locked and not (late_reason or "").strip():
@@ -240,14 +257,45 @@ def import_package(
     )  # fmt: skip
     ctx.ledger.save(known, *locked)
     ctx.forget()
-    return _imported(known, pkg, first=first)
+    return _imported(known, pkg, first=first, ours=_declared_at(ctx, known.parent))
 
 
-def _imported(known: RemoteUnit, pkg: ReportPackage, first: bool, again: bool = False) -> Imported:
+def _imported(
+    known: RemoteUnit, pkg: ReportPackage, first: bool, again: bool = False, ours: dict[str, str] | None = None
+) -> Imported:
     s = pkg.seal
     return Imported(
-        known.unit, known.name, known.parent, pkg.manifest["year"], str(s["id"]), s["size"], s["root"], first, again
-    )
+        known.unit, known.name, known.parent, pkg.manifest["year"], str(s["id"]), s["size"], s["root"], first, again,
+        not_rolled_up(pkg.report, ours or {}),
+    )  # fmt: skip
+
+
+def not_rolled_up(report: dict[str, Any], ours: dict[str, str]) -> tuple[NotRolledUp, ...]:
+    """The declared figures a package does not roll up, said in the import result rather than added silently.
+
+    A package carries the parts of built-in figures only. A superior's declared figure is one definition over its
+    whole subtree (DOMAIN §8.6): the sending unit's numbers for a code it declared itself were counted with its
+    own definition, which the superior cannot check against its own from the sealed report (it carries values,
+    not the rows), so adding them would mix two definitions under one label; and for a code only the superior
+    declared the package has no share at all. Either way the superior's figure covers its own ledger's units
+    only, and the reviewer is told which ones (`ours`: code -> label of the declarations applying at the parent).
+    """
+    theirs = {
+        code: str(f.get("label", code))
+        for code, f in (report.get("figures") or {}).items()
+        if isinstance(code, str) and code.startswith("local.") and isinstance(f, dict)
+    }
+    out = [NotRolledUp.of(c, theirs[c], "theirs") for c in sorted(theirs)]
+    out += [NotRolledUp.of(c, ours[c], "ours") for c in sorted(ours) if c not in theirs]
+    return tuple(out)
+
+
+def _declared_at(ctx: Context, unit: str) -> dict[str, str]:
+    """code -> label of every declared figure a report of `unit` shows now."""
+    from projections.declarations import applying
+
+    found = ctx.read(lambda m: applying(m.con, unit))
+    return {code: str(d.data.get("label", code)) for code, d in found.items()}
 
 
 def _placement(ctx: Context, actor: Actor, pkg: ReportPackage, known: RemoteUnit | None, parent: str | None) -> str:

@@ -1,7 +1,8 @@
 """Reminders delivered (issue 14, item 6): each user's daily digest of what is due or overdue in the units they
 read — petitions to acknowledge and conclude, disclosure requests and proposals to reply to, with their statutory
-deadlines (projections/deadlines.py), and the year's report to submit, review or publish (api/services/filing.py
-`due`) — shown in the app, and queued for e-mail and the webhook in the durable
+deadlines (projections/deadlines.py), the year's report to submit, review or publish (api/services/filing.py
+`due`), and rectification issues (整改) due or overdue (api/services/rectification.py `reminders`) —
+shown in the app, and queued for e-mail and the webhook in the durable
 outbox (api/infra/outbox.py), from which `deliver` sends what it can and keeps the rest for the next run.
 
 `taizhang remind` (run daily by cron) does both: `queue_digests` then `deliver`.
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from projections.deadlines import DUE_SOON, OVERDUE, STATUS_LABELS, Deadline
+from projections.rectification import Reminder
 
 from ..infra import mail, webhook
 from ..infra.outbox import Message, Outbox
-from . import filing
+from . import filing, rectification
 from .access import require_admin
 from .context import Actor, Context
 from .filing import Due
@@ -33,6 +35,7 @@ class Digest:
     today: date
     items: list[Deadline]
     filings: list[Due] = field(default_factory=list)  # the year's report to submit, review, publish
+    rectification: list[Reminder] = field(default_factory=list)  # issues (整改) due soon or overdue
 
     @property
     def overdue(self) -> list[Deadline]:
@@ -40,11 +43,12 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not self.items and not self.filings
+        return not self.items and not self.filings and not self.rectification
 
     def subject(self) -> str:
         late = len(self.overdue) + sum(f.overdue for f in self.filings)
-        soon = len(self.items) + len(self.filings) - late
+        late += sum(r.state == "overdue" for r in self.rectification)
+        soon = len(self.items) + len(self.filings) + len(self.rectification) - late
         return f"台账提醒 {self.today.isoformat()}：已超期 {late} 项，即将到期 {soon} 项"
 
     def text(self) -> str:
@@ -59,6 +63,10 @@ class Digest:
             when = f"期限 {f.due.isoformat()}" if f.due else f"{f.since[:10]} 报送，待审核" if f.since else "待审核"
             mark = "已超期" if f.overdue else "待办"
             lines.append(f"- [{mark}] {f.name}（{f.unit}）{f.year} 年度：{f.label}，{when}")
+        for r in self.rectification:
+            lines.append(
+                f"- [{rectification_mark(r)}] 整改 {r.issuer}/{r.ref}（{r.owner}）{r.title}，期限 {r.deadline}"
+            )
         lines += ["", "请登录台账办理。本邮件由台账每日自动发送。"]
         return "\n".join(lines)
 
@@ -69,7 +77,13 @@ class Digest:
             "date": self.today.isoformat(),
             "items": [d.to_json() for d in self.items],
             "filings": [f.to_json() for f in self.filings],
+            "rectification": [r.to_json() for r in self.rectification],
         }
+
+
+def rectification_mark(r: Reminder) -> str:
+    """已超期 N 天 / 剩 N 天: a rectification issue's state in a reminder line."""
+    return f"已超期 {-r.days_left} 天" if r.state == "overdue" else f"剩 {r.days_left} 天"
 
 
 def units_of(ctx: Context, actor: Actor) -> list[str]:
@@ -93,7 +107,14 @@ def digest(ctx: Context, actor: Actor, as_of: datetime | None = None) -> Digest:
     items = sorted(seen.values(), key=lambda d: (d.status != OVERDUE, d.due or date.max, d.unit, d.ref))
     name = getattr(actor, "display_name", "") or actor.username
     day = today or ctx.ledger.today()
-    return Digest(actor.username, name, day, items, filing.due(ctx, actor, today=day))
+    # Rectification deadlines run in months: warned of from rectification's own default period, each issue once.
+    issues: dict[tuple[str, str], Reminder] = {}
+    for unit in units_of(ctx, actor):
+        for found_issues in rectification.reminders(ctx, actor, unit, as_of=as_of).values():
+            for r in found_issues:
+                issues.setdefault((r.issuer, r.ref), r)
+    rect = sorted(issues.values(), key=lambda r: (r.days_left, r.issuer, r.ref))
+    return Digest(actor.username, name, day, items, filing.due(ctx, actor, today=day), rect)
 
 
 @dataclass

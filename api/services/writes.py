@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import IO, Any
 from uuid import uuid4
 
+from domain.access import may_declare
 from domain.definition import code_of
 from domain.ledger import LineError, Submission, Written
 from domain.user import USERNAME
 from domain.validation import json_number, text_problem
 
-from .access import require_admin, require_write
+from .access import DECLARE_FORBIDDEN, require_admin, require_declare, require_write
 from .context import Actor, Context, Unrestricted
 from .refusals import Refused, field_problem
 
@@ -289,6 +290,8 @@ async def write(
         require_admin(actor)
     else:
         require_write(ctx, actor, unit)
+    if op == "figure":
+        require_declare(ctx, actor, unit)
     lid = line_id(actor, body.pop("id", None), idempotency_key)
     if problem := reserved_id(ctx, actor, lid):
         raise field_problem("id", problem)
@@ -322,7 +325,8 @@ async def write(
 
 def access_problems(ctx: Context, actor: Actor, lines: Lines) -> list[dict[str, Any]]:
     """Every line the actor may not write: another's name in `by`, a unit outside their units, `op: unit`
-    by a non-admin. A ledger without users (`Unrestricted`) keeps the interchange format's `by`."""
+    or `op: figure` (a declared figure, domain/access.py `may_declare`) by a non-admin. A ledger without users
+    (`Unrestricted`) keeps the interchange format's `by`."""
     errors = []
     for number, raw in lines:
         if not isinstance(raw, dict):
@@ -338,6 +342,8 @@ def access_problems(ctx: Context, actor: Actor, lines: Lines) -> list[dict[str, 
             errors.append({"line": number, "field": "op", "message": "操作：只有管理员可以登记单位"})
         elif raw.get("op") != "unit" and not ctx.may_write(actor, unit):
             errors.append({"line": number, "field": "unit", "message": f"单位：无权在「{unit}」的台账中录入"})
+        elif raw.get("op") == "figure" and not may_declare(actor, unit, ctx.parent_of):
+            errors.append({"line": number, "field": "op", "message": DECLARE_FORBIDDEN.format(unit=unit)})
     return errors
 
 

@@ -225,7 +225,7 @@ def test_markdown_shows_the_local_instant(demo):
     report = env.report(DEMO_UNIT, reported)
     md = report_markdown(Report.from_json(report), "Asia/Shanghai")
     local = dt.datetime.fromisoformat(report["as_of"]).astimezone(dt.timezone(dt.timedelta(hours=8)))
-    assert f"截至 {local:%Y-%m-%d %H:%M:%S}（北京时间）" in md
+    assert f"截至 {local:%Y-%m-%d %H:%M:%S}+08:00（事件日志" in md  # the ledger's zone, its offset, to the second
     assert report["as_of"] not in md and "+00:00" not in md
     assert "✗" not in md
     assert "| 党组会学法 | `local.study.party_group_law` |" in md

@@ -258,12 +258,42 @@ def test_demo_prints_a_report(story):
     assert "| 各类学习活动 | `study.sessions` |" in out
 
 
-def test_demo_twice_on_the_same_home_skips_everything(story):
-    applied = int(re.search(r"applied (\d+), skipped 0", ok(story["demo1"])).group(1))
+def test_demo_twice_on_the_same_home_says_so_and_prints_the_same_report(story):
+    assert re.search(r"applied [1-9]\d*, skipped 0", ok(story["demo1"]))
     second = ok(story["demo2"])
-    assert f"applied 0, skipped {applied}" in second
+    assert "本台账已有演示数据" in second and "applied" not in second  # said in one line, nothing written
     table = [line for line in story["demo1"].stdout.splitlines() if line.startswith("|")]
     assert [line for line in second.splitlines() if line.startswith("|")] == table
+
+
+def test_demo_re_run_on_another_day_writes_nothing_and_reports_the_year_it_was_loaded_for(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from domain.ledger import Ledger
+
+    monkeypatch.setattr(Ledger, "today", lambda self: dt.date(2025, 11, 20))
+    first = taizhang(tmp_path, "demo")
+    assert first.returncode == 0, first.stderr
+    table = [line for line in first.stdout.splitlines() if line.startswith("|")]
+    events = logged(tmp_path)
+    # A year later its lines would be other content under the same ids ("已用于内容不同的另一行"): not written.
+    monkeypatch.setattr(Ledger, "today", lambda self: dt.date(2026, 12, 1))
+    again = taizhang(tmp_path, "demo")
+    assert again.returncode == 0, again.stderr
+    said = [line for line in again.stdout.splitlines() if "演示数据" in line]
+    assert said == ["the demo is already in this ledger: nothing written / 本台账已有演示数据（2025 年度），未重复写入"]
+    assert [line for line in again.stdout.splitlines() if line.startswith("|")] == table
+    assert logged(tmp_path) == events
+
+
+def logged(home: Path) -> int:
+    from conftest import settings_for
+
+    ledger = settings_for(home).ledger()
+    try:
+        return ledger.recorder.max_notification_id() or 0
+    finally:
+        ledger.close()
 
 
 # ---- the installed command, as a real process ----

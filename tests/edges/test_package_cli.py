@@ -67,3 +67,11 @@ def test_a_township_package_travels_to_the_district_by_file(tmp_path: Path) -> N
     listed = json.loads(taizhang(district, "package", "list", "--format", "json").stdout)
     assert listed[0]["unit"] == "town" and listed[0]["packages"][0]["recorded_by"] == "cli-tester"
     assert taizhang(district, "verify").returncode == 0
+    # The district's progress lists the township as submitted by package, on the page's table and the command's.
+    progress = taizhang(district, "filing", "progress", "--unit", "district", "--year", "2025")
+    assert progress.returncode == 0, progress.stderr
+    assert "华西镇（town）〔报送包〕" in progress.stdout and "已收到报送包" in progress.stdout
+    body = json.loads(
+        taizhang(district, "filing", "progress", "--unit", "district", "--year", "2025", "--format", "json").stdout
+    )
+    assert [(u["unit"], u["state"], u["remote"]) for u in body["units"]] == [("town", "submitted", True)]

@@ -40,6 +40,10 @@ def test_a_package_is_imported_by_the_api_and_shown_on_the_page(web: Any, tmp_pa
     page = web.browser("aud-city").get("/packages")
     assert page.status_code == 200 and "华西镇" in page.text and seal in page.text
     assert web.client("aud-city").get(f"/packages/town/{seal}").content == data
+    # The city's 报送进度 page lists the township beside its own centres, submitted by package.
+    progress = web.browser("aud-city").get("/progress?unit=city&year=2025")
+    assert progress.status_code == 200 and '华西镇</a> <span class="badge"' in progress.text
+    assert "已收到报送包" in progress.text
 
 
 def test_the_page_refuses_an_altered_file_and_names_the_fault(web: Any, tmp_path: Path) -> None:

@@ -53,6 +53,9 @@ def test_an_issue_through_the_api_from_inspection_to_sign_off_and_reopening(web:
     assert [i["ref"] for i in listed] == ["JC-1-1"]
     reminders = admin.get("/api/issues/reminders/city").json()
     assert [r["ref"] for r in reminders["north"]] == ["JC-1-1"] and reminders["north"][0]["state"] == "overdue"
+    page = web.browser("rec-north").get("/reminders")  # and in the daily digest, on the page and in its JSON
+    assert page.status_code == 200 and "整改事项" in page.text and "city/JC-1-1" in page.text
+    assert [r["ref"] for r in north.get("/api/reminders").json()["rectification"]] == ["JC-1-1"]
     history = north.get("/api/issues/city/JC-1-1").json()["history"]
     assert [h["recorded_by"] for h in history] == ["admin"] + ["rec-north"] * 4 + ["admin", "admin"]
 
@@ -90,3 +93,17 @@ def test_the_command_line_registers_signs_off_and_lists_issues(tmp_path: Path) -
     assert json.loads(made.stdout)[0]["origin"] == "county/JC-1"
     due = taizhang(tmp_path, "issue", "reminders", "--unit", "county", "--within", "366", "--format", "json")
     assert [r["ref"] for r in json.loads(due.stdout)["town"]] == ["JC-1-1"]
+
+
+def test_deadlines_lists_rectification_issues_due_or_overdue(tmp_path: Path) -> None:
+    lines = [unit("county"), unit("town", parent="county")]
+    assert taizhang(tmp_path, "import", "-", stdin="\n".join(json.dumps(x) for x in lines)).returncode == 0
+    made = taizhang(tmp_path, "issue", "register", "--issuer", "county", "XC-1", "--owner", "town", "--source",
+                    "patrol", "--title", "执法公示不及时", "--found-on", "2025-04-01",
+                    "--deadline", "2025-06-30")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    text = taizhang(tmp_path, "deadlines", "--unit", "county")
+    assert text.returncode == 0, text.stderr
+    assert "整改事项：已超期 1 项" in text.stdout and "town 整改 county/XC-1 执法公示不及时" in text.stdout
+    body = json.loads(taizhang(tmp_path, "deadlines", "--unit", "town", "--format", "json").stdout)
+    assert [(r["ref"], r["state"]) for r in body["rectification"]] == [("XC-1", "overdue")]

@@ -250,3 +250,40 @@ def test_a_late_file_is_one_late_correction_listing_its_lines_and_a_failed_one_r
         and entry.text == "年底补录"
         and entry.refs() == ("dui/B-1、dui/B-2、dui/B-3、dui/B-4、dui/B-5 等 7 行")
     )
+
+
+def figure_line(line_id: str, unit_code: str, label: str = "学法") -> dict:
+    data = {"code": "local.study.any", "label": label, "unit_word": "次", "kind": "study_session"}
+    return {"id": line_id, "op": "figure", "unit": unit_code, "data": {**data, "measure": {"type": "count"}}}
+
+
+def test_a_declaration_that_changes_an_approved_year_s_figures_needs_a_late_reason(ctx: Context) -> None:
+    approved(ctx)  # dui 2025
+    # On the unit itself and on an ancestor (it applies to the unit's subtree): refused without a reason.
+    for line in (figure_line("F-1", "dui"), figure_line("F-2", "qu")):
+        e = refusal(lambda line=line: write(ctx, "boss", line))
+        assert e.errors[0]["field"] == "late_reason" and "dui 2025" in e.errors[0]["message"]
+    assert write(ctx, "boss", figure_line("F-1", "dui"), "补充本单位自定义指标").applied == 1
+    late = filing.late_corrections(ctx, who(ctx, "zx-audit"), "dui", 2025)
+    assert [(x["op"], x["ref"]) for e in late.entries for x in e.lines] == [("figure", "local.study.any")]
+    # Now dui's own declaration is the nearest: the district's declaration of the same code changes nothing of dui.
+    assert write(ctx, "boss", figure_line("F-2", "qu")).applied == 1
+    # Redeclaring exactly the same changes nothing; a new label does, and so does retiring it.
+    assert write(ctx, "boss", figure_line("F-3", "dui")).applied == 1
+    relabel = figure_line("F-4", "dui", "学法活动")
+    assert refusal(lambda: write(ctx, "boss", relabel)).errors[0]["field"] == "late_reason"
+    retire = {"id": "F-5", "op": "figure", "unit": "dui", "data": {"code": "local.study.any", "retire": True}}
+    assert refusal(lambda: write(ctx, "boss", retire)).errors[0]["field"] == "late_reason"
+
+
+def test_the_declaring_form_and_api_take_the_late_reason_too(ctx: Context) -> None:
+    from api.services import figures
+
+    approved(ctx)
+    data = figure_line("F-1", "dui")["data"]
+    e = refusal(lambda: asyncio.run(figures.declare(ctx, who(ctx, "boss"), "dui", data)))
+    assert e.errors[0]["field"] == "late_reason"
+    asyncio.run(figures.declare(ctx, who(ctx, "boss"), "dui", data, late_reason="补充自定义指标"))
+    asyncio.run(figures.retire(ctx, who(ctx, "boss"), "dui", data["code"], late_reason="指标停用"))
+    late = filing.status(ctx, who(ctx, "boss"), "dui", 2025).late_corrections
+    assert [e.text for e in late] == ["补充自定义指标", "指标停用"]

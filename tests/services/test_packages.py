@@ -11,7 +11,7 @@ import json
 import shutil
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -331,5 +331,58 @@ def test_a_package_into_an_approved_year_needs_a_late_correction_reason_listed_f
     assert packages.remote_units(district, ME) == []
     packages.import_package(district, ME, data, parent="county", late_reason="华西镇报送包迟到")
     (late,) = district.ledger.filing("county", 2025).late_corrections()
-    assert late.by == "审核员" and late.text == "华西镇报送包迟到" and late.detail["lines"][0]["op"] == "package"
+    assert late.by == "审核员" and late.text == "华西镇报送包迟到" and late.lines[0]["op"] == "package"
     assert figure(district, "exam.participants", "county")["value"] == 40
+
+
+def test_a_unit_on_its_own_server_shows_in_the_superior_s_progress_as_submitted_once_its_package_arrived(
+    town: Context, district: Context
+) -> None:
+    from api.services import filing
+
+    data = package_of(town)
+    packages.import_package(district, ME, data, parent="district")
+    progress = filing.progress(district, ME, "district", 2025)
+    (row,) = progress.rows
+    assert (row.status.unit, row.status.name, row.remote, row.status.state) == ("town", "华西镇", True, "submitted")
+    assert row.submitted_on == district.ledger.today().isoformat() and not row.status.overdue
+    assert progress.to_json()["counts"]["submitted"] == 1 and progress.to_json()["units"][0]["remote"]
+    # For a year with no package from it, the township is listed as not submitted, overdue after 1 March.
+    later = filing.progress(district, ME, "district", 2026, today=date(2027, 3, 2))
+    assert [(r.status.unit, r.status.state, r.status.overdue) for r in later.rows] == [("town", "draft", True)]
+
+
+def declare(ctx: Context, unit_code: str, code: str, label: str) -> None:
+    data = {"code": code, "label": label, "unit_word": "次", "kind": "study_session", "measure": {"type": "count"}}
+    add(ctx, {"id": f"F-{unit_code}-{code}", "op": "figure", "unit": unit_code, "data": data})
+
+
+def test_the_import_result_names_the_declared_figures_a_package_does_not_roll_up(
+    town: Context, district: Context
+) -> None:
+    declare(town, "town", "local.study.town", "镇学法")
+    declare(town, "town", "local.study.both", "学法（镇）")
+    declare(district, "district", "local.study.both", "学法")
+    declare(district, "district", "local.study.district", "区学法")
+    got = packages.import_package(district, ME, package_of(town), parent="district")
+    assert [(n.code, n.why) for n in got.not_rolled_up] == [
+        ("local.study.both", "theirs"),
+        ("local.study.town", "theirs"),
+        ("local.study.district", "ours"),
+    ]
+    assert "镇学法（local.study.town）" in got.not_rolled_up[1].message
+    # The district's declared figure counts its own ledger only: the township's session is not added.
+    assert figure(district, "local.study.both")["value"] == 0
+    assert figure(district, "study.sessions")["value"] == 1  # built-in figures are rolled up
+
+
+def test_the_reviewer_is_reminded_of_a_unit_on_its_own_server_that_sent_no_package(
+    town: Context, district: Context
+) -> None:
+    from api.services import filing
+
+    packages.import_package(district, ME, package_of(town), parent="district")  # its 2025 package
+    assert [d for d in filing.due(district, ME, 2025, today=date(2026, 2, 20)) if d.action == "package"] == []
+    assert [d for d in filing.due(district, ME, 2026, today=date(2027, 2, 1)) if d.action == "package"] == []
+    (late,) = [d for d in filing.due(district, ME, 2026, today=date(2027, 3, 2)) if d.action == "package"]
+    assert (late.unit, late.name, late.overdue, late.label) == ("town", "华西镇", True, "催收报送包")

@@ -174,3 +174,19 @@ def test_rates_and_reminders_per_unit(ctx: Context) -> None:
     }
     assert due["dept"][0].days_left == (date(2025, 6, 30) - today).days
     assert list(rect.reminders(ctx, dept, "dept")) == ["dept"]
+
+
+def test_the_daily_digest_lists_the_rectification_issues_due_or_overdue(ctx: Context) -> None:
+    from api.services import reminders
+
+    fzb = who(ctx, "fzb")
+    rect.register(ctx, fzb, "district", draft("DC-9", title="执法公示不及时"))  # due 2025-09-30: long past
+    rect.register(ctx, fzb, "district", draft("DC-10", deadline="2099-12-31"))  # far off: not yet a reminder
+    mine = reminders.digest(ctx, who(ctx, "dept1"))
+    assert [(r.issuer, r.ref, r.state) for r in mine.rectification] == [("district", "DC-9", "overdue")]
+    assert not mine.empty and "整改 district/DC-9（dept）执法公示不及时" in mine.text() and "已超期" in mine.text()
+    assert "已超期 1 项" in mine.subject()
+    assert mine.to_json()["rectification"][0]["ref"] == "DC-9"
+    # The issuer's recorder sees it too (its subtree owns it), once; another town's does not.
+    assert [r.ref for r in reminders.digest(ctx, fzb).rectification] == ["DC-9"]
+    assert reminders.digest(ctx, who(ctx, "town1")).rectification == []
