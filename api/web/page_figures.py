@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from domain.access import may_declare
 from domain.catalogue import KINDS
 
 from ..services import figures as service
@@ -128,7 +129,7 @@ def listing(request: Request, unit: str | None = None, year: int | None = None) 
         applied=applied,
         retired=retired,
         kinds=[(k.code, k.label) for k in KINDS.values()],
-        writable=server.may_write(caller.user, code),
+        writable=may_declare(caller.user, code, server.parent_of),  # admins declare (domain/access.py)
     )
 
 
@@ -243,7 +244,8 @@ async def save(request: Request) -> Response:
     data = figure_form.data_of(figure_form.compact(form))
     key = figure_form.one(form, "form_key") or None
     try:
-        _, replayed = await service.declare(context(server), caller.user, unit, data, key)
+        late = figure_form.one(form, "late_reason").strip() or None  # 报后更正 (an approved year's figures change)
+        _, replayed = await service.declare(context(server), caller.user, unit, data, key, late_reason=late)
     except Refused as e:
         if e.kind != "invalid":
             raise
@@ -301,5 +303,6 @@ async def retire(request: Request) -> Response:
     caller, form = await posted(request)
     unit, code = str(form.get("unit") or ""), str(form.get("code") or "")
     key = str(form.get("form_key") or "") or None
-    _, replayed = await service.retire(context(server_of(request)), caller.user, unit, code, key)
+    late = str(form.get("late_reason") or "").strip() or None  # 报后更正 (an approved year's figures change)
+    _, replayed = await service.retire(context(server_of(request)), caller.user, unit, code, key, late_reason=late)
     return redirect(_url("/figures", unit=unit, done="replayed" if replayed else "retired"))

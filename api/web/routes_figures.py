@@ -31,6 +31,9 @@ class FigureRequest(BaseModel):
     id: Ident | None = None
     unit: UnitCode
     data: Any = PydField(description="The declaration (DOMAIN.md §8.1): code, label, unit_word, kind, where, measure")
+    late_reason: str | None = PydField(
+        default=None, max_length=2000, description="报后更正: why this changes a year whose report is approved."
+    )  # a parameter of the write, not a field of the line (§4)
 
 
 class PreviewRequest(BaseModel):
@@ -100,7 +103,7 @@ async def declare(
 ) -> dict[str, Any]:
     """Declare, redeclare or retire a figure of the unit's own (op `figure`, DOMAIN.md §8)."""
     written, replayed = await service.declare(
-        context(server), caller.user, body.unit, body.data, idempotency_key, body.id
+        context(server), caller.user, body.unit, body.data, idempotency_key, body.id, late_reason=body.late_reason
     )
     response.headers["ETag"] = f'"{written["version"]}"'
     if replayed:

@@ -29,14 +29,14 @@ def _setup(web: Web) -> None:
 
 def test_declare_list_redeclare_and_retire_over_http(web: Web) -> None:
     _setup(web)
-    c = web.client("rec-north")
+    c = web.client("admin")  # admins declare (domain/access.py may_declare)
     r = c.post("/api/figures", json={"id": "F-1", "unit": "north", "data": DATA})
     assert r.status_code == 201, r.text
-    assert r.json()["id"] == "F-1" and r.json()["recorded_by"] == "rec-north"
+    assert r.json()["id"] == "F-1" and r.json()["recorded_by"] == "admin"
     listed = c.get("/api/figures?unit=north&year=2025").json()
     [applied] = listed["applied"]
     assert (applied["code"], applied["value"], applied["previous"], applied["inherited"]) == (DATA["code"], 1, 1, False)
-    assert applied["declared"]["line"] == "F-1" and applied["declared"]["by"] == "rec-north"
+    assert applied["declared"]["line"] == "F-1" and applied["declared"]["by"] == "admin"
     assert c.get("/api/reports/north/2025").json()["figures"][DATA["code"]]["value"] == 1
     wider = {**DATA, "label": "集中学法", "where": [{"field": "form", "in": ["party_group", "central_group"]}]}
     assert c.post("/api/figures", json={"unit": "north", "data": wider}).status_code == 201
@@ -56,7 +56,7 @@ def test_declare_list_redeclare_and_retire_over_http(web: Web) -> None:
 
 
 def test_every_problem_of_a_declaration_is_a_422_naming_its_key_and_nothing_is_declared(web: Web) -> None:
-    c = web.client("rec-north")
+    c = web.client("admin")
     bad = {
         **DATA,
         "code": "study.sessions",
@@ -128,7 +128,7 @@ def test_only_writers_of_the_unit_declare_and_a_parents_declaration_is_inherited
 
 
 def test_a_retried_declaration_with_its_idempotency_key_is_answered_as_the_first_time(web: Web) -> None:
-    c = web.client("rec-north")
+    c = web.client("admin")
     first = c.post("/api/figures", json={"unit": "north", "data": DATA}, headers={"Idempotency-Key": "decl-1"})
     again = c.post("/api/figures", json={"unit": "north", "data": DATA}, headers={"Idempotency-Key": "decl-1"})
     assert first.status_code == again.status_code == 201

@@ -165,3 +165,21 @@ def test_the_pages_carry_the_workflow_and_show_the_progress(web: Web) -> None:
     assert "北区城市更新中心" in progress and "南区城市更新中心" in progress and "已审核通过" in progress
     r = admin.post("/filing/publish", {"unit": "north", "year": "2025", "url": "nope", "date": "2027-01-01"})
     assert r.status_code == 422 and "发布地址" in r.text and "发布日期" in r.text  # both at once
+
+
+def test_declaring_a_figure_in_a_locked_year_takes_the_late_reason_on_the_api_and_the_page(web: Web) -> None:
+    approve_north(web)
+    data = {"code": "local.study.all", "label": "全部学习", "unit_word": "次", "kind": "study_session",
+            "measure": {"type": "count"}}  # fmt: skip
+    admin = web.client("admin")
+    refused = admin.post("/api/figures", json={"unit": "north", "data": data})
+    assert refused.status_code == 422 and "late_reason" in refused.text
+    done = admin.post("/api/figures", json={"unit": "north", "data": data, "late_reason": "补充上级要求的指标"})
+    assert done.status_code == 201, done.text
+    b = Browser(web, "admin")
+    form = b.get(f"/figures/retire?unit=north&code={data['code']}").text
+    assert 'name="late_reason"' in form
+    retired = b.post("/figures/retire", {"unit": "north", "code": data["code"], "late_reason": "指标口径作废"})
+    assert retired.status_code in (302, 303), retired.text
+    late = web.client("aud-city").get("/api/filings/north/2025/late").json()
+    assert {"补充上级要求的指标", "指标口径作废"} <= {entry["text"] for entry in late["late_corrections"]}, late
