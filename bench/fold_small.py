@@ -6,7 +6,8 @@
 A ledger seeded like bench/mixed_load.py (study sessions of one unit, a share of them corrected), folded once;
 then each round records `--per-round` new activities (what a group commit of concurrent writers leaves) and
 catches the read model up. Measured: process CPU time (not wall-clock: the machine is shared) of each
-catch-up, median and total over the rounds, and of its stages from DuckDB's own timing of each statement.
+catch-up, median and total over the rounds. For a before/after, run the same script with `PYTHONPATH` at
+another tree (`git archive <commit> | tar -x -C DIR`, then `cd DIR && .../python -m bench.fold_small`).
 """
 
 from __future__ import annotations
