@@ -191,10 +191,12 @@ class ReadModel:
         A fold can fail after its batch of events committed (a crash, memory); the next catch-up redoes it, so
         a failure is retried rather than leaving the figures behind the log while `position()` looks current.
 
-        Only the events up to `latest` are read in (issue 13.4): a catch-up that read until it found no new
-        event would, under a steady stream of writes, chase the head of the log and never reach its fold,
-        and every read waiting for it would wait until the writes stopped (reads beside 22 writers took 14 s).
-        The caller asked for the log as it found it; later events are the next read's."""
+        The log is read in only up to where it is when the catch-up starts (issue 13.4): a catch-up that read
+        until it found no new event would, under a steady stream of writes, chase the head of the log and never
+        reach its fold, and every read waiting for it would wait until the writes stopped (reads beside 22
+        writers took 14 s). Up to where it is *now*, not just to `latest`: readers that waited for the lock
+        while another caught up asked for less, so one catch-up serves all of them instead of each folding
+        again in turn for the few events written while it waited."""
         if latest is None:
             latest = source.max_notification_id() or 0
         failure: BaseException = RuntimeError("catch-up stopped short of the log")
@@ -202,7 +204,7 @@ class ReadModel:
             if self.current(latest):
                 return
             try:
-                self.catch_up(source, until=latest)
+                self.catch_up(source, until=max(latest, source.max_notification_id() or 0))
             except Exception as e:  # noqa: BLE001 — retried (the failed transaction rolled back), then reported
                 failure = e
         if not self.current(latest):

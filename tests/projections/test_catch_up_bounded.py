@@ -44,3 +44,19 @@ def test_bring_up_to_date_stops_at_the_log_it_was_asked_for_while_writes_keep_co
         assert model.folded() == env.ledger.recorder.max_notification_id()
     finally:
         model.close()
+
+
+def test_a_reader_that_waited_catches_up_with_the_log_as_it_is_when_its_turn_comes(env):
+    """Readers queue for the catch-up; the one whose turn comes folds the log as it is then, so the readers
+    behind it (who found a longer log than it did) find their writes folded and need no catch-up of their own."""
+    env.ok(study("S-0", "2025-03-01"))
+    model = env.settings.read_model()
+    try:
+        model.bring_up_to_date(env.ledger.recorder)
+        env.ok(study("S-1", "2025-03-01"))
+        found = env.ledger.recorder.max_notification_id()  # what this reader found before it waited
+        env.ok(*[study(f"S-later-{i}", "2025-03-01") for i in range(3)])  # written while it waited
+        model.bring_up_to_date(env.ledger.recorder, latest=found)
+        assert model.folded() == env.ledger.recorder.max_notification_id() > found
+    finally:
+        model.close()
