@@ -99,6 +99,8 @@ def sync(con: duckdb.DuckDBPyConnection, touched: str, tz: str) -> None:
     applied = {fid for (fid,) in con.execute("SELECT fid FROM decl_applied").fetchall()}
     gone = sorted(applied - current.keys())
     new = [d.figure() for fid, d in current.items() if fid not in applied]
+    if not current and not gone:
+        return  # no declared figures: nothing to fold (and no relations to bind, a good part of a small fold)
     if gone:
         listed = ", ".join(f"'{fid}'" for fid in gone)
         con.execute(f"DELETE FROM contrib WHERE fid IN ({listed})")

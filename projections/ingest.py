@@ -9,12 +9,12 @@ import duckdb
 from eventsourcing.persistence import ApplicationRecorder, Tracking
 
 from . import declared, imported
-from .evaluate import bind, rows
+from .evaluate import bind, for_kinds, rows
 from .figures import STORED
 from .merkle import DEFAULT, Frontier
 from .schema import DATA_FIELDS, ETYPES, json_spec
 from .source import prefetched
-from .state import activity_fold, activity_year, step_fold, step_rows, unit_fold
+from .state import activity_fold, activity_year, recorded_fold, step_fold, step_rows, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 APPLICATION = "taizhang"
@@ -186,12 +186,13 @@ def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: s
                         "CREATE OR REPLACE TEMP TABLE chunk AS SELECT oid FROM touched WHERE n >= ? AND n < ?",
                         [first, first + FOLD_CHUNK],
                     )
-                    _fold_some(con, tz, "oid IN (SELECT oid FROM chunk)")
+                    _fold_some(con, tz, "chunk", folded)
                 # §8: every live declaration's rows for the touched activities, a new version's for the others
                 # (declared figures go in groups of a few per statement, so the whole touched set is bounded).
                 declared.sync(con, "oid IN (SELECT oid FROM touched)", tz)
             con.execute("DROP TABLE IF EXISTS temp.touched")
             con.execute("DROP TABLE IF EXISTS temp.chunk")
+            con.execute("DROP TABLE IF EXISTS temp.fixed")
         con.execute("DELETE FROM units")
         con.execute(f"INSERT INTO units {unit_fold('TRUE')}")
         tracking.record_position(Tracking(FOLDED, ingested))
@@ -210,15 +211,34 @@ def _fold_all(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(STORED, tz)}) ORDER BY unit")
 
 
-def _fold_some(con: duckdb.DuckDBPyConnection, tz: str, touched: str) -> None:
-    """Refold the activities selected by `touched` (a condition on oid)."""
+def _fold_some(con: duckdb.DuckDBPyConnection, tz: str, chunk: str, folded: int) -> None:
+    """Refold the activities listed in the temp table `chunk` (new events after position `folded`).
+
+    What a read beside a stream of writes waits for, so it does only what those activities need (issue 13.4):
+    the per-field aggregate runs only for activities with a correction (`act` knows the earlier ones, the new
+    events the rest), the others are their record event; and only the figure parts of the kinds in the chunk
+    are planned. A rebuild (`_fold_all`) does everything, and the property tests compare the two."""
+    touched = f"oid IN (SELECT oid FROM {chunk})"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE fixed AS SELECT oid FROM act WHERE corrections > 0 AND"
+        f" {touched} UNION SELECT oid FROM events WHERE pos > ? AND etype = 'correct' AND {touched}",
+        [folded],
+    )
+    corrected = con.execute("SELECT count(*) FROM fixed").fetchall()[0][0]
     con.execute(f"DELETE FROM act WHERE {touched}")
-    con.execute(f"INSERT INTO act {activity_fold(touched)}")
+    if corrected:
+        con.execute(f"INSERT INTO act {activity_fold('oid IN (SELECT oid FROM fixed)')}")
+        con.execute(f"INSERT INTO act {recorded_fold(f'{touched} AND oid NOT IN (SELECT oid FROM fixed)')}")
+    else:
+        con.execute(f"INSERT INTO act {recorded_fold(touched)}")
     con.execute(f"DELETE FROM stp WHERE {touched}")
     con.execute(f"INSERT INTO stp {step_rows(step_fold(touched), 'act')}")
     _bind(con, touched, table=True)
     con.execute(f"DELETE FROM contrib WHERE {touched}")
-    con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(STORED, tz)}) ORDER BY unit")
+    kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM AV").fetchall()}
+    figures = for_kinds(STORED, kinds)
+    if figures:
+        con.execute(f"INSERT INTO contrib SELECT * FROM ({rows(figures, tz)}) ORDER BY unit")
 
 
 def _bind(con: duckdb.DuckDBPyConnection, touched: str, table: bool) -> None:

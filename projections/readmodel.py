@@ -102,6 +102,7 @@ class ReadModel:
         self._lock: IO[str] | None = held
         self._reports: dict[tuple[Any, ...], Report] = {}
         self._cache_lock = threading.Lock()
+        self._computing: dict[tuple[Any, ...], threading.Event] = {}  # reports one reader is computing now
         try:
             self._connect()
             if self._meta("fingerprint") != fingerprint(self.tz) or (
@@ -135,6 +136,7 @@ class ReadModel:
         clone.path, clone.tz, clone.generation = self.path, self.tz, self.generation
         clone._lock = None
         clone._reports, clone._cache_lock = self._reports, self._cache_lock  # shared with the model's readers
+        clone._computing = self._computing
         clone.con = self.con.cursor()
         clone.con.execute("SET TimeZone = 'UTC'")  # a per-connection setting
         clone.con.begin()  # one snapshot for all of the query's statements (closing rolls it back)
@@ -187,7 +189,14 @@ class ReadModel:
         catch-up; else `ReadModelStale`.
 
         A fold can fail after its batch of events committed (a crash, memory); the next catch-up redoes it, so
-        a failure is retried rather than leaving the figures behind the log while `position()` looks current."""
+        a failure is retried rather than leaving the figures behind the log while `position()` looks current.
+
+        The log is read in only up to where it is when the catch-up starts (issue 13.4): a catch-up that read
+        until it found no new event would, under a steady stream of writes, chase the head of the log and never
+        reach its fold, and every read waiting for it would wait until the writes stopped (reads beside 22
+        writers took 14 s). Up to where it is *now*, not just to `latest`: readers that waited for the lock
+        while another caught up asked for less, so one catch-up serves all of them instead of each folding
+        again in turn for the few events written while it waited."""
         if latest is None:
             latest = source.max_notification_id() or 0
         failure: BaseException = RuntimeError("catch-up stopped short of the log")
@@ -195,7 +204,7 @@ class ReadModel:
             if self.current(latest):
                 return
             try:
-                self.catch_up(source)
+                self.catch_up(source, until=max(latest, source.max_notification_id() or 0))
             except Exception as e:  # noqa: BLE001 — retried (the failed transaction rolled back), then reported
                 failure = e
         if not self.current(latest):
@@ -251,14 +260,28 @@ class ReadModel:
             return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))
         now = datetime.now(UTC)
         key = (unit, year, self.folded(), reports.day_of(now, self.tz))
-        with self._cache_lock:
-            found = self._reports.get(key)
-        if found is None:
-            found = reports.compute(self.con, unit, year, None, self.tz, self.log())
+        while True:
             with self._cache_lock:
-                self._reports[key] = found
-                while len(self._reports) > CACHED_REPORTS:
-                    self._reports.pop(next(iter(self._reports)))
+                found = self._reports.get(key)
+                computing = self._computing.get(key) if found is None else None
+                if found is None and computing is None:
+                    mine = self._computing[key] = threading.Event()
+            if computing is None:
+                break
+            # Another reader is computing this very report (the same folded position): readers that arrive
+            # together after a fold wait for that one instead of each computing it again (issue 13.4).
+            computing.wait()
+        if found is None:
+            try:
+                found = reports.compute(self.con, unit, year, None, self.tz, self.log())
+                with self._cache_lock:
+                    self._reports[key] = found
+                    while len(self._reports) > CACHED_REPORTS:
+                        self._reports.pop(next(iter(self._reports)))
+            finally:
+                with self._cache_lock:
+                    self._computing.pop(key, None)
+                mine.set()  # (on failure the waiters find nothing cached and compute it themselves)
         return found.at(now.isoformat())  # frozen values: callers share the cached figures
 
     def declaration(self, code: str, unit: str, as_of: datetime | None = None) -> Declaration | None:

@@ -12,7 +12,7 @@ import duckdb
 
 from . import declared
 from .checks import run_checks
-from .evaluate import bind, evaluate, per_activity, rows
+from .evaluate import bind, evaluate, for_kinds, per_activity, rows
 from .figures import BY_ID, DATED, FIGURES, STORED, Figure
 from .imported import add_imported
 from .ingest import FOLDED
@@ -172,6 +172,9 @@ def _as_of_source(
             f" OR fid IN {listed(plain)} AND oid IN (SELECT oid FROM L WHERE NOT new AND NOT refold))"
         )
     if con.execute("SELECT count(*) FROM LAV").fetchall()[0][0]:
+        # Only the parts the late activities' kinds can yield rows for are planned (as in a small fold).
+        late_kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM LAV").fetchall()}
+        stepped, plain = for_kinds(stepped, late_kinds), for_kinds(plain, late_kinds)
         if stepped:
             _point(con, "L")
             bind(con, "LC", rows(stepped, tz, day), table=True)

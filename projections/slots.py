@@ -109,7 +109,9 @@ def catch_up_idle(
             lock.close()
             raise
         with ReadModel(path, tz, lock=lock, generation=generation(home)) as model:
-            done[path.name] = (model.catch_up(source), model.position())
+            # Up to the log as the caller found it (`upto`), so a steady stream of writes cannot keep the fold
+            # from ever running (see ReadModel.bring_up_to_date); the next round takes the rest.
+            done[path.name] = (model.catch_up(source, until=upto or None), model.position())
             known[key] = done[path.name][1]
     return done, behind
 

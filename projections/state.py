@@ -46,6 +46,37 @@ def _literal(value: object) -> str:
     return ("TRUE" if value else "FALSE") if isinstance(value, bool) else repr(value)
 
 
+def _outer() -> tuple[str, str]:
+    """The outer select's columns with the catalogue's defaults filled in, and which defaults it filled."""
+    defaults = _defaults("activity")
+    outer = ", ".join(_defaulted(n, defaults[n]) if n in defaults else f'"{n}"' for n in ACTIVITY_FIELDS)
+    # Which defaults the outer select filled in: a declared figure's `present` test (§8.2) sees what was given.
+    filled = [
+        f"CASE WHEN kind IN ({', '.join(repr(k) for kinds in defaults[n].values() for k in kinds)})"
+        f" AND \"{n}\" IS NULL THEN '{n}' END"
+        for n in ACTIVITY_FIELDS
+        if n in defaults
+    ]
+    defaulted = f"list_filter([{', '.join(filled)}], lambda x: x IS NOT NULL)" if filled else "[]::VARCHAR[]"
+    return outer, defaulted
+
+
+def recorded_fold(where: str, events: str = "events") -> str:
+    """Activities never corrected, from their record (and void) events satisfying `where`: the record event is
+    the state, so this is a plain projection. The same rows `activity_fold` gives such activities (its first
+    branch), without the per-field aggregate that costs most of a small fold to bind and plan (issue 13.4);
+    the caller must only select activities that have no correction."""
+    as_recorded = ", ".join(f'd."{n}" AS "{n}"' for n in ACTIVITY_FIELDS)
+    outer, defaulted = _outer()
+    return f"""
+    WITH ev AS (SELECT * FROM {events} WHERE etype IN ('record', 'void') AND ({where}))
+    SELECT oid, unit, ref, kind, date, voided, first_recorded_at, corrections, {outer}, {defaulted} AS defaulted
+    FROM (
+      SELECT oid, unit, ref, kind, date, oid IN (SELECT oid FROM ev WHERE etype = 'void') AS voided,
+        recorded_at AS first_recorded_at, 0 AS corrections, {as_recorded}
+      FROM ev WHERE etype = 'record')"""
+
+
 def activity_fold(where: str, events: str = "events") -> str:
     """Activities (live or voided) from record/correct/void events satisfying `where` (in the relation `events`).
 
@@ -57,16 +88,7 @@ def activity_fold(where: str, events: str = "events") -> str:
         for n in ACTIVITY_FIELDS
     )
     as_recorded = ", ".join(f'd."{n}" AS "{n}"' for n in ACTIVITY_FIELDS)
-    defaults = _defaults("activity")
-    outer = ", ".join(_defaulted(n, defaults[n]) if n in defaults else f'"{n}"' for n in ACTIVITY_FIELDS)
-    # Which defaults the outer select filled in: a declared figure's `present` test (§8.2) sees what was given.
-    filled = [
-        f"CASE WHEN kind IN ({', '.join(repr(k) for kinds in defaults[n].values() for k in kinds)})"
-        f" AND \"{n}\" IS NULL THEN '{n}' END"
-        for n in ACTIVITY_FIELDS
-        if n in defaults
-    ]
-    defaulted = f"list_filter([{', '.join(filled)}], lambda x: x IS NOT NULL)" if filled else "[]::VARCHAR[]"
+    outer, defaulted = _outer()
     return f"""
     WITH ev AS (SELECT * FROM {events} WHERE etype IN ('record', 'correct', 'void') AND ({where})),
     corrected AS (SELECT DISTINCT oid FROM ev WHERE etype = 'correct'),
