@@ -16,8 +16,21 @@ from eventsourcing.domain import Aggregate, event
 from .errors import DomainError, FieldError
 from .ids import NAMESPACE
 
-Role = Literal["recorder", "auditor", "admin"]
-ROLES: dict[str, str] = {"recorder": "录入员", "auditor": "审计/监督", "admin": "管理员"}
+Role = Literal["recorder", "auditor", "admin", "sysadmin", "secadmin", "auditadmin"]
+# The work roles (recorder, auditor) keep and check ledgers; the three administrators of 三员分立 (GB/T
+# 22239-2019 8.1.4.2 / 8.1.10.x: system, security and audit administrators) each do one share of
+# administration and read no ledger; `admin` holds every share for a small unit with one person (the mapping
+# of duties to roles is domain/access.py DUTIES).
+ROLES: dict[str, str] = {
+    "recorder": "录入员",
+    "auditor": "审计/监督",
+    "admin": "管理员",
+    "sysadmin": "系统管理员",
+    "secadmin": "安全管理员",
+    "auditadmin": "审计管理员",
+}
+# Roles that need no units: they administer (admin also reads every ledger; the three administrators none).
+UNITLESS_ROLES = ("admin", "sysadmin", "secadmin", "auditadmin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 # Tokens issued before tokens had an expiry: this many days from the account's last change before the token
 # was issued (the issue's own time is not known to the aggregate; the earlier moment only makes it sooner).
@@ -34,7 +47,7 @@ def check_user(username: str, role: str, units: list[str]) -> None:
         errors.append(("username", "用户名：2–32 位小写字母、数字或 _ . -，以字母或数字开头"))
     if role not in ROLES:
         errors.append(("role", f"角色：须为 {'、'.join(f'{k}（{v}）' for k, v in ROLES.items())} 之一"))
-    if role != "admin" and not units:
+    if role not in UNITLESS_ROLES and not units:
         errors.append(("units", "负责单位：录入员和审计人员至少要有一个负责单位"))
     if errors:
         raise DomainError(*(FieldError(f, m) for f, m in errors))

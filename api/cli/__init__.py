@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from . import (
+    access_log,
     assessment,
     attach,
     backup,
@@ -93,6 +94,7 @@ COMMANDS: list[click.Command] = [
     personal.personal,
     package.package,
     remind.remind,
+    access_log.access_log,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

@@ -172,6 +172,7 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
 
     from . import (
         api_docs,
+        page_access_log,
         page_assessment,
         page_filing,
         page_packages,
@@ -199,6 +200,7 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     app.include_router(page_packages.router)
     app.include_router(page_reminders.router)  # 今日提醒 (reminders delivered)
     app.include_router(page_reminders.api)
+    app.include_router(page_access_log.router)  # 访问日志 (audit administrators)
     app.include_router(pages.router)
     api_docs.mount(app)
     pages.mount_static(app)
@@ -242,4 +244,5 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
 
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(page_access_log.ClientAddress)  # who is recorded where, for the access log
     return app
