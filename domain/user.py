@@ -117,3 +117,26 @@ class User(Aggregate):
         """A signed-out session stays refused until it would have expired anyway; only those are kept."""
         self.ended_sessions = {s: t for s, t in self.ended_sessions.items() if t > now}
         self.ended_sessions[session_id] = expires
+
+    # ---- the second factor (TOTP, RFC 6238; api/services/sign_in.py). The shared secret is kept outside the
+    # event store (api/infra/keys.py TotpSecrets); the log names it by fingerprint and holds the recovery codes
+    # only as SHA-256 digests, each usable once. ----
+
+    @event("SecondFactorEnrolled")
+    def enroll_second_factor(self, fingerprint: str, recovery_sha256: list[str], recorded_by: str) -> None:
+        self.second_factor = fingerprint
+        self.recovery_codes = list(recovery_sha256)
+
+    @event("RecoveryCodeUsed")
+    def use_recovery_code(self, code_sha256: str, recorded_by: str) -> None:
+        self.recovery_codes = [c for c in self.recovery_codes if c != code_sha256]
+
+    @event("SecondFactorRemoved")
+    def remove_second_factor(self, recorded_by: str) -> None:
+        self.second_factor = None
+        self.recovery_codes = []
+
+
+# Users registered before the second factor existed have neither attribute from their events.
+User.second_factor = None  # type: ignore[attr-defined]
+User.recovery_codes = []  # type: ignore[attr-defined]

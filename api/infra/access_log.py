@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS entries (
     hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entries_at ON entries(at);
+CREATE INDEX IF NOT EXISTS entries_actor ON entries(actor, seq);
 CREATE TABLE IF NOT EXISTS anchor (one INTEGER PRIMARY KEY CHECK (one = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
 """
 
@@ -139,6 +140,20 @@ class AccessLogFile:
             sql += f" LIMIT {int(limit)}"
         with self._db() as db:
             return [Entry(*row) for row in db.execute(sql, params)]
+
+    def recent(self, username: str, actions: tuple[str, ...], n: int) -> list[Entry]:
+        """The user's last n sign-in entries, newest first: their own (sign_in, sign_in_failed) and an
+        administrator's unlocking of the account (target = the user)."""
+        if not self.path.exists():
+            return []
+        marks = ",".join("?" * len(actions))
+        with self._db() as db:
+            rows = db.execute(
+                f"SELECT * FROM entries WHERE (actor = ? AND action IN ({marks}))"
+                " OR (action = 'account_unlocked' AND target = ?) ORDER BY seq DESC LIMIT ?",
+                (username, *actions, username, n),
+            ).fetchall()
+        return [Entry(*row) for row in rows]
 
     def anchor(self) -> tuple[int, str] | None:
         if not self.path.exists():

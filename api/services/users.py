@@ -48,13 +48,24 @@ def password_from_console(ctx: Context, user: User) -> bool:
     return first is not None and getattr(first, "recorded_by", None) == SETUP_USER
 
 
-async def sign_in(ctx: Context, throttle: Throttle, client: str, username: str, password: str) -> User:
-    """Check a password; repeated failures for a name or an address make the next try wait longer."""
+async def sign_in(
+    ctx: Context, throttle: Throttle, client: str, username: str, password: str, code: str | None = None
+) -> User:
+    """Check a password, and the second factor (`code`) where the user has one or the policy requires it
+    (api/services/sign_in.py); repeated failures for a name or an address make the next try wait longer, and
+    lock the name after TAIZHANG_LOCKOUT_FAILURES. Every try is recorded in the access log."""
+    from . import sign_in as policy
+
     name = username.strip().lower()
     keys = (f"user:{name}", f"addr:{client}")
     wait = throttle.wait(*keys)
     if wait > 0:
         raise Refused("throttled", f"登录失败次数过多，请 {int(wait) + 1} 秒后再试")
+    locked = policy.locked_until(ctx, name) if name else None
+    if locked is not None:
+        access_log.record(ctx, None, "sign_in_failed", outcome="refused", username=name, detail={"why": "locked"})
+        local = locked.astimezone().strftime("%H:%M")
+        raise Refused("throttled", f"登录失败次数过多，账号已锁定至 {local}；可请管理员提前解锁")
     user = ctx.ledger.user(name) if name else None
     ok = await asyncio.to_thread(check_password, user, password)
     if not ok or user is None or user.disabled:
@@ -62,6 +73,15 @@ async def sign_in(ctx: Context, throttle: Throttle, client: str, username: str, 
         why = "no such user" if user is None else ("disabled" if user.disabled else "wrong password")
         access_log.record(ctx, None, "sign_in_failed", outcome="refused", username=name or "-", detail={"why": why})
         raise Refused("unauthenticated", "用户名或密码不正确")
+    second = policy.check_second_factor(ctx, user, code)
+    if second is not None:
+        asking = not code and getattr(user, "second_factor", None) is not None
+        if not asking:  # a wrong code, or a required factor never enrolled, is a failure; asking for one is not
+            if code:
+                throttle.failed(*keys)
+            access_log.record(ctx, None, "sign_in_failed", outcome="refused", username=name,
+                              detail={"why": "second factor" if code else "second factor not enrolled"})  # fmt: skip
+        raise Refused("unauthenticated", second, field="code")
     throttle.succeeded(*keys)
     access_log.record(ctx, user, "sign_in")
     return user

@@ -1,0 +1,118 @@
+"""The sign-in policy (api/services/sign_in.py): TOTP (checked against RFC 6238's test vectors) with recovery
+codes, required per role by the security administrator; lockout after repeated failures; all with a fixed
+clock where time matters."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyotp
+import pytest
+from conftest import services_context, settings_for, unit
+
+from api.infra import totp
+from api.infra.passwords import hash_password
+from api.services import access_log, sign_in, users
+from api.services.context import Context
+from api.services.refusals import Refused
+from api.web.throttle import Throttle
+
+PASSWORD = "correct horse 9"
+T0 = 1_900_000_000.0  # a fixed clock (2030-03-17)
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[Context]:
+    settings = settings_for(tmp_path)
+    ledger = settings.ledger()
+    assert ledger.apply([(1, unit("u1", "甲"))], "setup").errors == []
+    for name, role, units_ in [("sec", "secadmin", []), ("sys", "sysadmin", []), ("rec", "recorder", ["u1"]),
+                               ("audit", "auditadmin", [])]:  # fmt: skip
+        ledger.register_user(name, name, role, units_, hash_password(PASSWORD), "setup")
+    yield services_context(settings, ledger)
+    ledger.close()
+
+
+def user(ctx: Context, name: str):  # noqa: ANN201
+    return ctx.ledger.user(name)
+
+
+@pytest.mark.parametrize(
+    "at, expected",
+    [(59, "94287082"), (1111111109, "07081804"), (1111111111, "14050471"), (1234567890, "89005924"),
+     (2000000000, "69279037"), (20000000000, "65353130")],
+)  # fmt: skip
+def test_the_totp_library_gives_rfc_6238_appendix_b_codes(at: int, expected: str) -> None:
+    import base64
+
+    secret = base64.b32encode(b"12345678901234567890").decode()  # RFC 6238 Appendix B, SHA-1 seed
+    assert pyotp.TOTP(secret, digits=8, interval=30).at(at) == expected
+
+
+def test_an_enrolled_user_needs_the_current_code_or_an_unused_recovery_code(ctx: Context) -> None:
+    got = sign_in.enroll(ctx, user(ctx, "rec"))
+    assert got.uri.startswith("otpauth://totp/") and len(got.recovery_codes) == sign_in.RECOVERY_CODES
+    assert got.secret not in (ctx.settings.home / "events.db").read_bytes().decode("latin-1")
+    assert oct(totp.TotpSecrets(ctx.settings.home).path("rec").stat().st_mode & 0o777) == "0o600"
+    rec = user(ctx, "rec")
+    assert "请输入" in sign_in.check_second_factor(ctx, rec, None, T0)
+    assert sign_in.check_second_factor(ctx, rec, totp.code_at(got.secret, T0), T0) is None
+    assert sign_in.check_second_factor(ctx, rec, totp.code_at(got.secret, T0 - 30), T0) is None  # drift
+    assert "不正确" in sign_in.check_second_factor(ctx, rec, totp.code_at(got.secret, T0 - 120), T0)
+    code = got.recovery_codes[0]
+    assert sign_in.check_second_factor(ctx, user(ctx, "rec"), code.upper(), T0) is None
+    assert "用过" in sign_in.check_second_factor(ctx, user(ctx, "rec"), code, T0)  # once only
+
+
+def test_the_security_administrator_requires_a_second_factor_per_role(ctx: Context) -> None:
+    with pytest.raises(Refused) as e:
+        sign_in.set_policy(ctx, user(ctx, "sys"), ["recorder"])
+    assert e.value.kind == "forbidden"
+    with pytest.raises(Refused) as e:
+        sign_in.set_policy(ctx, user(ctx, "sec"), ["nobody"])
+    assert e.value.kind == "invalid"
+    assert sign_in.set_policy(ctx, user(ctx, "sec"), ["recorder"]).second_factor_roles == ["recorder"]
+    throttle = Throttle()
+    with pytest.raises(Refused) as e:  # required and not enrolled: cannot sign in
+        asyncio.run(users.sign_in(ctx, throttle, "10.0.0.1", "rec", PASSWORD))
+    assert "安全管理员" in e.value.detail
+    got = sign_in.enroll(ctx, user(ctx, "sec"), "rec")  # handed over like a one-time password
+    with pytest.raises(Refused):
+        asyncio.run(users.sign_in(ctx, throttle, "10.0.0.1", "rec", PASSWORD, "000000"))
+    now = datetime.now(UTC).timestamp()
+    signed = asyncio.run(users.sign_in(ctx, throttle, "10.0.0.1", "rec", PASSWORD, totp.code_at(got.secret, now)))
+    assert signed.username == "rec"
+    asyncio.run(users.sign_in(ctx, throttle, "10.0.0.1", "sys", PASSWORD))  # not required of sysadmin
+    actions = [e.action for e in access_log.search(ctx, user(ctx, "audit"), access_log.Query())]
+    assert actions == ["policy_changed", "sign_in_failed", "totp_enrolled", "sign_in_failed", "sign_in", "sign_in"]
+
+
+def test_repeated_failures_lock_the_account_until_the_lockout_ends_or_it_is_unlocked(ctx: Context) -> None:
+    ctx = dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, lockout_failures=3, lockout_minutes=30))
+    t = datetime(2030, 3, 17, 9, 0, tzinfo=UTC)
+    for i in range(3):
+        access_log.record(ctx, None, "sign_in_failed", outcome="refused", username="rec", at=t + timedelta(minutes=i))
+    assert sign_in.locked_until(ctx, "rec", now=t + timedelta(minutes=5)) == t + timedelta(minutes=32)
+    assert sign_in.locked_until(ctx, "rec", now=t + timedelta(minutes=33)) is None  # the lockout ended
+    assert sign_in.locked_until(ctx, "sys", now=t) is None  # another name
+    with pytest.raises(Refused) as e:
+        sign_in.unlock(ctx, user(ctx, "rec"), "rec")
+    assert e.value.kind == "forbidden"
+    sign_in.unlock(ctx, user(ctx, "sys"), "rec")
+    assert sign_in.locked_until(ctx, "rec", now=t + timedelta(minutes=5)) is None
+
+
+def test_a_locked_account_is_refused_even_with_the_right_password(ctx: Context) -> None:
+    ctx = dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, lockout_failures=2))
+    throttle = Throttle()
+    for _ in range(2):
+        with pytest.raises(Refused):
+            asyncio.run(users.sign_in(ctx, throttle, "10.0.0.1", "rec", "wrong"))
+    throttle = Throttle()  # another worker, or the throttle's memory gone: the lock is in the access log
+    with pytest.raises(Refused) as e:
+        asyncio.run(users.sign_in(ctx, throttle, "10.0.0.2", "rec", PASSWORD))
+    assert e.value.kind == "throttled" and "锁定" in e.value.detail
