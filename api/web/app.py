@@ -185,6 +185,7 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
         routes_filing,
         routes_personal,
         routes_rectification,
+        session_idle,
     )
 
     app.include_router(routes_api.router)
@@ -245,4 +246,5 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(page_access_log.ClientAddress)  # who is recorded where, for the access log
+    app.add_middleware(session_idle.IdleSessions)  # the idle-session timeout (TAIZHANG_IDLE_MINUTES)
     return app
