@@ -35,6 +35,7 @@ from . import (
     seal,
     security,
     serve,
+    sign_in,
     unit,
     user,
 )
@@ -95,6 +96,7 @@ COMMANDS: list[click.Command] = [
     package.package,
     remind.remind,
     access_log.access_log,
+    sign_in.sign_in,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

@@ -116,3 +116,26 @@ def test_a_locked_account_is_refused_even_with_the_right_password(ctx: Context) 
     with pytest.raises(Refused) as e:
         asyncio.run(users.sign_in(ctx, throttle, "10.0.0.2", "rec", PASSWORD))
     assert e.value.kind == "throttled" and "锁定" in e.value.detail
+
+
+def test_the_security_report_states_the_policy_separation_and_retention_from_the_settings(ctx: Context) -> None:
+    from api.services import security
+
+    ctx = dataclasses.replace(
+        ctx, settings=dataclasses.replace(ctx.settings, lockout_failures=4, idle_minutes=15, access_log_days=365)
+    )
+    sign_in.set_policy(ctx, user(ctx, "sec"), ["secadmin", "auditadmin"])
+    sign_in.enroll(ctx, user(ctx, "sec"))
+    found = security.report(ctx, user(ctx, "audit"))
+    facts = {f.label: f.value for f in found.sign_in + found.retention}
+    assert "审计管理员、安全管理员" in facts["两步验证"] and "须开通而未开通：audit" in facts["两步验证"]
+    assert "连续 4 次" in facts["账号锁定"] and "15 分钟" in facts["空闲超时"]
+    assert "至少 365 天" in facts["访问日志保存"] and "链完整" in facts["访问日志"]
+    assert found.separated  # sysadmin, secadmin and auditadmin held, no admin
+    roles = {r.role: r.may for r in found.roles}
+    assert roles["auditadmin"] == ["管理访问日志", "不能查看或录入任何台账"]
+    assert "管理用户账号、单位、台账设置、角色授权、密钥、登录策略、访问日志" in roles["admin"]
+    ctx.ledger.register_user("boss", "boss", "admin", [], hash_password(PASSWORD), "setup")
+    assert not security.report(ctx, user(ctx, "audit")).separated  # one person holds every duty again
+    with pytest.raises(Refused):
+        security.report(ctx, user(ctx, "rec"))
