@@ -103,6 +103,9 @@ class Settings:
             "APPLICATION_RECORDER_TOPIC": postgres.RECORDER_TOPIC,
         }
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        # ?notify=0: a server without LISTEN/NOTIFY (openGauss; README "Domestic databases").
+        if query.get("notify") == "0":
+            env["APPLICATION_RECORDER_TOPIC"] = postgres.QUIET_RECORDER_TOPIC
         # Small pools: every process (web worker, command, projection worker) has its own; the library's
         # default (5, up to 15) would take PostgreSQL's 100 connections with a few workers.
         env["POSTGRES_POOL_SIZE"] = query.get("pool_size", "2")
