@@ -33,6 +33,14 @@ def require_duty(actor: Actor, duty: str) -> None:
         raise Refused("forbidden", f"{DUTY_LABELS[duty]}由{holders}管理，你的角色不能这样做")
 
 
+def require_any_duty(actor: Actor, *duties: str) -> None:
+    """One of the duties (the users list serves both who manage accounts and who grant roles)."""
+    from domain.access import may
+
+    if not any(may(actor, d) for d in duties):  # type: ignore[arg-type]
+        require_duty(actor, duties[0])
+
+
 def require_auditor(ctx: Context, actor: Actor) -> None:
     if not ctx.may_audit(actor):
         raise Refused("forbidden", "只有审计人员和管理员可以查看核验结果")

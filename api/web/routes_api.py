@@ -350,7 +350,7 @@ def verification(job_id: str, caller: CallerDep, server: ServerDep) -> dict[str,
 
 @router.get("/users", response_model=list[schemas.UserOut], tags=["users"])
 def users(caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
-    access.require_admin(caller.user)
+    access.require_any_duty(caller.user, "users", "roles")  # r15: 三员分立 (domain/access.py DUTIES)
     return [users_service.user_json(u) for u in server.ledger.users()]
 
 

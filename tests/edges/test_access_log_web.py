@@ -102,3 +102,21 @@ def test_a_session_unused_for_the_idle_period_ends_and_one_in_use_goes_on(
     assert browser.get("/api/me").status_code == 200
     monkeypatch.setattr(time, "time", lambda: real() + idle * 3)  # unused for longer than the idle period
     assert browser.get("/api/me").status_code == 401
+
+
+def test_each_administrator_lands_on_their_own_work_and_sees_only_its_links(web: Web) -> None:
+    for name, role in (("sa", "sysadmin"), ("se", "secadmin"), ("aa", "auditadmin")):
+        web.server.ledger.register_user(name, name, role, [], hash_password(PASSWORD), "setup")
+        web.server.ledger.set_password(name, hash_password(PASSWORD), False, "setup")
+    web.server.forget()
+    seen = {}
+    for name in ("sa", "se", "aa"):
+        client = TestClient(web.app)
+        r = client.post("/login", data={"username": name, "password": PASSWORD})
+        links = {label for label in ("单位</a>", "用户</a>", "访问日志</a>") if label in r.text}
+        seen[name] = (r.status_code, r.url.path, links, client.get("/ledger").status_code)
+    assert seen == {
+        "sa": (200, "/users", {"单位</a>", "用户</a>"}, 403),
+        "se": (200, "/users", {"用户</a>"}, 403),
+        "aa": (200, "/access-log", {"访问日志</a>"}, 403),
+    }
