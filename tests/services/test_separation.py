@@ -102,3 +102,19 @@ def test_the_three_administrators_read_no_ledger(ctx: Context) -> None:
         assert not ctx.may_read(ctx.ledger.user(role), "u1")
         assert not ctx.may_write(ctx.ledger.user(role), "u1")
     assert ctx.may_read(ctx.ledger.user("admin"), "u1")
+
+
+def test_the_admin_can_be_retired_once_the_three_administrators_hold_its_duties(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+    ledger = settings.ledger()
+    try:
+        ledger.register_user("boss", "boss", "admin", [], hash_password("x" * 12), "setup")
+        ledger.register_user("sa", "sa", "sysadmin", [], hash_password("x" * 12), "setup")
+        with pytest.raises(Exception, match="唯一在用的管理员"):  # nobody would grant roles
+            ledger.change_access("boss", "admin", [], "boss", True, "setup")
+        ledger.register_user("se", "se", "secadmin", [], hash_password("x" * 12), "setup")
+        ledger.change_access("boss", "admin", [], "boss", True, "setup")  # 三员分立 now in force
+        with pytest.raises(Exception, match="唯一在用的管理员"):  # the last security administrator stays
+            ledger.change_access("se", "secadmin", [], "se", True, "setup")
+    finally:
+        ledger.close()
