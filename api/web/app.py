@@ -178,6 +178,7 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
         page_packages,
         page_rectification,
         page_reminders,
+        page_two_factor,
         pages,
         routes_api,
         routes_assessment,
@@ -202,6 +203,7 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     app.include_router(page_reminders.router)  # 今日提醒 (reminders delivered)
     app.include_router(page_reminders.api)
     app.include_router(page_access_log.router)  # 访问日志 (audit administrators)
+    app.include_router(page_two_factor.router)  # 两步验证 (each user's own second factor)
     app.include_router(pages.router)
     api_docs.mount(app)
     pages.mount_static(app)

@@ -120,3 +120,25 @@ def test_each_administrator_lands_on_their_own_work_and_sees_only_its_links(web:
         "se": (200, "/users", {"用户</a>"}, 403),
         "aa": (200, "/access-log", {"访问日志</a>"}, 403),
     }
+
+
+def test_a_user_sets_up_their_own_second_factor_and_then_needs_it(web: Web) -> None:
+    import re
+
+    client = TestClient(web.app)
+    page = client.post("/login", data={"username": "rec-north", "password": PASSWORD})
+    assert "两步验证" in page.text
+    form = client.get("/two-factor")
+    assert "尚未开通" in form.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    shown = client.post("/two-factor", data={"csrf_token": csrf})
+    assert shown.status_code == 200 and "otpauth://totp/" in shown.text
+    secret = re.search(r"密钥：<code>([A-Z2-7]+)</code>", shown.text).group(1)
+    web.server.forget()
+    asked = TestClient(web.app).post("/login", data={"username": "rec-north", "password": PASSWORD})
+    assert 'name="code"' in asked.text
+    code = totp.code_at(secret, time.time())
+    done = TestClient(web.app).post(
+        "/login", data={"username": "rec-north", "password": PASSWORD, "code": code}, follow_redirects=False
+    )
+    assert done.status_code == 303
