@@ -29,7 +29,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-ACCESS_LOG_DB = "access-log.db"
+from .layout import access_log_db
+
 GENESIS = "0" * 64  # the `prev` of the first entry ever written
 
 _SCHEMA = """
@@ -69,10 +70,6 @@ class Entry:
     alg: str  # hashlib name of the chain's hash
     prev: str
     hash: str
-
-
-def access_log_db(home: Path) -> Path:
-    return home / ACCESS_LOG_DB
 
 
 def canonical(entry: Entry) -> bytes:

@@ -51,3 +51,19 @@ def test_the_security_administrator_sets_the_policy_and_enrols_users(tmp_path: P
     assert taizhang(tmp_path, "sign-in", "unlock", "li", user="sa").returncode == 0
     report = taizhang(tmp_path, "security", "report", user="sec")
     assert report.returncode == 0 and "必须使用的角色：录入员" in report.stdout and "访问日志保存" in report.stdout
+
+
+def test_a_backup_carries_the_access_log_and_a_restore_never_rolls_it_back(tmp_path: Path) -> None:
+    home, fresh = tmp_path / "home", tmp_path / "fresh"
+    _ledger(home)
+    assert taizhang(home, "backup", str(tmp_path / "bk"), user="boss").returncode == 0
+    backed = json.loads(taizhang(tmp_path / "bk", "access-log", "search", "--format", "json", user="aa").stdout)
+    assert [e["target"] for e in backed if e["action"] == "user_created"][-1] == "li"
+    assert taizhang(home, "user", "add", "wang", "--role", "recorder", "--unit", "u1", user="sa").returncode == 0
+    assert taizhang(home, "restore", "--force", str(tmp_path / "bk"), user="boss").returncode == 0
+    kept = json.loads(taizhang(home, "access-log", "search", "--action", "user_created", "--format", "json",
+                               user="aa").stdout)  # fmt: skip
+    assert kept[-1]["target"] == "wang"  # the newer trail stays: the restore took the ledger back, not the log
+    assert taizhang(fresh, "restore", str(tmp_path / "bk")).returncode == 0
+    restored = json.loads(taizhang(fresh, "access-log", "search", "--format", "json", user="aa").stdout)
+    assert restored[: len(backed)] == backed  # a new home gets the backup's trail (and the search after it)
