@@ -121,6 +121,11 @@ def end_session(server: Server, request: Request) -> None:
     _, signed = _serializer(server).loads(cookie, max_age=SESSION_SECONDS, return_timestamp=True)
     server.ledger.end_session(caller.name, caller.session, signed.timestamp() + SESSION_SECONDS, time.time())
     server.forget()
+    # r15: the sign-out in the access log (api/services/access_log.py)
+    from ..services import access_log
+    from .context import context
+
+    access_log.record(context(server), caller.user, "sign_out")
 
 
 def check_csrf(caller: Caller, request: Request, form_token: str | None = None) -> None:

@@ -51,6 +51,12 @@ def test_the_address_recorded_is_the_forwarded_one_only_behind_a_trusted_proxy(
     assert [(e.action, e.actor, e.client) for e in _entries(web)] == [("sign_in", "rec-north", recorded)]
 
 
+def test_signing_out_is_recorded(web: Web) -> None:
+    browser = web.browser("rec-north")
+    assert browser.delete("/api/session").status_code in (200, 204)
+    assert [(e.action, e.actor) for e in _entries(web)] == [("sign_in", "rec-north"), ("sign_out", "rec-north")]
+
+
 def test_the_audit_administrator_searches_and_downloads_the_log_and_no_one_else(web: Web) -> None:
     web.server.ledger.register_user("aa", "审计管理员", "auditadmin", [], hash_password(PASSWORD), "setup")
     web.server.ledger.set_password("aa", hash_password(PASSWORD), False, "setup")
