@@ -103,7 +103,7 @@ def report(ctx: Context, actor: Actor) -> SecurityReport:
         separated=_separated(ctx),
         retention=_retention(settings.home) + _access_log(ctx),
         personal=_personal(ctx, suite.name),
-        not_provided=_not_provided(suite.name),
+        not_provided=_not_provided(suite.name) + _not_in_force(ctx),
     )
 
 
@@ -294,6 +294,18 @@ def _personal(ctx: Context, suite: str) -> list[Fact]:
         ),
         Fact("销毁", f"taizhang personal shred 销毁单位密钥，数字、Merkle 根与封存不受影响；已销毁 {shredded} 把"),
     ]
+
+
+def _not_in_force(ctx: Context) -> list[str]:
+    """Controls the system has that this ledger has not switched on (r15)."""
+    from . import sign_in
+
+    missing = []
+    if not sign_in.policy(ctx).second_factor_roles:
+        missing.append("未要求任何角色使用两步验证：安全管理员运行 taizhang sign-in policy --second-factor <角色>")
+    if ctx.ledger.suite() == "gm":
+        missing.append("口令仍以 argon2id 存储，未提供 PBKDF2-HMAC-SM3")
+    return missing
 
 
 def _not_provided(suite: str) -> list[str]:

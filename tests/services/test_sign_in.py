@@ -124,9 +124,12 @@ def test_the_security_report_states_the_policy_separation_and_retention_from_the
     ctx = dataclasses.replace(
         ctx, settings=dataclasses.replace(ctx.settings, lockout_failures=4, idle_minutes=15, access_log_days=365)
     )
-    sign_in.set_policy(ctx, user(ctx, "sec"), ["secadmin", "auditadmin"])
     sign_in.enroll(ctx, user(ctx, "sec"))
+    before = security.report(ctx, user(ctx, "audit")).not_provided
+    assert any("两步验证" in m for m in before)
+    sign_in.set_policy(ctx, user(ctx, "sec"), ["secadmin", "auditadmin"])
     found = security.report(ctx, user(ctx, "audit"))
+    assert not any("两步验证" in m for m in found.not_provided)
     facts = {f.label: f.value for f in found.sign_in + found.retention}
     assert "审计管理员、安全管理员" in facts["两步验证"] and "须开通而未开通：audit" in facts["两步验证"]
     assert "连续 4 次" in facts["账号锁定"] and "15 分钟" in facts["空闲超时"]
