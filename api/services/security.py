@@ -98,7 +98,7 @@ def report(ctx: Context, actor: Actor) -> SecurityReport:
         events=ledger.recorder.max_notification_id() or 0,
         keys=_unit_keys(ctx, suite.name),
         session_key=_file("网页会话签名密钥", session_key(settings.home)),
-        sign_in=_sign_in(settings.token_days) + _sign_in_policy(ctx),
+        sign_in=_sign_in(settings.token_days, suite.name) + _sign_in_policy(ctx),
         roles=_roles(ctx),
         separated=_separated(ctx),
         retention=_retention(settings.home) + _access_log(ctx),
@@ -144,9 +144,9 @@ def _unit_keys(ctx: Context, suite: str) -> list[UnitKey]:
     return out
 
 
-def _sign_in(token_days: int) -> list[Fact]:
+def _sign_in(token_days: int, suite: str = "default") -> list[Fact]:
     # The web owns the session lifetime and the failed-sign-in slowdown; they are read from where they are set.
-    from ..infra.passwords import MIN_PASSWORD, _hasher
+    from ..infra.passwords import MIN_PASSWORD, SM3_ITERATIONS, _hasher
     from ..web.auth import SESSION_SECONDS
     from ..web.throttle import FREE_FAILURES, MAX_WAIT
 
@@ -154,7 +154,10 @@ def _sign_in(token_days: int) -> list[Fact]:
     return [
         Fact(
             "口令存储",
-            f"argon2id（{hasher.memory_cost // 1024} MiB，{hasher.time_cost} 轮，并行度 {hasher.parallelism}），"
+            f"PBKDF2-HMAC-SM3（{SM3_ITERATIONS} 次迭代，16 字节随机盐），不存明文；此前设置的 argon2id 口令仍可用，"
+            "下次修改时改为 SM3"
+            if suite == "gm"
+            else f"argon2id（{hasher.memory_cost // 1024} MiB，{hasher.time_cost} 轮，并行度 {hasher.parallelism}），"
             "不存明文",
         ),
         Fact("口令长度", f"至少 {MIN_PASSWORD} 个字符，不能包含用户名；管理员设置或重置的口令首次登录后须修改"),
@@ -303,8 +306,6 @@ def _not_in_force(ctx: Context) -> list[str]:
     missing = []
     if not sign_in.policy(ctx).second_factor_roles:
         missing.append("未要求任何角色使用两步验证：安全管理员运行 taizhang sign-in policy --second-factor <角色>")
-    if ctx.ledger.suite() == "gm":
-        missing.append("口令仍以 argon2id 存储，未提供 PBKDF2-HMAC-SM3")
     return missing
 
 

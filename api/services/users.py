@@ -32,7 +32,9 @@ def ensure_admin(ctx: Context) -> str | None:
     if ctx.ledger.users():
         return None
     password = new_password()
-    ctx.ledger.register_user(BOOTSTRAP_ADMIN, "管理员", "admin", [], hash_password(password), SETUP_USER)
+    ctx.ledger.register_user(
+        BOOTSTRAP_ADMIN, "管理员", "admin", [], hash_password(password, ctx.ledger.suite()), SETUP_USER
+    )
     ctx.forget()
     return password
 
@@ -67,7 +69,7 @@ async def sign_in(
         local = locked.astimezone().strftime("%H:%M")
         raise Refused("throttled", f"登录失败次数过多，账号已锁定至 {local}；可请管理员提前解锁")
     user = ctx.ledger.user(name) if name else None
-    ok = await asyncio.to_thread(check_password, user, password)
+    ok = await asyncio.to_thread(check_password, user, password, ctx.ledger.suite())
     if not ok or user is None or user.disabled:
         throttle.failed(*keys)
         why = "no such user" if user is None else ("disabled" if user.disabled else "wrong password")
@@ -93,7 +95,7 @@ def change_own_password(ctx: Context, actor: User, current: str, new: str) -> No
     problem = password_problem(new, actor.username)
     if problem:
         raise Refused("invalid", problem, [{"line": None, "field": "new", "message": problem}])
-    ctx.ledger.set_password(actor.username, hash_password(new), False, actor.username)
+    ctx.ledger.set_password(actor.username, hash_password(new, ctx.ledger.suite()), False, actor.username)
     ctx.forget()
 
 
@@ -125,7 +127,9 @@ def create_user(ctx: Context, actor: Actor, username: str, display_name: str, ro
     require_duty(actor, "users" if role in WORK_ROLES else "roles")
     password = new_password()
     try:
-        ctx.ledger.register_user(username, display_name, role, units, hash_password(password), actor.username)
+        ctx.ledger.register_user(
+            username, display_name, role, units, hash_password(password, ctx.ledger.suite()), actor.username
+        )
     except DomainError as e:
         raise invalid(e) from None
     ctx.forget()
@@ -175,7 +179,7 @@ def reset_password(ctx: Context, actor: Actor, username: str) -> str:
     if ctx.ledger.user(username) is None:
         raise no_user(username)
     password = new_password()
-    ctx.ledger.set_password(username, hash_password(password), True, actor.username)
+    ctx.ledger.set_password(username, hash_password(password, ctx.ledger.suite()), True, actor.username)
     ctx.forget()
     access_log.record(ctx, actor, "password_reset", target=username)
     return password

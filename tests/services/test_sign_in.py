@@ -142,3 +142,36 @@ def test_the_security_report_states_the_policy_separation_and_retention_from_the
     assert not security.report(ctx, user(ctx, "audit")).separated  # one person holds every duty again
     with pytest.raises(Refused):
         security.report(ctx, user(ctx, "rec"))
+
+
+def test_passwords_on_a_gm_ledger_are_pbkdf2_hmac_sm3_and_older_argon2_ones_still_work(tmp_path: Path) -> None:
+    import base64
+    import hashlib
+
+    from api.infra.passwords import SM3_PREFIX, check_password
+    from api.services.context import Unrestricted
+
+    settings = dataclasses.replace(settings_for(tmp_path), suite="gm")
+    ledger = settings.ledger()
+    try:
+        ctx = services_context(settings, ledger)
+        assert ledger.apply([(1, unit("u1", "甲"))], "setup").errors == []
+        ledger.register_user("old", "old", "recorder", ["u1"], hash_password(PASSWORD), "setup")  # argon2id
+        one_time = users.create_user(ctx, Unrestricted("boss"), "li", "李", "recorder", ["u1"])
+        stored = ledger.user("li").password_hash
+        assert stored.startswith(SM3_PREFIX) and one_time not in stored
+        _, rounds, salt, key = stored.removeprefix("$").split("$")
+        pad = lambda t: t + "=" * (-len(t) % 4)  # noqa: E731
+
+        expected = hashlib.pbkdf2_hmac("sm3", one_time.encode(), base64.b64decode(pad(salt)), int(rounds[2:]), 32)
+        assert base64.b64decode(pad(key)) == expected  # the published encoding, checkable by anyone
+        assert check_password(ledger.user("li"), one_time, "gm") and not check_password(ledger.user("li"), "x", "gm")
+        throttle = Throttle()
+        assert asyncio.run(users.sign_in(ctx, throttle, "10.0.0.1", "old", PASSWORD)).username == "old"
+        assert asyncio.run(users.sign_in(ctx, throttle, "10.0.0.1", "li", one_time)).username == "li"
+        from api.services import security
+
+        facts = {f.label: f.value for f in security.report(ctx, Unrestricted("boss")).sign_in}
+        assert "PBKDF2-HMAC-SM3" in facts["口令存储"]
+    finally:
+        ledger.close()
