@@ -11,6 +11,36 @@ ParentOf = Callable[[str], str | None]
 WRITER_ROLES = ("recorder", "admin")
 AUDITOR_ROLES = ("auditor", "admin")
 
+# 三员分立 (separation of the three administrators, GB/T 22239-2019 level 3: 8.1.4.2 c and 8.1.10.2–4):
+# each administrative duty → the roles that may do it. `admin` holds every duty (a small unit where one person
+# administers); the three administrators hold disjoint shares, so none can do another's work:
+#   sysadmin (系统管理员): accounts (create with a work role, units, names, enable/disable, password reset), the
+#                         unit tree, and the ledger's settings (report settings, reminders);
+#   secadmin (安全管理员): roles (changing any user's role, granting an administrator role), keys (seal keys,
+#                         personal-data keys and their shredding) and the sign-in policy (second factor);
+#   auditadmin (审计管理员): the access log (search, export, verify, prune after retention).
+DUTIES: dict[str, tuple[str, ...]] = {
+    "users": ("sysadmin", "admin"),
+    "units": ("sysadmin", "admin"),
+    "settings": ("sysadmin", "admin"),
+    "roles": ("secadmin", "admin"),
+    "keys": ("secadmin", "admin"),
+    "sign_in_policy": ("secadmin", "admin"),
+    "access_log": ("auditadmin", "admin"),
+}
+DUTY_LABELS: dict[str, str] = {
+    "users": "用户账号",
+    "units": "单位",
+    "settings": "台账设置",
+    "roles": "角色授权",
+    "keys": "密钥",
+    "sign_in_policy": "登录策略",
+    "access_log": "访问日志",
+}
+# The roles a system administrator may give a new account: work roles only (raising anyone to an
+# administrator, or changing a role later, is the security administrator's).
+WORK_ROLES = ("recorder", "auditor")
+
 
 def covers(user: User, unit: str, parent_of: ParentOf) -> bool:
     """True when the unit is one of the user's units or lies under one of them."""
@@ -24,6 +54,15 @@ def covers(user: User, unit: str, parent_of: ParentOf) -> bool:
         seen.add(code)
         code = parent_of(code)
     return False
+
+
+def may(user: User, duty: str) -> bool:
+    """Whether the user may do the administrative duty (DUTIES)."""
+    return not user.disabled and user.role in DUTIES[duty]
+
+
+def may_read_access_log(user: User) -> bool:
+    return may(user, "access_log")
 
 
 def may_read(user: User, unit: str, parent_of: ParentOf) -> bool:
@@ -57,9 +96,4 @@ def may_review(user: User, unit: str, parent_of: ParentOf) -> bool:
     """Returning, approving or reopening a unit's report: an auditor or admin of one of its ancestors (a unit
     never reviews its own report; a root unit's report goes outside this ledger)."""
     parent = parent_of(unit)
-    return (
-        not user.disabled
-        and user.role in AUDITOR_ROLES
-        and parent is not None
-        and covers(user, parent, parent_of)
-    )
+    return not user.disabled and user.role in AUDITOR_ROLES and parent is not None and covers(user, parent, parent_of)

@@ -51,17 +51,27 @@ class UserDirectory:
     ) -> User:
         user = self._existing(username)
         self._check_units(units)
-        if user.role == "admin" and not user.disabled and (role != "admin" or disabled):
-            others = [u for u in self.users() if u.role == "admin" and not u.disabled and u.username != username]
-            if not others:
-                # Nobody could then manage users or units (only the command line on the server could).
-                field, what = ("disabled", "停用") if disabled else ("role", "取消管理员角色")
-                raise DomainError.of(
-                    field, f"{'状态' if disabled else '角色'}：「{username}」是唯一在用的管理员，不能{what}"
-                )
+        if not user.disabled and self._orphaned(username, role, disabled):
+            # Nobody could then manage users or units (only the command line on the server could).
+            field, what = ("disabled", "停用") if disabled else ("role", "取消管理员角色")
+            raise DomainError.of(
+                field, f"{'状态' if disabled else '角色'}：「{username}」是唯一在用的管理员，不能{what}"
+            )
         user.change_access(role, units, display_name, disabled, by)
         self.save(user)
         return user
+
+    def _orphaned(self, username: str, role: str, disabled: bool) -> list[str]:
+        """The duties of managing accounts, units and roles (domain/access.py DUTIES) that someone active holds
+        now and no one would after the change: an admin, or under 三员分立 the last system or security
+        administrator, stays."""
+        from .access import DUTIES
+
+        kept = ("users", "units", "roles")
+        others = [u.role for u in self.users() if not u.disabled and u.username != username]
+        before = [*others, self._existing(username).role]
+        after = others if disabled else [*others, role]
+        return [d for d in kept if any(r in DUTIES[d] for r in before) and not any(r in DUTIES[d] for r in after)]
 
     def set_password(self, username: str, password_hash: str, temporary: bool, by: str) -> User:
         user = self._existing(username)

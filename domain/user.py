@@ -16,8 +16,21 @@ from eventsourcing.domain import Aggregate, event
 from .errors import DomainError, FieldError
 from .ids import NAMESPACE
 
-Role = Literal["recorder", "auditor", "admin"]
-ROLES: dict[str, str] = {"recorder": "录入员", "auditor": "审计/监督", "admin": "管理员"}
+Role = Literal["recorder", "auditor", "admin", "sysadmin", "secadmin", "auditadmin"]
+# The work roles (recorder, auditor) keep and check ledgers; the three administrators of 三员分立 (GB/T
+# 22239-2019 8.1.4.2 / 8.1.10.x: system, security and audit administrators) each do one share of
+# administration and read no ledger; `admin` holds every share for a small unit with one person (the mapping
+# of duties to roles is domain/access.py DUTIES).
+ROLES: dict[str, str] = {
+    "recorder": "录入员",
+    "auditor": "审计/监督",
+    "admin": "管理员",
+    "sysadmin": "系统管理员",
+    "secadmin": "安全管理员",
+    "auditadmin": "审计管理员",
+}
+# Roles that need no units: they administer (admin also reads every ledger; the three administrators none).
+UNITLESS_ROLES = ("admin", "sysadmin", "secadmin", "auditadmin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 # Tokens issued before tokens had an expiry: this many days from the account's last change before the token
 # was issued (the issue's own time is not known to the aggregate; the earlier moment only makes it sooner).
@@ -34,7 +47,7 @@ def check_user(username: str, role: str, units: list[str]) -> None:
         errors.append(("username", "用户名：2–32 位小写字母、数字或 _ . -，以字母或数字开头"))
     if role not in ROLES:
         errors.append(("role", f"角色：须为 {'、'.join(f'{k}（{v}）' for k, v in ROLES.items())} 之一"))
-    if role != "admin" and not units:
+    if role not in UNITLESS_ROLES and not units:
         errors.append(("units", "负责单位：录入员和审计人员至少要有一个负责单位"))
     if errors:
         raise DomainError(*(FieldError(f, m) for f, m in errors))
@@ -104,3 +117,26 @@ class User(Aggregate):
         """A signed-out session stays refused until it would have expired anyway; only those are kept."""
         self.ended_sessions = {s: t for s, t in self.ended_sessions.items() if t > now}
         self.ended_sessions[session_id] = expires
+
+    # ---- the second factor (TOTP, RFC 6238; api/services/sign_in.py). The shared secret is kept outside the
+    # event store (api/infra/keys.py TotpSecrets); the log names it by fingerprint and holds the recovery codes
+    # only as SHA-256 digests, each usable once. ----
+
+    @event("SecondFactorEnrolled")
+    def enroll_second_factor(self, fingerprint: str, recovery_sha256: list[str], recorded_by: str) -> None:
+        self.second_factor = fingerprint
+        self.recovery_codes = list(recovery_sha256)
+
+    @event("RecoveryCodeUsed")
+    def use_recovery_code(self, code_sha256: str, recorded_by: str) -> None:
+        self.recovery_codes = [c for c in self.recovery_codes if c != code_sha256]
+
+    @event("SecondFactorRemoved")
+    def remove_second_factor(self, recorded_by: str) -> None:
+        self.second_factor = None
+        self.recovery_codes = []
+
+
+# Users registered before the second factor existed have neither attribute from their events.
+User.second_factor = None  # type: ignore[attr-defined]
+User.recovery_codes = []  # type: ignore[attr-defined]

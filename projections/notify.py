@@ -23,7 +23,8 @@ class NewEvents:
         self.poll = poll
         self.how = "poll"
         self._con: Any = None
-        if pgsource.is_postgres(source):
+        # (a recorder that sends no NOTIFY, api/infra/postgres.py QuietRecorder: poll, as on SQLite)
+        if pgsource.is_postgres(source) and getattr(source, "sends_notify", True):
             import psycopg
             from psycopg import sql
 

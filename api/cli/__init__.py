@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from . import (
+    access_log,
     assessment,
     attach,
     backup,
@@ -34,6 +35,7 @@ from . import (
     seal,
     security,
     serve,
+    sign_in,
     unit,
     user,
 )
@@ -93,6 +95,8 @@ COMMANDS: list[click.Command] = [
     personal.personal,
     package.package,
     remind.remind,
+    access_log.access_log,
+    sign_in.sign_in,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

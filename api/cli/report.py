@@ -55,7 +55,7 @@ def report(
         data = reads.report(cmd.context, cmd.actor, unit, year, stamp)
     if fmt in ("docx", "xlsx"):
         # The documents name the seal they print.
-        reads.document(cmd.context, data, fmt, str(output), stamp, approximate, seal=seal_id)
+        reads.document(cmd.context, data, fmt, str(output), stamp, approximate, seal=seal_id, actor=cmd.actor)
         click.echo(f"wrote {output} / 已生成 {output}")
         return
     if fmt == "json":

@@ -70,8 +70,11 @@ def text_lines(r: SecurityReport) -> list[str]:
     out += ["", "## 角色与权限分离"]
     for role in r.roles:
         out.append(f"- {role.label}（{role.role}）：{role.users} 名在用；{'、'.join(role.may)}")
-    together = "未分离：管理员同时管理用户并可查看审计日志（适合小单位一人兼任）"
-    out.append("- 三员分立：" + ("已分离" if r.separated else together))
+    together = (
+        "未实行：由管理员（admin）一人兼任系统、安全、审计管理（适合小单位）；"
+        "设立系统管理员、安全管理员、审计管理员各一名并停用 admin 即实行分立"
+    )
+    out.append("- 三员分立：" + ("已实行：系统、安全、审计管理员分设，互不兼任" if r.separated else together))
     out += ["", "## 个人信息保护"] + [f"- {f.label}：{f.value}" for f in r.personal]
     out += ["", "## 记录保存"] + [f"- {f.label}：{f.value}" for f in r.retention]
     if r.not_provided:

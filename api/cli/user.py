@@ -9,7 +9,10 @@ import click
 
 from .context import command
 
-ROLE_HELP = "recorder (录入员), auditor (审计/监督) or admin (管理员)."  # checked against domain/user.py's ROLES
+ROLE_HELP = (  # checked against domain/user.py's ROLES
+    "recorder (录入员), auditor (审计/监督), admin (管理员), sysadmin (系统管理员), secadmin (安全管理员)"
+    " or auditadmin (审计管理员)."
+)
 
 
 @click.group()

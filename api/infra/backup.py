@@ -13,7 +13,7 @@ from pathlib import Path
 from projections import anchor
 from projections.audit import StoreLog
 
-from .layout import BACKUP_MANIFEST, COPIED_FOLDERS, EVENTS_DB_SIDECARS, events_db
+from .layout import BACKUP_MANIFEST, COPIED_FOLDERS, EVENTS_DB_SIDECARS, access_log_db, events_db
 from .settings import Settings
 
 
@@ -40,6 +40,12 @@ def backup(settings: Settings, target: Path) -> Manifest:
         source.backup(copy)
     source.close()
     copy.close()
+    if access_log_db(settings.home).exists():  # the access log, online like the events (r15)
+        source, copy = sqlite3.connect(access_log_db(settings.home)), sqlite3.connect(access_log_db(target))
+        with copy:
+            source.backup(copy)
+        source.close()
+        copy.close()
     for folder in COPIED_FOLDERS:
         if (settings.home / folder).exists():
             shutil.copytree(settings.home / folder, target / folder, dirs_exist_ok=True)
@@ -76,6 +82,8 @@ def restore(settings: Settings, source: Path, force: bool) -> Restored:
     for suffix in ("", *EVENTS_DB_SIDECARS):
         events_db(settings.home).with_name(events_db(settings.home).name + suffix).unlink(missing_ok=True)
     shutil.copy2(events_db(source), events_db(settings.home))
+    if access_log_db(source).exists() and not access_log_db(settings.home).exists():
+        shutil.copy2(access_log_db(source), access_log_db(settings.home))  # never over a newer trail (r15)
     for folder in COPIED_FOLDERS:
         if (source / folder).exists():
             shutil.copytree(source / folder, settings.home / folder, dirs_exist_ok=True)

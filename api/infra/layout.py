@@ -3,6 +3,9 @@
 events.db[-wal|-shm]    the SQLite event store (absent on PostgreSQL)
 keys/<unit>.pem|.sm2.pem|.pub  each unit's seal-signing key (Ed25519 or SM2, `keys.py`)
 keys/personal/<unit>.<id>.key   each unit's personal-data keys (`keys.py`, domain/personal.py)
+keys/totp/<username>.key        users' second-factor (TOTP) secrets (`totp.py`)
+access-log.db[-wal|-shm]  the hash-chained access log (`access_log.py`): backed up with the event store, never
+                         replaced by a restore (an audit trail is not rolled back)
 evidence/<ab>/<sha256>   evidence files by content (`evidence.py`)
 session.key              the secret that signs web sessions (`passwords.py`)
 readmodel[-N].duckdb     read-model slots and readmodel.generation (named in projections/slots.py, which
@@ -21,6 +24,7 @@ from projections.slots import GENERATION_FILE, slot_path
 
 EVENTS_DB = "events.db"
 EVENTS_DB_SIDECARS = ("-wal", "-shm")
+ACCESS_LOG_DB = "access-log.db"
 KEYS_DIR = "keys"
 EVIDENCE_DIR = "evidence"
 SESSION_KEY = "session.key"
@@ -31,6 +35,8 @@ OUTBOX_DIR = "outbox"
 COPIED_FOLDERS = (KEYS_DIR, EVIDENCE_DIR, PACKAGES_DIR, OUTBOX_DIR)
 
 __all__ = [
+    "ACCESS_LOG_DB",
+    "access_log_db",
     "ANCHOR_FILE",
     "BACKUP_MANIFEST",
     "COPIED_FOLDERS",
@@ -54,6 +60,10 @@ __all__ = [
 
 def events_db(home: Path) -> Path:
     return home / EVENTS_DB
+
+
+def access_log_db(home: Path) -> Path:
+    return home / ACCESS_LOG_DB
 
 
 def keys_dir(home: Path) -> Path:

@@ -1,8 +1,11 @@
-"""Passwords (argon2id), one-time passwords, bearer tokens and the secret that signs web sessions."""
+"""Passwords (argon2id; PBKDF2-HMAC-SM3 on a 国密 ledger), one-time passwords, bearer tokens and the secret
+that signs web sessions."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import os
 import secrets
 from functools import cache
@@ -34,16 +37,56 @@ def _dummy() -> str:
     return _hasher().hash("not a password of anyone")
 
 
-def hash_password(password: str) -> str:
+# PBKDF2-HMAC-SM3 (GB/T 32905 SM3 in RFC 8018 PBKDF2) for ledgers under the 国密 suite, which a 密评 evaluator
+# expects in place of argon2id: OWASP's iteration count for PBKDF2-HMAC-SHA256, SM3 being of the same family
+# (~0.3 s here). Stored as $pbkdf2-sm3$i=<n>$<salt>$<key>, base64 without padding.
+SM3_PREFIX = "$pbkdf2-sm3$"
+SM3_ITERATIONS = 600_000
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode().rstrip("=")
+
+
+def _sm3(password: str, salt: bytes, iterations: int) -> bytes:
+    return hashlib.pbkdf2_hmac("sm3", password.encode(), salt, iterations, 32)
+
+
+def hash_password(password: str, suite: str = "default") -> str:
+    """The stored form of a password: argon2id, or PBKDF2-HMAC-SM3 on a ledger under the gm suite."""
+    if suite == "gm":
+        salt = os.urandom(16)
+        return f"{SM3_PREFIX}i={SM3_ITERATIONS}${_b64(salt)}${_b64(_sm3(password, salt, SM3_ITERATIONS))}"
     return _hasher().hash(password)
 
 
-def check_password(user: User | None, password: str) -> bool:
-    """Constant work whether or not the user exists, so timing does not reveal names."""
+@cache
+def _dummy_sm3() -> str:
+    return hash_password("not a password of anyone", "gm")
+
+
+def _check_sm3(stored: str, password: str) -> bool:
+    try:
+        rounds, salt, key = stored.removeprefix(SM3_PREFIX).split("$")
+        iterations = int(rounds.removeprefix("i="))
+        expected = base64.b64decode(key + "=" * (-len(key) % 4))
+        got = _sm3(password, base64.b64decode(salt + "=" * (-len(salt) % 4)), iterations)
+    except ValueError:
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def check_password(user: User | None, password: str, suite: str = "default") -> bool:
+    """Constant work whether or not the user exists (a dummy hash of the ledger's scheme stands in), so timing
+    does not reveal names. Each stored hash is checked by its own scheme (a password set before the scheme
+    changed keeps working)."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
+    stored = user.password_hash if user else (_dummy_sm3() if suite == "gm" else _dummy())
+    if stored.startswith(SM3_PREFIX):
+        return _check_sm3(stored, password) and user is not None
     try:
-        return _hasher().verify(user.password_hash if user else _dummy(), password) and user is not None
+        return _hasher().verify(stored, password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -95,4 +95,24 @@ class Recorder(PostgresApplicationRecorder):
         return list(range(last - len(stored_events) + 1, last + 1))
 
 
+class QuietRecorder(Recorder):
+    """The recorder for servers without LISTEN/NOTIFY (openGauss, and KingbaseES where it is switched off):
+    ?notify=0 in TAIZHANG_DATABASE_URL. Inserts send no NOTIFY; waiting processes poll instead
+    (projections/notify.py); and the library's PL/pgSQL insert function, whose body NOTIFYs and which
+    taizhang never calls (database functions are off), is not created. Everything else, the table lock above
+    all, is the same."""
+
+    sends_notify = False  # read by projections/notify.py
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sql_create_statements = [
+            s for s in self.sql_create_statements if "CREATE OR REPLACE FUNCTION" not in s.as_string()
+        ]
+
+    def _notify_channel(self, curs: Any) -> None:
+        pass
+
+
 RECORDER_TOPIC = get_topic(Recorder)
+QUIET_RECORDER_TOPIC = get_topic(QuietRecorder)

@@ -46,6 +46,15 @@ class Settings:
     mail_domain: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    # How long the access log (api/services/access_log.py) keeps entries before `taizhang access-log prune` may
+    # remove them (TAIZHANG_ACCESS_LOG_DAYS, days): at least 180, the six months GB/T 22239-2019 asks.
+    access_log_days: int = 180
+    # Sign-in policy settings (api/services/sign_in.py): failed sign-ins before an account is locked
+    # (TAIZHANG_LOCKOUT_FAILURES, 0 = never), for how long (TAIZHANG_LOCKOUT_MINUTES), and the minutes of
+    # inactivity after which a web session ends (TAIZHANG_IDLE_MINUTES).
+    lockout_failures: int = 5
+    lockout_minutes: int = 30
+    idle_minutes: int = 30
 
     @classmethod
     def from_env(cls, user: str | None = None) -> Settings:
@@ -68,6 +77,10 @@ class Settings:
             mail_domain=os.environ.get("TAIZHANG_MAIL_DOMAIN") or None,
             webhook_url=os.environ.get("TAIZHANG_WEBHOOK_URL") or None,
             webhook_secret=os.environ.get("TAIZHANG_WEBHOOK_SECRET") or None,
+            access_log_days=_number("TAIZHANG_ACCESS_LOG_DAYS", 180, 180, 36500),
+            lockout_failures=_number("TAIZHANG_LOCKOUT_FAILURES", 5, 0, 100),
+            lockout_minutes=_number("TAIZHANG_LOCKOUT_MINUTES", 30, 1, 1440),
+            idle_minutes=_number("TAIZHANG_IDLE_MINUTES", 30, 1, 1440),
         )
 
     def event_store_env(self) -> dict[str, str]:
@@ -90,6 +103,9 @@ class Settings:
             "APPLICATION_RECORDER_TOPIC": postgres.RECORDER_TOPIC,
         }
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        # ?notify=0: a server without LISTEN/NOTIFY (openGauss; README "Domestic databases").
+        if query.get("notify") == "0":
+            env["APPLICATION_RECORDER_TOPIC"] = postgres.QUIET_RECORDER_TOPIC
         # Small pools: every process (web worker, command, projection worker) has its own; the library's
         # default (5, up to 15) would take PostgreSQL's 100 connections with a few workers.
         env["POSTGRES_POOL_SIZE"] = query.get("pool_size", "2")
@@ -137,6 +153,13 @@ def home_schema(home: Path) -> str:
 def _days(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 3650:
         raise ValueError(f"TAIZHANG_TOKEN_DAYS: a number of days from 1 to 3650, not {text!r}")
+    return int(text)
+
+
+def _number(name: str, default: int, low: int, high: int) -> int:
+    text = os.environ.get(name) or str(default)
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(f"{name}: a whole number from {low} to {high}, not {text!r}")
     return int(text)
 
 

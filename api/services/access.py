@@ -36,6 +36,24 @@ def require_admin(actor: Actor) -> None:
         raise Refused("forbidden", "只有管理员可以这样做")
 
 
+def require_duty(actor: Actor, duty: str) -> None:
+    """An administrative duty (domain/access.py DUTIES, 三员分立): refused to every role that does not hold it."""
+    from domain.access import DUTIES, DUTY_LABELS, may
+    from domain.user import ROLES
+
+    if not may(actor, duty):  # type: ignore[arg-type]
+        holders = "、".join(ROLES[r] for r in DUTIES[duty])
+        raise Refused("forbidden", f"{DUTY_LABELS[duty]}由{holders}管理，你的角色不能这样做")
+
+
+def require_any_duty(actor: Actor, *duties: str) -> None:
+    """One of the duties (the users list serves both who manage accounts and who grant roles)."""
+    from domain.access import may
+
+    if not any(may(actor, d) for d in duties):  # type: ignore[arg-type]
+        require_duty(actor, duties[0])
+
+
 def require_auditor(ctx: Context, actor: Actor) -> None:
     if not ctx.may_audit(actor):
         raise Refused("forbidden", "只有审计人员和管理员可以查看核验结果")

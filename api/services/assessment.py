@@ -35,6 +35,7 @@ from domain.unit import Unit
 from projections import rectification as rect_figures
 from projections.assessment import Ranked, Sheet, figure_values, frozen_scores, ranking, score_sheet
 
+from . import access_log
 from .access import require_read, require_write
 from .context import Actor, Context
 from .refusals import Refused, field_problem, invalid
@@ -625,6 +626,7 @@ def workbook(ctx: Context, actor: Actor, owner: str, code: str, out: Path, as_of
 
     found = table(ctx, actor, owner, code, as_of)
     scores_workbook(found, units_of(ctx), out)
+    access_log.record(ctx, actor, "export", unit=owner, target=f"考核「{code}」成绩 XLSX", detail={"format": "xlsx"})
     return found
 
 
@@ -635,4 +637,5 @@ def bulletin(ctx: Context, actor: Actor, owner: str, code: str, out: Path, as_of
     found = table(ctx, actor, owner, code, as_of)
     names = units_of(ctx)
     write_bulletin(found, names, names.get(owner, owner), out)
+    access_log.record(ctx, actor, "export", unit=owner, target=f"考核「{code}」通报 DOCX", detail={"format": "docx"})
     return found

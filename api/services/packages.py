@@ -27,6 +27,7 @@ from projections.audit import StoreLog
 from ..infra import package_file
 from ..infra.keys import Keys
 from ..infra.layout import packages_dir
+from . import access_log
 from .access import require_read
 from .audit import load_seal
 from .context import Actor, Context
@@ -141,7 +142,16 @@ def export(ctx: Context, actor: Actor, seal_id: str) -> bytes:
         "exported_by": actor.username,
     }
     signature = key.sign(package_manifest_payload(manifest)).hex()
-    return package_file.write(manifest, signature, sealed.report, docx)
+    data = package_file.write(manifest, signature, sealed.report, docx)
+    access_log.record(
+        ctx,
+        actor,
+        "export",
+        unit=sealed.unit,
+        target=f"{sealed.year} 年度报送包",
+        detail={"format": "tzpkg", "year": sealed.year, "seal": seal_id},
+    )
+    return data
 
 
 def _docx(ctx: Context, report: dict[str, Any], seal_id: str, as_of: datetime) -> bytes:

@@ -15,6 +15,7 @@ from projections.report import UnknownUnit
 from projections.report_model import FigureValue, Report
 
 from ..render import EVENT_LABELS, history_rows
+from . import access_log
 from .access import require_read
 from .context import Actor, Context
 from .refusals import Refused, field_problem, no_unit
@@ -108,6 +109,7 @@ def unknown_unit(ctx: Context, unit: str, as_of: datetime | None) -> Refused:
 
 def report(ctx: Context, actor: Actor, unit: str, year: int, as_of: datetime | None) -> Report:
     require_read(ctx, actor, unit)
+    access_log.superior_read(ctx, actor, unit, f"{year} 年度报告")
     try:
         return ctx.read(lambda m: m.report(unit, year, as_of))
     except UnknownUnit:
@@ -164,6 +166,7 @@ def listing(
     size: int,
 ) -> Page:
     require_read(ctx, actor, unit)
+    access_log.superior_read(ctx, actor, unit, "活动列表")
     if kind and kind not in KINDS:
         raise field_problem("kind", "类别：未知", f"类别：没有「{kind}」这一类")
     return ctx.read(lambda m: search(m.con, unit, year, kind, text, page, size))
@@ -210,8 +213,10 @@ def document(
     as_of: datetime | None,
     approximate: bool = False,
     seal: str | None = None,
+    actor: Actor | None = None,
 ) -> None:
-    """The year-end report draft (.docx) or ledger workbook (.xlsx) of a report already read (or sealed)."""
+    """The year-end report draft (.docx) or ledger workbook (.xlsx) of a report already read (or sealed); the
+    export is recorded in the access log under `actor` (None: the caller records it)."""
     from ..documents import write_report
     from ..documents.fonts import FontsMissing
 
@@ -226,6 +231,15 @@ def document(
         raise no_unit(data["unit"]) from None
     except FontsMissing as e:  # the machine lacks what the document needs: say what to install, write nothing
         raise Refused("invalid", str(e), field="fonts") from None
+    if actor is not None:
+        access_log.record(
+            ctx,
+            actor,
+            "export",
+            unit=data["unit"],
+            target=f"{data['year']} 年度{'报告 DOCX' if fmt == 'docx' else '台账 XLSX'}",
+            detail={"format": fmt, "year": data["year"], **({"seal": seal} if seal else {})},
+        )
 
 
 def unit_names(ctx: Context, codes: list[str]) -> dict[str, str]:
@@ -241,4 +255,4 @@ def report_document(
     ctx: Context, actor: Actor, unit: str, year: int, as_of: datetime | None, fmt: str, out: Path
 ) -> None:
     """The year's report draft (.docx) or ledger workbook (.xlsx), written to `out`."""
-    document(ctx, report(ctx, actor, unit, year, as_of), fmt, out, as_of)
+    document(ctx, report(ctx, actor, unit, year, as_of), fmt, out, as_of, actor=actor)

@@ -67,7 +67,7 @@ class SecurityReport:
     session_key: KeyFile
     sign_in: list[Fact]
     roles: list[RoleLine]
-    separated: bool  # no role both administers users and reads the audit trail
+    separated: bool  # the ledger's administration is held by the three administrators, none by `admin`
     retention: list[Fact]
     personal: list[Fact] = field(default_factory=list)
     not_provided: list[str] = field(default_factory=list)
@@ -85,8 +85,11 @@ def create(ctx: Context, actor: Actor, suite: str) -> str:
 
 
 def report(ctx: Context, actor: Actor) -> SecurityReport:
-    """The security report of this ledger (auditors and admins)."""
-    require_auditor(ctx, actor)
+    """The security report of this ledger (auditors, admins, and the security and audit administrators)."""
+    from domain.access import may
+
+    if not (may(actor, "sign_in_policy") or may(actor, "access_log")):  # type: ignore[arg-type]
+        require_auditor(ctx, actor)
     ledger, settings = ctx.ledger, ctx.settings
     suite = SUITES[ledger.suite()]
     return SecurityReport(
@@ -96,12 +99,12 @@ def report(ctx: Context, actor: Actor) -> SecurityReport:
         events=ledger.recorder.max_notification_id() or 0,
         keys=_unit_keys(ctx, suite.name),
         session_key=_file("网页会话签名密钥", session_key(settings.home)),
-        sign_in=_sign_in(settings.token_days),
+        sign_in=_sign_in(settings.token_days, suite.name) + _sign_in_policy(ctx),
         roles=_roles(ctx),
-        separated=_separated(),
-        retention=_retention(settings.home),
+        separated=_separated(ctx),
+        retention=_retention(settings.home) + _access_log(ctx),
         personal=_personal(ctx, suite.name),
-        not_provided=_not_provided(suite.name),
+        not_provided=_not_provided(suite.name) + _not_in_force(ctx),
     )
 
 
@@ -142,9 +145,9 @@ def _unit_keys(ctx: Context, suite: str) -> list[UnitKey]:
     return out
 
 
-def _sign_in(token_days: int) -> list[Fact]:
+def _sign_in(token_days: int, suite: str = "default") -> list[Fact]:
     # The web owns the session lifetime and the failed-sign-in slowdown; they are read from where they are set.
-    from ..infra.passwords import MIN_PASSWORD, _hasher
+    from ..infra.passwords import MIN_PASSWORD, SM3_ITERATIONS, _hasher
     from ..web.auth import SESSION_SECONDS
     from ..web.throttle import FREE_FAILURES, MAX_WAIT
 
@@ -152,7 +155,10 @@ def _sign_in(token_days: int) -> list[Fact]:
     return [
         Fact(
             "口令存储",
-            f"argon2id（{hasher.memory_cost // 1024} MiB，{hasher.time_cost} 轮，并行度 {hasher.parallelism}），"
+            f"PBKDF2-HMAC-SM3（{SM3_ITERATIONS} 次迭代，16 字节随机盐），不存明文；此前设置的 argon2id 口令仍可用，"
+            "下次修改时改为 SM3"
+            if suite == "gm"
+            else f"argon2id（{hasher.memory_cost // 1024} MiB，{hasher.time_cost} 轮，并行度 {hasher.parallelism}），"
             "不存明文",
         ),
         Fact("口令长度", f"至少 {MIN_PASSWORD} 个字符，不能包含用户名；管理员设置或重置的口令首次登录后须修改"),
@@ -164,8 +170,9 @@ def _sign_in(token_days: int) -> list[Fact]:
 
 
 def _roles(ctx: Context) -> list[RoleLine]:
-    from domain.access import may_audit
-    from domain.user import ROLES
+    """What each role may do, asked of the access rules (domain/access.py) with a user of that role."""
+    from domain.access import DUTIES, DUTY_LABELS, may_audit
+    from domain.user import ROLES, UNITLESS_ROLES
 
     users = [u for u in ctx.ledger.users() if not u.disabled]
     lines = []
@@ -173,7 +180,10 @@ def _roles(ctx: Context) -> list[RoleLine]:
         probe = _Probe(role)
         may = ["录入本单位及下级"] if probe.role in WRITER_ROLES else []
         may += ["查看全部日志、核验、封存列表"] if may_audit(probe) else []  # type: ignore[arg-type]
-        may += ["管理用户、封存、单位"] if role == "admin" else []
+        duties = [DUTY_LABELS[d] for d, holders in DUTIES.items() if role in holders]
+        may += [f"管理{'、'.join(duties)}"] if duties else []
+        if role in UNITLESS_ROLES and role != "admin":
+            may.append("不能查看或录入任何台账")
         lines.append(RoleLine(role, label, sum(1 for u in users if u.role == role), may or ["只读本单位及下级"]))
     return lines
 
@@ -187,11 +197,61 @@ class _Probe:
     disabled: bool = False
 
 
-def _separated() -> bool:
-    """Whether the role that manages users is kept from reading the audit trail (三员分立)."""
-    from domain.access import may_audit
+def _separated(ctx: Context) -> bool:
+    """Whether this ledger runs 三员分立: no active `admin` (who holds every duty), and each of the three
+    administrator roles held by someone. The roles always exist; a small unit may choose one admin."""
+    active = {u.role for u in ctx.ledger.users() if not u.disabled}
+    return "admin" not in active and {"sysadmin", "secadmin", "auditadmin"} <= active
 
-    return not may_audit(_Probe("admin"))  # type: ignore[arg-type]
+
+def _sign_in_policy(ctx: Context) -> list[Fact]:
+    from domain.user import ROLES
+
+    from . import sign_in
+
+    found = sign_in.policy(ctx)
+    users = [u for u in ctx.ledger.users() if not u.disabled]
+    enrolled = sum(1 for u in users if getattr(u, "second_factor", None) is not None)
+    missing = [u.username for u in users if u.role in found.second_factor_roles and u.second_factor is None]
+    required = "、".join(ROLES[r] for r in found.second_factor_roles) or "无（未要求任何角色）"
+    return [
+        Fact(
+            "两步验证",
+            f"TOTP（RFC 6238，6 位，30 秒）加一次性恢复码；必须使用的角色：{required}（安全管理员设置："
+            f"taizhang sign-in policy）；{enrolled} 名用户已开通"
+            + (f"；须开通而未开通：{'、'.join(missing)}" if missing else ""),
+        ),
+        Fact(
+            "账号锁定",
+            f"连续 {found.lockout_failures} 次登录失败锁定 {found.lockout_minutes} 分钟（TAIZHANG_LOCKOUT_FAILURES、"
+            "TAIZHANG_LOCKOUT_MINUTES），按访问日志计数，各进程一致"
+            if found.lockout_failures
+            else "未启用（TAIZHANG_LOCKOUT_FAILURES=0）",
+        ),
+        Fact("空闲超时", f"网页会话 {found.idle_minutes} 分钟无操作即失效（TAIZHANG_IDLE_MINUTES）"),
+    ]
+
+
+def _access_log(ctx: Context) -> list[Fact]:
+    from ..infra.access_log import AccessLogFile
+    from .access_log import ACTIONS, check_chain
+
+    store = AccessLogFile(ctx.settings.home)
+    chain = check_chain(store)
+    state = "链完整" if chain.ok else f"链不完整（{len(chain.problems)} 处问题，taizhang access-log verify）"
+    return [
+        Fact(
+            "访问日志",
+            f"{store.path}：记录{'、'.join(list(ACTIONS.values())[:11])}等，谁、何时、来源地址、对象；"
+            f"每条含前一条的哈希（{'SM3' if ctx.ledger.suite() == 'gm' else 'SHA-256'}），"
+            f"现有 {chain.entries} 条，{state}",
+        ),
+        Fact(
+            "访问日志保存",
+            f"至少 {ctx.settings.access_log_days} 天（TAIZHANG_ACCESS_LOG_DAYS，不少于 180 天）；期满后仅审计管理员"
+            "可用 taizhang access-log prune 清理，清理记入日志，链自清理点起仍可核验；任何人不能修改",
+        ),
+    ]
 
 
 def _retention(home: Path) -> list[Fact]:
@@ -238,6 +298,16 @@ def _personal(ctx: Context, suite: str) -> list[Fact]:
         ),
         Fact("销毁", f"taizhang personal shred 销毁单位密钥，数字、Merkle 根与封存不受影响；已销毁 {shredded} 把"),
     ]
+
+
+def _not_in_force(ctx: Context) -> list[str]:
+    """Controls the system has that this ledger has not switched on (r15)."""
+    from . import sign_in
+
+    missing = []
+    if not sign_in.policy(ctx).second_factor_roles:
+        missing.append("未要求任何角色使用两步验证：安全管理员运行 taizhang sign-in policy --second-factor <角色>")
+    return missing
 
 
 def _not_provided(suite: str) -> list[str]:

@@ -16,7 +16,7 @@ from domain.errors import unknown_unit
 from domain.ids import unit_id
 from domain.validation import UNIT_CODE as _UNIT_CODE
 
-from .access import require_admin
+from .access import require_admin, require_duty
 from .context import Actor, Context
 from .refusals import Refused, field_problem
 from .users import create_user
@@ -92,7 +92,7 @@ class _Row:
 
 
 def units(ctx: Context, actor: Actor) -> list[UnitRow]:
-    require_admin(actor)
+    require_duty(actor, "units")
     return unit_rows(ctx)
 
 
@@ -117,7 +117,7 @@ async def add_unit(
     ctx: Context, actor: Actor, code: str, name: str, parent: str | None = None, key: str | None = None
 ) -> UnitRow:
     """Register a new unit (admins). A code already in use is refused: renaming and moving are their own acts."""
-    require_admin(actor)
+    require_duty(actor, "units")
     code = code.strip().lower()
     if problem := _code_problem(code):
         raise problem
@@ -136,7 +136,7 @@ def _existing(ctx: Context, code: str) -> Any:
 
 async def rename_unit(ctx: Context, actor: Actor, code: str, name: str, key: str | None = None) -> None:
     """A new name for a unit; its parent stays. A name that is the same is refused (it would change nothing)."""
-    require_admin(actor)
+    require_duty(actor, "units")
     found = _existing(ctx, code)
     if name.strip() == found.name:
         raise field_problem("data.name", f"名称：与现在的名称「{found.name}」相同，没有修改")
@@ -145,7 +145,7 @@ async def rename_unit(ctx: Context, actor: Actor, code: str, name: str, key: str
 
 async def move_unit(ctx: Context, actor: Actor, code: str, parent: str | None, key: str | None = None) -> None:
     """Put a unit under another parent (None: top level); its name stays. The ledger refuses a cycle."""
-    require_admin(actor)
+    require_duty(actor, "units")
     found = _existing(ctx, code)
     parent = (parent or "").strip() or None
     if parent == found.parent:
@@ -156,7 +156,7 @@ async def move_unit(ctx: Context, actor: Actor, code: str, parent: str | None, k
 
 def unit_history(ctx: Context, actor: Actor, code: str) -> list[UnitChange]:
     """Every event of a unit, oldest first: who registered it, each rename and move, when and by whom."""
-    require_admin(actor)
+    require_duty(actor, "units")
     _existing(ctx, code)
     out: list[UnitChange] = []
     was_name: str | None = None

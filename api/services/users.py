@@ -10,7 +10,8 @@ from domain.errors import DomainError
 from domain.user import User
 
 from ..infra.passwords import check_password, hash_password, new_password, new_token, password_problem
-from .access import require_admin
+from . import access_log
+from .access import require_duty
 from .context import Actor, Context
 from .refusals import Refused, invalid
 
@@ -31,7 +32,9 @@ def ensure_admin(ctx: Context) -> str | None:
     if ctx.ledger.users():
         return None
     password = new_password()
-    ctx.ledger.register_user(BOOTSTRAP_ADMIN, "管理员", "admin", [], hash_password(password), SETUP_USER)
+    ctx.ledger.register_user(
+        BOOTSTRAP_ADMIN, "管理员", "admin", [], hash_password(password, ctx.ledger.suite()), SETUP_USER
+    )
     ctx.forget()
     return password
 
@@ -47,19 +50,42 @@ def password_from_console(ctx: Context, user: User) -> bool:
     return first is not None and getattr(first, "recorded_by", None) == SETUP_USER
 
 
-async def sign_in(ctx: Context, throttle: Throttle, client: str, username: str, password: str) -> User:
-    """Check a password; repeated failures for a name or an address make the next try wait longer."""
+async def sign_in(
+    ctx: Context, throttle: Throttle, client: str, username: str, password: str, code: str | None = None
+) -> User:
+    """Check a password, and the second factor (`code`) where the user has one or the policy requires it
+    (api/services/sign_in.py); repeated failures for a name or an address make the next try wait longer, and
+    lock the name after TAIZHANG_LOCKOUT_FAILURES. Every try is recorded in the access log."""
+    from . import sign_in as policy
+
     name = username.strip().lower()
     keys = (f"user:{name}", f"addr:{client}")
     wait = throttle.wait(*keys)
     if wait > 0:
         raise Refused("throttled", f"登录失败次数过多，请 {int(wait) + 1} 秒后再试")
+    locked = policy.locked_until(ctx, name) if name else None
+    if locked is not None:
+        access_log.record(ctx, None, "sign_in_failed", outcome="refused", username=name, detail={"why": "locked"})
+        local = locked.astimezone().strftime("%H:%M")
+        raise Refused("throttled", f"登录失败次数过多，账号已锁定至 {local}；可请管理员提前解锁")
     user = ctx.ledger.user(name) if name else None
-    ok = await asyncio.to_thread(check_password, user, password)
+    ok = await asyncio.to_thread(check_password, user, password, ctx.ledger.suite())
     if not ok or user is None or user.disabled:
         throttle.failed(*keys)
+        why = "no such user" if user is None else ("disabled" if user.disabled else "wrong password")
+        access_log.record(ctx, None, "sign_in_failed", outcome="refused", username=name or "-", detail={"why": why})
         raise Refused("unauthenticated", "用户名或密码不正确")
+    second = policy.check_second_factor(ctx, user, code)
+    if second is not None:
+        asking = not code and getattr(user, "second_factor", None) is not None
+        if not asking:  # a wrong code, or a required factor never enrolled, is a failure; asking for one is not
+            if code:
+                throttle.failed(*keys)
+            access_log.record(ctx, None, "sign_in_failed", outcome="refused", username=name,
+                              detail={"why": "second factor" if code else "second factor not enrolled"})  # fmt: skip
+        raise Refused("unauthenticated", second, field="code")
     throttle.succeeded(*keys)
+    access_log.record(ctx, user, "sign_in")
     return user
 
 
@@ -69,7 +95,7 @@ def change_own_password(ctx: Context, actor: User, current: str, new: str) -> No
     problem = password_problem(new, actor.username)
     if problem:
         raise Refused("invalid", problem, [{"line": None, "field": "new", "message": problem}])
-    ctx.ledger.set_password(actor.username, hash_password(new), False, actor.username)
+    ctx.ledger.set_password(actor.username, hash_password(new, ctx.ledger.suite()), False, actor.username)
     ctx.forget()
 
 
@@ -84,19 +110,30 @@ def user_json(user: User) -> dict[str, Any]:
 
 
 def users(ctx: Context, actor: Actor) -> list[User]:
-    require_admin(actor)
+    """Every user (those who manage accounts or roles)."""
+    from domain.access import may
+
+    if not (may(actor, "users") or may(actor, "roles")):  # type: ignore[arg-type]
+        require_duty(actor, "users")
     return ctx.ledger.users()
 
 
 def create_user(ctx: Context, actor: Actor, username: str, display_name: str, role: str, units: list[str]) -> str:
-    """Register a user with a one-time password (returned, to hand over; it must be changed at first login)."""
-    require_admin(actor)
+    """Register a user with a one-time password (returned, to hand over; it must be changed at first login).
+    A system administrator creates accounts with a work role (domain/access.py WORK_ROLES); an account with an
+    administrator role is a grant of that role, the security administrator's."""
+    from domain.access import WORK_ROLES
+
+    require_duty(actor, "users" if role in WORK_ROLES else "roles")
     password = new_password()
     try:
-        ctx.ledger.register_user(username, display_name, role, units, hash_password(password), actor.username)
+        ctx.ledger.register_user(
+            username, display_name, role, units, hash_password(password, ctx.ledger.suite()), actor.username
+        )
     except DomainError as e:
         raise invalid(e) from None
     ctx.forget()
+    access_log.record(ctx, actor, "user_created", target=username, detail={"role": role, "units": sorted(units)})
     return password
 
 
@@ -105,10 +142,20 @@ def no_user(username: str) -> Refused:
 
 
 def change_user(ctx: Context, actor: Actor, username: str, changes: dict[str, Any]) -> User:
-    require_admin(actor)
+    """Change a user's units, name or enabled state (system administrators) and role (security administrators)."""
     user = ctx.ledger.user(username)
+    role_changes = changes.get("role") is not None and changes["role"] != user.role if user is not None else False
+    other = any(
+        changes.get(k) is not None and (user is None or changes[k] != getattr(user, k))
+        for k in ("units", "display_name", "disabled")
+    )
+    if role_changes:
+        require_duty(actor, "roles")
+    if other or not role_changes:
+        require_duty(actor, "users")
     if user is None:
         raise no_user(username)
+    before = {"role": user.role, "units": list(user.units), "disabled": user.disabled}
     try:
         changed = ctx.ledger.change_access(
             username,
@@ -121,16 +168,20 @@ def change_user(ctx: Context, actor: Actor, username: str, changes: dict[str, An
     except DomainError as e:
         raise invalid(e) from None
     ctx.forget()
+    after = {"role": changed.role, "units": list(changed.units), "disabled": changed.disabled}
+    if after != before or changed.display_name != user.display_name:
+        access_log.record(ctx, actor, "user_changed", target=username, detail={"before": before, "after": after})
     return changed
 
 
 def reset_password(ctx: Context, actor: Actor, username: str) -> str:
-    require_admin(actor)
+    require_duty(actor, "users")
     if ctx.ledger.user(username) is None:
         raise no_user(username)
     password = new_password()
-    ctx.ledger.set_password(username, hash_password(password), True, actor.username)
+    ctx.ledger.set_password(username, hash_password(password, ctx.ledger.suite()), True, actor.username)
     ctx.forget()
+    access_log.record(ctx, actor, "password_reset", target=username)
     return password
 
 
@@ -143,7 +194,7 @@ def issue_token(ctx: Context, actor: Actor, label: str, username: str | None = N
     own, or (admins) another user's."""
     owner = username or actor.username
     if owner != actor.username:
-        require_admin(actor)
+        require_duty(actor, "users")
     if ctx.ledger.user(owner) is None:
         raise no_user(owner)
     token, digest = new_token(owner)

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import IO, Any
 from uuid import uuid4
 
-from domain.access import may_declare
+from domain.access import may, may_declare
 from domain.definition import code_of
 from domain.ledger import LineError, Submission, Written
 from domain.user import USERNAME
 from domain.validation import json_number, text_problem
 
-from .access import DECLARE_FORBIDDEN, require_admin, require_declare, require_write
+from .access import DECLARE_FORBIDDEN, require_declare, require_duty, require_write
 from .context import Actor, Context, Unrestricted
 from .refusals import Refused, field_problem
 
@@ -287,7 +287,7 @@ async def write(
     `late_reason` is the 报后更正 reason a write to an approved (locked) year needs (domain/filing.py)."""
     unit = body.get("unit", "")
     if op == "unit":
-        require_admin(actor)
+        require_duty(actor, "units")
     else:
         require_write(ctx, actor, unit)
     if op == "figure":
@@ -338,7 +338,7 @@ def access_problems(ctx: Context, actor: Actor, lines: Lines) -> list[dict[str, 
         unit = raw.get("unit")
         if not isinstance(unit, str) or text_problem(unit):
             continue  # the ledger names the problem (a lone surrogate could not even be sent back in a message)
-        if raw.get("op") == "unit" and actor.role != "admin":
+        if raw.get("op") == "unit" and not may(actor, "units"):  # type: ignore[arg-type]
             errors.append({"line": number, "field": "op", "message": "操作：只有管理员可以登记单位"})
         elif raw.get("op") != "unit" and not ctx.may_write(actor, unit):
             errors.append({"line": number, "field": "unit", "message": f"单位：无权在「{unit}」的台账中录入"})

@@ -45,8 +45,16 @@ def session_cookie(server: Server, user: User) -> tuple[str, str]:
     """The signed cookie value and its CSRF token."""
     csrf = secrets.token_urlsafe(24)
     session = secrets.token_urlsafe(12)
-    value = _serializer(server).dumps({"u": user.username, "v": user.password_version, "c": csrf, "s": session})
+    value = _serializer(server).dumps(
+        {"u": user.username, "v": user.password_version, "c": csrf, "s": session, "t": int(time.time())}
+    )
     return value, csrf
+
+
+def idle_seconds(server: Server) -> int:
+    """r15: a session unused this long is over (TAIZHANG_IDLE_MINUTES; the cookie's signature time is its last
+    use, renewed by api/web/session_idle.py), and none lasts past SESSION_SECONDS from sign-in ("t")."""
+    return min(SESSION_SECONDS, server.settings.idle_minutes * 60)
 
 
 def set_session(response: Any, request: Request, value: str) -> None:
@@ -81,10 +89,12 @@ def identify(server: Server, request: Request) -> Caller | None:
     if not cookie:
         return None
     try:
-        data = _serializer(server).loads(cookie, max_age=SESSION_SECONDS)
+        data = _serializer(server).loads(cookie, max_age=idle_seconds(server))
     except BadSignature:
         return None
     if not isinstance(data, dict):
+        return None
+    if isinstance(data.get("t"), int) and data["t"] + SESSION_SECONDS <= time.time():  # r15: absolute limit
         return None
     user = server.user(str(data.get("u")))
     if user is None or user.disabled or data.get("v") != user.password_version:
@@ -111,6 +121,11 @@ def end_session(server: Server, request: Request) -> None:
     _, signed = _serializer(server).loads(cookie, max_age=SESSION_SECONDS, return_timestamp=True)
     server.ledger.end_session(caller.name, caller.session, signed.timestamp() + SESSION_SECONDS, time.time())
     server.forget()
+    # r15: the sign-out in the access log (api/services/access_log.py)
+    from ..services import access_log
+    from .context import context
+
+    access_log.record(context(server), caller.user, "sign_out")
 
 
 def check_csrf(caller: Caller, request: Request, form_token: str | None = None) -> None:

@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
-from domain.access import WRITER_ROLES, may_audit
+from domain.access import DUTIES, WRITER_ROLES, may, may_audit
 from domain.catalogue import FIRST_YEAR, LAST_YEAR, YEARS_MESSAGE
 from domain.deadlines import LATE_ENTRY_DAYS
 from domain.user import ROLES
@@ -123,6 +123,7 @@ def render(request: Request, caller: Caller | None, name: str, status: int = 200
         "csrf_field": CSRF_FIELD,
         "is_admin": bool(user and user.role == "admin"),
         "is_auditor": bool(user and may_audit(user)),
+        "duties": [d for d in DUTIES if may(user, d)] if user else [],  # r15: 三员分立 (domain/access.py)
         "may_enter": bool(user and user.role in WRITER_ROLES),
         "notice": NOTICES.get(done, ""),
         "when": lambda v: local_time(v, tz),

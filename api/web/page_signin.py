@@ -39,13 +39,15 @@ async def login(
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
+    code: Annotated[str, Form()] = "",  # r15: the second factor (api/services/sign_in.py)
 ) -> Response:
     server = server_of(request)
     client = request.client.host if request.client else "-"
     try:
-        user = await users.sign_in(context(server), server.throttle, client, username, password)
+        user = await users.sign_in(context(server), server.throttle, client, username, password, code or None)
     except Refused as e:
-        ctx = {"next": _next(next), "username": username, "error": e.detail}
+        ask_code = e.field == "code" or bool(code)  # r15
+        ctx = {"next": _next(next), "username": username, "error": e.detail, "ask_code": ask_code}
         return render(request, None, "login.html", status_of(e), **ctx)
     value, _ = session_cookie(server, user)
     target = f"/password?next={quote(_next(next))}" if user.must_change_password else _next(next)

@@ -24,7 +24,7 @@ SETUP_USERS = 2  # rows of the setup form for the first users (the unit's record
 
 def _units_page(request: Request, status: int = 200, **extra: Any) -> Response:
     caller = viewer(request)
-    access.require_admin(caller.user)
+    access.require_duty(caller.user, "units")  # r15: 三员分立 (domain/access.py DUTIES)
     ctx = context(server_of(request))
     rows = units_service.units(ctx, caller.user)
     shown = extra.pop("history_of", request.query_params.get("history", ""))

@@ -21,7 +21,7 @@ router = APIRouter()
 
 def _users_page(request: Request, status: int = 200, **extra: Any) -> Response:
     caller = viewer(request)
-    access.require_admin(caller.user)
+    access.require_any_duty(caller.user, "users", "roles")  # 三员分立 (domain/access.py DUTIES)
     server = server_of(request)
     return render(
         request,

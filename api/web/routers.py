@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import (
+    page_access_log,
     page_activity,
     page_assessment,
     page_audit,
@@ -26,6 +27,7 @@ from . import (
     page_report,
     page_signin,
     page_tokens,
+    page_two_factor,
     page_units,
     page_users,
     routes_activities,
@@ -75,6 +77,8 @@ PAGES: list[APIRouter] = [
     page_tokens.router,  # /tokens…
     page_figures.router,  # /figures…
     page_units.router,  # /units…, /setup
+    page_access_log.router,  # /access-log… (audit administrators)
+    page_two_factor.router,  # /two-factor (each user's own second factor)
     page_signin.router,  # /login, /logout, /password
     page_dashboard.router,  # /
 ]

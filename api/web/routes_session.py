@@ -18,7 +18,10 @@ router = APIRouter(responses=PROBLEMS)
 async def login(request: Request, body: schemas.LoginRequest, server: ServerDep) -> JSONResponse:
     """Sign in with a password: sets the session cookie and returns the CSRF token to send as X-CSRF-Token."""
     client = request.client.host if request.client else "-"
-    caller = await users_service.sign_in(context(server), server.throttle, client, body.username, body.password)
+    # (the second factor, when the user has one or the policy requires it)
+    caller = await users_service.sign_in(
+        context(server), server.throttle, client, body.username, body.password, body.code
+    )
     value, csrf = session_cookie(server, caller)
     response = JSONResponse(me_json(caller, csrf))
     set_session(response, request, value)

@@ -15,7 +15,7 @@ router = APIRouter(responses=PROBLEMS)
 
 @router.get("/api/users", response_model=list[schemas.UserOut], tags=["users"])
 def users(caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
-    access.require_admin(caller.user)
+    access.require_any_duty(caller.user, "users", "roles")  # 三员分立 (domain/access.py DUTIES)
     return [users_service.user_json(u) for u in server.ledger.users()]
 
 

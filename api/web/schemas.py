@@ -236,6 +236,8 @@ class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = PydField(max_length=64)
     password: str = PydField(max_length=256)
+    # The second factor (api/services/sign_in.py): a 6-digit TOTP code or a recovery code, where needed.
+    code: str | None = PydField(None, max_length=64)
 
 
 class PasswordChange(BaseModel):
