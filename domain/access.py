@@ -19,6 +19,8 @@ AUDITOR_ROLES = ("auditor", "admin")
 #   secadmin (安全管理员): roles (changing any user's role, granting an administrator role), keys (seal keys,
 #                         personal-data keys and their shredding) and the sign-in policy (second factor);
 #   auditadmin (审计管理员): the access log (search, export, verify, prune after retention).
+# The three administrators of 三员分立 (GB/T 22239-2019 level 3), each holding one part of what `admin` holds.
+SEPARATE_ADMINS = ("sysadmin", "secadmin", "auditadmin")
 DUTIES: dict[str, tuple[str, ...]] = {
     "users": ("sysadmin", "admin"),
     "units": ("sysadmin", "admin"),

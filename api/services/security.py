@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from domain.access import WRITER_ROLES
+from domain.access import SEPARATE_ADMINS, WRITER_ROLES
 from domain.errors import DomainError
 from domain.suite import SUITES, Suite
 
@@ -201,7 +201,7 @@ def _separated(ctx: Context) -> bool:
     """Whether this ledger runs 三员分立: no active `admin` (who holds every duty), and each of the three
     administrator roles held by someone. The roles always exist; a small unit may choose one admin."""
     active = {u.role for u in ctx.ledger.users() if not u.disabled}
-    return "admin" not in active and {"sysadmin", "secadmin", "auditadmin"} <= active
+    return "admin" not in active and set(SEPARATE_ADMINS) <= active
 
 
 def _sign_in_policy(ctx: Context) -> list[Fact]:

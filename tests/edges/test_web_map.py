@@ -20,6 +20,8 @@ PAGE_ALIASES = {
     "progress": "filing",  # the progress of reporting upward
     "setup": "units",  # the first start registers the units
     "issues": "rectification",
+    "access-log": "access_log",
+    "two-factor": "two_factor",
 }
 
 
