@@ -11,6 +11,9 @@ ParentOf = Callable[[str], str | None]
 WRITER_ROLES = ("recorder", "admin")
 AUDITOR_ROLES = ("auditor", "admin")
 
+# The three administrators of 三员分立 (GB/T 22239-2019 level 3), each holding one part of what `admin` holds.
+SEPARATE_ADMINS = ("sysadmin", "secadmin", "auditadmin")
+
 # 三员分立 (separation of the three administrators, GB/T 22239-2019 level 3: 8.1.4.2 c and 8.1.10.2–4):
 # each administrative duty → the roles that may do it. `admin` holds every duty (a small unit where one person
 # administers); the three administrators hold disjoint shares, so none can do another's work:
@@ -19,8 +22,6 @@ AUDITOR_ROLES = ("auditor", "admin")
 #   secadmin (安全管理员): roles (changing any user's role, granting an administrator role), keys (seal keys,
 #                         personal-data keys and their shredding) and the sign-in policy (second factor);
 #   auditadmin (审计管理员): the access log (search, export, verify, prune after retention).
-# The three administrators of 三员分立 (GB/T 22239-2019 level 3), each holding one part of what `admin` holds.
-SEPARATE_ADMINS = ("sysadmin", "secadmin", "auditadmin")
 DUTIES: dict[str, tuple[str, ...]] = {
     "users": ("sysadmin", "admin"),
     "units": ("sysadmin", "admin"),
