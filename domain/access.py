@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from .user import User
 
@@ -47,12 +47,15 @@ WORK_ROLES = ("recorder", "auditor")
 
 def covers(user: User, unit: str, parent_of: ParentOf) -> bool:
     """True when the unit is one of the user's units or lies under one of them."""
-    if user.role == "admin":
-        return True
+    return user.role == "admin" or within(unit, user.units, parent_of)
+
+
+def within(unit: str, ancestors: Collection[str], parent_of: ParentOf) -> bool:
+    """True when the unit is one of `ancestors` or lies under one of them (a cycle in the tree ends the walk)."""
     seen: set[str] = set()
     code: str | None = unit
     while code is not None and code not in seen:
-        if code in user.units:
+        if code in ancestors:
             return True
         seen.add(code)
         code = parent_of(code)

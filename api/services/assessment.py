@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from domain.access import within
 from domain.assessment import (
     LEVELS,
     RULES,
@@ -172,14 +173,7 @@ def systems(ctx: Context, actor: Actor, unit: str) -> list[SystemView]:
 
 
 def _under(ctx: Context, unit: str, ancestor: str) -> bool:
-    seen: set[str] = set()
-    code: str | None = unit
-    while code is not None and code not in seen:
-        if code == ancestor:
-            return True
-        seen.add(code)
-        code = ctx.parent_of(code)
-    return False
+    return within(unit, (ancestor,), ctx.parent_of)
 
 
 # ---- defining ----

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from domain.access import within
 from domain.catalogue import KINDS
 from domain.errors import DomainError, FieldError, unknown_unit
 from domain.rectification import SOURCES, STATUSES, EvidenceLink, Issue, IssueBook, check_new, text
@@ -124,14 +125,7 @@ def _book(ctx: Context) -> IssueBook:
 
 
 def _descends(ctx: Context, unit: str, ancestor: str) -> bool:
-    seen: set[str] = set()
-    code: str | None = unit
-    while code is not None and code not in seen:
-        if code == ancestor:
-            return True
-        seen.add(code)
-        code = ctx.parent_of(code)
-    return False
+    return within(unit, (ancestor,), ctx.parent_of)
 
 
 def _existing(ctx: Context, actor: Actor, issuer: str, ref: str) -> Issue:
