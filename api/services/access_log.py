@@ -42,6 +42,8 @@ ACTIONS: dict[str, str] = {
     "policy_changed": "修改登录策略",
     "totp_enrolled": "开通两步验证",
     "account_unlocked": "解除账号锁定",
+    "token_issued": "签发访问令牌",
+    "token_revoked": "撤销访问令牌",
     "export": "导出",
     "personal_read": "查看个人信息",
     "unit_read": "查看下级单位台账",

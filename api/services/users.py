@@ -204,6 +204,8 @@ def issue_token(ctx: Context, actor: Actor, label: str, username: str | None = N
     except DomainError as e:
         raise invalid(e) from None
     ctx.forget()
+    # A bearer token is a credential like a password: who was given one, by whom, from where (never the token).
+    access_log.record(ctx, actor, "token_issued", target=owner, detail={"label": label, "expires_at": expires_at})
     return token, expires_at
 
 
@@ -226,3 +228,4 @@ def revoke_own_token(ctx: Context, actor: Actor, token_sha256: str) -> None:
     except DomainError as e:
         raise invalid(e) from None
     ctx.forget()
+    access_log.record(ctx, actor, "token_revoked", target=actor.username, detail={"sha256": token_sha256[:12]})

@@ -73,6 +73,19 @@ def test_sign_ins_failures_and_permission_changes_are_recorded_with_where_from(c
     assert datetime.fromisoformat(found[0].at) <= datetime.now(UTC)
 
 
+def test_issuing_and_revoking_a_bearer_token_is_recorded_without_the_token(ctx: Context) -> None:
+    token, _ = users.issue_token(ctx, who(ctx, "rec"), "月报脚本")
+    (digest,) = who(ctx, "rec").tokens
+    users.revoke_own_token(ctx, who(ctx, "rec"), digest)
+    found = access_log.search(ctx, who(ctx, "audit"), access_log.Query())
+    assert [(e.action, e.actor, e.target) for e in found] == [
+        ("token_issued", "rec", "rec"),
+        ("token_revoked", "rec", "rec"),
+    ]
+    assert json.loads(found[0].detail)["label"] == "月报脚本"
+    assert token not in "".join(e.detail for e in found)  # the credential itself is never logged
+
+
 def test_exports_personal_reads_and_a_superiors_reads_are_recorded(ctx: Context, tmp_path: Path) -> None:
     personal.record(ctx, who(ctx, "rec"), "dist", "X-1", {"name": "张三"})
     personal.show(ctx, who(ctx, "rec"), "dist", "X-1")
