@@ -398,3 +398,23 @@ def test_sections_follow_the_2019_order_unless_the_unit_chooses_2025(env: Any, t
     assert sum("承办人大代表建议" in t for t in texts) == 1  # not also under 主要举措和成效
     with pytest.raises(DomainError, match="章节顺序"):
         env.ledger.write_report_settings("u1", 2025, {"order": "2030"}, "tester")
+
+
+# ---- declared figures (DOMAIN.md §8.7: md, docx and xlsx list them after the built-in ones) ----
+
+
+def test_declared_figures_are_in_the_word_draft_and_the_workbook(env: Any, tmp_path: Path) -> None:
+    import openpyxl
+
+    data = {"code": "local.study.all_sessions", "label": "全部学习活动", "unit_word": "次", "kind": "study_session",
+            "measure": {"type": "count"}}  # fmt: skip
+    env.ok(study("S-1", "2025-03-01"), study("S-2", "2025-04-01"), {"id": "F-1", "op": "figure", "unit": "u1",
+                                                                    "data": data})  # fmt: skip
+    d, _ = _docx(env, tmp_path / "r.docx")
+    cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
+    assert "全部学习活动" in cells, "the 数据核验表 lists the declared figure"
+    with env.read_model() as model:
+        write_report(model, model.report("u1", 2025), "xlsx", tmp_path / "r.xlsx", None, False)
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["指标"]
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[1]]
+    assert rows[-1][1:5] == ("local.study.all_sessions", "全部学习活动", "次", 2)  # after the built-in ones
