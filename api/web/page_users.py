@@ -62,7 +62,7 @@ async def create_user(request: Request) -> Response:
         if status_of(e) != 422:
             raise
         errors = {str(x["field"]): x["message"] for x in e.errors}
-        return _users_page(request, 422, errors=errors, values=values)
+        return _users_page(request, 422, errors=errors, values={**values, "units": _units(form)})
     return _users_page(request, 201, shown_password=(username, password))
 
 

@@ -419,3 +419,13 @@ def test_pages_use_no_inline_script_or_style(web: Web) -> None:
         assert "https://" not in page, url  # nothing from outside
     r = b.get("/static/site.js")
     assert r.status_code == 200 and "Content-Security-Policy" in b.get("/").headers
+
+
+def test_the_users_page_assigns_units_by_name_with_checkboxes_kept_after_an_error(web: Web) -> None:
+    b = Browser(web, "admin")
+    page = b.get("/users").text
+    assert '<select id="u-units"' not in page and 'type="checkbox" name="units" value="north"' in page
+    assert "北区城市更新中心" in page
+    bad = b.post("/users/new", {"username": "", "display_name": "张敏", "role": "recorder", "units": "north"})
+    assert bad.status_code == 422
+    assert 'type="checkbox" name="units" value="north" checked' in bad.text  # what was ticked stays ticked
