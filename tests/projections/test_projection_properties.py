@@ -300,6 +300,7 @@ def as_of_reports(model: ReadModel, instants: list[datetime]) -> list[Any]:
     return out
 
 
+@pytest.mark.slow  # 25 ledgers, each folded twice (~90 s): the full suite runs it, the fast lane does not
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     ops=st.lists(op, min_size=15, max_size=40),
