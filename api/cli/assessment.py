@@ -11,17 +11,12 @@ import click
 
 from .context import as_of as parse_as_of
 from .context import command
-from .refusals import refused
 
 
 def _run(ctx: click.Context, call: Callable[[Any, Any], Any]) -> Any:
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        return call(cmd.context, cmd.actor)
-    except Refused as e:
-        refused(e)
+    return call(cmd.context, cmd.actor)
 
 
 def _json(data: Any) -> None:

@@ -11,7 +11,6 @@ from typing import Any
 import click
 
 from .context import command
-from .refusals import refused
 
 YEAR = click.option("--year", required=True, type=int)  # its range is checked by the use-case (one home)
 UNIT = click.option("--unit", required=True, help="The unit's code.")
@@ -24,14 +23,9 @@ def filing() -> None:
 
 
 def _run(ctx: click.Context, call: Callable[[Any, Any], Any]) -> Any:
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        out = call(cmd.context, cmd.actor)
-    except Refused as e:
-        refused(e)
-    return out
+    return call(cmd.context, cmd.actor)
 
 
 def _register(status: Any) -> None:

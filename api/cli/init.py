@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from .context import command
-from .refusals import refused
 
 
 @click.command()
@@ -22,12 +21,8 @@ def init(ctx: click.Context, suite: str) -> None:
     from domain.suite import SUITES
 
     from ..services import security
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        chosen = security.create(cmd.context, cmd.actor, suite)
-    except Refused as e:
-        refused(e)
+    chosen = security.create(cmd.context, cmd.actor, suite)
     found = SUITES[chosen]
     click.echo(f"ledger in {cmd.settings.home} uses the {chosen} suite / 台账使用{found.label}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from .context import command
-from .refusals import refused
 
 
 @click.command()
@@ -37,22 +36,18 @@ def letterhead(
     from domain.report_settings import LABELS, ORDER_LABELS
 
     from ..services import report_settings
-    from ..services.refusals import Refused
 
     given = {"issuer": issuer, "number": number, "recipients": recipients, "verification": verification, "order": order}
     changes = {k: v for k, v in given.items() if v is not None}
     if attachments:
         changes["attachments"] = list(attachments)
     cmd = command(ctx)
-    try:
-        current = report_settings.report_settings(cmd.context, cmd.actor, unit, year)
-        if changes:  # the options given replace those settings; the others stay as they are
-            current = report_settings.write_report_settings(
-                cmd.context, cmd.actor, unit, year, {**current.values(), **changes}
-            )
-            click.echo(f"recorded the report settings of {unit} {year} / 已记录")
-    except Refused as e:
-        refused(e)
+    current = report_settings.report_settings(cmd.context, cmd.actor, unit, year)
+    if changes:  # the options given replace those settings; the others stay as they are
+        current = report_settings.write_report_settings(
+            cmd.context, cmd.actor, unit, year, {**current.values(), **changes}
+        )
+        click.echo(f"recorded the report settings of {unit} {year} / 已记录")
     for key, value in current.values().items():
         if key == "order":
             value = f"{value}（{ORDER_LABELS[value]}）"

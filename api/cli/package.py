@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from .context import command
-from .refusals import refused
 
 
 @click.group()
@@ -25,13 +24,9 @@ def package() -> None:
 def export(ctx: click.Context, seal_id: str, output: str) -> None:
     """Write the package of a seal: report JSON, DOCX, signature, the unit's key, parts, consistency proofs."""
     from ..services import packages
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        data = packages.export(cmd.context, cmd.actor, seal_id)
-    except Refused as e:
-        refused(e)
+    data = packages.export(cmd.context, cmd.actor, seal_id)
     Path(output).write_bytes(data)
     click.echo(f"wrote {output} / 已生成报送包 {output}")
 
@@ -53,7 +48,7 @@ def import_(ctx: click.Context, file: str, parent: str | None, late_reason: str 
     except Refused as e:
         if e.kind == "conflict":
             cmd.caught_up()  # the refusal was recorded
-        refused(e)
+        raise  # (the group maps it to its message and exit code)
     cmd.caught_up()
     if got.again:
         click.echo(f"already imported: {got.unit} {got.year} seal {got.seal} / 该报送包已导入过")
@@ -75,13 +70,9 @@ def list_(ctx: click.Context, fmt: str) -> None:
     from dataclasses import asdict
 
     from ..services import packages
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        found = packages.remote_units(cmd.context, cmd.actor)
-    except Refused as e:
-        refused(e)
+    found = packages.remote_units(cmd.context, cmd.actor)
     if fmt == "json":
         click.echo(json.dumps([asdict(r) for r in found], ensure_ascii=False, indent=1))
         return
@@ -106,11 +97,7 @@ def list_(ctx: click.Context, fmt: str) -> None:
 def approve_key(ctx: click.Context, unit: str, public_key: str, reason: str) -> None:
     """Approve a unit's new signing key (reviewers), with the reason; then import its package again."""
     from ..services import packages
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        got = packages.approve_key(cmd.context, cmd.actor, unit, public_key, reason)
-    except Refused as e:
-        refused(e)
+    got = packages.approve_key(cmd.context, cmd.actor, unit, public_key, reason)
     click.echo(f"approved / 已批准单位「{unit}」的新签名密钥 {got.public_key}")

@@ -8,7 +8,6 @@ import json
 import click
 
 from .context import command
-from .refusals import refused
 
 STATES = {
     "absent": "（未录入）",
@@ -36,15 +35,11 @@ def personal_set(
 ) -> None:  # fmt: skip
     """Record (encrypted) the personal fields of an activity."""
     from ..services import personal as service
-    from ..services.refusals import Refused
 
     values: dict[str, str | None] = {k: v for k, v in (("name", name), ("id_number", id_number), ("phone", phone)) if v}
     values.update(dict.fromkeys(cleared))
     cmd = command(ctx)
-    try:
-        names = service.record(cmd.context, cmd.actor, unit, ref, values)
-    except Refused as e:
-        refused(e)
+    names = service.record(cmd.context, cmd.actor, unit, ref, values)
     click.echo(f"recorded (encrypted): {', '.join(names)} / 已加密保存")
 
 
@@ -58,13 +53,9 @@ def personal_show(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
     from dataclasses import asdict
 
     from ..services import personal as service
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        view = service.show(cmd.context, cmd.actor, unit, ref)
-    except Refused as e:
-        refused(e)
+    view = service.show(cmd.context, cmd.actor, unit, ref)
     if fmt == "json":
         click.echo(json.dumps(asdict(view), ensure_ascii=False, indent=1))
         return
@@ -79,13 +70,9 @@ def personal_show(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
 def personal_shred(ctx: click.Context, unit: str, reason: str) -> None:
     """Erase the unit's personal-data key: its values become unreadable; figures, roots and seals stay valid."""
     from ..services import personal as service
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        done = service.shred(cmd.context, cmd.actor, unit, reason)
-    except Refused as e:
-        refused(e)
+    done = service.shred(cmd.context, cmd.actor, unit, reason)
     if done.key is None:
         click.echo(f"unit {unit} has no personal-data key / 单位「{unit}」没有个人信息密钥")
         return

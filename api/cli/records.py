@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from .context import command
-from .refusals import refused
 
 FIELD_HELP = "字段=值，可重复，例如 -f attendees=20 -f form=中心组学习；值按 JSON 读（20、true、null），否则为文本。"
 
@@ -34,15 +33,11 @@ def _write(ctx: click.Context, op: str, body: dict[str, Any], line: str | None, 
     import asyncio
 
     from ..services import writes
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
     if line:
         body = {"id": line, **body}
-    try:
-        out, replayed = asyncio.run(writes.write(cmd.context, cmd.actor, op, body, None, expect))
-    except Refused as e:
-        refused(e)
+    out, replayed = asyncio.run(writes.write(cmd.context, cmd.actor, op, body, None, expect))
     cmd.caught_up()
     from ..render import local_stamp
 
@@ -176,13 +171,9 @@ def _step_target(ctx: click.Context, unit: str, ref: str, name: str, day: str | 
     from domain.catalogue import KINDS
 
     from ..services import reads
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        found = reads.activity(cmd.context, cmd.actor, unit, ref)
-    except Refused as e:
-        refused(e)
+    found = reads.activity(cmd.context, cmd.actor, unit, ref)
     kind = KINDS[found["kind"]]
     names = {s.name for s in kind.steps if name in (s.name, s.label)}
     live = [s for s in found["steps"] if s["step"] in names and not s["voided"]]

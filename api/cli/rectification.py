@@ -12,7 +12,6 @@ import click
 
 from .context import as_of as parse_as_of
 from .context import command
-from .refusals import refused
 
 SOURCE_HELP = (
     "supervision 督察 | patrol 巡察 | audit 审计 | inspection 专项检查 | reconsideration 复议纠错 | "
@@ -30,13 +29,9 @@ def _date(value: str | None, hint: str) -> date | None:
 
 
 def _run(ctx: click.Context, call: Callable[[Any, Any], Any]) -> Any:
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        return call(cmd.context, cmd.actor)
-    except Refused as e:
-        refused(e)
+    return call(cmd.context, cmd.actor)
 
 
 def _echo(found: Any, fmt: str = "json") -> None:

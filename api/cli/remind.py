@@ -6,7 +6,6 @@ from __future__ import annotations
 import click
 
 from .context import command
-from .refusals import refused
 
 
 @click.command()
@@ -15,18 +14,14 @@ from .refusals import refused
 def remind(ctx: click.Context, deliver_only: bool) -> None:
     """Send today's reminders (admins): due and overdue petitions, disclosure requests and proposals."""
     from ..services import reminders
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
     if cmd.settings.webhook_url and not cmd.settings.webhook_secret:
         click.echo(
             "TAIZHANG_WEBHOOK_URL is set without TAIZHANG_WEBHOOK_SECRET: nothing is sent to the webhook", err=True
         )
-    try:
-        use = reminders.deliver if deliver_only else reminders.remind
-        run = use(cmd.context, cmd.actor)
-    except Refused as e:
-        refused(e)
+    use = reminders.deliver if deliver_only else reminders.remind
+    run = use(cmd.context, cmd.actor)
     n = len(run.waiting)
     click.echo(f"queued {run.queued}, delivered {run.delivered}, waiting {n}")
     click.echo(f"新排队 {run.queued} 条，已发送 {run.delivered} 条，待发送 {n} 条")

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import click
 
 from .context import command
-from .refusals import refused
 
 if TYPE_CHECKING:
     from ..services.security import KeyFile, SecurityReport
@@ -26,13 +25,9 @@ def security() -> None:
 def security_report(ctx: click.Context, fmt: str) -> None:
     """Print the ledger's suite, key locations, sign-in policy, role separation and log retention."""
     from ..services import security as service
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        found = service.report(cmd.context, cmd.actor)
-    except Refused as e:
-        refused(e)
+    found = service.report(cmd.context, cmd.actor)
     if fmt == "json":
         click.echo(json.dumps(asdict(found), ensure_ascii=False, indent=1, default=str))
         return

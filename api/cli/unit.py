@@ -6,7 +6,6 @@ from __future__ import annotations
 import click
 
 from .context import command
-from .refusals import refused
 
 
 @click.group(help="单位：登记、改名、调整上级、列出、查看变更记录。Units: add, rename, move, list, history.")
@@ -17,13 +16,9 @@ def unit() -> None:
 def _run(ctx: click.Context, act: object) -> None:
     import asyncio
 
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        asyncio.run(act(cmd))  # type: ignore[operator]
-    except Refused as e:
-        refused(e)
+    asyncio.run(act(cmd))  # type: ignore[operator]
     cmd.caught_up()
 
 
@@ -68,13 +63,9 @@ def unit_move(ctx: click.Context, code: str, parent: str | None, top: bool) -> N
 @click.pass_context
 def unit_list(ctx: click.Context) -> None:
     from ..services import units
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        rows = units.units(cmd.context, cmd.actor)
-    except Refused as e:
-        refused(e)
+    rows = units.units(cmd.context, cmd.actor)
     if not rows:
         click.echo("台账还没有单位：用 taizhang unit add 登记")
     for r in rows:
@@ -87,13 +78,9 @@ def unit_list(ctx: click.Context) -> None:
 def unit_history(ctx: click.Context, code: str) -> None:
     from .. import render
     from ..services import units
-    from ..services.refusals import Refused
 
     cmd = command(ctx)
-    try:
-        rows = units.unit_history(cmd.context, cmd.actor, code)
-    except Refused as e:
-        refused(e)
+    rows = units.unit_history(cmd.context, cmd.actor, code)
     for r in rows:
         stamp = render.local_stamp(r.recorded_at, cmd.settings.tz)
         click.echo(f"v{r.version} {stamp} {r.recorded_by} {r.label}：名称「{r.name}」，上级 {r.parent or '（顶级）'}")
