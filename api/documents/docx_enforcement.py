@@ -1,7 +1,7 @@
 """Section 一 of the annual report for the kinds of DOMAIN.md §7: 行政执法, 重大行政决策, “三书”, 12345 诉求,
 公共法律服务 and 述法, as prose in the style of published reports (R01–R16), each theme written only when the
-unit has such activities in the year. `themes` continues the numbering of the themes before it, and
-`docx_report` writes them with the others.
+unit has such activities in the year. Declared here with the clauses of prose.py and written by its
+`section_one`, after the themes there (`docx_report` numbers them on).
 
 A clause is a verb, the figure's wording and its value; zero and null values are left out, and a theme with
 nothing left out entirely. Amounts (元) are written exactly, with their cents (§7.1); counts may be
@@ -10,41 +10,18 @@ approximated (23 → 20余) like every other count of the report; rates never ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from .prose import CHINESE_NUMERALS, approximate
-
-
-@dataclass(frozen=True)
-class Clause:
-    fid: str
-    verb: str = ""
-    words: str | None = None  # replaces the figure's label in the sentence
-    lead: str = "，"  # joins this clause to the previous one
-
-
-@dataclass(frozen=True)
-class Theme:
-    heading: str
-    clauses: tuple[Clause, ...]
-    opening: str = "全年"
-
-
-def _c(fid: str, verb: str = "", words: str | None = None, lead: str = "，") -> Clause:
-    return Clause(fid, verb, words, lead)
-
+from .prose import Theme, _c  # the clauses of prose.py's themes
 
 THEMES: tuple[Theme, ...] = (
     Theme(
         "严格规范公正文明执法",
         (
             _c("enforcement.penalty_cases", "立案查处", "行政处罚案件"),
-            _c("enforcement.simple", "其中", "简易程序"),
-            _c("enforcement.ordinary", "", "普通程序", lead="、"),
+            _c("enforcement.simple", "", "简易程序", part_of="enforcement.penalty_cases"),
+            _c("enforcement.ordinary", "", "普通程序", lead="、", part_of="enforcement.penalty_cases"),
             _c("enforcement.penalty_decisions", "作出", "行政处罚决定", lead="；"),
             _c("enforcement.forfeitures", "", "罚没金额"),
-            _c("enforcement.fines", "其中", "罚款", lead="（"),
+            _c("enforcement.fines", "", "罚款", lead="（", part_of="enforcement.forfeitures"),
             _c("enforcement.lenient", "", "包容审慎（不予、从轻、减轻处罚）", lead="；"),
             _c("enforcement.transferred", "", "涉嫌犯罪移送司法机关", lead="；"),
             _c("enforcement.withdrawn", "", "撤销立案", lead="；"),
@@ -67,8 +44,8 @@ THEMES: tuple[Theme, ...] = (
         "推进重大行政决策科学化、民主化、法治化",
         (
             _c("decision.catalogued", "将", "事项纳入重大行政决策目录"),
-            _c("decision.adopted", "其中", "已出台"),
-            _c("decision.pending", "", "按程序推进", lead="、"),
+            _c("decision.adopted", "", "已出台", part_of="decision.catalogued"),
+            _c("decision.pending", "", "按程序推进", lead="、", part_of="decision.catalogued"),
             _c("decision.made", "经集体讨论决定", "重大行政决策", lead="；"),
             _c("decision.review_rate", "", "合法性审查率"),
         ),
@@ -77,9 +54,9 @@ THEMES: tuple[Theme, ...] = (
         "自觉接受司法监督，认真办理“三书”",
         (
             _c("letters.received", "收到", "司法建议、检察建议和行政复议意见书（“三书”）"),
-            _c("letters.judicial", "其中", "司法建议"),
-            _c("letters.procuratorial", "", "检察建议", lead="、"),
-            _c("letters.reconsideration", "", "行政复议意见书", lead="、"),
+            _c("letters.judicial", "", "司法建议", part_of="letters.received"),
+            _c("letters.procuratorial", "", "检察建议", lead="、", part_of="letters.received"),
+            _c("letters.reconsideration", "", "行政复议意见书", lead="、", part_of="letters.received"),
             _c("letters.on_time_rate", "", "按期办复率", lead="；"),
         ),
     ),
@@ -108,45 +85,3 @@ THEMES: tuple[Theme, ...] = (
         ),
     ),
 )
-
-
-def amount(value: Any, unit: str, approx: bool) -> str:
-    if unit == "%":
-        return f"{value:.2f}".rstrip("0").rstrip(".") + "%"
-    if isinstance(value, str):  # money: exact, with cents and thousands separators
-        whole, _, cents = value.partition(".")
-        return f"{int(whole):,}.{cents}{unit}"
-    return f"{approximate(int(value)) if approx else value}{unit}"
-
-
-def themes(report: dict[str, Any], approx: bool = False, after: int = 0) -> list[tuple[str, str]]:
-    """(heading, paragraph) per theme with something to say, numbered on from the `after` themes before."""
-    figures = report["figures"]
-    out: list[tuple[str, str]] = []
-    for theme in THEMES:
-        text, open_paren, pending = "", False, None
-        for clause in theme.clauses:
-            f = figures[clause.fid]
-            if clause.lead != "、":
-                pending = None  # a 其中 group ends where a clause is not joined with 、
-            if f["value"] in (None, 0, "0.00"):
-                if clause.verb == "其中":
-                    pending = clause  # the next item of the group carries 其中 (and its lead) instead
-                continue
-            verb, lead = clause.verb, clause.lead
-            if pending is not None:
-                verb, lead, pending = pending.verb + verb, pending.lead, None
-            words = f["label"] if clause.words is None else clause.words
-            piece = f"{verb}{words}{amount(f['value'], f['unit'], approx)}"
-            lead = lead if text else ""
-            if open_paren and lead != "（":
-                text, open_paren = text + "）", False
-            open_paren = open_paren or lead == "（"
-            text += lead + piece
-        if open_paren:
-            text += "）"
-        if text:
-            n = after + len(out)
-            number = CHINESE_NUMERALS[n] if n < len(CHINESE_NUMERALS) else str(n + 1)
-            out.append((f"（{number}）{theme.heading}。", f"{theme.opening}{text}。"))
-    return out

@@ -24,7 +24,7 @@ from projections.breakdown import KEY_FIGURES, BreakdownRow
 
 from . import docx_enforcement
 from . import docx_layout as layout
-from .prose import SUPERVISION_THEME, THEMES, section_one
+from .prose import SUPERVISION_THEME, THEMES, Theme, section_one
 from .tables import change, figure_value
 
 SECTIONS = {code: f"{n}、{label}" for n, (code, label) in zip("一二三四五", REPORT_SECTIONS.items(), strict=True)}
@@ -72,6 +72,7 @@ def build(
         layout.paragraph(doc, f"{n}、{labels[code]}", "heading1")
         if code == "measures":
             shown = [t for t in THEMES if t is not SUPERVISION_THEME or SUPERVISION not in order]
+            shown += docx_enforcement.THEMES  # 执法, 决策, 三书 … (DOMAIN.md §7), numbered on
             _measures(doc, report, approx, extra, chart, rows, attachments, shown)
         elif code == SUPERVISION:
             found = section_one(report, approx, extra, [SUPERVISION_THEME])
@@ -102,12 +103,11 @@ def _measures(
     chart: bytes | None,
     rows: list[BreakdownRow],
     attachments: list[str],
-    themes: list[Any],
+    themes: list[Theme],
 ) -> None:
     """Section 主要举措和成效 from the figures: a paragraph per theme, the trend chart, the roll-up note."""
     year = report["year"]
     found = section_one(report, approx, extra, themes)
-    found += docx_enforcement.themes(report, approx, after=len(found))  # 执法, 决策, 三书 … (DOMAIN.md §7)
     for heading, text in found:
         p = layout.paragraph(doc)
         layout.set_font(p.add_run(heading), "heading2", layout.BODY_PT)

@@ -6,10 +6,15 @@ clause may give a shorter wording where the label alone does not read as a sente
 are left out, and so is a theme with nothing left.
 
 "其中" is never written as fixed text: a clause declares the figure it is a part of (`part_of`, a figure whose
-activities include all of its own), and "其中" is written before the first part shown after its whole. A
-clause that needs a subject when the clause before it was left out (报送备案 after 审查 of 0) says so in
-`alone`. Facts the report's figures do not hold (主要负责人带头讲专题党课: `led_by_head` of the sessions) are
+activities include all of its own), and "其中" is written before the first part shown after its whole, joined
+by "，" (or in brackets, "（其中…）", when the part's lead is "（"); the parts after it keep their own lead ("，"
+or "、"). A clause that needs a subject when the clause before it was left out (报送备案 after 审查 of 0) says so
+in `alone`. Facts the report's figures do not hold (主要负责人带头讲专题党课: `led_by_head` of the sessions) are
 passed in as extra figures of the same shape (see `head_led_lectures`).
+
+The themes of the kinds of DOMAIN.md §7 (执法, 决策, 三书 …) are declared in docx_enforcement.py with the same
+clauses and written by the same `section_one`. Amounts (元) are exact text with their cents (§7.1): written
+with thousands separators, never approximated; zero amounts ("0.00") are left out like zero counts.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ class Clause:
     fid: str
     verb: str = ""
     words: str | None = None  # replaces the figure's label in the sentence
-    lead: str = "，"  # joins this clause to the previous one; "；" opens a new sentence group
+    lead: str = "，"  # joins this clause to the previous one; "；" opens a new sentence group, "（" brackets a part
     part_of: str | None = None  # the figure whose activities include all of this one's: written after "其中"
     alone: str | None = None  # the wording when it opens its group (the clause before it was left out)
 
@@ -162,13 +167,26 @@ def approximate(value: int) -> str:
     return f"{value // 10 * 10}余" if value >= 20 and value % 10 else str(value)
 
 
-def amount(value: int | float, unit: str, approx: bool = False) -> str:
+def amount(value: int | float | str, unit: str, approx: bool = False) -> str:
+    """A value as the prose writes it: rates as `rate_text`, money exact with its cents and thousands separators,
+    counts approximated when asked."""
     if unit == "%":
-        return rate_text(value)
+        return rate_text(value)  # type: ignore[arg-type]
+    if isinstance(value, str):  # money (§7.1): exact text, never approximated
+        whole, _, cents = value.partition(".")
+        return f"{int(whole):,}.{cents}{unit}"
     return f"{approximate(int(value)) if approx else value}{unit}"
 
 
-PARTS: dict[str, str] = {c.fid: c.part_of for t in THEMES for c in t.clauses if c.part_of}
+NOTHING = (None, 0, "0.00")  # values left out of the prose: null, zero, a zero amount
+
+
+def parts(themes: Iterable[Theme]) -> dict[str, str]:
+    """part → whole for every clause that is written after "其中"."""
+    return {c.fid: c.part_of for t in themes for c in t.clauses if c.part_of}
+
+
+PARTS: dict[str, str] = parts(THEMES)
 
 
 def head_led_lectures(rows: Iterable[Any], year: int, own_unit: str) -> dict[str, dict[str, Any]]:
@@ -209,28 +227,32 @@ def _theme_text(theme: Theme, figures: Mapping[str, dict[str, Any]], approx: boo
     shown: set[str] = set()
     group_open = False  # a clause of the current sentence group (since the last "；") has been written
     listing: str | None = None  # the whole whose parts are being listed after "其中"
+    bracket = False  # that list was opened with "（": closed where the list ends
     for clause in theme.clauses:
         if clause.lead == "；":
             group_open = False
         f = figures.get(clause.fid)
-        if f is None or not f["value"]:
+        if f is None or f["value"] in NOTHING:
             continue
         lead, verb = clause.lead, clause.verb
         words = f["label"] if clause.words is None else clause.words
         whole = clause.part_of if clause.part_of in shown else None
+        if whole != listing and bracket:
+            text, bracket = text + "）", False
         if whole is not None:
-            lead = "，"
-            if listing != whole:
+            if listing != whole:  # the first part shown opens the list, whichever part of it that is
                 verb = "其中" + verb
+                lead = "（" if clause.lead == "（" else "，"
+                bracket = lead == "（"
                 listing = whole
         else:
-            if listing is not None and lead == "，":  # not a part: it must not read as one of the list
-                lead = "；"
+            if lead == "（" or (listing is not None and lead == "，"):  # not a part: it must not read as one
+                lead = "；" if listing is not None else "，"
             listing = None
             if not group_open or lead == "；":
                 words = clause.alone or words
-        piece = f"{verb}{words}{amount(f['value'], f['unit'], approx and f['unit'] != '%')}"
+        piece = f"{verb}{words}{amount(f['value'], f['unit'], approx)}"
         text += (lead if text else "") + piece
         shown.add(clause.fid)
         group_open = True
-    return text
+    return text + ("）" if bracket else "")

@@ -11,8 +11,8 @@ import docx
 import openpyxl
 from conftest import rec, step, study, unit
 
-from api.documents import write_report
-from api.documents.docx_enforcement import themes
+from api.documents import docx_enforcement, write_report
+from api.documents.prose import THEMES, parts, section_one
 from api.documents.xlsx_enforcement import SHEET
 from projections.figures import FIGURES
 
@@ -100,6 +100,17 @@ def test_the_word_draft_reports_enforcement_decisions_and_letters_in_section_one
     assert [h[1] for h in headings] == list("一二三四五六七八九十"[: len(headings)])
 
 
+def test_every_qizhong_of_the_enforcement_themes_is_a_true_part(env) -> None:
+    env.ok(*_street())
+    with env.read_model() as model:
+        figures = model.report("jd", 2025).to_json()["figures"]
+    declared = parts(docx_enforcement.THEMES)
+    assert declared and all(figures[w]["value"] not in (0, "0.00") for w in declared.values())  # all shown
+    for part, whole in declared.items():
+        assert set(figures[part]["sources"]) <= set(figures[whole]["sources"]), (part, whole)
+        assert float(figures[part]["value"]) <= float(figures[whole]["value"]), (part, whole)
+
+
 def test_counts_are_approximated_like_the_rest_but_amounts_and_rates_never(env, tmp_path: Path) -> None:
     env.ok(*_street())
     _document(env, "jd", "docx", tmp_path / "a.docx", approx=True)
@@ -130,7 +141,44 @@ def test_a_unit_without_enforcement_gets_no_table_and_no_such_prose(env, tmp_pat
     _document(env, "u1", "docx", tmp_path / "r.docx")
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs)
     assert "执法" not in text.split("二、存在的不足和原因")[0]
-    figures = {f.id: {"label": f.label, "unit": f.unit, "value": None if f.rate else 0} for f in FIGURES}
-    assert themes({"figures": figures}) == []
+    figures = _nothing()
+    assert section_one({"figures": figures}, themes=docx_enforcement.THEMES) == []
     figures["law_report.reports"]["value"] = 3
-    assert themes({"figures": figures}, after=2) == [("（三）落实述法制度。", "全年组织述法3人次。")]
+    figures["publicity.events"]["value"] = 2
+    found = section_one({"figures": figures}, themes=[*THEMES, *docx_enforcement.THEMES])
+    assert found == [
+        ("（一）深化普法宣传，落实普法责任。", "全年开展普法宣传活动2次。"),
+        ("（二）落实述法制度。", "全年组织述法3人次。"),
+    ]
+
+
+def _nothing() -> dict[str, dict[str, Any]]:
+    return {
+        f.id: {"label": f.label, "unit": f.unit, "value": None if f.rate else "0.00" if f.money else 0} for f in FIGURES
+    }
+
+
+def _enforcement(**values: Any) -> str:
+    figures = _nothing()
+    for name, value in values.items():
+        figures[f"enforcement.{name}"]["value"] = value
+    found = section_one({"figures": figures}, themes=docx_enforcement.THEMES)
+    return found[0][1] if found else ""
+
+
+def test_a_part_list_opens_with_qizhong_whichever_part_is_shown_and_brackets_close_where_it_ends() -> None:
+    assert (
+        _enforcement(penalty_cases=5, simple=2, ordinary=3)
+        == "全年立案查处行政处罚案件5件，其中简易程序2件、普通程序3件。"
+    )
+    assert _enforcement(penalty_cases=5, ordinary=3) == "全年立案查处行政处罚案件5件，其中普通程序3件。"
+    assert _enforcement(penalty_decisions=2, forfeitures="1200.50", fines="1000.00", lenient=1) == (
+        "全年作出行政处罚决定2件，罚没金额1,200.50元（其中罚款1,000.00元）；包容审慎（不予、从轻、减轻处罚）1件。"
+    )
+    # a zero amount is left out like a zero count; amounts are never approximated, counts are when asked
+    assert _enforcement(penalty_decisions=2, forfeitures="0.00", fines="0.00") == "全年作出行政处罚决定2件。"
+    figures = _nothing()
+    figures["enforcement.penalty_decisions"]["value"] = 23
+    figures["enforcement.forfeitures"]["value"] = figures["enforcement.fines"]["value"] = "21691.69"
+    text = section_one({"figures": figures}, approx=True, themes=docx_enforcement.THEMES)[0][1]
+    assert text == "全年作出行政处罚决定20余件，罚没金额21,691.69元（其中罚款21,691.69元）。"
