@@ -82,27 +82,42 @@ def text(field: str, label: str, value: str, required: bool = True, limit: int =
     return value
 
 
+class Problems:
+    """Every problem of one step at once (the pages show each beside its field): a step states its rules one per
+    line — the field, the message, whether it is broken — checks its free texts, then `check` refuses with all."""
+
+    def __init__(self, *found: FieldError) -> None:
+        self.errors = list(found)
+
+    def rule(self, field: str, message: str, broken: bool) -> None:
+        if broken:
+            self.errors.append(FieldError(field, message))
+
+    def text(self, field: str, label: str, value: str, required: bool = True, limit: int = MAX_TEXT) -> str:
+        """The checked text (`text`), or "" with its problem recorded."""
+        try:
+            return text(field, label, value, required, limit)
+        except DomainError as e:
+            self.errors += e.errors
+            return ""
+
+    def check(self) -> None:
+        if self.errors:
+            raise DomainError(*self.errors)
+
+
 def check_new(ref: str, source: str, title: str, found_on: date, deadline: date, today: date) -> list[FieldError]:
     """Every problem of a new issue's fields at once."""
     import re
 
-    errors = []
-    if not re.match(REF, ref or ""):
-        errors.append(FieldError("ref", f"问题编号：须为 1–64 位字母、数字、点、横线或下划线，收到「{ref}」"))
-    if source not in SOURCES:
-        choices = "、".join(f"{c}（{v}）" for c, v in SOURCES.items())
-        errors.append(FieldError("source", f"问题来源：未知来源「{source}」，可选：{choices}"))
-    try:
-        text("title", "问题", title, limit=MAX_TITLE)
-    except DomainError as e:
-        errors += e.errors
-    if found_on > today:
-        errors.append(
-            FieldError("found_on", f"发现日期：不能晚于今天（{today.isoformat()}），收到 {found_on.isoformat()}")
-        )
-    if deadline < found_on:
-        errors.append(FieldError("deadline", f"整改期限：不能早于发现日期 {found_on.isoformat()}"))
-    return errors
+    choices = "、".join(f"{c}（{v}）" for c, v in SOURCES.items())
+    p = Problems()
+    p.rule("ref", f"问题编号：须为 1–64 位字母、数字、点、横线或下划线，收到「{ref}」", not re.match(REF, ref or ""))
+    p.rule("source", f"问题来源：未知来源「{source}」，可选：{choices}", source not in SOURCES)
+    p.text("title", "问题", title, limit=MAX_TITLE)
+    p.rule("found_on", f"发现日期：不能晚于今天（{today.isoformat()}），收到 {found_on.isoformat()}", found_on > today)
+    p.rule("deadline", f"整改期限：不能早于发现日期 {found_on.isoformat()}", deadline < found_on)
+    return p.errors
 
 
 class Issue(Aggregate):
@@ -172,23 +187,19 @@ class Issue(Aggregate):
         self.evidence[target] = {"what": what, "target": target, "label": label, "recorded_by": recorded_by}
 
     def complete(self, on: date, summary: str, recorded_by: str, today: date) -> None:
-        errors = []
-        if self.status not in ("open", "in_progress"):
-            errors.append(FieldError("status", f"状态：问题{STATUSES[self.status]}，不能再次报告整改完成"))
-        if not self.measures:
-            errors.append(FieldError("measures", "整改措施：报告完成前须先填写整改措施"))
-        if not self.evidence:
-            errors.append(FieldError("evidence", "佐证材料：报告完成前须至少添加一项佐证材料（活动或文件）"))
-        if on > today:
-            errors.append(FieldError("on", f"完成日期：不能晚于今天（{today.isoformat()}）"))
-        if on.isoformat() < self.found_on:
-            errors.append(FieldError("on", f"完成日期：不能早于发现日期 {self.found_on}"))
-        try:
-            summary = text("summary", "整改情况", summary)
-        except DomainError as e:
-            errors += e.errors
-        if errors:
-            raise DomainError(*errors)
+        """The owner reports the rectification done: once, after measures and at least one piece of evidence."""
+        p = Problems()
+        p.rule(
+            "status",
+            f"状态：问题{STATUSES[self.status]}，不能再次报告整改完成",
+            self.status not in ("open", "in_progress"),
+        )
+        p.rule("measures", "整改措施：报告完成前须先填写整改措施", not self.measures)
+        p.rule("evidence", "佐证材料：报告完成前须至少添加一项佐证材料（活动或文件）", not self.evidence)
+        p.rule("on", f"完成日期：不能晚于今天（{today.isoformat()}）", on > today)
+        p.rule("on", f"完成日期：不能早于发现日期 {self.found_on}", on.isoformat() < self.found_on)
+        summary = p.text("summary", "整改情况", summary)
+        p.check()
         self._completed(on.isoformat(), summary, recorded_by, "")
 
     @event("Completed")
@@ -201,17 +212,12 @@ class Issue(Aggregate):
     # ---- the issuer's steps ----
 
     def move_deadline(self, deadline: date, reason: str, recorded_by: str) -> None:
-        errors = []
-        if self.status == "signed_off":
-            errors.append(FieldError("status", "状态：问题已销号，不能再调整整改期限"))
-        if deadline.isoformat() < self.found_on:
-            errors.append(FieldError("deadline", f"整改期限：不能早于发现日期 {self.found_on}"))
-        try:
-            reason = text("reason", "调整原因", reason)
-        except DomainError as e:
-            errors += e.errors
-        if errors:
-            raise DomainError(*errors)
+        """The issuer moves the deadline, with a reason, until the issue is signed off."""
+        p = Problems()
+        p.rule("status", "状态：问题已销号，不能再调整整改期限", self.status == "signed_off")
+        p.rule("deadline", f"整改期限：不能早于发现日期 {self.found_on}", deadline.isoformat() < self.found_on)
+        reason = p.text("reason", "调整原因", reason)
+        p.check()
         self._deadline_moved(deadline.isoformat(), recorded_by, reason)
 
     @event("DeadlineMoved")
@@ -220,22 +226,19 @@ class Issue(Aggregate):
 
     def verify(self, passed: bool, on: date, reason: str, recorded_by: str, today: date) -> None:
         """The issuer's verification: passed signs the issue off (销号); failed returns it to the owner."""
-        errors = []
-        if self.status != "completed":
-            errors.append(FieldError("status", f"状态：问题{STATUSES[self.status]}，须整改单位报告完成后才能验收"))
-        if on > today:
-            errors.append(FieldError("on", f"验收日期：不能晚于今天（{today.isoformat()}）"))
-        if self.completed_on and on.isoformat() < self.completed_on:
-            errors.append(FieldError("on", f"验收日期：不能早于整改完成日期 {self.completed_on}"))
-        if self.status == "completed" and recorded_by == self.completed_by:
-            # Separation of duties: whoever reported the rectification done does not also sign it off.
-            errors.append(FieldError("by", "验收人：报告整改完成的人不能验收同一问题，请由交办单位的其他人员验收"))
-        try:
-            reason = text("reason", "验收意见", reason)
-        except DomainError as e:
-            errors += e.errors
-        if errors:
-            raise DomainError(*errors)
+        done = self.completed_on
+        p = Problems()
+        p.rule("status", f"状态：问题{STATUSES[self.status]}，须整改单位报告完成后才能验收", self.status != "completed")
+        p.rule("on", f"验收日期：不能晚于今天（{today.isoformat()}）", on > today)
+        p.rule("on", f"验收日期：不能早于整改完成日期 {done}", done is not None and on.isoformat() < done)
+        # Separation of duties: whoever reported the rectification done does not also sign it off.
+        p.rule(
+            "by",
+            "验收人：报告整改完成的人不能验收同一问题，请由交办单位的其他人员验收",
+            self.status == "completed" and recorded_by == self.completed_by,
+        )
+        reason = p.text("reason", "验收意见", reason)
+        p.check()
         self._verified(passed, on.isoformat(), recorded_by, reason)
 
     @event("Verified")
@@ -251,21 +254,16 @@ class Issue(Aggregate):
 
     def reopen(self, on: date, reason: str, recorded_by: str, today: date, deadline: date | None = None) -> None:
         """The problem recurred (问题反弹): the signed-off issue is open again and counted as a recurrence."""
-        errors = []
-        if self.status != "signed_off":
-            errors.append(FieldError("status", f"状态：问题{STATUSES[self.status]}，只有已销号的问题才能重新打开"))
-        if on > today:
-            errors.append(FieldError("on", f"反弹日期：不能晚于今天（{today.isoformat()}）"))
-        if self.signed_off_on and on.isoformat() < self.signed_off_on:
-            errors.append(FieldError("on", f"反弹日期：不能早于销号日期 {self.signed_off_on}"))
-        if deadline is not None and deadline < on:
-            errors.append(FieldError("deadline", "整改期限：不能早于反弹日期"))
-        try:
-            reason = text("reason", "重新打开原因", reason)
-        except DomainError as e:
-            errors += e.errors
-        if errors:
-            raise DomainError(*errors)
+        signed = self.signed_off_on
+        p = Problems()
+        p.rule(
+            "status", f"状态：问题{STATUSES[self.status]}，只有已销号的问题才能重新打开", self.status != "signed_off"
+        )
+        p.rule("on", f"反弹日期：不能晚于今天（{today.isoformat()}）", on > today)
+        p.rule("on", f"反弹日期：不能早于销号日期 {signed}", signed is not None and on.isoformat() < signed)
+        p.rule("deadline", "整改期限：不能早于反弹日期", deadline is not None and deadline < on)
+        reason = p.text("reason", "重新打开原因", reason)
+        p.check()
         self._reopened(on.isoformat(), deadline.isoformat() if deadline else self.deadline, recorded_by, reason)
 
     @event("Reopened")

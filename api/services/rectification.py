@@ -17,8 +17,8 @@ from typing import Any
 
 from domain.access import within
 from domain.catalogue import KINDS
-from domain.errors import DomainError, FieldError, unknown_unit
-from domain.rectification import SOURCES, STATUSES, EvidenceLink, Issue, IssueBook, check_new, text
+from domain.errors import DomainError, unknown_unit
+from domain.rectification import SOURCES, STATUSES, EvidenceLink, Issue, IssueBook, Problems, check_new
 from projections import rectification as figures_of
 from projections.rectification import RectificationFigure, Reminder
 
@@ -141,20 +141,17 @@ def _save(ctx: Context, *issues: Issue) -> None:
 
 def _new(ctx: Context, actor: Actor, issuer: str, draft: IssueDraft, origin: str | None, found_on: date) -> Issue:
     today = ctx.ledger.today()
-    errors = check_new(draft.ref, draft.source, draft.title, found_on, draft.deadline, today)
+    p = Problems(*check_new(draft.ref, draft.source, draft.title, found_on, draft.deadline, today))
     if ctx.ledger.unit(draft.owner) is None:
-        errors.append(FieldError("owner", f"整改单位：{unknown_unit(draft.owner)}"))
-    elif not _descends(ctx, draft.owner, issuer):
-        errors.append(FieldError("owner", f"整改单位：「{draft.owner}」不是「{issuer}」或其下级单位"))
-    try:
-        detail = text("detail", "问题描述", draft.detail, required=False)
-    except DomainError as e:
-        errors += e.errors
-        detail = ""
-    if not errors and _book(ctx).get(issuer, draft.ref) is not None:
-        errors.append(FieldError("ref", f"问题编号：单位「{issuer}」已有编号为「{draft.ref}」的整改问题"))
-    if errors:
-        raise DomainError(*errors)
+        p.rule("owner", f"整改单位：{unknown_unit(draft.owner)}", True)
+    else:
+        p.rule(
+            "owner", f"整改单位：「{draft.owner}」不是「{issuer}」或其下级单位", not _descends(ctx, draft.owner, issuer)
+        )
+    detail = p.text("detail", "问题描述", draft.detail, required=False)
+    taken = not p.errors and _book(ctx).get(issuer, draft.ref) is not None  # only asked of a valid ref
+    p.rule("ref", f"问题编号：单位「{issuer}」已有编号为「{draft.ref}」的整改问题", taken)
+    p.check()
     return Issue(
         issuer,
         draft.ref,
