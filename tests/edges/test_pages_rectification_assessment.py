@@ -65,6 +65,8 @@ def test_the_assessor_table_and_the_unit_sheet_pages(web: Web) -> None:
     assert "年度考核" in listed and "本单位评分表" in listed
     sheet = north.get("/assessment/city/K/north").text
     assert "缺佐证材料：1.2 述法" in sheet and "提交评审" in sheet
+    assert "<title>评分表 north · 法治建设工作台账</title>" in sheet  # the page's parts are in its body, not its title
+    assert sheet.count("<h2>修改记录</h2>") == 1 and sheet.count('<select name="indicator">') == 3
     refused = north.post("/assessment/city/K/north/submitted", {})
     assert refused.status_code == 422 and "要求的佐证材料尚未提供" in refused.text
     time.sleep(1.1)  # the instant below is to the second: it must fall after the system was defined
@@ -95,7 +97,8 @@ def test_the_assessor_defines_a_system_from_a_workbook_on_the_page(web: Web, tmp
     book = tmp_path / "体系.xlsx"
     template({"centre": "中心", "town": "街镇"}).save(book)
     boss = Browser(web, "admin")
-    boss.get("/assessment?unit=city")
+    page = boss.get("/assessment?unit=city").text
+    assert "<title>考核 · 法治建设工作台账</title>" in page and page.count("<h2>定义指标体系</h2>") == 1
     files = {"file": ("体系.xlsx", book.read_bytes(), "application/octet-stream")}
     form = {"owner": "city", "code": "KH", "year": "2025", "csrf_token": boss.csrf}
     bad = boss.client.post("/assessment", data={**form, "units": "north centre"}, files=files)
