@@ -3,7 +3,6 @@ who signed in, changed permissions, exported or read what, when and from where (
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .context import command
+from .options import FORMAT, echo_json
 
 if TYPE_CHECKING:
     from ..services.access_log import Query
@@ -50,7 +50,7 @@ def access_log() -> None:
 
 @access_log.command("search")
 @_filters
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@FORMAT
 @click.pass_context
 def search(ctx: click.Context, fmt: str, **filters: object) -> None:
     """List the entries found, oldest first."""
@@ -61,7 +61,7 @@ def search(ctx: click.Context, fmt: str, **filters: object) -> None:
     cmd = command(ctx)
     found = service.search(cmd.context, cmd.actor, _query(**filters))  # type: ignore[arg-type]
     if fmt == "json":
-        click.echo(json.dumps([asdict(e) for e in found], ensure_ascii=False, indent=1))
+        echo_json([asdict(e) for e in found])
         return
     for e in found:
         what = service.ACTIONS.get(e.action, e.action)

@@ -10,17 +10,12 @@ from typing import Any
 import click
 
 from .context import as_of as parse_as_of
-from .context import command
-
-
-def _run(ctx: click.Context, call: Callable[[Any, Any], Any]) -> Any:
-
-    cmd = command(ctx)
-    return call(cmd.context, cmd.actor)
+from .context import run
+from .options import FORMAT, YEAR, as_of_option, echo_json, format_option
 
 
 def _json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+    echo_json(data, default=str)  # dates and decimals of sheets and drill-downs as their text
 
 
 def system_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,7 +63,7 @@ def template(output: Path) -> None:
 
 @assess.command("define")
 @system_options
-@click.option("--year", required=True, type=int)
+@YEAR
 @click.option("--reason", default="", help="Why, when revising an existing system.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
@@ -77,13 +72,13 @@ def define(ctx: click.Context, owner: str, code: str, year: int, reason: str, fi
     from ..services import assessment as ax
 
     if file.suffix.lower() == ".xlsx":
-        found = _run(ctx, lambda c, a: ax.import_workbook(c, a, owner, code, year, file, reason))
+        found = run(ctx, lambda c, a: ax.import_workbook(c, a, owner, code, year, file, reason))
     else:
         try:
             definition = json.loads(file.read_text(encoding="utf-8"))
         except ValueError as e:
             raise click.BadParameter(f"not JSON: {e}", param_hint="FILE") from None
-        found = _run(ctx, lambda c, a: ax.define(c, a, owner, code, year, definition, reason))
+        found = run(ctx, lambda c, a: ax.define(c, a, owner, code, year, definition, reason))
     full = "，".join(f"{label} {found.full_score(c):g} 分" for c, label in found.categories.items())
     click.echo(f"{found.name}：{len(found.indicators)} 项指标，满分 {full}（版本 {found.version}）")
 
@@ -102,7 +97,7 @@ def assign(ctx: click.Context, owner: str, code: str, pairs: tuple[str, ...]) ->
         if not sep:
             raise click.BadParameter(f"UNIT=CATEGORY, got {pair!r}", param_hint="PAIRS")
         units[unit] = category
-    found = _run(ctx, lambda c, a: ax.assign(c, a, owner, code, units))
+    found = run(ctx, lambda c, a: ax.assign(c, a, owner, code, units))
     click.echo(f"{len(found.assessed)} 家单位参加考核")
 
 
@@ -113,20 +108,20 @@ def show(ctx: click.Context, owner: str, code: str) -> None:
     """The system as JSON: categories, full scores, indicators, assessed units."""
     from ..services import assessment as ax
 
-    _json(_run(ctx, lambda c, a: ax.system(c, a, owner, code)).to_json())
+    _json(run(ctx, lambda c, a: ax.system(c, a, owner, code)).to_json())
 
 
 @assess.command("sheet")
 @sheet_options
-@click.option("--as-of", "as_of", help="ISO-8601 instant: the sheet as it stood then.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@as_of_option("ISO-8601 instant: the sheet as it stood then.")
+@FORMAT
 @click.pass_context
 def sheet(ctx: click.Context, owner: str, code: str, unit: str, as_of: str | None, fmt: str) -> None:
     """A unit's score sheet: rule scores from the figures, self-assessment, assessor's scores, missing evidence."""
     from ..services import assessment as ax
 
     stamp = parse_as_of(as_of)
-    found = _run(ctx, lambda c, a: ax.sheet(c, a, owner, code, unit, stamp))
+    found = run(ctx, lambda c, a: ax.sheet(c, a, owner, code, unit, stamp))
     _json(found.to_json()) if fmt == "json" else _sheet_text(found)
 
 
@@ -141,7 +136,7 @@ def self_assess(ctx: click.Context, owner: str, code: str, unit: str, indicator:
     """The unit's own score for a judgement indicator."""
     from ..services import assessment as ax
 
-    _sheet_text(_run(ctx, lambda c, a: ax.self_assess(c, a, owner, code, unit, indicator, score, note)))
+    _sheet_text(run(ctx, lambda c, a: ax.self_assess(c, a, owner, code, unit, indicator, score, note)))
 
 
 @assess.command("evidence")
@@ -163,7 +158,7 @@ def evidence(ctx: click.Context, owner: str, code: str, unit: str, indicator: st
             raise click.BadParameter("unit/ref", param_hint="--activity")
         link = (a_unit, ref)
     _sheet_text(
-        _run(ctx, lambda c, a: ax.add_evidence(c, a, owner, code, unit, indicator, activity=link, path=path, seal=seal))
+        run(ctx, lambda c, a: ax.add_evidence(c, a, owner, code, unit, indicator, activity=link, path=path, seal=seal))
     )
 
 
@@ -174,7 +169,7 @@ def submit(ctx: click.Context, owner: str, code: str, unit: str) -> None:
     """Submit the unit's self-assessment to the assessor."""
     from ..services import assessment as ax
 
-    _sheet_text(_run(ctx, lambda c, a: ax.submit(c, a, owner, code, unit)))
+    _sheet_text(run(ctx, lambda c, a: ax.submit(c, a, owner, code, unit)))
 
 
 @assess.command("score")
@@ -188,7 +183,7 @@ def score(ctx: click.Context, owner: str, code: str, unit: str, indicator: str, 
     """The assessor's score and comment for one indicator."""
     from ..services import assessment as ax
 
-    _sheet_text(_run(ctx, lambda c, a: ax.assess(c, a, owner, code, unit, indicator, score, comment)))
+    _sheet_text(run(ctx, lambda c, a: ax.assess(c, a, owner, code, unit, indicator, score, comment)))
 
 
 @assess.command("return")
@@ -201,7 +196,7 @@ def send_back(ctx: click.Context, owner: str, code: str, unit: str, wants: tuple
     from ..services import assessment as ax
 
     wanted = dict(w.partition("=")[::2] for w in wants)
-    _sheet_text(_run(ctx, lambda c, a: ax.send_back(c, a, owner, code, unit, wanted, reason)))
+    _sheet_text(run(ctx, lambda c, a: ax.send_back(c, a, owner, code, unit, wanted, reason)))
 
 
 @assess.command("final")
@@ -212,13 +207,13 @@ def final(ctx: click.Context, owner: str, code: str, unit: str, reason: str) -> 
     """Fix the unit's final scores (kept with their digest; later corrections no longer move them)."""
     from ..services import assessment as ax
 
-    _sheet_text(_run(ctx, lambda c, a: ax.finalise(c, a, owner, code, unit, reason)))
+    _sheet_text(run(ctx, lambda c, a: ax.finalise(c, a, owner, code, unit, reason)))
 
 
 @assess.command("table")
 @system_options
-@click.option("--as-of", "as_of", help="ISO-8601 instant.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx", "docx"]), default="text", show_default=True)
+@as_of_option()
+@format_option("text", "json", "xlsx", "docx")
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="For xlsx (scores) and docx (bulletin)."
 )
@@ -232,10 +227,10 @@ def table(ctx: click.Context, owner: str, code: str, as_of: str | None, fmt: str
         if output is None:
             raise click.UsageError("--output is required for xlsx and docx")
         make = ax.workbook if fmt == "xlsx" else ax.bulletin
-        _run(ctx, lambda c, a: make(c, a, owner, code, output, stamp))
+        run(ctx, lambda c, a: make(c, a, owner, code, output, stamp))
         click.echo(f"wrote {output}")
         return
-    found = _run(ctx, lambda c, a: ax.table(c, a, owner, code, stamp))
+    found = run(ctx, lambda c, a: ax.table(c, a, owner, code, stamp))
     if fmt == "json":
         _json(found.to_json())
         return
@@ -251,14 +246,14 @@ def table(ctx: click.Context, owner: str, code: str, as_of: str | None, fmt: str
 @assess.command("drill")
 @sheet_options
 @click.option("--indicator", required=True)
-@click.option("--as-of", "as_of", help="ISO-8601 instant.")
+@as_of_option()
 @click.pass_context
 def drill(ctx: click.Context, owner: str, code: str, unit: str, indicator: str, as_of: str | None) -> None:
     """The activities behind a rule-scored indicator's figure."""
     from ..services import assessment as ax
 
     stamp = parse_as_of(as_of)
-    found = _run(ctx, lambda c, a: ax.drill(c, a, owner, code, unit, indicator, stamp))
+    found = run(ctx, lambda c, a: ax.drill(c, a, owner, code, unit, indicator, stamp))
     if isinstance(found, list):
         _json([x.to_json() for x in found])
     else:
@@ -272,7 +267,7 @@ def verify(ctx: click.Context, owner: str, code: str, unit: str) -> None:
     """Check a final sheet: digest, signature and key; exit 1 when something does not hold."""
     from ..services import assessment as ax
 
-    found = _run(ctx, lambda c, a: ax.verify_sheet(c, a, owner, code, unit))
+    found = run(ctx, lambda c, a: ax.verify_sheet(c, a, owner, code, unit))
     _json(found.__dict__)
     if not found.ok:
         ctx.exit(1)
@@ -285,4 +280,4 @@ def history(ctx: click.Context, owner: str, code: str, unit: str) -> None:
     """Every event of a unit's sheet: when, by whom, what, why."""
     from ..services import assessment as ax
 
-    _json(_run(ctx, lambda c, a: ax.history(c, a, owner, code, unit)))
+    _json(run(ctx, lambda c, a: ax.history(c, a, owner, code, unit)))

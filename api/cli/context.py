@@ -130,6 +130,12 @@ def command(ctx: click.Context) -> Command:
     return found
 
 
+def run(ctx: click.Context, call: Callable[[Context, Actor], Any]) -> Any:
+    """A use-case called as the command-line user: `call(context, actor)`."""
+    cmd = command(ctx)
+    return call(cmd.context, cmd.actor)
+
+
 def as_of(value: str | None, tz: str | None = None) -> datetime | None:
     """`--as-of`: an ISO-8601 instant; without an offset it is a time in the ledger's time zone (TAIZHANG_TZ,
     default Asia/Shanghai), as a user there means it, not UTC (a date alone is that day's midnight there)."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from .context import as_of as parse_as_of
 from .context import command
+from .options import FORMAT, echo_json
 
 
 @click.command()
@@ -15,7 +14,7 @@ from .context import command
 @click.option("--as-of", "as_of", help="ISO-8601 instant: the ledger and the day as of then.")
 @click.option("--within", default=15, show_default=True, type=click.IntRange(0, 366), help="Days ahead: due soon.")
 @click.option("--all", "show_all", is_flag=True, help="Also list open items not yet due soon.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@FORMAT
 @click.pass_context
 def deadlines(ctx: click.Context, unit: str, as_of: str | None, within: int, show_all: bool, fmt: str) -> None:
     """Statutory deadlines overdue or due soon: 信访 acknowledgment and conclusion, 依申请公开, 建议提案."""
@@ -34,7 +33,7 @@ def deadlines(ctx: click.Context, unit: str, as_of: str | None, within: int, sho
     if fmt == "json":
         out = {"unit": unit, "today": today.isoformat(), "within": within, "items": [d.to_json() for d in shown]}
         out["rectification"] = [r.to_json() for r in rect]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        echo_json(out)
         return
     counts = {s: sum(d.status == s for d in items) for s in STATUS_LABELS}
     click.echo(

@@ -4,28 +4,19 @@ against the approved seal). Every subcommand calls api/services/filing.py as the
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Any
 
 import click
 
-from .context import command
+from .context import command, run
+from .options import FORMAT, YEAR, echo_json
 
-YEAR = click.option("--year", required=True, type=int)  # its range is checked by the use-case (one home)
 UNIT = click.option("--unit", required=True, help="The unit's code.")
-FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 
 
 @click.group()
 def filing() -> None:
     """报送: send a unit's annual report upward, review it, follow every unit's progress."""
-
-
-def _run(ctx: click.Context, call: Callable[[Any, Any], Any]) -> Any:
-
-    cmd = command(ctx)
-    return call(cmd.context, cmd.actor)
 
 
 def _register(status: Any) -> None:
@@ -45,7 +36,7 @@ def _register(status: Any) -> None:
 
 def _show(status: Any, fmt: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps(status.to_json(), ensure_ascii=False, indent=1))
+        echo_json(status.to_json())
     else:
         _register(status)
 
@@ -61,7 +52,7 @@ def submit(ctx: click.Context, unit: str, year: int, comment: str | None, seal_i
     """Submit (or resubmit) the unit's year to its superiors, with a seal of that year."""
     from ..services import filing as service
 
-    _show(_run(ctx, lambda c, a: service.submit(c, a, unit, year, comment, seal_id)), fmt)
+    _show(run(ctx, lambda c, a: service.submit(c, a, unit, year, comment, seal_id)), fmt)
     command(ctx).caught_up()
 
 
@@ -75,7 +66,7 @@ def return_(ctx: click.Context, unit: str, year: int, reason: str, fmt: str) -> 
     """Return a submitted report to the unit, with a reason (a reviewer of an ancestor unit)."""
     from ..services import filing as service
 
-    _show(_run(ctx, lambda c, a: service.return_(c, a, unit, year, reason)), fmt)
+    _show(run(ctx, lambda c, a: service.return_(c, a, unit, year, reason)), fmt)
 
 
 @filing.command()
@@ -88,7 +79,7 @@ def approve(ctx: click.Context, unit: str, year: int, comment: str | None, fmt: 
     """Approve a submitted report: the unit's figures of that year are locked from now on."""
     from ..services import filing as service
 
-    _show(_run(ctx, lambda c, a: service.approve(c, a, unit, year, comment)), fmt)
+    _show(run(ctx, lambda c, a: service.approve(c, a, unit, year, comment)), fmt)
 
 
 @filing.command()
@@ -101,7 +92,7 @@ def reopen(ctx: click.Context, unit: str, year: int, reason: str, fmt: str) -> N
     """Reopen an approved year (a reviewer, with a reason): the lock is lifted until the next approval."""
     from ..services import filing as service
 
-    _show(_run(ctx, lambda c, a: service.reopen(c, a, unit, year, reason)), fmt)
+    _show(run(ctx, lambda c, a: service.reopen(c, a, unit, year, reason)), fmt)
 
 
 @filing.command()
@@ -114,9 +105,9 @@ def status(ctx: click.Context, unit: str, year: int, fmt: str) -> None:
     submitted seal."""
     from ..services import filing as service
 
-    found = _run(ctx, lambda c, a: service.status(c, a, unit, year))
+    found = run(ctx, lambda c, a: service.status(c, a, unit, year))
     _show(found, fmt)
-    moved = _run(ctx, lambda c, a: service.since_submission(c, a, found))
+    moved = run(ctx, lambda c, a: service.since_submission(c, a, found))
     if moved is not None and fmt == "text":
         click.echo(
             f"【注意】报送后数据又有变动（{len(moved.changes)} 个事件，{len(moved.moved)} 项指标）："
@@ -137,9 +128,9 @@ def progress(ctx: click.Context, unit: str, year: int, fmt: str) -> None:
 
     from ..services import filing as service
 
-    found = _run(ctx, lambda c, a: service.progress(c, a, unit, year))
+    found = run(ctx, lambda c, a: service.progress(c, a, unit, year))
     if fmt == "json":
-        click.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=1))
+        echo_json(found.to_json())
         return
     counts = found.counts()
     summary = "，".join(f"{label} {counts[s]}" for s, label in STATES.items())
@@ -169,7 +160,7 @@ def publish(ctx: click.Context, unit: str, year: int, url: str, day: str, fmt: s
     """Record that and where the year's report was published (by 1 April)."""
     from ..services import filing as service
 
-    _show(_run(ctx, lambda c, a: service.publish(c, a, unit, year, url, day)), fmt)
+    _show(run(ctx, lambda c, a: service.publish(c, a, unit, year, url, day)), fmt)
 
 
 @filing.command()
@@ -182,7 +173,7 @@ def deadline(ctx: click.Context, unit: str, year: int, day: str, descendants: bo
     """Set a unit's own submission deadline (a reviewer of an ancestor; default 1 March of the next year)."""
     from ..services import filing as service
 
-    done = _run(ctx, lambda c, a: service.set_deadline(c, a, unit, year, service.parse_day(day), descendants))
+    done = run(ctx, lambda c, a: service.set_deadline(c, a, unit, year, service.parse_day(day), descendants))
     for s in done:
         click.echo(f"{s.name}（{s.unit}）{s.year} 年度报告报送期限：{s.due}")
 
@@ -196,7 +187,7 @@ def late(ctx: click.Context, unit: str, year: int) -> None:
     from ..render import ETYPE_LABELS
     from ..services import filing as service
 
-    found = _run(ctx, lambda c, a: service.late_corrections(c, a, unit, year))
+    found = run(ctx, lambda c, a: service.late_corrections(c, a, unit, year))
     click.echo(
         f"{found.status.name}（{unit}）{year} 年度报告：{found.status.state_label}，报后更正 {len(found.entries)} 项"
     )

@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from .context import command
+from .context import command, run
+from .options import FORMAT, echo_json
 
 
 @click.group()
@@ -25,9 +25,7 @@ def export(ctx: click.Context, seal_id: str, output: str) -> None:
     """Write the package of a seal: report JSON, DOCX, signature, the unit's key, parts, consistency proofs."""
     from ..services import packages
 
-    cmd = command(ctx)
-    data = packages.export(cmd.context, cmd.actor, seal_id)
-    Path(output).write_bytes(data)
+    Path(output).write_bytes(run(ctx, lambda c, a: packages.export(c, a, seal_id)))
     click.echo(f"wrote {output} / 已生成报送包 {output}")
 
 
@@ -63,7 +61,7 @@ def import_(ctx: click.Context, file: str, parent: str | None, late_reason: str 
 
 
 @package.command("list")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@FORMAT
 @click.pass_context
 def list_(ctx: click.Context, fmt: str) -> None:
     """Units on their own servers: pinned key, witnessed log, packages imported, refused and key changes."""
@@ -71,10 +69,9 @@ def list_(ctx: click.Context, fmt: str) -> None:
 
     from ..services import packages
 
-    cmd = command(ctx)
-    found = packages.remote_units(cmd.context, cmd.actor)
+    found = run(ctx, packages.remote_units)
     if fmt == "json":
-        click.echo(json.dumps([asdict(r) for r in found], ensure_ascii=False, indent=1))
+        echo_json([asdict(r) for r in found])
         return
     for r in found:
         click.echo(f"{r.name}（{r.unit}）→ {r.parent}  密钥 {r.public_key[:16]}…  日志 {r.size} 条 根 {r.root[:16]}…")
@@ -98,6 +95,5 @@ def approve_key(ctx: click.Context, unit: str, public_key: str, reason: str) -> 
     """Approve a unit's new signing key (reviewers), with the reason; then import its package again."""
     from ..services import packages
 
-    cmd = command(ctx)
-    got = packages.approve_key(cmd.context, cmd.actor, unit, public_key, reason)
+    got = run(ctx, lambda c, a: packages.approve_key(c, a, unit, public_key, reason))
     click.echo(f"approved / 已批准单位「{unit}」的新签名密钥 {got.public_key}")

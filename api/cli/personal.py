@@ -3,11 +3,10 @@ stored encrypted; shown in clear to the unit's recorders and admins, each showin
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from .context import command
+from .options import FORMAT, echo_json
 
 STATES = {
     "absent": "（未录入）",
@@ -46,7 +45,7 @@ def personal_set(
 @personal.command("show")
 @click.option("--unit", required=True)
 @click.argument("ref")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@FORMAT
 @click.pass_context
 def personal_show(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
     """Show the personal fields in clear (recorded in the log as a reading of personal data)."""
@@ -57,7 +56,7 @@ def personal_show(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
     cmd = command(ctx)
     view = service.show(cmd.context, cmd.actor, unit, ref)
     if fmt == "json":
-        click.echo(json.dumps(asdict(view), ensure_ascii=False, indent=1))
+        echo_json(asdict(view))
         return
     for v in view.values:
         click.echo(f"{v.label}：{v.value if v.state == 'clear' else STATES[v.state]}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,8 @@ from typing import Any
 import click
 
 from .context import as_of as parse_as_of
-from .context import command
+from .context import run
+from .options import FORMAT, YEAR, as_of_option, echo_json
 
 SOURCE_HELP = (
     "supervision 督察 | patrol 巡察 | audit 审计 | inspection 专项检查 | reconsideration 复议纠错 | "
@@ -28,12 +28,6 @@ def _date(value: str | None, hint: str) -> date | None:
         raise click.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint=hint) from None
 
 
-def _run(ctx: click.Context, call: Callable[[Any, Any], Any]) -> Any:
-
-    cmd = command(ctx)
-    return call(cmd.context, cmd.actor)
-
-
 def _echo(found: Any, fmt: str = "json") -> None:
     from ..services.rectification import IssueView
 
@@ -44,7 +38,7 @@ def _echo(found: Any, fmt: str = "json") -> None:
     else:
         data = found
     if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        echo_json(data)
         return
     for row in data if isinstance(data, list) else [data]:
         click.echo(
@@ -87,7 +81,7 @@ def register(ctx: click.Context, issuer: str, ref: str, owner: str, source: str,
         detail,
         _date(found_on, "--found-on"),  # type: ignore[arg-type]
     )
-    _echo(_run(ctx, lambda c, a: rect.register(c, a, issuer, draft)))
+    _echo(run(ctx, lambda c, a: rect.register(c, a, issuer, draft)))
 
 
 @issue.command("from-inspection")
@@ -111,7 +105,7 @@ def from_inspection(ctx: click.Context, unit: str, inspection: str, file: Any) -
     except (ValueError, KeyError, TypeError) as e:
         problem = f"a JSON list of issues with ref, owner, title, deadline: {e}"
         raise click.BadParameter(problem, param_hint="FILE") from None
-    _echo(_run(ctx, lambda c, a: rect.register_from_inspection(c, a, unit, inspection, drafts)))
+    _echo(run(ctx, lambda c, a: rect.register_from_inspection(c, a, unit, inspection, drafts)))
 
 
 @issue.command("plan")
@@ -123,7 +117,7 @@ def plan(ctx: click.Context, issuer: str, ref: str, measures: str) -> None:
     """The owner unit's measures (整改措施)."""
     from ..services import rectification as rect
 
-    _echo(_run(ctx, lambda c, a: rect.plan(c, a, issuer, ref, measures)))
+    _echo(run(ctx, lambda c, a: rect.plan(c, a, issuer, ref, measures)))
 
 
 @issue.command("evidence")
@@ -142,9 +136,9 @@ def evidence(ctx: click.Context, issuer: str, ref: str, activity: str | None, pa
         unit, _, aref = activity.partition("/")
         if not aref:
             raise click.BadParameter("unit/ref", param_hint="--activity")
-        _echo(_run(ctx, lambda c, a: rect.link_activity(c, a, issuer, ref, unit, aref)))
+        _echo(run(ctx, lambda c, a: rect.link_activity(c, a, issuer, ref, unit, aref)))
     else:
-        _echo(_run(ctx, lambda c, a: rect.attach_file(c, a, issuer, ref, path)))  # type: ignore[arg-type]
+        _echo(run(ctx, lambda c, a: rect.attach_file(c, a, issuer, ref, path)))  # type: ignore[arg-type]
 
 
 @issue.command("complete")
@@ -157,7 +151,7 @@ def complete(ctx: click.Context, issuer: str, ref: str, on: str | None, summary:
     """The owner reports the rectification done (needs measures and evidence)."""
     from ..services import rectification as rect
 
-    _echo(_run(ctx, lambda c, a: rect.complete(c, a, issuer, ref, _date(on, "--on"), summary)))
+    _echo(run(ctx, lambda c, a: rect.complete(c, a, issuer, ref, _date(on, "--on"), summary)))
 
 
 @issue.command("deadline")
@@ -171,7 +165,7 @@ def move_deadline(ctx: click.Context, issuer: str, ref: str, deadline: str, reas
     from ..services import rectification as rect
 
     day = _date(deadline, "--to")
-    _echo(_run(ctx, lambda c, a: rect.move_deadline(c, a, issuer, ref, day, reason)))  # type: ignore[arg-type]
+    _echo(run(ctx, lambda c, a: rect.move_deadline(c, a, issuer, ref, day, reason)))  # type: ignore[arg-type]
 
 
 @issue.command("verify")
@@ -185,7 +179,7 @@ def verify(ctx: click.Context, issuer: str, ref: str, passed: bool, reason: str,
     """The issuer verifies: --pass signs the issue off (销号), --fail returns it to the owner."""
     from ..services import rectification as rect
 
-    _echo(_run(ctx, lambda c, a: rect.verify(c, a, issuer, ref, passed, reason, _date(on, "--on"))))
+    _echo(run(ctx, lambda c, a: rect.verify(c, a, issuer, ref, passed, reason, _date(on, "--on"))))
 
 
 @issue.command("reopen")
@@ -199,7 +193,7 @@ def reopen(ctx: click.Context, issuer: str, ref: str, reason: str, on: str | Non
     """The problem recurred (问题反弹): reopen a signed-off issue."""
     from ..services import rectification as rect
 
-    _echo(_run(ctx, lambda c, a: rect.reopen(c, a, issuer, ref, reason, _date(on, "--on"),
+    _echo(run(ctx, lambda c, a: rect.reopen(c, a, issuer, ref, reason, _date(on, "--on"),
                                              _date(deadline, "--deadline"))))  # fmt: skip
 
 
@@ -211,49 +205,49 @@ def show(ctx: click.Context, issuer: str, ref: str) -> None:
     """One issue with its every event: when, by whom, what, why."""
     from ..services import rectification as rect
 
-    _echo(_run(ctx, lambda c, a: rect.issue(c, a, issuer, ref)))
+    _echo(run(ctx, lambda c, a: rect.issue(c, a, issuer, ref)))
 
 
 @issue.command("list")
 @click.option("--unit", required=True, help="Issues this unit or its descendants issued or own.")
 @click.option("--status", help="open | in_progress | completed | signed_off")
-@click.option("--as-of", "as_of", help="ISO-8601 instant.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@as_of_option()
+@FORMAT
 @click.pass_context
 def list_(ctx: click.Context, unit: str, status: str | None, as_of: str | None, fmt: str) -> None:
     """The issue list, as it stood at any instant."""
     from ..services import rectification as rect
 
     stamp = parse_as_of(as_of)
-    _echo(_run(ctx, lambda c, a: rect.issues(c, a, unit, stamp, status)), fmt)
+    _echo(run(ctx, lambda c, a: rect.issues(c, a, unit, stamp, status)), fmt)
 
 
 @issue.command("figures")
 @click.option("--unit", required=True)
-@click.option("--year", required=True, type=int)
-@click.option("--as-of", "as_of", help="ISO-8601 instant.")
+@YEAR
+@as_of_option()
 @click.pass_context
 def figures(ctx: click.Context, unit: str, year: int, as_of: str | None) -> None:
     """整改完成率, 整改超期率, 问题反弹 for the issues the unit and its descendants own, found in YEAR."""
     from ..services import rectification as rect
 
     stamp = parse_as_of(as_of)
-    found = _run(ctx, lambda c, a: rect.figures(c, a, unit, year, stamp))
+    found = run(ctx, lambda c, a: rect.figures(c, a, unit, year, stamp))
     _echo({"unit": unit, "year": year, "figures": {k: v.to_json() for k, v in found.items()}})
 
 
 @issue.command("reminders")
 @click.option("--unit", required=True)
 @click.option("--within", default=14, show_default=True, type=click.IntRange(0, 366), help="Days ahead.")
-@click.option("--as-of", "as_of", help="ISO-8601 instant: the day to remind as of.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@as_of_option("ISO-8601 instant: the day to remind as of.")
+@FORMAT
 @click.pass_context
 def reminders(ctx: click.Context, unit: str, within: int, as_of: str | None, fmt: str) -> None:
     """Per owner unit: issues due within --within days (before the deadline) or overdue (after it)."""
     from ..services import rectification as rect
 
     stamp = parse_as_of(as_of)
-    found = _run(ctx, lambda c, a: rect.reminders(c, a, unit, within, stamp))
+    found = run(ctx, lambda c, a: rect.reminders(c, a, unit, within, stamp))
     if fmt == "json":
         _echo({u: [r.to_json() for r in rs] for u, rs in found.items()})
         return

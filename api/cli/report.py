@@ -11,6 +11,7 @@ import click
 
 from .context import as_of as parse_as_of
 from .context import command
+from .options import FORMAT, echo_json
 
 
 @click.command()
@@ -76,7 +77,7 @@ def report(
 @click.option("--unit", required=True)
 @click.option("--year", required=True, type=int)
 @click.option("--as-of", "as_of")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@FORMAT
 @click.pass_context
 def explain(ctx: click.Context, figure: str, unit: str, year: int, as_of: str | None, fmt: str) -> None:
     """The activities behind one figure."""
@@ -88,7 +89,7 @@ def explain(ctx: click.Context, figure: str, unit: str, year: int, as_of: str | 
     if fmt == "json":
         extra = {"declaration": found.declaration} if found.declaration else {}
         out = {"figure": figure, **found.value.to_json(), **extra, "activities": found.activities}
-        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        echo_json(out)
     else:
         head = render.declaration_text(found.declaration) if found.declaration else ""
         click.echo(head + render.explain_text(found.value, figure, found.activities), nl=False)
@@ -97,7 +98,7 @@ def explain(ctx: click.Context, figure: str, unit: str, year: int, as_of: str | 
 @click.command()
 @click.option("--unit", required=True)
 @click.argument("ref")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@FORMAT
 @click.pass_context
 def history(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
     """Every event of one activity: when recorded, by whom, what changed, why."""
@@ -107,6 +108,6 @@ def history(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
     cmd = command(ctx)
     rows = reads.history(cmd.context, cmd.actor, unit, ref)
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        echo_json(rows)
     else:
         click.echo(render.history_text(unit, ref, rows, cmd.settings.tz), nl=False)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .context import command
+from .options import echo_json
 from .refusals import fail
 
 
@@ -26,7 +27,7 @@ def seal(ctx: click.Context, unit: str, year: int) -> None:
     cmd.caught_up()  # the seal's own event, so the next command finds the read model current
     from ..render import local_stamp
 
-    click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+    echo_json(out)
     stamp = local_stamp(out["as_of"], cmd.settings.tz)
     who = cmd.actor.username
     click.echo(f"已封存 {unit} {year} 年度，截至 {stamp}，封存人 {who}，封存编号 {out['seal']}", err=True)

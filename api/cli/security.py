@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import click
 
 from .context import command
+from .options import FORMAT, echo_json
 
 if TYPE_CHECKING:
     from ..services.security import KeyFile, SecurityReport
@@ -20,7 +20,7 @@ def security() -> None:
 
 
 @security.command("report")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@FORMAT
 @click.pass_context
 def security_report(ctx: click.Context, fmt: str) -> None:
     """Print the ledger's suite, key locations, sign-in policy, role separation and log retention."""
@@ -29,7 +29,7 @@ def security_report(ctx: click.Context, fmt: str) -> None:
     cmd = command(ctx)
     found = service.report(cmd.context, cmd.actor)
     if fmt == "json":
-        click.echo(json.dumps(asdict(found), ensure_ascii=False, indent=1, default=str))
+        echo_json(asdict(found), default=str)
         return
     click.echo("\n".join(text_lines(found)))
 
