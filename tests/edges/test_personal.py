@@ -5,12 +5,13 @@ the unit's key leaves every figure, root and seal valid. On both suites (SM4-GCM
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from cli_kit import taizhang
+from conftest import settings_for
 from cryptography.exceptions import InvalidTag
+from pgstore import stored_events
 
 from api.infra.keys import decrypt, encrypt
 
@@ -56,10 +57,16 @@ def put(home: Path, *args: str, user: str = "li"):  # noqa: ANN201
     return taizhang(home, "personal", "set", "--unit", "ctr", "XF-1", *args, user=user)
 
 
+def events(home: Path) -> list[tuple[str, bytes]]:
+    ledger = settings_for(home).ledger()  # the store under test, SQLite or PostgreSQL
+    try:
+        return stored_events(ledger)
+    finally:
+        ledger.close()
+
+
 def personal_events(home: Path) -> list[tuple[str, dict]]:
-    with sqlite3.connect(home / "events.db") as db:
-        found = db.execute("SELECT topic, state FROM stored_events WHERE topic LIKE 'domain.personal:%' ORDER BY rowid")
-        return [(t.split(".")[-1], json.loads(s)) for t, s in found.fetchall()]
+    return [(t.split(".")[-1], json.loads(s)) for t, s in events(home) if t.startswith("domain.personal:")]
 
 
 def test_personal_data_is_in_no_file_in_clear_and_shown_only_to_those_handling_it(home: Path) -> None:
@@ -71,6 +78,9 @@ def test_personal_data_is_in_no_file_in_clear_and_shown_only_to_those_handling_i
             data = path.read_bytes()
             for secret in (NAME.encode(), ID_NUMBER.encode(), PHONE.encode()):
                 assert secret not in data, f"{secret!r} in clear in {path}"
+    for topic, state in events(home):  # and the log, wherever the store is (not in the folder on PostgreSQL)
+        for secret in (NAME, ID_NUMBER, PHONE):
+            assert secret.encode() not in state and json.dumps(secret)[1:-1].encode() not in state, topic
     recorded = personal_events(home)[-1][1]["sealed"]
     assert set(recorded) == {"name", "id_number", "phone"} and all(len(v["value"]) > 20 for v in recorded.values())
     shown = taizhang(home, "personal", "show", "--unit", "ctr", "XF-1", "--format", "json", user="li")

@@ -10,8 +10,10 @@ import stat
 import subprocess
 from pathlib import Path
 
+import pgstore
 import pytest
 from cli_kit import taizhang
+from conftest import settings_for
 
 from domain.seal import seal_payload
 
@@ -37,22 +39,37 @@ def run(home: Path, *args: str, stdin: str | None = None):  # noqa: ANN201
     return taizhang(home, *args, stdin=stdin, user=None)
 
 
-@pytest.fixture(scope="module")
-def gm_sealed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    home = tmp_path_factory.mktemp("gm")
+def _gm_sealed(home: Path) -> dict:
     made = run(home, "init", "--suite", "gm")
     assert made.returncode == 0 and "gm" in made.stdout
     assert run(home, "import", "-", stdin=IMPORT).returncode == 0
     sealed = run(home, "seal", "--unit", "ctr", "--year", "2025")
     assert sealed.returncode == 0, sealed.stderr
-    return home, json.loads(sealed.stdout)
+    return json.loads(sealed.stdout)
+
+
+@pytest.fixture(scope="module")
+def gm_sealed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    home = tmp_path_factory.mktemp("gm")
+    return home, _gm_sealed(home)
 
 
 @pytest.fixture
 def gm_home(gm_sealed: tuple[Path, dict], tmp_path: Path) -> Path:
     copy = tmp_path / "home"
-    shutil.copytree(gm_sealed[0], copy)
+    if pgstore.STORE == "postgres":  # the store is not in the folder: a copy of it would hold no ledger
+        _gm_sealed(copy)
+    else:
+        shutil.copytree(gm_sealed[0], copy)
     return copy
+
+
+def _seal_event(home: Path) -> dict:
+    ledger = settings_for(home).ledger()  # the store under test, SQLite or PostgreSQL
+    try:
+        return next(json.loads(s) for t, s in pgstore.stored_events(ledger) if t.endswith("Seal.Sealed"))
+    finally:
+        ledger.close()
 
 
 def test_a_gm_ledger_names_its_suite_and_a_default_one_keeps_the_contracts_log_block(
@@ -91,9 +108,7 @@ def test_a_gm_seal_signature_verifies_with_openssl(gm_home: Path, tmp_path: Path
     """An outsider with only OpenSSL checks the seal: the exported SM2 key, the payload, SM3, the standard id."""
     if shutil.which("openssl") is None:
         pytest.skip("no openssl command")
-    with sqlite3.connect(gm_home / "events.db") as db:
-        (state,) = db.execute("SELECT state FROM stored_events WHERE topic LIKE '%Seal.Sealed'").fetchone()
-    doc = json.loads(state)
+    doc = _seal_event(gm_home)
     payload = seal_payload(doc["unit"], doc["year"], doc["as_of"], doc["size"], doc["root"], doc["report"], "gm")
     signature = bytes.fromhex(doc["signature"])
 
