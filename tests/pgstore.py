@@ -72,12 +72,10 @@ def use_for_every_ledger() -> None:
     Settings.__init__ = on_postgres  # type: ignore[method-assign]
 
 
-# Tests that exercise the SQLite file itself. tests/test_postgres_audit.py covers the same ground on PostgreSQL.
+# Tests that exercise the SQLite file itself. tests/e2e/test_postgres_audit.py covers the same ground on PostgreSQL.
 SQLITE_FILE_TESTS = {
     "test_a_store_written_before_section_7_reports_and_verifies_as_it_did": "the old ledger is a SQLite file "
     "(tests/data/legacy-2025/events.db) written by the version before DOMAIN.md §7",
-    "test_rebuild_killed_with_sigkill_resumes_to_identical_report": "its child process opens Settings(database_url="
-    "None) by itself (tests/test_postgres_project.py kills a catch-up on PostgreSQL)",
     "test_a_read_in_a_folder_without_a_ledger_creates_nothing_and_names_the_folder": "the folder holds the "
     "embedded store's events.db; a PostgreSQL store is not in the folder",
     "test_a_report_of_a_caught_up_read_model_imports_neither_pyarrow_nor_psycopg": "a PostgreSQL store is read "
@@ -110,6 +108,6 @@ def sqlite_only(item: pytest.Item) -> str | None:
     if item.path.name in ("test_audit.py", "test_audit_unseen.py") and "home" in getattr(item, "fixturenames", ()):
         return (
             "copies a sealed data directory as files and edits its events.db with sqlite3; a PostgreSQL store is not"
-            " in the directory (tests/test_postgres_audit.py checks verify, proof and seals on PostgreSQL)"
+            " in the directory (tests/e2e/test_postgres_audit.py checks verify, proof and seals on PostgreSQL)"
         )
     return None

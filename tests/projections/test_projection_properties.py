@@ -210,7 +210,7 @@ KILL_SCRIPT = """
 import sys
 from api.infra.settings import Settings
 from pathlib import Path
-cfg = Settings(home=Path(sys.argv[1]), database_url=None, tz="Asia/Shanghai", user="t")
+cfg = Settings(home=Path(sys.argv[1]), database_url=sys.argv[3] or None, tz="Asia/Shanghai", user="t")
 ledger = cfg.ledger()
 with cfg.fresh_read_model() as model:
     print("start", flush=True)
@@ -239,7 +239,7 @@ def test_rebuild_killed_with_sigkill_resumes_to_identical_report(tmp_path):
         expected = reports(model)
     for delay in (0.3, 0.8, 1.5):
         proc = subprocess.Popen(
-            [sys.executable, "-c", KILL_SCRIPT, str(tmp_path), "500"],
+            [sys.executable, "-c", KILL_SCRIPT, str(tmp_path), "500", cfg.database_url or ""],  # the store under test
             stdout=subprocess.PIPE,
             cwd=Path(__file__).parents[2],
             env=dict(os.environ),
