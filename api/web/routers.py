@@ -22,6 +22,7 @@ from . import (
     page_import,
     page_ledger,
     page_packages,
+    page_policy,
     page_rectification,
     page_reminders,
     page_report,
@@ -79,6 +80,7 @@ PAGES: list[APIRouter] = [
     page_units.router,  # /units…, /setup
     page_access_log.router,  # /access-log… (audit administrators)
     page_two_factor.router,  # /two-factor (each user's own second factor)
+    page_policy.router,  # /policy (the sign-in policy: security administrators)
     page_signin.router,  # /login, /logout, /password
     page_dashboard.router,  # /
 ]
