@@ -58,6 +58,7 @@ NOTICES = {
     "policy": "已保存登录策略。",
     "second_factor_removed": "已取消该用户的两步验证。",
     "unlocked": "已解除该账号的锁定。",
+    "personal": "已加密保存个人信息。",
 }
 
 

@@ -22,6 +22,7 @@ from . import (
     page_import,
     page_ledger,
     page_packages,
+    page_personal,
     page_policy,
     page_rectification,
     page_reminders,
@@ -70,6 +71,7 @@ PAGES: list[APIRouter] = [
     page_reminders.router,  # /reminders
     page_entry.router,  # /entry…
     page_activity.router,  # /activity…, /evidence
+    page_personal.router,  # /personal… (a petition's personal data: the unit's recorders and admins)
     page_ledger.router,  # /ledger
     page_report.router,  # /report…
     page_audit.router,  # /audit…
