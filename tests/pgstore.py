@@ -77,7 +77,8 @@ SQLITE_FILE_TESTS = {
     "test_a_store_written_before_section_7_reports_and_verifies_as_it_did": "the old ledger is a SQLite file "
     "(tests/data/legacy-2025/events.db) written by the version before DOMAIN.md §7",
     "test_a_read_in_a_folder_without_a_ledger_creates_nothing_and_names_the_folder": "the folder holds the "
-    "embedded store's events.db; a PostgreSQL store is not in the folder",
+    "embedded store's events.db; a PostgreSQL store is not in the folder (tests/e2e/test_postgres_reads.py reads "
+    "a PostgreSQL schema, table and database that hold no ledger)",
     "test_a_report_of_a_caught_up_read_model_imports_neither_pyarrow_nor_psycopg": "a PostgreSQL store is read "
     "with psycopg",
     "test_a_backup_carries_the_access_log_and_a_restore_never_rolls_it_back": "taizhang backup copies the embedded "

@@ -61,7 +61,7 @@ def errors(page: str) -> list[str]:
 def error_beside(page: str, name: str) -> str:
     """The message in the same field block as the input `name`."""
     block = re.search(
-        rf'<div class="field has-error[^"]*">(?:(?!<div class="field).)*?name="{re.escape(name)}".*?'
+        rf'<div class="field has-error[^"]*"[^>]*>(?:(?!<div class="field).)*?name="{re.escape(name)}".*?'
         r'<p class="error"[^>]*>([^<]+)</p>',
         page,
         re.S,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the modules behind these are imported by the commands that 
     from domain.ledger import Ledger, Outcome, Submission
     from projections.readmodel import ReadModel
 
-    from ..infra.settings import Settings
+    from ..infra.settings import NoLedger, Settings
     from ..services.context import Actor, Context
 
 
@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # the modules behind these are imported by the commands that 
 # otherwise leave an empty ./taizhang-data behind and then say the unit does not exist).
 READ_COMMANDS = frozenset(
     {"report", "explain", "history", "diff", "proof", "verify", "deadlines", "unit list", "unit history", "user list"}
+    | {"security report", "filing status", "filing progress", "filing late", "issue list", "issue show"}
+    | {"issue figures", "package list", "assess show", "assess sheet", "assess table", "assess history"}
 )
 
 
@@ -40,31 +42,26 @@ class Command:
 
     @cached_property
     def ledger(self) -> Ledger:
-        if self.reads_only and not self.settings.database_url:
-            from ..infra.layout import events_db
-
-            found = events_db(self.settings.home)
-            if not found.exists():
-                fail(
-                    f"在「{found.parent.resolve()}」没有找到台账（{found.name}）：请在台账的数据目录所在的文件夹运行，"
-                    "或用 TAIZHANG_HOME 指定数据目录 / no ledger in that folder: set TAIZHANG_HOME"
-                )
         from domain.errors import DomainError
 
+        from ..infra.settings import NoLedger
+
         try:
-            return self.settings.ledger()
+            return self.settings.ledger(create=not self.reads_only)
         except DomainError as e:  # TAIZHANG_SUITE names another suite than the ledger's
             fail(str(e))
+        except NoLedger as e:
+            fail(no_ledger_message(e, self.settings))
 
     def caught_up(self, committed: str = "") -> ReadModel:
         """This command's read model, current with the log (a progress bar on a terminal); or exit STALE_EXIT
         saying what happened to the data (`committed`: what was written before)."""
         from projections.readmodel import ReadModelStale
 
+        recorder = self.ledger.recorder  # first: a read of a store without a ledger stops before making a model
         if self._model is None:
             self._model = self.settings.read_model()
         model = self._model
-        recorder = self.ledger.recorder
         behind = (recorder.max_notification_id() or 0) - model.position()
         try:
             # A failure is retried on a fresh connection just below, then reported.
@@ -114,6 +111,32 @@ class Command:
         from ..services.context import command_line_actor
 
         return command_line_actor(self.ledger, self.settings.user)
+
+
+def no_ledger_message(e: NoLedger, settings: Settings) -> str:
+    """One sentence naming where a read looked for the ledger and found none."""
+    if e.missing == "file":
+        return (
+            f"在「{e.where}」没有找到台账（events.db）：请在台账的数据目录所在的文件夹运行，"
+            "或用 TAIZHANG_HOME 指定数据目录 / no ledger in that folder: set TAIZHANG_HOME"
+        )
+    from ..infra.settings import HOME_SCHEMA
+
+    # ?schema=@home names the schema after the data directory: say which, the hashed name alone means nothing.
+    home = (
+        f"（?schema={HOME_SCHEMA}，按数据目录「{settings.home.resolve()}」）"
+        if HOME_SCHEMA in (settings.database_url or "")
+        else ""
+    )
+    what = {
+        "database": f"数据库「{e.where.rsplit('/', 1)[-1]}」不存在",
+        "schema": f"模式「{e.schema}」{home}不存在",
+        "table": f"模式「{e.schema}」{home}中没有台账的事件表",
+    }[e.missing]
+    return (
+        f"在 PostgreSQL「{e.where}」没有找到台账：{what}；读取不会创建台账，请检查 TAIZHANG_DATABASE_URL"
+        f"{' 和 TAIZHANG_HOME' if home else ''} / no ledger there: check TAIZHANG_DATABASE_URL"
+    )
 
 
 def command(ctx: click.Context) -> Command:

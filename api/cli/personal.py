@@ -8,12 +8,6 @@ import click
 from .context import command
 from .options import FORMAT, echo_json
 
-STATES = {
-    "absent": "（未录入）",
-    "shredded": "（密钥已销毁，无法读取）",
-    "unreadable": "（无法解密：密文被改动或密钥文件缺失）",
-}
-
 
 @click.group()
 def personal() -> None:
@@ -59,7 +53,7 @@ def personal_show(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
         echo_json(asdict(view))
         return
     for v in view.values:
-        click.echo(f"{v.label}：{v.value if v.state == 'clear' else STATES[v.state]}")
+        click.echo(f"{v.label}：{v.value if v.state == 'clear' else service.STATE_LABELS[v.state]}")
 
 
 @personal.command("shred")

@@ -28,23 +28,54 @@ def _key(env: dict[str, str]) -> tuple[str, ...]:
     return tuple(env.get(k) or "public" for k in names)
 
 
+class Missing(Exception):
+    """The store holds no ledger (for a read, which creates nothing): what is missing is `what`, one of
+    "database", "schema" and "table"."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def _connect(env: dict[str, str], create: bool) -> psycopg.Connection[Any]:
+    try:
+        return psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            dbname=env["POSTGRES_DBNAME"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+            autocommit=True,
+        )
+    except psycopg.OperationalError as e:
+        # A connection refused for a missing database carries no SQLSTATE (libpq gives only the server's text):
+        # the server's own words, in English unless its lc_messages says otherwise.
+        if not create and f'database "{env["POSTGRES_DBNAME"]}" does not exist' in str(e):
+            raise Missing("database") from None
+        raise
+
+
 @contextmanager
-def ready(env: dict[str, str], table: str) -> Iterator[dict[str, str]]:
+def ready(env: dict[str, str], table: str, create: bool = True) -> Iterator[dict[str, str]]:
     """The library's env for a store whose schema and tables exist, or (under the lock, for the length of
-    the with-block, in which the caller starts the application) for the one process that creates them."""
+    the with-block, in which the caller starts the application) for the one process that creates them.
+    With `create` false (a read) nothing is created: a store without the ledger's table raises Missing."""
     key = _key(env)
     if key in _ready:
         yield {**env, "CREATE_TABLE": "no"}
         return
     schema = key[-1]
-    with psycopg.connect(
-        host=env["POSTGRES_HOST"],
-        port=env["POSTGRES_PORT"],
-        dbname=env["POSTGRES_DBNAME"],
-        user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"],
-        autocommit=True,
-    ) as con:
+    if not create:
+        with _connect(env, create) as con:
+            if not con.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone():
+                raise Missing("schema")
+            exists = con.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}"."{table}"']).fetchone()
+            if not (exists and exists[0]):
+                raise Missing("table")
+        yield {**env, "CREATE_TABLE": "no"}
+        _ready.add(key)
+        return
+    with _connect(env, create) as con:
         lock = int.from_bytes(hashlib.sha256(f"taizhang-store:{schema}".encode()).digest()[:8], "big", signed=True)
         con.execute("SELECT pg_advisory_lock(%s)", [lock])
         try:

@@ -117,17 +117,24 @@ class Settings:
             env["POSTGRES_SCHEMA"] = schema
         return env
 
-    def ledger(self) -> Ledger:
+    def ledger(self, create: bool = True) -> Ledger:
         """The ledger; a new one is created under TAIZHANG_SUITE when that is set (raises DomainError when the
-        ledger exists under another suite)."""
+        ledger exists under another suite). With `create` false (a read) nothing is created, not even the data
+        directory: where the settings point holds no ledger, NoLedger says where it looked."""
+        if not create and not self.database_url and not events_db(self.home).exists():
+            raise NoLedger(str(self.home.resolve()), "file")
         env = self.event_store_env()
         if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
             ledger = Ledger(env=env, tz=self.tz)
         else:
             from . import postgres
 
-            with postgres.ready(env, f"{Ledger.name.lower()}_events") as ready_env:
-                ledger = Ledger(env=ready_env, tz=self.tz)
+            try:
+                with postgres.ready(env, f"{Ledger.name.lower()}_events", create) as ready_env:
+                    ledger = Ledger(env=ready_env, tz=self.tz)
+            except postgres.Missing as e:
+                where = f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}"
+                raise NoLedger(where, e.what, env.get("POSTGRES_SCHEMA") or "public") from None
         if self.suite is not None:
             try:
                 ledger.choose_suite(self.suite, self.user)
@@ -143,6 +150,18 @@ class Settings:
     def fresh_read_model(self) -> ReadModel:
         """An empty read model to rebuild from the log; every other read model of the home is renewed too."""
         return slots.open_fresh(self.home, self.tz)
+
+
+class NoLedger(Exception):
+    """A read found no ledger where the settings point, and created none. `where`: the data directory
+    (embedded store) or host:port/database (PostgreSQL); `missing`: "file" (no events.db in the directory),
+    "database", "schema" or "table"; `schema`: the PostgreSQL schema looked in."""
+
+    def __init__(self, where: str, missing: str, schema: str = "") -> None:
+        super().__init__(f"no ledger at {where} ({missing})")
+        self.where = where
+        self.missing = missing
+        self.schema = schema
 
 
 def home_schema(home: Path) -> str:

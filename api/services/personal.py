@@ -48,6 +48,14 @@ class Shredded:
     removed: bool  # the key file was there and is gone
 
 
+# How a value that is not shown in clear is spoken of (the command line and the page).
+STATE_LABELS = {
+    "absent": "（未录入）",
+    "shredded": "（密钥已销毁，无法读取）",
+    "unreadable": "（无法解密：密文被改动或密钥文件缺失）",
+}
+
+
 def _get(ctx: Context, aggregate_id: Any) -> Any:
     try:
         return ctx.ledger.repository.get(aggregate_id)
@@ -100,14 +108,34 @@ def record(ctx: Context, actor: Actor, unit: str, ref: str, values: dict[str, st
     return list(checked)
 
 
-def show(ctx: Context, actor: Actor, unit: str, ref: str) -> PersonalView:
-    """The activity's personal fields in clear, for the roles that see personal data; the showing is recorded."""
+def may_see(ctx: Context, actor: Actor, unit: str) -> bool:
+    """Whether the actor is shown the unit's personal data (a page offers the way to it only then)."""
+    return may_see_personal(actor, unit, ctx.may_read(actor, unit))  # type: ignore[arg-type]
+
+
+def _seen_activity(ctx: Context, actor: Actor, unit: str, ref: str) -> Any:
     require_read(ctx, actor, unit)
-    if not may_see_personal(actor, unit, ctx.may_read(actor, unit)):  # type: ignore[arg-type]
+    if not may_see(ctx, actor, unit):
         raise Refused("forbidden", "无权查看个人信息（仅本单位录入员和管理员）")
     activity = ctx.ledger.activity(unit, ref)
     if activity is None:
         raise Refused("not_found", f"单位「{unit}」没有编号为「{ref}」的活动", field="ref")
+    return activity
+
+
+def fields(ctx: Context, actor: Actor, unit: str, ref: str) -> list[tuple[str, str]]:
+    """The activity's personal fields (name, label), for those who see them, without showing any value (so
+    nothing is recorded as read): what a page offers to show or to record."""
+    activity = _seen_activity(ctx, actor, unit, ref)
+    found = [(f.name, f.label) for f in PERSONAL_FIELDS.get(activity.kind, ())]
+    if not found:
+        raise Refused("not_found", f"活动「{ref}」这一类没有个人信息字段", field="ref")
+    return found
+
+
+def show(ctx: Context, actor: Actor, unit: str, ref: str) -> PersonalView:
+    """The activity's personal fields in clear, for the roles that see personal data; the showing is recorded."""
+    activity = _seen_activity(ctx, actor, unit, ref)
     existing: PersonalRecord | None = _get(ctx, personal_record_id(unit, ref))
     key_record: PersonalKey | None = _get(ctx, personal_key_id(unit))
     keys = PersonalKeys(ctx.settings.home)

@@ -50,6 +50,18 @@ class Policy:
     idle_minutes: int
 
 
+@dataclass(frozen=True)
+class Account:
+    """One account as the security administrator sees its sign-in: second factor set up, needed, locked."""
+
+    username: str
+    display_name: str
+    role: str
+    enrolled: bool
+    required: bool  # its role must use a second factor (the policy)
+    locked_until: datetime | None
+
+
 def policy(ctx: Context) -> Policy:
     try:
         found: SignInPolicy | None = ctx.ledger.repository.get(sign_in_policy_id())
@@ -77,6 +89,23 @@ def set_policy(ctx: Context, actor: Actor, second_factor_roles: list[str]) -> Po
     access_log.record(ctx, actor, "policy_changed", target="second_factor_roles",
                       detail={"before": before, "after": roles})  # fmt: skip
     return policy(ctx)
+
+
+def accounts(ctx: Context, actor: Actor) -> list[Account]:
+    """Every account's sign-in state (security administrators: the sign-in policy's page)."""
+    require_duty(actor, "sign_in_policy")
+    roles = policy(ctx).second_factor_roles
+    return [
+        Account(
+            u.username,
+            u.display_name,
+            u.role,
+            getattr(u, "second_factor", None) is not None,
+            u.role in roles,
+            locked_until(ctx, u.username),
+        )
+        for u in ctx.ledger.users()
+    ]
 
 
 def _user(ctx: Context, username: str) -> User:

@@ -31,6 +31,11 @@ class Input:
     options: list[tuple[str, str]] = field(default_factory=list)
     error: str = ""
     hint: str = ""
+    # A field that applies only when another of its form has one of some values (the catalogue's `when`): the
+    # other's form name and those values as the page's script compares them (codes; true/false for a checkbox).
+    # The script shows the field only then; without it every field shows with its hint and the server judges.
+    when: str = ""
+    when_values: tuple[str, ...] = ()
 
 
 def display(f: Field, value: Any) -> str:
@@ -71,6 +76,9 @@ def inputs(fields: tuple[Field, ...], values: Form, errors: Mapping[str, str], p
         if f.when is not None:
             hint = (hint + "；" if hint else "") + when_text(fields, f)
         item = Input(name, f.label, _WIDGETS[f.type], f.required, value, error=errors.get(name, ""), hint=hint)
+        if f.when is not None and any(x.name == f.when[0] for x in fields):
+            item.when = prefix + f.when[0]
+            item.when_values = tuple(_script_value(v) for v in f.when[1])
         if f.type == "bool":
             item.checked = value in ("on", "true", "1")
         if f.type == "code":
@@ -89,6 +97,13 @@ _WIDGETS = {
     "money": "text",
     "score": "text",
 }
+
+
+def _script_value(value: object) -> str:
+    """A value of the catalogue's `when` as the page's script reads it from the other input."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def when_text(fields: tuple[Field, ...], f: Field) -> str:

@@ -12,15 +12,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
-from domain.catalogue import KINDS, LINE_LABELS, Kind
+from domain.catalogue import KINDS, LINE_LABELS, PERSONAL_FIELDS, Kind
 
 from ..infra.evidence import MAX_BYTES, MAX_MB
-from ..services import attachments, reads, writes
+from ..services import attachments, personal, reads, writes
 from ..services.refusals import Refused
 from . import forms
 from .auth import Caller
 from .context import context
 from .page_kit import file_name_problem, form_key, posted, redirect, render, server_of, texts, viewer
+from .page_personal import personal_url
 from .refusals import status_of
 
 router = APIRouter()
@@ -99,6 +100,10 @@ def _activity(
         writable=server.may_write(caller.user, unit) and not found["voided"],
         form_key=form_key(),
         unit_name=(server.ledger.unit(unit).name if server.ledger.unit(unit) else unit),  # type: ignore[union-attr]
+        # The way to a petition's personal data, for those who see it (api/services/personal.py).
+        personal_url=personal_url(unit, ref)
+        if PERSONAL_FIELDS.get(kind.code) and personal.may_see(context(server), caller.user, unit)
+        else "",
     )
 
 

@@ -55,6 +55,10 @@ NOTICES = {
     "token_revoked": "令牌已撤销。",
     "declared": "已保存指标声明。",
     "retired": "已撤销指标声明。",
+    "policy": "已保存登录策略。",
+    "second_factor_removed": "已取消该用户的两步验证。",
+    "unlocked": "已解除该账号的锁定。",
+    "personal": "已加密保存个人信息。",
 }
 
 

@@ -22,6 +22,8 @@ from . import (
     page_import,
     page_ledger,
     page_packages,
+    page_personal,
+    page_policy,
     page_rectification,
     page_reminders,
     page_report,
@@ -69,6 +71,7 @@ PAGES: list[APIRouter] = [
     page_reminders.router,  # /reminders
     page_entry.router,  # /entry…
     page_activity.router,  # /activity…, /evidence
+    page_personal.router,  # /personal… (a petition's personal data: the unit's recorders and admins)
     page_ledger.router,  # /ledger
     page_report.router,  # /report…
     page_audit.router,  # /audit…
@@ -79,6 +82,7 @@ PAGES: list[APIRouter] = [
     page_units.router,  # /units…, /setup
     page_access_log.router,  # /access-log… (audit administrators)
     page_two_factor.router,  # /two-factor (each user's own second factor)
+    page_policy.router,  # /policy (the sign-in policy: security administrators)
     page_signin.router,  # /login, /logout, /password
     page_dashboard.router,  # /
 ]

@@ -34,7 +34,7 @@ def test_ledger_list_and_drill_down_show_unit_names_and_topics(web: Web) -> None
 
 
 def test_report_keeps_merkle_root_and_figure_codes_in_a_fold(web: Web) -> None:
-    b = Browser(web, "rec-north")
+    b = Browser(web, "aud-city")  # the fold is for auditors (staff do not get it: test_web_audit_fold.py)
     page = b.get(f"/report?unit=north&year={today(web)[:4]}").text
     fold = re.search(r'<details class="card proof".*?</details>', page, re.S)
     assert fold and "Merkle 根" in fold.group(0) and "<code>study.sessions</code>" in fold.group(0)

@@ -51,6 +51,35 @@ document.addEventListener("DOMContentLoaded", () => {
     input.addEventListener("invalid", check);
     check();
   });
+  // Fields that apply only when another field of the form has one of some values (data-when, from the
+  // catalogue's `when`): shown (and required, if they are) only then; otherwise hidden and disabled, so the
+  // browser neither asks for them nor sends them. Without this script every field shows with its hint, and the
+  // server judges either way. A field the server marked wrong stays in view so its message can be read.
+  const conditional = Array.from(document.querySelectorAll(".field[data-when]"));
+  const valueOf = (form, name) => {
+    const other = form && form.elements.namedItem(name);
+    if (!other || other.disabled) { return null; }  // a hidden field's own value does not count
+    return other.type === "checkbox" ? String(other.checked) : other.value;
+  };
+  const applyConditions = () => {
+    // In document order, so a field that depends on a hidden one is hidden too.
+    conditional.forEach((box) => {
+      const wanted = box.dataset.whenValues.split(" ");
+      const applies = wanted.includes(valueOf(box.closest("form"), box.dataset.when));
+      const shown = applies || box.classList.contains("has-error");
+      box.hidden = !shown;
+      box.querySelectorAll("input, select, textarea").forEach((input) => {
+        input.disabled = !shown;
+        if (box.hasAttribute("data-when-required") && input.type !== "checkbox") { input.required = applies; }
+      });
+    });
+  };
+  if (conditional.length) {
+    document.querySelectorAll("form").forEach((form) => {
+      form.addEventListener("change", applyConditions);
+    });
+    applyConditions();
+  }
   // Move to the first field with an error.
   const bad = document.querySelector(".has-error input, .has-error select, .has-error textarea");
   if (bad) { bad.focus(); }
