@@ -166,16 +166,26 @@ class Ledger(UserDirectory, Application[UUID]):
         found = self._get_many(filing_id(u, year) for u in units)
         return {u: found[filing_id(u, year)] for u in units}  # type: ignore[misc]
 
-    def act_on_filing(self, unit: str, year: int, by: str, act: Callable[[Filing, str], None]) -> Filing:
-        """Open the unit's filing of the year if it has none, run one command on it, save it."""
-        if self.unit(unit) is None:
+    def act_on_filing(
+        self,
+        unit: str,
+        year: int,
+        by: str,
+        act: Callable[[Filing, str], None],
+        remote: bool = False,
+        also: Sequence[Aggregate] = (),
+    ) -> Filing:
+        """Open the unit's filing of the year if it has none, run one command on it, save it (with `also`, in
+        the same transaction). `remote`: a unit on its own server (domain/package.py RemoteUnit), not in this
+        ledger's unit tree, whose filing its superior keeps here."""
+        if not remote and self.unit(unit) is None:
             raise DomainError.of("unit", f"单位：{unknown_unit(unit)}")
         at = datetime.now(UTC).isoformat()
         found = self.filing(unit, year) or Filing(unit, year, at, by)
         act(found, at)
         locks: Locks = self._get(locks_id(year)) or Locks(year)  # type: ignore[assignment]
         locks.follow(found)
-        self.save(found, locks)  # together: a concurrent approval of another unit conflicts and is retried
+        self.save(found, locks, *also)  # together: a concurrent approval of another unit conflicts and is retried
         return found
     def suite(self) -> str:
         """The name of the ledger's cryptographic suite (domain/suite.py): `default` unless one was chosen."""

@@ -243,7 +243,10 @@ def import_package(
     elif any(p["seal"] == str(sealed["id"]) for p in known.packages):
         return _imported(known, pkg, first=False, again=True, ours=_declared_at(ctx, known.parent))
     year = pkg.manifest["year"]
-    locked = _locked(ctx, known.parent, year)
+    # The unit's filing of the year here: the package is its submission (api/services/filing.py reviews it);
+    # once approved here, a newer package is a late correction of it like one of its ancestors'.
+    own = ctx.ledger.filing(pkg.unit, year)
+    locked = [*([own] if own is not None and own.locked else []), *_locked(ctx, known.parent, year)]
     if locked and not (late_reason or "").strip():
         errors = [
             {
@@ -265,7 +268,11 @@ def import_package(
         pkg.manifest["parts"], list(pkg.manifest.get("proofs") or []), pkg.sha256,
         str(pkg.manifest.get("exported_by", "")), str(pkg.manifest.get("exported_at", "")), actor.username,
     )  # fmt: skip
-    ctx.ledger.save(known, *locked)
+    own = own or Filing(pkg.unit, year, at, actor.username)
+    sender = str(pkg.manifest.get("exported_by", "")) or "?"
+    received = f"收到报送包（导出人 {sender}，SHA-256 {pkg.sha256[:16]}…）"
+    own.receive_package(str(sealed["id"]), received, at, actor.username)
+    ctx.ledger.save(known, *{a.id: a for a in [*locked, own]}.values())
     ctx.forget()
     return _imported(known, pkg, first=first, ours=_declared_at(ctx, known.parent))
 
