@@ -92,6 +92,36 @@ def filing_page(request: Request, unit: str | None = None, year: str | None = No
     return _filing_page(request, caller, unit or "", _year(request, year))
 
 
+@router.get("/filing/notice")
+def notice_download(request: Request, unit: str = "", year: str | None = None) -> Response:
+    """The signed notice (回执) of the last decision on a unit on its own server, to send down to it."""
+    caller = viewer(request)
+    found = filing_notices.notice(context(server_of(request)), caller.user, unit, _year(request, year))
+    disposition = {"Content-Disposition": f'attachment; filename="{found.filename}"'}
+    return Response(found.data, media_type=NOTICE_TYPE, headers=disposition)
+
+
+@router.post("/filing/notice")
+async def notice_upload(request: Request) -> Response:
+    """The unit's side: import its superior's notice (approved, or returned with a reason)."""
+    caller, form = await posted(request)
+    values = texts(form)
+    unit, year = values.get("unit", ""), _year(request, values.get("year"))
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _filing_page(request, caller, unit, year, 422, problem="文件：请选择上级的报送回执（.tznotice）")
+    data = await upload.read(notice_file.MAX_BYTES + 1)
+    try:
+        got = filing_notices.import_notice(context(server_of(request)), caller.user, data)
+    except Refused as e:
+        if status_of(e) not in (409, 422):
+            raise
+        message = "；".join(x["message"] for x in e.errors) or e.detail
+        return _filing_page(request, caller, unit, year, status_of(e), problem=message, open_form="notice")
+    done = "notice-again" if got.again else f"notice-{got.kind}"
+    return redirect(_url("/filing", got.status.unit, got.status.year, done))
+
+
 @router.post("/filing/{action}")
 async def act(request: Request, action: str) -> Response:
     caller, form = await posted(request)
@@ -121,36 +151,6 @@ async def act(request: Request, action: str) -> Response:
         message = "；".join(x["message"] for x in e.errors) or e.detail
         return _filing_page(request, caller, unit, year, 422, problem=message, values=values, open_form=action)
     return redirect(_url("/filing", unit, year, action))
-
-
-@router.get("/filing/notice")
-def notice_download(request: Request, unit: str = "", year: str | None = None) -> Response:
-    """The signed notice (回执) of the last decision on a unit on its own server, to send down to it."""
-    caller = viewer(request)
-    found = filing_notices.notice(context(server_of(request)), caller.user, unit, _year(request, year))
-    disposition = {"Content-Disposition": f'attachment; filename="{found.filename}"'}
-    return Response(found.data, media_type=NOTICE_TYPE, headers=disposition)
-
-
-@router.post("/filing/notice")
-async def notice_upload(request: Request) -> Response:
-    """The unit's side: import its superior's notice (approved, or returned with a reason)."""
-    caller, form = await posted(request)
-    values = texts(form)
-    unit, year = values.get("unit", ""), _year(request, values.get("year"))
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return _filing_page(request, caller, unit, year, 422, problem="文件：请选择上级的报送回执（.tznotice）")
-    data = await upload.read(notice_file.MAX_BYTES + 1)
-    try:
-        got = filing_notices.import_notice(context(server_of(request)), caller.user, data)
-    except Refused as e:
-        if status_of(e) not in (409, 422):
-            raise
-        message = "；".join(x["message"] for x in e.errors) or e.detail
-        return _filing_page(request, caller, unit, year, status_of(e), problem=message, open_form="notice")
-    done = "notice-again" if got.again else f"notice-{got.kind}"
-    return redirect(_url("/filing", got.status.unit, got.status.year, done))
 
 
 @router.get("/progress")
