@@ -608,18 +608,27 @@ def due(ctx: Context, actor: Actor, year: int | None = None, today: date | None 
 def _packages_due(ctx: Context, actor: Actor, year: int, day: date, within: int) -> list[Due]:
     """Units on their own servers placed under a unit the actor reviews that sent no package of the year, due
     within `within` days or overdue: for the auditors and admins who import packages (api/services/packages.py),
-    to chase (催报) — nobody on this ledger can submit for them."""
+    to chase (催报) — nobody on this ledger can submit for them; and those whose package waits for the actor's
+    review (a reviewer of an ancestor, as for a unit of this ledger)."""
     from projections import imported  # DuckDB: only when read
 
     if not may_audit(actor):  # type: ignore[arg-type]
         return []
     due = report_due(year)
-    if (due - day).days > within:
-        return []
     out = []
-    for code, name, parent, first, _ in ctx.read(lambda m: imported.received(m.con, year)):
-        if first is None and ctx.ledger.unit(parent) is not None and may_read(actor, parent, ctx.parent_of):  # type: ignore[arg-type]
-            out.append(Due("package", code, name, year, due, day > due, state="draft", label="催收报送包"))
+    received = ctx.read(lambda m: imported.received(m.con, year))
+    filings = ctx.ledger.filings([r[0] for r in received if r[3] is not None], year)
+    for code, name, parent, first, _ in received:
+        if first is None:
+            placed = ctx.ledger.unit(parent) is not None and may_read(actor, parent, ctx.parent_of)  # type: ignore[arg-type]
+            if (due - day).days <= within and placed:
+                out.append(Due("package", code, name, year, due, day > due, state="draft", label="催收报送包"))
+            continue
+        found = filings.get(code)
+        if found is not None and found.state in REVIEWABLE and reviews(ctx, actor, code):
+            sent = found.last("Submitted", "Resubmitted")
+            since = sent.at if sent else None
+            out.append(Due("review", code, name, year, None, False, since, found.state, "审核报送包"))
     return out
 
 

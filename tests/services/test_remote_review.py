@@ -169,3 +169,17 @@ def test_a_notice_altered_signed_by_another_key_or_about_another_seal_is_refused
     e = refusal(lambda: filing_notices.import_notice(town, t_admin, file))
     assert e.kind == "conflict" and e.field == "key"
     assert town.ledger.filing("town", 2025).state == "returned"
+
+
+def test_a_remote_units_package_waiting_for_review_is_due_for_its_reviewers_only(
+    town: Context, district: Context
+) -> None:
+    send(town, district, first=True)
+
+    def reviews(name: str) -> list[tuple[str, str]]:
+        return [(d.unit, d.action) for d in filing.due(district, who(district, name), 2025) if d.action == "review"]
+
+    assert reviews("d-audit") == [("town", "review")]
+    assert reviews("o-audit") == []  # another district's reviewer
+    filing.approve(district, who(district, "d-audit"), "town", 2025)
+    assert reviews("d-audit") == []
