@@ -120,6 +120,7 @@ class RemoteUnit(Aggregate):
         exported_by: str,
         exported_at: str,
         recorded_by: str,
+        declared: dict[str, Any] | None = None,  # its declared figures (§8): definition and parts; None before
     ) -> None:
         if size >= self.size:
             self.size, self.root = size, root
