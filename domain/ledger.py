@@ -187,6 +187,18 @@ class Ledger(UserDirectory, Application[UUID]):
         locks.follow(found)
         self.save(found, locks, *also)  # together: a concurrent approval of another unit conflicts and is retried
         return found
+    def lock_versions(self, years: Iterable[int]) -> dict[UUID, int]:
+        """The version of each year's lock index now (0: none): what `save_checked` confirms."""
+        found = self._get_many(locks_id(y) for y in years)
+        return {i: a.version if a is not None else 0 for i, a in found.items()}
+
+    def save_checked(self, aggregates: Sequence[Aggregate], seen: dict[UUID, int]) -> None:
+        """Save the aggregates' new events in one transaction that confirms the lock indexes of `seen` did not
+        move since the caller checked them (`checked_insert`); raises LockMoved (nothing saved) if one did:
+        for a write checked against the lock outside a session (a report package, api/services/packages.py)."""
+        events = [e for a in aggregates for e in a.collect_events()]
+        checked_insert(self.recorder, [self.mapper.to_stored_event(e) for e in events], seen)
+
     def suite(self) -> str:
         """The name of the ledger's cryptographic suite (domain/suite.py): `default` unless one was chosen."""
         found = self._get(suite_id())

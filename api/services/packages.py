@@ -205,6 +205,18 @@ def _locked(ctx: Context, unit: str, year: int) -> list[Filing]:
 def import_package(
     ctx: Context, actor: Actor, data: bytes, parent: str | None = None, late_reason: str | None = None
 ) -> Imported:
+    """`_import`, checked again once if an approval of the year landed between its lock check and its commit."""
+    from domain.ledger import LockMoved
+
+    try:
+        return _import(ctx, actor, data, parent, late_reason)
+    except LockMoved:
+        return _import(ctx, actor, data, parent, late_reason)
+
+
+def _import(
+    ctx: Context, actor: Actor, data: bytes, parent: str | None = None, late_reason: str | None = None
+) -> Imported:
     """Verify a package offline and, when every check holds, record it and roll its figures up under `parent`.
 
     Refused "invalid" (nothing recorded) when the file is broken or altered; "conflict" when it is signed by a key
@@ -252,6 +264,7 @@ def import_package(
     elif any(p["seal"] == str(sealed["id"]) for p in known.packages):
         return _imported(known, pkg, first=False, again=True, ours=_declared_at(ctx, known.parent))
     year = pkg.manifest["year"]
+    seen = ctx.ledger.lock_versions([year])  # confirmed when saving: the lock check is atomic with the commit
     # The unit's filing of the year here: the package is its submission (api/services/filing.py reviews it);
     # once approved here, a newer package is a late correction of it like one of its ancestors'.
     own = ctx.ledger.filing(pkg.unit, year)
@@ -282,7 +295,7 @@ def import_package(
     sender = str(pkg.manifest.get("exported_by", "")) or "?"
     received = f"收到报送包（导出人 {sender}，SHA-256 {pkg.sha256[:16]}…）"
     own.receive_package(str(sealed["id"]), received, at, actor.username)
-    ctx.ledger.save(known, *{a.id: a for a in [*locked, own]}.values())
+    ctx.ledger.save_checked([known, *{a.id: a for a in [*locked, own]}.values()], seen)
     ctx.forget()
     return _imported(known, pkg, first=first, ours=_declared_at(ctx, known.parent))
 

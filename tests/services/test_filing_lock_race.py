@@ -119,3 +119,58 @@ def test_a_write_to_another_year_is_not_held_up_by_the_approval(ctx: Context, mo
     held.release.set()
     thread.join(30)
     assert result["ok"].applied == 1 and held.runs == 1  # 2026's index did not move: committed at once
+
+
+def test_a_package_checked_before_an_approval_and_saved_after_it_needs_a_late_reason(
+    tmp_path: Path, store_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other write path to an approved year outside the ledger's session: a report package rolled into a
+    unit whose year is approved meanwhile (api/services/packages.py confirms the lock in its commit too)."""
+    from conftest import exam
+
+    from api.services import audit, packages
+
+    me = Unrestricted("镇管理员")
+    town_settings = Settings(home=tmp_path / "town", database_url=None, tz=TZ, user="t")
+    town = services_context(town_settings, town_settings.ledger())
+    lines = [unit("town", "华西镇"), exam("EX-1", "2025-03-01", 40, 30, 27, unit="town")]
+    asyncio.run(writes.import_lines(town, me, list(enumerate(lines, 1))))
+    data = packages.export(town, me, audit.seal(town, me, "town", 2025)["seal"])
+    town.ledger.close()
+
+    settings = Settings(home=tmp_path / "district", database_url=store_url, tz=TZ, user="d")
+    district = services_context(settings, settings.ledger())
+    try:
+        lines = [unit("district", "光华区"), unit("county", "光华县", parent="district")]
+        asyncio.run(writes.import_lines(district, me, list(enumerate(lines, 1))))
+        filing.submit(district, me, "county", 2025)
+        checked, release = threading.Event(), threading.Event()
+        plain = packages._locked
+
+        def held(*args: Any) -> Any:
+            found = plain(*args)
+            if not checked.is_set():
+                checked.set()
+                assert release.wait(30)
+            return found
+
+        monkeypatch.setattr(packages, "_locked", held)
+        result: dict[str, Any] = {}
+
+        def importer() -> None:
+            try:
+                result["ok"] = packages.import_package(district, me, data, parent="county")
+            except Refused as e:
+                result["refused"] = e
+
+        thread = threading.Thread(target=importer)
+        thread.start()
+        assert checked.wait(30)
+        filing.approve(district, Unrestricted("区审核员"), "county", 2025)
+        release.set()
+        thread.join(30)
+        assert "refused" in result, "the package slipped into the approved year without a 报后更正 reason"
+        assert [x["field"] for x in result["refused"].errors] == ["late_reason"]
+        assert packages.remote_units(district, me) == []
+    finally:
+        district.ledger.close()
