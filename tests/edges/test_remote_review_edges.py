@@ -146,3 +146,18 @@ def test_the_units_api_and_page_import_its_superiors_notice(web: Any, tmp_path: 
             filing.approve(province, reviewer, "city", 2025)
     finally:
         province.ledger.close()
+
+
+def test_the_packages_page_leads_to_the_review_and_names_what_was_not_rolled_up(web: Any, tmp_path: Path) -> None:
+    town = township(tmp_path / "town")
+    try:
+        data = {"code": "local.study.town", "label": "镇学法", "unit_word": "次", "kind": "study_session",
+                "measure": {"type": "count"}}  # fmt: skip
+        asyncio.run(writes.import_lines(town, ME, [(1, {"id": "F-1", "op": "figure", "unit": "town", "data": data})]))
+        b = web.browser("aud-city")
+        r = b.post("/packages", data={"parent": "city"}, files={"file": ("town.tzpkg", package(town))})
+        assert r.status_code == 200 and "镇学法（local.study.town）" in r.text and "未计入本级" in r.text
+        assert "/filing?unit=town&amp;year=2025" in r.text or "/filing?unit=town&year=2025" in r.text
+        assert "报送审核" in b.get("/packages").text
+    finally:
+        town.ledger.close()
