@@ -557,7 +557,7 @@ def set_deadline(
     if descendants:
         require_read(ctx, actor, unit)
         targets = [r.status.unit for r in progress(ctx, actor, unit, year).rows]
-        targets = [u for u in targets if may_review(actor, u, ctx.parent_of)]  # type: ignore[arg-type]
+        targets = [u for u in targets if reviews(ctx, actor, u)]  # units on their own servers included
         if not targets:
             raise Refused("forbidden", f"「{unit}」没有您可以审核的下级单位")
     else:

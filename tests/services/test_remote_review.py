@@ -183,3 +183,12 @@ def test_a_remote_units_package_waiting_for_review_is_due_for_its_reviewers_only
     assert reviews("o-audit") == []  # another district's reviewer
     filing.approve(district, who(district, "d-audit"), "town", 2025)
     assert reviews("d-audit") == []
+
+
+def test_a_superiors_deadline_for_its_units_covers_a_remote_one(town: Context, district: Context) -> None:
+    from datetime import date
+
+    send(town, district, first=True)
+    set_for = filing.set_deadline(district, who(district, "d-audit"), "district", 2025, date(2026, 2, 15), True)
+    assert [(s.unit, s.due) for s in set_for] == [("town", date(2026, 2, 15))]
+    assert row(district)["due"] == "2026-02-15"
