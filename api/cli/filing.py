@@ -240,15 +240,16 @@ def notice(ctx: click.Context, unit: str, year: int, out: str | None) -> None:
 
 @filing.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", help="The superior's public key (hex), as learnt from it otherwise: the notice must carry it.")
 @FORMAT
 @click.pass_context
-def receive(ctx: click.Context, file: str, fmt: str) -> None:
+def receive(ctx: click.Context, file: str, key: str | None, fmt: str) -> None:
     """Import a notice from your superior's taizhang (approved, or returned with a reason), verified."""
     from pathlib import Path
 
     from ..services import filing_notices
 
-    got = _run(ctx, lambda c, a: filing_notices.import_notice(c, a, Path(file).read_bytes()))
+    got = _run(ctx, lambda c, a: filing_notices.import_notice(c, a, Path(file).read_bytes(), key))
     if fmt == "json":
         click.echo(json.dumps(got.to_json(), ensure_ascii=False, indent=1))
         return

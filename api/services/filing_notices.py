@@ -153,8 +153,10 @@ def _seal_of(ctx: Context, seal: str) -> Seal | None:
     return found if isinstance(found, Seal) else None
 
 
-def import_notice(ctx: Context, actor: Actor, data: bytes) -> NoticeImported:
+def import_notice(ctx: Context, actor: Actor, data: bytes, key: str | None = None) -> NoticeImported:
     """Verify a superior's notice and record its decision on the unit's filing (the unit's admins, who submit).
+    `key`: the superior's public key as learnt from it by another channel (a letter, a call): the notice must be
+    signed with it, so the first notice does not pin a stranger's key unchecked.
 
     Refused "invalid" (nothing recorded) when the file is broken, altered (its signature fails), or not about a
     seal of this unit and year; "conflict" when signed by another key than the superior's pinned one, or older
@@ -181,6 +183,12 @@ def import_notice(ctx: Context, actor: Actor, data: bytes) -> NoticeImported:
         problems.append(("seal", f"封存：回执所指封存的日志根与本台账封存 {seal} 的不同"))
     if problems:
         raise _refused(problems)
+    if key is not None and key.strip().lower() != sup["public_key"].lower():
+        raise Refused(
+            "conflict",
+            f"签名密钥：回执的签名密钥 {sup['public_key'][:16]}… 不是您指定的上级密钥 {key.strip()[:16]}…，未导入",
+            field="key",
+        )
     pinned: Superior | None = ctx.ledger._get(superior_id(unit))  # type: ignore[assignment]
     if pinned is not None and (pinned.public_key, pinned.superior) != (sup["public_key"], sup["unit"]):
         raise Refused(

@@ -112,7 +112,8 @@ async def notice_upload(request: Request) -> Response:
         return _filing_page(request, caller, unit, year, 422, problem="文件：请选择上级的报送回执（.tznotice）")
     data = await upload.read(notice_file.MAX_BYTES + 1)
     try:
-        got = filing_notices.import_notice(context(server_of(request)), caller.user, data)
+        key = values.get("key", "").strip() or None
+        got = filing_notices.import_notice(context(server_of(request)), caller.user, data, key)
     except Refused as e:
         if status_of(e) not in (409, 422):
             raise

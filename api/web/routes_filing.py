@@ -208,11 +208,16 @@ def notice(unit: Unit, year: Year, caller: CallerDep, server: ServerDep) -> Resp
 
 
 @router.post("/api/filing-notices")
-async def receive_notice(request: Request, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
+async def receive_notice(
+    request: Request,
+    caller: WriterDep,
+    server: ServerDep,
+    key: Annotated[str | None, Query(max_length=200, description="The superior's public key, if known.")] = None,
+) -> dict[str, Any]:
     """Import a notice from the superior's taizhang (the request body is the file), verified: its decision is
     recorded on the unit's filing (an approval locks the year)."""
     data = await request.body()
-    got = await run_in_threadpool(filing_notices.import_notice, context(server), caller.user, data)
+    got = await run_in_threadpool(filing_notices.import_notice, context(server), caller.user, data, key)
     return got.to_json()
 
 

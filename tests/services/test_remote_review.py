@@ -192,3 +192,18 @@ def test_a_superiors_deadline_for_its_units_covers_a_remote_one(town: Context, d
     set_for = filing.set_deadline(district, who(district, "d-audit"), "district", 2025, date(2026, 2, 15), True)
     assert [(s.unit, s.due) for s in set_for] == [("town", date(2026, 2, 15))]
     assert row(district)["due"] == "2026-02-15"
+
+
+def test_the_first_notice_can_be_required_to_carry_the_key_the_superior_gave_otherwise(
+    town: Context, district: Context
+) -> None:
+    send(town, district, first=True)
+    reviewer = who(district, "d-audit")
+    filing.return_(district, reviewer, "town", 2025, "缺少会议记录")
+    data = filing_notices.notice(district, reviewer, "town", 2025).data
+    real = json.loads(data)["manifest"]["superior"]["public_key"]
+    t_admin = who(town, "t-admin")
+    e = refusal(lambda: filing_notices.import_notice(town, t_admin, data, key="ab" * 32))
+    assert e.kind == "conflict" and e.field == "key"
+    assert town.ledger.filing("town", 2025) is None
+    assert filing_notices.import_notice(town, t_admin, data, key=real.upper()).first
