@@ -88,6 +88,51 @@ class Definition:
         return f is not None and f.type == "money"
 
 
+    def counted(self) -> str:
+        """What decides the figure's numbers, in one canonical form (JSON text): kind, conditions and measure,
+        without the label or unit word (a relabel counts the same, §8.6), conditions of an "all must hold" list
+        and the values of `in` in a fixed order, numbers normalised (10 = 10.00). Two definitions with the same
+        form count the same activities the same way, whatever ledger they are declared on: what lets a
+        superior add a unit's value of a declared figure to its own (api/services/packages.py)."""
+        import json
+
+        return json.dumps(
+            {"kind": self.kind, "where": _forms(self.where), "measure": _form(self.measure)},
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+
+
+def _form(x: Any) -> Any:
+    import json
+
+    if isinstance(x, Decimal):
+        return format(x.normalize(), "f")
+    if isinstance(x, FieldTest):
+        out = {k: _form(v) for k, v in vars(x).items() if v not in (None, (), "")}
+        if x.op == "in":
+            out["values"] = sorted(set(x.values))
+        return {"field_test": out}
+    if isinstance(x, StepTest | Not | Measure):
+        body = {k: _form(v) for k, v in vars(x).items() if v is not None and v != ()}
+        if isinstance(x, Measure):
+            body["numerator"] = _forms(x.numerator)
+        return {type(x).__name__: body}
+    if isinstance(x, tuple):
+        return [_form(v) for v in x]
+    json.dumps(x)  # a plain value (str, bool, int): anything else is a bug here, not a different definition
+    return x
+
+
+def _forms(conditions: tuple[Condition, ...]) -> list[Any]:
+    """An "all must hold" list as a set: its conditions in a fixed order, each once."""
+    import json
+
+    forms = {json.dumps(_form(c), sort_keys=True, ensure_ascii=False): _form(c) for c in conditions}
+    return [forms[k] for k in sorted(forms)]
+
+
 @dataclass(frozen=True)
 class Retirement:
     code: str

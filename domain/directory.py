@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import DomainError, unknown_unit
-from .user import User, user_id
+from .user import User, check_email, user_id
 
 
 class UserDirectory:
@@ -31,14 +31,39 @@ class UserDirectory:
             raise DomainError.of("units", f"负责单位：{unknown_unit('」「'.join(missing))}")
 
     def register_user(
-        self, username: str, display_name: str, role: str, units: list[str], password_hash: str, by: str
+        self,
+        username: str,
+        display_name: str,
+        role: str,
+        units: list[str],
+        password_hash: str,
+        by: str,
+        email: str | None = None,
     ) -> User:
         if self.user(username) is not None:
             raise DomainError.of("username", f"用户名：「{username}」已被使用")
         self._check_units(units)
+        problems = []
+        for check in (lambda: User.register(username, display_name, role, units, password_hash, by),
+                      lambda: check_email(email)):  # fmt: skip
+            try:
+                check()
+            except DomainError as e:
+                problems.extend(e.errors)
+        if problems:
+            raise DomainError(*problems)  # every field's problem at once
         user = User.register(username, display_name, role, units, password_hash, by)
+        user.set_email(email, by)
         self.save(user)
         return user
+
+    def set_email(self, username: str, email: str | None, by: str) -> tuple[User, bool]:
+        """The user and whether the address changed (an unchanged one writes nothing)."""
+        user = self._existing(username)
+        changed = user.set_email(email, by)
+        if changed:
+            self.save(user)
+        return user, changed
 
     def _existing(self, username: str) -> User:
         user = self.user(username)

@@ -53,7 +53,12 @@ EVENT_LABELS: dict[str, str] = {
     "LateCorrected": "报后更正",
     "Published": "公开发布",
     "DeadlineSet": "设定报送期限",
+    "ApprovedAbove": "上级审核通过",
+    "ReturnedAbove": "上级退回",
 }
+# A decision of a superior on its own server, learnt from its signed notice (api/services/filing.py
+# `import_notice`): the state it leaves the unit's filing in.
+DECIDED_ABOVE = {"approved": "ApprovedAbove", "returned": "ReturnedAbove"}
 MAX_TEXT = 2000
 
 
@@ -226,6 +231,40 @@ class Filing(Aggregate):
     @event("LateCorrected")
     def _late_corrected(self, lines: list[dict[str, str]], reason: str, at: str, recorded_by: str) -> None:
         self._note("LateCorrected", at, recorded_by, reason, self.approved_seal, lines=lines)
+
+    def receive_package(self, seal: str, comment: str, at: str, by: str) -> None:
+        """On a superior's ledger, for a unit on its own server: a report package of the year arrived (it is the
+        submission). While a previous one waits for review, the newer one replaces it (重新报送); an approved
+        year stays approved (the caller requires a 报后更正 reason and records a late correction)."""
+        if self.state in SUBMITTABLE:
+            self.submit(seal, comment, at, by)
+        elif self.state in REVIEWABLE:
+            self._resubmitted(seal, _text("comment", "报送说明", comment, required=False), at, by)
+
+    def decided_above(self, kind: str, seal: str, text: str, detail: dict[str, Any], at: str, by: str) -> None:
+        """On a unit's own ledger: its superior (another taizhang) approved or returned the report of `seal`, as
+        its signed notice says; `by` imported the notice, `detail` names the superior, its reviewer and when.
+        An approval locks the year here as an approval on one ledger does; a return needs its reason."""
+        if kind not in DECIDED_ABOVE:
+            raise DomainError.of("kind", f"回执类型：须为 approved 或 returned，收到「{kind[:20]}」")
+        if kind == "approved":
+            if self.state == "approved" and self.approved_seal == seal:
+                raise DomainError.of("state", f"报送状态：{self.unit} {self.year} 年度报告已记录上级审核通过")
+            self._approved_above(seal, _text("comment", "审核意见", text, required=False), detail, at, by)
+        else:
+            self._returned_above(seal, _text("reason", "退回理由", text, required=True), detail, at, by)
+
+    @event("ApprovedAbove")
+    def _approved_above(self, seal: str, comment: str, detail: dict[str, Any], at: str, recorded_by: str) -> None:
+        self.state = "approved"
+        self.seal = self.approved_seal = seal
+        self._note("ApprovedAbove", at, recorded_by, comment, seal, **detail)
+
+    @event("ReturnedAbove")
+    def _returned_above(self, seal: str, reason: str, detail: dict[str, Any], at: str, recorded_by: str) -> None:
+        self.state = "returned"
+        self.seal = seal
+        self._note("ReturnedAbove", at, recorded_by, reason, seal, **detail)
 
     def publish(self, url: str, day: date | None, today: date, at: str, by: str) -> None:
         """`day` None: the caller could not read the date it was given (named with the other errors)."""

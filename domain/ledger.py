@@ -166,17 +166,39 @@ class Ledger(UserDirectory, Application[UUID]):
         found = self._get_many(filing_id(u, year) for u in units)
         return {u: found[filing_id(u, year)] for u in units}  # type: ignore[misc]
 
-    def act_on_filing(self, unit: str, year: int, by: str, act: Callable[[Filing, str], None]) -> Filing:
-        """Open the unit's filing of the year if it has none, run one command on it, save it."""
-        if self.unit(unit) is None:
+    def act_on_filing(
+        self,
+        unit: str,
+        year: int,
+        by: str,
+        act: Callable[[Filing, str], None],
+        remote: bool = False,
+        also: Sequence[Aggregate] = (),
+    ) -> Filing:
+        """Open the unit's filing of the year if it has none, run one command on it, save it (with `also`, in
+        the same transaction). `remote`: a unit on its own server (domain/package.py RemoteUnit), not in this
+        ledger's unit tree, whose filing its superior keeps here."""
+        if not remote and self.unit(unit) is None:
             raise DomainError.of("unit", f"单位：{unknown_unit(unit)}")
         at = datetime.now(UTC).isoformat()
         found = self.filing(unit, year) or Filing(unit, year, at, by)
         act(found, at)
         locks: Locks = self._get(locks_id(year)) or Locks(year)  # type: ignore[assignment]
         locks.follow(found)
-        self.save(found, locks)  # together: a concurrent approval of another unit conflicts and is retried
+        self.save(found, locks, *also)  # together: a concurrent approval of another unit conflicts and is retried
         return found
+    def lock_versions(self, years: Iterable[int]) -> dict[UUID, int]:
+        """The version of each year's lock index now (0: none): what `save_checked` confirms."""
+        found = self._get_many(locks_id(y) for y in years)
+        return {i: a.version if a is not None else 0 for i, a in found.items()}
+
+    def save_checked(self, aggregates: Sequence[Aggregate], seen: dict[UUID, int]) -> None:
+        """Save the aggregates' new events in one transaction that confirms the lock indexes of `seen` did not
+        move since the caller checked them (`checked_insert`); raises LockMoved (nothing saved) if one did:
+        for a write checked against the lock outside a session (a report package, api/services/packages.py)."""
+        events = [e for a in aggregates for e in a.collect_events()]
+        checked_insert(self.recorder, [self.mapper.to_stored_event(e) for e in events], seen)
+
     def suite(self) -> str:
         """The name of the ledger's cryptographic suite (domain/suite.py): `default` unless one was chosen."""
         found = self._get(suite_id())
@@ -379,7 +401,9 @@ class Ledger(UserDirectory, Application[UUID]):
                 # One transaction for everything, straight to the recorder: no followers, no snapshots, and
                 # none of the per-event Recording objects EventStore.put builds (only the count is wanted).
                 stored = [self.mapper.to_stored_event(e) for e in session.pending()]
-                self.recorder.insert_events(stored)
+                # Atomic with the lock check: an approval committed since the session read the year's index
+                # (domain/filing.py `Locks`) fails this insert, and the careful pass reads the lock again.
+                checked_insert(self.recorder, stored, session.seen)
             except IntegrityError:
                 careful = True
                 continue
@@ -457,6 +481,63 @@ def _bulk_reader(recorder: Any) -> Callable[[list[UUID]], list[StoredEvent]] | N
     return None
 
 
+class LockMoved(IntegrityError):
+    """An aggregate a write's checks read (the index of a year's approved filings) changed before the write
+    committed: the write is validated again against the new state."""
+
+
+def checked_insert(recorder: Any, stored: list[StoredEvent], seen: dict[UUID, int]) -> None:
+    """Insert `stored` in one transaction that also confirms every aggregate of `seen` is still at the version
+    the writer's checks read (0: none existed); raises LockMoved (nothing written) otherwise.
+
+    Checking before the commit in Python leaves a window: an approval landing between the session's read of
+    the year's lock index and this insert would let the write in without a 报后更正 reason. So the check runs
+    inside the insert's transaction, where no other writer can commit in between: on SQLite after the rows
+    went in (the first INSERT takes the database's write lock, held to the commit, and the transaction then
+    reads the latest state), on PostgreSQL after the recorder's table lock (api/infra/postgres.py)."""
+    if not seen:
+        recorder.insert_events(stored)
+        return
+    ids = list(seen)
+
+    def confirm(found: dict[UUID, int]) -> None:
+        moved = [i for i in ids if found.get(i, 0) != seen[i]]
+        if moved:
+            raise LockMoved(f"changed while the write was checked: {', '.join(str(i) for i in moved)}")
+
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        sql = (
+            f"SELECT originator_id AS id, MAX(originator_version) AS v FROM {recorder.events_table_name} "
+            f"WHERE originator_id IN ({', '.join('?' * len(ids))}) GROUP BY originator_id"
+        )
+        with recorder.datastore.transaction(commit=True) as c:
+            recorder._insert_events(c, stored)
+            c.execute(sql, [i.hex for i in ids])
+            confirm({UUID(row["id"]): row["v"] for row in c.fetchall()})
+        return
+    if getattr(recorder, "checks_in_transaction", False):
+        from psycopg.sql import SQL, Identifier
+
+        statement = SQL(
+            "SELECT originator_id AS id, MAX(originator_version) AS v FROM {}.{} WHERE originator_id = ANY(%s) "
+            "GROUP BY originator_id"
+        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        as_uuid = recorder.datastore.originator_id_type == "uuid"
+
+        def check(curs: Any) -> None:
+            curs.execute(statement, [ids if as_uuid else [str(i) for i in ids]])
+            confirm({UUID(str(row["id"])): row["v"] for row in curs.fetchall()})
+
+        recorder.insert_events(stored, check=check)
+        return
+    lock = getattr(recorder, "_database_lock", None)  # the in-memory recorder: one re-entrant lock
+    if lock is None:
+        raise TypeError(f"no atomic lock check for the event store {type(recorder).__name__}")
+    with lock:
+        confirm({i: e[0].originator_version for i in ids if (e := recorder.select_events(i, desc=True, limit=1))})
+        recorder.insert_events(stored)
+
+
 class _Session:
     """A unit of work: aggregates loaded or created while validating one file."""
 
@@ -470,6 +551,8 @@ class _Session:
         self.refuse_unchanged = False
         self.late_reason: str | None = None
         self.late: dict[UUID, tuple[Filing, list[dict[str, str]]]] = {}  # this run's lines on locked filings
+        # The version of each year's lock index the checks read (0: none yet), confirmed in the commit.
+        self.seen: dict[UUID, int] = {}
         self.today: date | None = None
         self.outcome = Outcome()
 
@@ -661,7 +744,7 @@ class _Session:
         """The approved filings whose figures a line touching these years of the unit would change: the
         unit's own and its ancestors' (a parent's approved report rolls the unit's figures up). Refused
         without a 报后更正 reason, naming each."""
-        indexes: dict[int, Locks] = {y: i for y in years if (i := self.get(locks_id(y))) is not None and i.units}
+        indexes: dict[int, Locks] = {y: i for y in years if (i := self.index(y)) is not None and i.units}
         if not indexes:
             return []  # nothing approved for these years anywhere: no unit tree to walk
         chain, seen = [], set()
@@ -674,6 +757,12 @@ class _Session:
         pairs = [(u, y) for y, index in sorted(indexes.items()) for u in chain if index.has(u)]
         locked = [f for f in (self.get(filing_id(u, y)) for u, y in pairs) if f is not None and f.locked]
         return self.refuse_unreasoned(locked)
+
+    def index(self, year: int) -> Locks | None:
+        """The year's lock index, its version noted so the commit confirms it did not move meanwhile."""
+        found: Locks | None = self.get(locks_id(year))
+        self.seen[locks_id(year)] = found.version if found is not None else 0
+        return found
 
     def declaration_locks(self, unit: str, code: str) -> list[Filing]:
         """The approved filings whose figures a declaration, redeclaration or retirement of `code` on `unit`
@@ -688,7 +777,7 @@ class _Session:
             self.cache.update(self.ledger._get_many(missing))  # one query: a figure line is rare
         locked: list[Filing] = []
         for year in range(FIRST_YEAR, last + 1):
-            index: Locks | None = self.get(locks_id(year))
+            index = self.index(year)
             for u in index.units if index is not None else ():
                 if self.declares_for(unit, u, code):
                     found: Filing | None = self.get(filing_id(u, year))

@@ -27,6 +27,58 @@ def remote_unit_id(unit: str) -> UUID:
     return uuid5(NAMESPACE, f"remote-unit/{unit}")
 
 
+NOTICE_FORMAT = "taizhang-filing-notice/1"
+
+
+def superior_id(unit: str) -> UUID:
+    return uuid5(NAMESPACE, f"superior/{unit}")
+
+
+def notice_payload(manifest: dict[str, Any]) -> bytes:
+    """The bytes a superior's notice (回执: approved, or returned with its reason) is signed over: its manifest as
+    canonical JSON. The manifest names the unit, the year, the unit's seal the decision is about, the decision,
+    its text, the reviewer and when, and the superior (its unit code, name, suite and public key)."""
+    return canonical_json(manifest)
+
+
+class Superior(Aggregate):
+    """On a unit's own ledger: the superior on another server whose notices it imported. The first notice pins
+    the superior's key (as the superior pins the unit's by its first package); later ones must be signed with it."""
+
+    @event("Pinned")
+    def __init__(self, unit: str, superior: str, name: str, suite: str, public_key: str, recorded_by: str) -> None:
+        self.unit = unit
+        self.superior = superior
+        self.name = name
+        self.suite = suite
+        self.public_key = public_key
+        self.notices: list[dict[str, Any]] = []
+
+    @staticmethod
+    def create_id(unit: str) -> UUID:
+        return superior_id(unit)
+
+    def last(self, year: int) -> dict[str, Any] | None:
+        found = [n for n in self.notices if n["year"] == year]
+        return found[-1] if found else None
+
+    @event("NoticeImported")
+    def note(
+        self, sha256: str, kind: str, year: int, seal: str, decided_at: str, reviewer: str, recorded_by: str
+    ) -> None:
+        self.notices.append(
+            {
+                "sha256": sha256,
+                "kind": kind,
+                "year": year,
+                "seal": seal,
+                "decided_at": decided_at,
+                "reviewer": reviewer,
+                "recorded_by": recorded_by,
+            }
+        )
+
+
 def package_manifest_payload(manifest: dict[str, Any]) -> bytes:
     """The bytes a package's own signature covers: its manifest as canonical JSON (the seal's signature covers
     the report; this one binds the figures' parts, the DOCX and the consistency proofs to the same key)."""
@@ -68,6 +120,7 @@ class RemoteUnit(Aggregate):
         exported_by: str,
         exported_at: str,
         recorded_by: str,
+        declared: dict[str, Any] | None = None,  # its declared figures (§8): definition and parts; None before
     ) -> None:
         if size >= self.size:
             self.size, self.root = size, root

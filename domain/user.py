@@ -37,6 +37,26 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 LEGACY_TOKEN_DAYS = 90
 
 
+# An e-mail address as a mail server accepts it in practice (RFC 5321 §4.5.3.1: 64 octets of local part, 254 in
+# all): a dot-atom local part, a domain of at least two labels; no display name, no spaces, no quoting.
+EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+EMAIL_MESSAGE = "电子邮箱：须为 name@example.gov.cn 这样的地址（不超过 254 个字符）"
+
+
+def check_email(value: str | None) -> str | None:
+    """The address to record (trimmed, its domain in lower case), or None to clear it (empty)."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    local, _, domain = text.rpartition("@")
+    if len(text) > 254 or len(local) > 64 or not EMAIL.match(text):
+        raise DomainError.of("email", f"{EMAIL_MESSAGE}，收到「{text[:80]}」")
+    return f"{local}@{domain.lower()}"
+
+
 def user_id(username: str) -> UUID:
     return uuid5(NAMESPACE, f"user/{username}")
 
@@ -118,6 +138,18 @@ class User(Aggregate):
         self.ended_sessions = {s: t for s, t in self.ended_sessions.items() if t > now}
         self.ended_sessions[session_id] = expires
 
+    def set_email(self, email: str | None, by: str) -> bool:
+        """Record (or, with None or empty, clear) the address reminders are sent to; False when unchanged."""
+        address = check_email(email)
+        if address == self.email:
+            return False
+        self._email_set(address, by)
+        return True
+
+    @event("EmailSet")
+    def _email_set(self, email: str | None, recorded_by: str) -> None:
+        self.email = email
+
     # ---- the second factor (TOTP, RFC 6238; api/services/sign_in.py). The shared secret is kept outside the
     # event store (api/infra/keys.py TotpSecrets); the log names it by fingerprint and holds the recovery codes
     # only as SHA-256 digests, each usable once. ----
@@ -140,3 +172,6 @@ class User(Aggregate):
 # Users registered before the second factor existed have neither attribute from their events.
 User.second_factor = None  # type: ignore[attr-defined]
 User.recovery_codes = []  # type: ignore[attr-defined]
+# Users registered before e-mail addresses existed (and those never given one): reminders go to the address
+# api/infra/mail.py derives from the user name.
+User.email = None  # type: ignore[attr-defined]

@@ -15,11 +15,13 @@ import duckdb
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from domain.definition import Definition, parse
+from domain.errors import DomainError
 from domain.package import PACKAGE_FORMAT, ReportPackage, package_manifest_payload
 from domain.seal import canonical_json, seal_payload
 from domain.validation import UNIT_CODE
 
-from . import merkle
+from . import declared, merkle
 from . import report as reports
 from .evaluate import evaluate
 from .figures import BY_ID, FIGURES, Figure
@@ -41,6 +43,62 @@ def parts(con: duckdb.DuckDBPyConnection, unit: str, year: int, as_of: datetime,
         num, den, _ = totals.get((f.id, year), (0, 0, []))
         prev_num, prev_den, _ = totals.get((f.id, year - 1), (0, 0, []))
         out[f.id] = [int(num or 0), int(den or 0), int(prev_num or 0), int(prev_den or 0)]
+    return out
+
+
+Declared = dict[str, dict[str, Any]]  # code -> {"unit": declarer, "data": the definition as given, "parts": 4 ints}
+
+
+def declared_parts(con: duckdb.DuckDBPyConnection, unit: str, year: int, as_of: datetime, tz: str) -> Declared:
+    """The declared figures (DOMAIN §8) of the report of `unit` as of `as_of`: for each, the declaration used
+    (its unit and its definition as given) and its parts as for a built-in figure, so that a superior declaring
+    the same figure can check the definition and add the numbers (rates from the summed parts)."""
+    sc = reports.scope(con, unit, as_of)
+    shown = declared.applicable(declared.live(con, as_of), list(sc.chain))
+    if not shown:
+        return {}
+    extra = tuple(d.figure() for d in shown.values())
+    reports.materialize(con, as_of, sc.units)
+    source = reports._as_of_source(con, as_of, sc, extra, tz, reports.day_of(as_of, tz))
+    totals = add_imported(con, sc.units, year, as_of, evaluate(con, f"({source})", year, sc.unit), shown)
+    out: Declared = {}
+    for code, d in shown.items():
+        num, den, _ = totals.get((d.fid, year), (0, 0, []))
+        prev_num, prev_den, _ = totals.get((d.fid, year - 1), (0, 0, []))
+        four = [int(num or 0), int(den or 0), int(prev_num or 0), int(prev_den or 0)]
+        out[code] = {"unit": d.unit, "data": d.data, "parts": four}
+    return out
+
+
+def declared_problems(report: dict[str, Any], found: Any) -> list[tuple[str, str]]:
+    """What is wrong with a package's declared figures (absent in packages made before they were carried: then
+    none is rolled up): each a definition that parses, of a declared figure of the report, whose parts give
+    its sealed value and previous value."""
+    if found is None:
+        return []
+    if not isinstance(found, dict):
+        return [("declared", "报送包中的自定义指标（declared）格式不对")]
+    out = []
+    figures = report.get("figures") if isinstance(report.get("figures"), dict) else {}
+    for code, entry in found.items():
+        four = entry.get("parts") if isinstance(entry, dict) else None
+        if not (isinstance(four, list) and len(four) == 4 and all(type(x) is int for x in four)):
+            out.append(("declared", f"自定义指标 {str(code)[:70]}：分子分母须为 4 个整数"))
+            continue
+        try:
+            definition = parse(entry.get("data"))
+        except DomainError:
+            definition = None
+        sealed = figures.get(code)
+        if not isinstance(definition, Definition) or definition.code != code:
+            out.append(("declared", f"自定义指标 {str(code)[:70]}：定义无法识别"))
+        elif not isinstance(sealed, dict) or "declared" not in sealed:
+            out.append(("declared", f"自定义指标 {code}：报告中没有这项自定义指标"))
+        else:
+            f = declared.compile_figure(definition, code)
+            got = (value(f, four[0], four[1]), value(f, four[2], four[3]))
+            if got != (sealed.get("value"), sealed.get("previous")):
+                out.append(("declared", f"自定义指标 {code}：分子分母算不出封存的数值"))
     return out
 
 
@@ -148,6 +206,7 @@ def check(pkg: ReportPackage, known: Witnessed | None) -> Findings:
     moved = unreproduced(pkg.report, m.get("parts") if isinstance(m.get("parts"), dict) else {})
     if moved:
         problem(("parts", f"各项指标的分子分母算不出封存的数值：{', '.join(moved[:10])}"))
+    out.problems += declared_problems(pkg.report, m.get("declared"))
     if out.problems or known is None:
         return out
     if key != known.public_key:

@@ -244,7 +244,7 @@ def compute(
         source = _as_of_source(con, as_of, sc, extra, tz, day)
     totals = evaluate(con, f"({source})", year, sc.unit)
     if not self_only:  # units on their own servers, rolled up from their report packages
-        totals = add_imported(con, sc.units, year, as_of, totals)
+        totals = add_imported(con, sc.units, year, as_of, totals, shown)
     figures: dict[str, FigureValue] = {}
     for f in FIGURES + extra:
         value = _value(f, totals.get((f.id, year)))

@@ -31,6 +31,8 @@ def _register(status: Any) -> None:
         extra = f"（封存 {e.seal}）" if e.seal and e.event in ("Submitted", "Resubmitted") else ""
         if e.event == "LateCorrected":
             extra = f"（{e.refs()}）"
+        elif e.event in ("ApprovedAbove", "ReturnedAbove") and e.detail:
+            extra = f"（{e.detail['superior_name']} {e.detail['reviewer']}，{e.detail['decided_at'][:16]}）"
         click.echo(f"{e.number:>4}  {status.local_time(e)}  {e.label:<8}  {e.by:<12}  {e.text}{extra}")
 
 
@@ -206,3 +208,44 @@ def late(ctx: click.Context, unit: str, year: int) -> None:
     for m in found.diff.moved:
         now = "已撤销声明" if m.retired else m.now
         click.echo(f"  {m.figure} {m.label}: {m.was} → {now}")
+
+
+@filing.command()
+@UNIT
+@YEAR
+@click.option(
+    "-o", "--output", "out", type=click.Path(dir_okay=False), help="The file (default UNIT-YEAR-KIND.tznotice)."
+)
+@click.pass_context
+def notice(ctx: click.Context, unit: str, year: int, out: str | None) -> None:
+    """回执: the signed notice of your decision on a unit on its own server, to send down to it."""
+    from pathlib import Path
+
+    from ..services import filing_notices
+
+    found = _run(ctx, lambda c, a: filing_notices.notice(c, a, unit, year))
+    path = Path(out or found.filename)
+    path.write_bytes(found.data)
+    click.echo(f"{path}（{unit} {year} 年度：{'审核通过' if found.kind == 'approved' else '退回'}）")
+
+
+@filing.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", help="The superior's public key (hex), as learnt from it otherwise: the notice must carry it.")
+@FORMAT
+@click.pass_context
+def receive(ctx: click.Context, file: str, key: str | None, fmt: str) -> None:
+    """Import a notice from your superior's taizhang (approved, or returned with a reason), verified."""
+    from pathlib import Path
+
+    from ..services import filing_notices
+
+    got = _run(ctx, lambda c, a: filing_notices.import_notice(c, a, Path(file).read_bytes(), key))
+    if fmt == "json":
+        click.echo(json.dumps(got.to_json(), ensure_ascii=False, indent=1))
+        return
+    if got.again:
+        click.echo("该回执此前已导入，未重复记录。")
+    elif got.first:
+        click.echo(f"已登记上级「{got.superior_name}」（{got.superior}）的签名密钥 {got.public_key}，请与上级核对。")
+    _register(got.status)

@@ -25,8 +25,11 @@ def user() -> None:
 @click.option("--role", required=True, help=ROLE_HELP)
 @click.option("--unit", "units", multiple=True, help="A unit this user works on (repeat for several).")
 @click.option("--name", "display_name", default="", help="Display name (e.g. 张三).")
+@click.option("--email", default="", help="Where reminders go (default: <username>@TAIZHANG_MAIL_DOMAIN).")
 @click.pass_context
-def user_add(ctx: click.Context, username: str, role: str, units: tuple[str, ...], display_name: str) -> None:
+def user_add(
+    ctx: click.Context, username: str, role: str, units: tuple[str, ...], display_name: str, email: str
+) -> None:
     """Register a user and print a one-time password."""
     from domain.user import ROLES
 
@@ -35,7 +38,7 @@ def user_add(ctx: click.Context, username: str, role: str, units: tuple[str, ...
     if role not in ROLES:
         raise click.BadParameter(f"{role!r} is not one of {', '.join(ROLES)}", param_hint="--role")
     cmd = command(ctx)
-    password = users.create_user(cmd.context, cmd.actor, username, display_name, role, list(units))
+    password = users.create_user(cmd.context, cmd.actor, username, display_name, role, list(units), email)
     click.echo(json.dumps({"username": username, "password": password}, ensure_ascii=False))
 
 
@@ -48,7 +51,20 @@ def user_list(ctx: click.Context) -> None:
     found = users.users(cmd.context, cmd.actor)
     for u in found:
         state = " (停用 disabled)" if u.disabled else ""
-        click.echo(f"{u.username}\t{u.role}\t{','.join(u.units) or '*'}\t{u.display_name}{state}")
+        click.echo(f"{u.username}\t{u.role}\t{','.join(u.units) or '*'}\t{u.display_name}\t{u.email or '-'}{state}")
+
+
+@user.command("email")
+@click.argument("username")
+@click.argument("address", default="")
+@click.pass_context
+def user_email(ctx: click.Context, username: str, address: str) -> None:
+    """Set the address a user's reminders go to; without ADDRESS, clear it (back to the TAIZHANG_MAIL_DOMAIN rule)."""
+    from ..services import users
+
+    cmd = command(ctx)
+    changed = users.change_user(cmd.context, cmd.actor, username, {"email": address})
+    click.echo(json.dumps(users.user_json(changed), ensure_ascii=False))
 
 
 @user.command("password")

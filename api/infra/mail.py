@@ -10,7 +10,11 @@ from .settings import Settings
 TIMEOUT = 20  # seconds: a server that does not answer fails this attempt; the outbox tries again later
 
 
-def address_of(settings: Settings, username: str) -> str | None:
+def address_of(settings: Settings, username: str, email: str | None = None) -> str | None:
+    """The user's own address where one is recorded (domain/user.py), else <username>@TAIZHANG_MAIL_DOMAIN where
+    that is set, else none (no mail for this user)."""
+    if email:
+        return email
     return f"{username}@{settings.mail_domain}" if settings.mail_domain else None
 
 

@@ -100,11 +100,21 @@ class Recorder(PostgresApplicationRecorder):
     current value, in order. Table lock, NOTIFY and what is returned are the library's own.
     """
 
+    checks_in_transaction = True  # insert_events(…, check=…): read by domain/ledger.py
+
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        if self.datastore.enable_db_functions or not stored_events:
+        """`check` (a function of the cursor; domain/ledger.py `checked_insert`) runs in the transaction once
+        the table lock is held, before the rows go in: no other writer can commit until this one ends, and a
+        statement now sees every earlier commit, so what it checks still holds when these events commit; it
+        raises to roll everything back."""
+        check = kwargs.pop("check", None)
+        if (self.datastore.enable_db_functions and check is None) or not stored_events:
             return super().insert_events(stored_events, **kwargs)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            if check is not None:
+                self._lock_table(curs)
+                check(curs)
             self._insert_events(curs, stored_events, **kwargs)
             if len(stored_events) < COPY_FROM:
                 self._insert_stored_events(curs, stored_events, **kwargs)

@@ -35,8 +35,9 @@ class Settings:
     suite: str | None = None
     # Where reminders are delivered (`taizhang remind`, api/services/reminders.py): an SMTP server
     # (TAIZHANG_SMTP_HOST, _PORT default 25, _USER, _PASSWORD, _STARTTLS=1, TAIZHANG_MAIL_FROM), each user's
-    # address being <username>@TAIZHANG_MAIL_DOMAIN; and a webhook (TAIZHANG_WEBHOOK_URL), its JSON body signed
-    # with HMAC-SHA256 under TAIZHANG_WEBHOOK_SECRET. Unset: that channel is not used.
+    # address being the user's own or else <username>@TAIZHANG_MAIL_DOMAIN; and a webhook
+    # (TAIZHANG_WEBHOOK_URL), its JSON body signed with HMAC-SHA256 under TAIZHANG_WEBHOOK_SECRET.
+    # Unset: that channel is not used.
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None

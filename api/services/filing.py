@@ -11,14 +11,16 @@ calls it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
+from uuid import UUID
 
 from domain.access import may_audit, may_read, may_review, may_submit
 from domain.catalogue import FIRST_YEAR, LAST_YEAR, YEARS_MESSAGE
 from domain.errors import DomainError
 from domain.filing import REVIEWABLE, STATES, SUBMITTABLE, Entry, Filing, publish_due, report_due
+from domain.package import RemoteUnit, remote_unit_id
 
 from .access import require_read
 from .audit import Diff
@@ -264,14 +266,57 @@ def _today(ctx: Context, today: date | None) -> date:
 
 def _name(ctx: Context, unit: str) -> str:
     found = ctx.ledger.unit(unit)
-    if found is None:
+    if found is not None:
+        return found.name
+    remote = _remote(ctx, unit)
+    if remote is None:
         raise no_unit(unit)
-    return found.name
+    return remote.name
+
+
+# ---- units on their own servers (report packages, api/services/packages.py): their filing is kept here, their
+# place in the tree is the unit their packages roll up into ----
+
+
+def _remote(ctx: Context, unit: str) -> RemoteUnit | None:
+    """The unit on its own server of that code, when it is not a unit of this ledger."""
+    if ctx.ledger.unit(unit) is not None:
+        return None
+    found = ctx.ledger._get(remote_unit_id(unit))
+    return found if isinstance(found, RemoteUnit) else None
+
+
+def tree_with(ctx: Context, remote: RemoteUnit | None) -> Callable[[str], str | None]:
+    """The unit tree with a unit on its own server placed under the unit its packages roll up into, so the
+    rules of domain/access.py (a reviewer of an ancestor, a reader of the unit) apply to it unchanged."""
+    if remote is None:
+        return ctx.parent_of
+    code, parent, plain = remote.unit, remote.parent, ctx.parent_of
+    return lambda c: parent if c == code else plain(c)
+
+
+def is_remote(ctx: Context, unit: str) -> bool:
+    return _remote(ctx, unit) is not None
+
+
+def reviews(ctx: Context, actor: Actor, unit: str) -> bool:
+    """Whether `actor` reviews the unit's reports (a unit on its own server included)."""
+    return may_review(actor, unit, tree_with(ctx, _remote(ctx, unit)))  # type: ignore[arg-type]
+
+
+def require_read_filing(ctx: Context, actor: Actor, unit: str) -> RemoteUnit | None:
+    """A local unit's reading rule, or a unit on its own server read by whoever reads the unit it is under."""
+    remote = _remote(ctx, unit)
+    if remote is None:
+        require_read(ctx, actor, unit)
+    elif not may_read(actor, unit, tree_with(ctx, remote)):  # type: ignore[arg-type]
+        raise Refused("forbidden", f"无权查看单位「{unit}」的报送")
+    return remote
 
 
 def status(ctx: Context, actor: Actor, unit: str, year: int, today: date | None = None) -> FilingStatus:
     """The filing of a unit's year and its register; whoever may read the unit (its superiors included)."""
-    require_read(ctx, actor, unit)
+    require_read_filing(ctx, actor, unit)
     return _status(ctx.ledger.filing(unit, year), unit, _name(ctx, unit), year, _today(ctx, today), ctx.ledger.tz)
 
 
@@ -306,15 +351,28 @@ def progress(ctx: Context, actor: Actor, parent: str, year: int, today: date | N
         order.append((code, up, depth))
         stack.extend((c, code, depth + 1) for c in reversed(children.get(code, [])))
     day = _today(ctx, today)
-    filings = ctx.ledger.filings([c for c, _, _ in order if c not in remote], year)
+    filings = ctx.ledger.filings([c for c, _, _ in order], year)
     tz = ctx.ledger.tz
+    # A unit on its own server has a filing here once a package of the year was imported with this version
+    # (received = submitted, then returned or approved by a reviewer here); packages imported before are read
+    # from the read model as received.
     out = [
         ProgressRow(_remote_status(remote[c], year, day, tz), up, depth, remote=True)
-        if c in remote
-        else ProgressRow(_status(filings[c], c, names[c], year, day, tz), up, depth)
+        if c in remote and filings[c] is None
+        else ProgressRow(
+            _received(_status(filings[c], c, names[c], year, day, tz), c in remote), up, depth, remote=c in remote
+        )
         for c, up, depth in order
     ]
     return Progress(parent, names.get(parent, parent), year, day, out)
+
+
+def _received(found: FilingStatus, remote: bool) -> FilingStatus:
+    """A unit on its own server waiting for review is said to have sent a package (what the superior holds)."""
+    if not remote or found.state not in REVIEWABLE:
+        return found
+    label = "已收到报送包，待审核" if found.state == "submitted" else "已收到更新的报送包，待审核"
+    return replace(found, state_label=label)
 
 
 def _remote_status(found: tuple[str, str, str, Any, Any], year: int, today: date, tz: tzinfo) -> FilingStatus:
@@ -338,12 +396,22 @@ def late_corrections(ctx: Context, actor: Actor, unit: str, year: int) -> LateCo
     moved since the approved seal."""
     from . import audit
 
-    require_read(ctx, actor, unit)
-    if not (may_review(actor, unit, ctx.parent_of) or may_audit(actor)):  # type: ignore[arg-type]
+    remote = require_read_filing(ctx, actor, unit)
+    if not (may_review(actor, unit, tree_with(ctx, remote)) or may_audit(actor)):  # type: ignore[arg-type]
         raise Refused("forbidden", f"只有上级单位的审核人员和审计人员可以查看「{unit}」的报后更正")
     found = status(ctx, actor, unit, year)
-    diff = audit.diff(ctx, actor, found.approved_seal) if found.approved_seal else None
+    # A unit on its own server: its approved seal is in its own ledger, not here (no diff to show; its late
+    # corrections here are the newer packages imported with a reason).
+    local = remote is None and found.approved_seal and ctx.ledger._get(_seal_uuid(found.approved_seal)) is not None
+    diff = audit.diff(ctx, actor, found.approved_seal) if local and found.approved_seal else None
     return LateCorrections(found, found.late_corrections, diff)
+
+
+def _seal_uuid(seal: str) -> UUID:
+    try:
+        return UUID(seal)
+    except ValueError:
+        return UUID(int=0)
 
 
 def since_submission(ctx: Context, actor: Actor, found: FilingStatus) -> Diff | None:
@@ -351,8 +419,8 @@ def since_submission(ctx: Context, actor: Actor, found: FilingStatus) -> Diff | 
     or nothing is waiting for review). Approving then approves the figures of that seal, not today's."""
     from . import audit
 
-    if found.state not in REVIEWABLE or not found.seal:
-        return None
+    if found.state not in REVIEWABLE or not found.seal or _remote(ctx, found.unit) is not None:
+        return None  # a unit on its own server: its seal is in its own ledger, checked when its package came
     diff = audit.diff(ctx, actor, found.seal)
     return diff if diff.changes or diff.moved else None
 
@@ -363,8 +431,9 @@ def since_submission(ctx: Context, actor: Actor, found: FilingStatus) -> Diff | 
 def _act(ctx: Context, actor: Actor, unit: str, year: int, act: Callable[[Filing, str], None]) -> FilingStatus:
     from eventsourcing.persistence import IntegrityError
 
+    remote = _remote(ctx, unit) is not None
     try:
-        filing = ctx.ledger.act_on_filing(unit, year, actor.username, act)
+        filing = ctx.ledger.act_on_filing(unit, year, actor.username, act, remote=remote)
     except DomainError as e:
         raise invalid(e) from None
     except IntegrityError:
@@ -388,9 +457,12 @@ def require_submitter(ctx: Context, actor: Actor, unit: str) -> None:
 
 
 def require_reviewer(ctx: Context, actor: Actor, unit: str) -> None:
-    if ctx.ledger.unit(unit) is None:
+    """An auditor or admin of an ancestor (domain/access.py); a unit on its own server has as ancestors the unit
+    its packages roll up into and that unit's."""
+    remote = _remote(ctx, unit)
+    if remote is None and ctx.ledger.unit(unit) is None:
         raise no_unit(unit)
-    if not may_review(actor, unit, ctx.parent_of):  # type: ignore[arg-type]
+    if not may_review(actor, unit, tree_with(ctx, remote)):  # type: ignore[arg-type]
         raise Refused("forbidden", f"只有「{unit}」上级单位的审计人员或管理员可以审核")
 
 
@@ -423,14 +495,18 @@ def submit(
 
 def may_decide(ctx: Context, actor: Actor, found: FilingStatus) -> bool:
     """Whether `actor` may return or approve this submission now: a reviewer of the unit, not its sender."""
-    if found.state not in REVIEWABLE or not may_review(actor, found.unit, ctx.parent_of):  # type: ignore[arg-type]
+    remote = _remote(ctx, found.unit)
+    if found.state not in REVIEWABLE or not may_review(actor, found.unit, tree_with(ctx, remote)):  # type: ignore[arg-type]
         return False
     sent = found.last("Submitted", "Resubmitted")
-    return sent is None or sent.by != actor.username
+    return remote is not None or sent is None or sent.by != actor.username
 
 
 def _not_own(ctx: Context, actor: Actor, unit: str, year: int) -> None:
-    """Separation of duties: whoever sent this submission does not also decide on it."""
+    """Separation of duties: whoever sent this submission does not also decide on it. A unit on its own server
+    sent its package from there: who imported it here only received it, and may decide."""
+    if _remote(ctx, unit) is not None:
+        return
     current = ctx.ledger.filing(unit, year)
     sent = current.last("Submitted", "Resubmitted") if current is not None else None
     if sent is not None and current is not None and current.state in REVIEWABLE and sent.by == actor.username:
@@ -481,7 +557,7 @@ def set_deadline(
     if descendants:
         require_read(ctx, actor, unit)
         targets = [r.status.unit for r in progress(ctx, actor, unit, year).rows]
-        targets = [u for u in targets if may_review(actor, u, ctx.parent_of)]  # type: ignore[arg-type]
+        targets = [u for u in targets if reviews(ctx, actor, u)]  # units on their own servers included
         if not targets:
             raise Refused("forbidden", f"「{unit}」没有您可以审核的下级单位")
     else:
@@ -532,18 +608,27 @@ def due(ctx: Context, actor: Actor, year: int | None = None, today: date | None 
 def _packages_due(ctx: Context, actor: Actor, year: int, day: date, within: int) -> list[Due]:
     """Units on their own servers placed under a unit the actor reviews that sent no package of the year, due
     within `within` days or overdue: for the auditors and admins who import packages (api/services/packages.py),
-    to chase (催报) — nobody on this ledger can submit for them."""
+    to chase (催报) — nobody on this ledger can submit for them; and those whose package waits for the actor's
+    review (a reviewer of an ancestor, as for a unit of this ledger)."""
     from projections import imported  # DuckDB: only when read
 
     if not may_audit(actor):  # type: ignore[arg-type]
         return []
     due = report_due(year)
-    if (due - day).days > within:
-        return []
     out = []
-    for code, name, parent, first, _ in ctx.read(lambda m: imported.received(m.con, year)):
-        if first is None and ctx.ledger.unit(parent) is not None and may_read(actor, parent, ctx.parent_of):  # type: ignore[arg-type]
-            out.append(Due("package", code, name, year, due, day > due, state="draft", label="催收报送包"))
+    received = ctx.read(lambda m: imported.received(m.con, year))
+    filings = ctx.ledger.filings([r[0] for r in received if r[3] is not None], year)
+    for code, name, parent, first, _ in received:
+        if first is None:
+            placed = ctx.ledger.unit(parent) is not None and may_read(actor, parent, ctx.parent_of)  # type: ignore[arg-type]
+            if (due - day).days <= within and placed:
+                out.append(Due("package", code, name, year, due, day > due, state="draft", label="催收报送包"))
+            continue
+        found = filings.get(code)
+        if found is not None and found.state in REVIEWABLE and reviews(ctx, actor, code):
+            sent = found.last("Submitted", "Resubmitted")
+            since = sent.at if sent else None
+            out.append(Due("review", code, name, year, None, False, since, found.state, "审核报送包"))
     return out
 
 

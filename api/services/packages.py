@@ -55,15 +55,21 @@ class Imported:
 class NotRolledUp:
     code: str
     label: str
-    why: str  # "theirs": declared by the sending unit; "ours": declared here, the package has no share of it
+    # "theirs": declared for the sending unit, not here; "differs": declared both there and here, but the
+    # definitions count differently; "undefined": the package carries no definition (made before packages
+    # carried them), so it cannot be checked; "ours": declared here, the package has no value of it.
+    why: str
     message: str
 
     @classmethod
     def of(cls, code: str, label: str, why: str) -> NotRolledUp:
-        if why == "theirs":
-            return cls(code, label, why, f"{label}（{code}）：该单位自定义的指标，按其自己的定义统计，未计入本级")
-        text = f"{label}（{code}）：本级自定义的指标，报送包不含该单位按本级定义统计的数值，未计入"
-        return cls(code, label, why, text)
+        texts = {
+            "theirs": "该单位自定义的指标，本级没有声明同一指标，未计入本级",
+            "differs": "该单位的定义与本级的定义统计口径不同（活动类型、条件或计量方式不一致），未计入本级",
+            "undefined": "报送包未携带该指标的定义（较早版本导出），无法核对口径，未计入本级",
+            "ours": "本级自定义的指标，报送包不含该单位按同一定义统计的数值，未计入",
+        }
+        return cls(code, label, why, f"{label}（{code}）：{texts[why]}")
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,8 @@ def export(ctx: Context, actor: Actor, seal_id: str) -> bytes:
     tz = ctx.settings.tz
     found = ctx.read(lambda m: checks.parts(m.con, sealed.unit, sealed.year, as_of, tz))
     moved = checks.unreproduced(sealed.report, found)
+    declared = ctx.read(lambda m: checks.declared_parts(m.con, sealed.unit, sealed.year, as_of, tz))
+    moved += [code for code in declared if checks.declared_problems(sealed.report, {code: declared[code]})]
     if moved:
         raise Refused("conflict", f"封存的数值已无法由台账重算（{', '.join(moved[:5])}）；请先运行 taizhang verify")
     earlier = sorted({s.size for s in ctx.ledger.seals() if s.unit == sealed.unit and 0 < s.size < sealed.size})
@@ -137,6 +145,7 @@ def export(ctx: Context, actor: Actor, seal_id: str) -> bytes:
         "report_sha256": hashlib.sha256(canonical_json(sealed.report)).hexdigest(),
         "docx_sha256": hashlib.sha256(docx).hexdigest(),
         "parts": found,
+        "declared": declared,
         "proofs": proofs,
         "exported_at": datetime.now(UTC).isoformat(),
         "exported_by": actor.username,
@@ -196,6 +205,18 @@ def _locked(ctx: Context, unit: str, year: int) -> list[Filing]:
 def import_package(
     ctx: Context, actor: Actor, data: bytes, parent: str | None = None, late_reason: str | None = None
 ) -> Imported:
+    """`_import`, checked again once if an approval of the year landed between its lock check and its commit."""
+    from domain.ledger import LockMoved
+
+    try:
+        return _import(ctx, actor, data, parent, late_reason)
+    except LockMoved:
+        return _import(ctx, actor, data, parent, late_reason)
+
+
+def _import(
+    ctx: Context, actor: Actor, data: bytes, parent: str | None = None, late_reason: str | None = None
+) -> Imported:
     """Verify a package offline and, when every check holds, record it and roll its figures up under `parent`.
 
     Refused "invalid" (nothing recorded) when the file is broken or altered; "conflict" when it is signed by a key
@@ -243,7 +264,11 @@ def import_package(
     elif any(p["seal"] == str(sealed["id"]) for p in known.packages):
         return _imported(known, pkg, first=False, again=True, ours=_declared_at(ctx, known.parent))
     year = pkg.manifest["year"]
-    locked = _locked(ctx, known.parent, year)
+    seen = ctx.ledger.lock_versions([year])  # confirmed when saving: the lock check is atomic with the commit
+    # The unit's filing of the year here: the package is its submission (api/services/filing.py reviews it);
+    # once approved here, a newer package is a late correction of it like one of its ancestors'.
+    own = ctx.ledger.filing(pkg.unit, year)
+    locked = [*([own] if own is not None and own.locked else []), *_locked(ctx, known.parent, year)]
     if locked and not (late_reason or "").strip():
         errors = [
             {
@@ -264,48 +289,62 @@ def import_package(
         str(sealed["id"]), pkg.manifest["year"], str(sealed["as_of"]), sealed["size"], sealed["root"], pkg.report,
         pkg.manifest["parts"], list(pkg.manifest.get("proofs") or []), pkg.sha256,
         str(pkg.manifest.get("exported_by", "")), str(pkg.manifest.get("exported_at", "")), actor.username,
+        pkg.manifest.get("declared"),
     )  # fmt: skip
-    ctx.ledger.save(known, *locked)
+    own = own or Filing(pkg.unit, year, at, actor.username)
+    sender = str(pkg.manifest.get("exported_by", "")) or "?"
+    received = f"收到报送包（导出人 {sender}，SHA-256 {pkg.sha256[:16]}…）"
+    own.receive_package(str(sealed["id"]), received, at, actor.username)
+    ctx.ledger.save_checked([known, *{a.id: a for a in [*locked, own]}.values()], seen)
     ctx.forget()
     return _imported(known, pkg, first=first, ours=_declared_at(ctx, known.parent))
 
 
 def _imported(
-    known: RemoteUnit, pkg: ReportPackage, first: bool, again: bool = False, ours: dict[str, str] | None = None
+    known: RemoteUnit, pkg: ReportPackage, first: bool, again: bool = False, ours: dict[str, Any] | None = None
 ) -> Imported:
     s = pkg.seal
     return Imported(
         known.unit, known.name, known.parent, pkg.manifest["year"], str(s["id"]), s["size"], s["root"], first, again,
-        not_rolled_up(pkg.report, ours or {}),
+        not_rolled_up(pkg.report, pkg.manifest.get("declared"), ours or {}),
     )  # fmt: skip
 
 
-def not_rolled_up(report: dict[str, Any], ours: dict[str, str]) -> tuple[NotRolledUp, ...]:
-    """The declared figures a package does not roll up, said in the import result rather than added silently.
+def not_rolled_up(report: dict[str, Any], carried: Any, ours: dict[str, Any]) -> tuple[NotRolledUp, ...]:
+    """The declared figures a package does not roll up, said in the import result rather than left out silently.
 
-    A package carries the parts of built-in figures only. A superior's declared figure is one definition over its
-    whole subtree (DOMAIN §8.6): the sending unit's numbers for a code it declared itself were counted with its
-    own definition, which the superior cannot check against its own from the sealed report (it carries values,
-    not the rows), so adding them would mix two definitions under one label; and for a code only the superior
-    declared the package has no share at all. Either way the superior's figure covers its own ledger's units
-    only, and the reviewer is told which ones (`ours`: code -> label of the declarations applying at the parent).
-    """
+    A superior's declared figure is one definition over its whole subtree (DOMAIN §8.6). A package's value of
+    the same code is added where that can be checked: the package carries the definition its report used and
+    its parts (`carried`, projections/packages.py `declared_parts`), and it counts what the superior's counts
+    (same kind, conditions and measure; label and unit word aside: domain/definition.py `counted`). Every other
+    one is named with why (`ours`: code -> the declaration applying at the unit the package rolls into; the
+    reports of its ancestors roll up by their own declarations, projections/imported.py)."""
+    from projections.imported import same_definition
+
     theirs = {
         code: str(f.get("label", code))
         for code, f in (report.get("figures") or {}).items()
         if isinstance(code, str) and code.startswith("local.") and isinstance(f, dict)
     }
-    out = [NotRolledUp.of(c, theirs[c], "theirs") for c in sorted(theirs)]
-    out += [NotRolledUp.of(c, ours[c], "ours") for c in sorted(ours) if c not in theirs]
+    carried = carried if isinstance(carried, dict) else None
+    out = []
+    for code in sorted(theirs):
+        if code not in ours:
+            out.append(NotRolledUp.of(code, theirs[code], "theirs"))
+        elif carried is None or not isinstance(carried.get(code), dict):
+            out.append(NotRolledUp.of(code, theirs[code], "undefined"))
+        elif not same_definition(carried[code].get("data"), ours[code].definition):
+            out.append(NotRolledUp.of(code, theirs[code], "differs"))
+    label = {c: str(d.data.get("label", c)) for c, d in ours.items()}
+    out += [NotRolledUp.of(c, label[c], "ours") for c in sorted(ours) if c not in theirs]
     return tuple(out)
 
 
-def _declared_at(ctx: Context, unit: str) -> dict[str, str]:
-    """code -> label of every declared figure a report of `unit` shows now."""
+def _declared_at(ctx: Context, unit: str) -> dict[str, Any]:
+    """code -> the declaration (projections/declared.py) a report of `unit` uses now."""
     from projections.declarations import applying
 
-    found = ctx.read(lambda m: applying(m.con, unit))
-    return {code: str(d.data.get("label", code)) for code, d in found.items()}
+    return dict(ctx.read(lambda m: applying(m.con, unit)))
 
 
 def _placement(ctx: Context, actor: Actor, pkg: ReportPackage, known: RemoteUnit | None, parent: str | None) -> str:

@@ -140,7 +140,7 @@ def queue_digests(ctx: Context, actor: Actor, as_of: datetime | None = None) -> 
             continue
         stamp = datetime.now(UTC).isoformat()
         day = d.today.isoformat()
-        to = mail.address_of(s, user.username)
+        to = mail.address_of(s, user.username, user.email)
         if s.smtp_host and to:
             queued += box.put(Message(f"{day}-{user.username}-mail", "mail", to, d.subject(), d.text(), stamp))
         if s.webhook_url and s.webhook_secret:  # unsigned, a receiver could not tell it from a forgery

@@ -106,6 +106,7 @@ def user_json(user: User) -> dict[str, Any]:
         "role": user.role,
         "units": user.units,
         "disabled": user.disabled,
+        "email": user.email,
     }
 
 
@@ -118,17 +119,26 @@ def users(ctx: Context, actor: Actor) -> list[User]:
     return ctx.ledger.users()
 
 
-def create_user(ctx: Context, actor: Actor, username: str, display_name: str, role: str, units: list[str]) -> str:
+def create_user(
+    ctx: Context,
+    actor: Actor,
+    username: str,
+    display_name: str,
+    role: str,
+    units: list[str],
+    email: str | None = None,
+) -> str:
     """Register a user with a one-time password (returned, to hand over; it must be changed at first login).
     A system administrator creates accounts with a work role (domain/access.py WORK_ROLES); an account with an
-    administrator role is a grant of that role, the security administrator's."""
+    administrator role is a grant of that role, the security administrator's. `email`: where reminders go
+    (api/infra/mail.py `address_of`)."""
     from domain.access import WORK_ROLES
 
     require_duty(actor, "users" if role in WORK_ROLES else "roles")
     password = new_password()
     try:
         ctx.ledger.register_user(
-            username, display_name, role, units, hash_password(password, ctx.ledger.suite()), actor.username
+            username, display_name, role, units, hash_password(password, ctx.ledger.suite()), actor.username, email
         )
     except DomainError as e:
         raise invalid(e) from None
@@ -142,13 +152,16 @@ def no_user(username: str) -> Refused:
 
 
 def change_user(ctx: Context, actor: Actor, username: str, changes: dict[str, Any]) -> User:
-    """Change a user's units, name or enabled state (system administrators) and role (security administrators)."""
+    """Change a user's units, name, e-mail address or enabled state (system administrators) and role (security
+    administrators). `email` "" clears the address (reminders then go to the one derived from the name)."""
     user = ctx.ledger.user(username)
     role_changes = changes.get("role") is not None and changes["role"] != user.role if user is not None else False
     other = any(
         changes.get(k) is not None and (user is None or changes[k] != getattr(user, k))
         for k in ("units", "display_name", "disabled")
     )
+    email = changes.get("email")
+    other = other or (email is not None and (user is None or (email.strip() or None) != user.email))
     if role_changes:
         require_duty(actor, "roles")
     if other or not role_changes:
@@ -156,15 +169,27 @@ def change_user(ctx: Context, actor: Actor, username: str, changes: dict[str, An
     if user is None:
         raise no_user(username)
     before = {"role": user.role, "units": list(user.units), "disabled": user.disabled}
+    if email is not None:
+        from domain.user import check_email
+
+        try:
+            check_email(email)  # before any other change is saved: a bad address changes nothing
+        except DomainError as e:
+            raise invalid(e) from None
+    access_asked = any(changes.get(k) is not None for k in ("role", "units", "display_name", "disabled"))
     try:
-        changed = ctx.ledger.change_access(
-            username,
-            changes.get("role") or user.role,
-            changes["units"] if changes.get("units") is not None else user.units,
-            changes.get("display_name") or user.display_name,
-            changes["disabled"] if changes.get("disabled") is not None else user.disabled,
-            actor.username,
-        )
+        changed = user
+        if access_asked or email is None:
+            changed = ctx.ledger.change_access(
+                username,
+                changes.get("role") or user.role,
+                changes["units"] if changes.get("units") is not None else user.units,
+                changes.get("display_name") or user.display_name,
+                changes["disabled"] if changes.get("disabled") is not None else user.disabled,
+                actor.username,
+            )
+        if email is not None:
+            changed, _ = ctx.ledger.set_email(username, email, actor.username)
     except DomainError as e:
         raise invalid(e) from None
     ctx.forget()

@@ -9,12 +9,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
-from domain.access import AUDITOR_ROLES, may_review, may_submit
+from domain.access import AUDITOR_ROLES, may_submit
 from domain.catalogue import FIRST_YEAR, LAST_YEAR
 from domain.filing import STATES
 
-from ..services import filing
+from ..infra import notice_file
+from ..services import filing, filing_notices
 from ..services.refusals import Refused
 from .auth import Caller
 from .context import context
@@ -30,7 +32,11 @@ DONE = {
     "reopen": "已重新打开。",
     "publish": "已登记公开发布。",
     "deadline": "已设定报送期限。",
+    "notice-approved": "已导入上级回执：审核通过，该年度数据已锁定。",
+    "notice-returned": "已导入上级回执：已退回，请按退回理由修改后重新封存报送。",
+    "notice-again": "该回执此前已导入，未重复记录。",
 }
+NOTICE_TYPE = "application/json"
 
 
 def _year(request: Request, value: str | None) -> int:
@@ -46,9 +52,10 @@ def _url(path: str, unit: str, year: int, done: str = "") -> str:
 def _filing_page(request: Request, caller: Caller, unit: str, year: int, status: int = 200, **extra: Any) -> Response:
     server = server_of(request)
     ctx = context(server)
-    code, units = pick_unit(server, caller, unit or None)
+    remote = bool(unit) and filing.is_remote(ctx, unit)  # a unit on its own server: its filing is kept here
+    code, units = (unit, server.units_for(caller.user)) if remote else pick_unit(server, caller, unit or None)
     found = filing.status(ctx, caller.user, code, year)
-    reviewer = may_review(caller.user, code, ctx.parent_of)  # type: ignore[arg-type]
+    reviewer = filing.reviews(ctx, caller.user, code)
     late = None
     if found.approved_seal and (reviewer or caller.user.role in AUDITOR_ROLES):
         late = filing.late_corrections(ctx, caller.user, code, year)
@@ -66,7 +73,8 @@ def _filing_page(request: Request, caller: Caller, unit: str, year: int, status:
         years=list(range(server.ledger.today().year, 1999, -1))[:8],
         f=found,
         late=late,
-        may_submit=may_submit(caller.user, code, ctx.parent_of),  # type: ignore[arg-type]
+        may_submit=not remote and may_submit(caller.user, code, ctx.parent_of),  # type: ignore[arg-type]
+        remote=remote,
         may_review=reviewer,
         may_decide=decide,
         moved=moved,
@@ -82,6 +90,37 @@ def _filing_page(request: Request, caller: Caller, unit: str, year: int, status:
 def filing_page(request: Request, unit: str | None = None, year: str | None = None) -> Response:
     caller = viewer(request)
     return _filing_page(request, caller, unit or "", _year(request, year))
+
+
+@router.get("/filing/notice")
+def notice_download(request: Request, unit: str = "", year: str | None = None) -> Response:
+    """The signed notice (回执) of the last decision on a unit on its own server, to send down to it."""
+    caller = viewer(request)
+    found = filing_notices.notice(context(server_of(request)), caller.user, unit, _year(request, year))
+    disposition = {"Content-Disposition": f'attachment; filename="{found.filename}"'}
+    return Response(found.data, media_type=NOTICE_TYPE, headers=disposition)
+
+
+@router.post("/filing/notice")
+async def notice_upload(request: Request) -> Response:
+    """The unit's side: import its superior's notice (approved, or returned with a reason)."""
+    caller, form = await posted(request)
+    values = texts(form)
+    unit, year = values.get("unit", ""), _year(request, values.get("year"))
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _filing_page(request, caller, unit, year, 422, problem="文件：请选择上级的报送回执（.tznotice）")
+    data = await upload.read(notice_file.MAX_BYTES + 1)
+    try:
+        key = values.get("key", "").strip() or None
+        got = filing_notices.import_notice(context(server_of(request)), caller.user, data, key)
+    except Refused as e:
+        if status_of(e) not in (409, 422):
+            raise
+        message = "；".join(x["message"] for x in e.errors) or e.detail
+        return _filing_page(request, caller, unit, year, status_of(e), problem=message, open_form="notice")
+    done = "notice-again" if got.again else f"notice-{got.kind}"
+    return redirect(_url("/filing", got.status.unit, got.status.year, done))
 
 
 @router.post("/filing/{action}")

@@ -57,6 +57,7 @@ async def create_user(request: Request) -> Response:
             values.get("display_name", ""),
             values.get("role", ""),
             _units(form),
+            values.get("email", ""),
         )
     except Refused as e:
         if status_of(e) != 422:
@@ -71,6 +72,8 @@ async def change_user(request: Request) -> Response:
     caller, form = await posted(request)
     values = texts(form)
     changes = {"role": values.get("role"), "units": _units(form), "disabled": values.get("disabled") == "on"}
+    if "email" in values:  # "" clears the address
+        changes["email"] = values["email"]
     try:
         users_service.change_user(context(server_of(request)), caller.user, values.get("username", ""), changes)
     except Refused as e:

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
 
 from domain.catalogue import FIRST_YEAR, LAST_YEAR
 from domain.validation import UNIT_CODE
 
-from ..services import filing
+from ..services import filing, filing_notices
 from .context import context
 from .deps import PROBLEMS, CallerDep, ServerDep, WriterDep
 
@@ -99,6 +101,7 @@ class ProgressRowOut(BaseModel):
     published_on: str | None
     publication_overdue: bool
     late_corrections: int
+    remote: bool = PydField(False, description="A unit on its own server (report packages).")
 
 
 class ProgressOut(BaseModel):
@@ -193,6 +196,29 @@ def late(unit: Unit, year: Year, caller: CallerDep, server: ServerDep) -> dict[s
             for m in (diff.moved if diff else [])
         ],
     }
+
+
+@router.get("/api/filings/{unit}/{year}/notice")
+def notice(unit: Unit, year: Year, caller: CallerDep, server: ServerDep) -> Response:
+    """回执: the notice of the last decision (approved, or returned with its reason) on a unit on its own server,
+    signed with this ledger's key of the unit its packages roll up into; the unit imports it on its server."""
+    found = filing_notices.notice(context(server), caller.user, unit, year)
+    disposition = {"Content-Disposition": f'attachment; filename="{found.filename}"'}
+    return Response(found.data, media_type="application/json", headers=disposition)
+
+
+@router.post("/api/filing-notices")
+async def receive_notice(
+    request: Request,
+    caller: WriterDep,
+    server: ServerDep,
+    key: Annotated[str | None, Query(max_length=200, description="The superior's public key, if known.")] = None,
+) -> dict[str, Any]:
+    """Import a notice from the superior's taizhang (the request body is the file), verified: its decision is
+    recorded on the unit's filing (an approval locks the year)."""
+    data = await request.body()
+    got = await run_in_threadpool(filing_notices.import_notice, context(server), caller.user, data, key)
+    return got.to_json()
 
 
 @router.get("/api/progress/{unit}/{year}", response_model=ProgressOut)

@@ -23,7 +23,7 @@ def users(caller: CallerDep, server: ServerDep) -> list[dict[str, Any]]:
 def create_user(body: schemas.UserCreate, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
     """Register a user; the response carries a one-time password to hand over."""
     password = users_service.create_user(
-        context(server), caller.user, body.username, body.display_name, body.role, body.units
+        context(server), caller.user, body.username, body.display_name, body.role, body.units, body.email
     )
     return {"username": body.username, "password": password}
 

@@ -156,6 +156,7 @@ class UserOut(BaseModel):
     role: str
     units: list[str]
     disabled: bool
+    email: str | None = PydField(None, description="Where reminders go; unset: <username>@TAIZHANG_MAIL_DOMAIN.")
 
 
 class UserCreate(BaseModel):
@@ -164,6 +165,7 @@ class UserCreate(BaseModel):
     display_name: str = PydField("", max_length=64)
     role: str = PydField(pattern="^(" + "|".join(ROLES) + ")$")
     units: list[str] = PydField(default_factory=list, max_length=200)
+    email: str | None = PydField(None, max_length=254, description="Where reminders go (checked by the service).")
 
 
 class UserChange(BaseModel):
@@ -172,6 +174,7 @@ class UserChange(BaseModel):
     role: str | None = PydField(None, pattern="^(" + "|".join(ROLES) + ")$")
     units: list[str] | None = PydField(None, max_length=200)
     disabled: bool | None = None
+    email: str | None = PydField(None, max_length=254, description='"" clears it.')
 
 
 class NewPassword(BaseModel):
