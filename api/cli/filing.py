@@ -223,7 +223,7 @@ def notice(ctx: click.Context, unit: str, year: int, out: str | None) -> None:
 
     from ..services import filing_notices
 
-    found = _run(ctx, lambda c, a: filing_notices.notice(c, a, unit, year))
+    found = run(ctx, lambda c, a: filing_notices.notice(c, a, unit, year))
     path = Path(out or found.filename)
     path.write_bytes(found.data)
     click.echo(f"{path}（{unit} {year} 年度：{'审核通过' if found.kind == 'approved' else '退回'}）")
@@ -240,9 +240,9 @@ def receive(ctx: click.Context, file: str, key: str | None, fmt: str) -> None:
 
     from ..services import filing_notices
 
-    got = _run(ctx, lambda c, a: filing_notices.import_notice(c, a, Path(file).read_bytes(), key))
+    got = run(ctx, lambda c, a: filing_notices.import_notice(c, a, Path(file).read_bytes(), key))
     if fmt == "json":
-        click.echo(json.dumps(got.to_json(), ensure_ascii=False, indent=1))
+        echo_json(got.to_json())
         return
     if got.again:
         click.echo("该回执此前已导入，未重复记录。")
