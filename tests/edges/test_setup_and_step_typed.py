@@ -1,0 +1,90 @@
+"""Issue 12, found in review: the first start's setup dropped without a word a parent typed by name only and a
+person typed without a user name (and put the mistakes of the second person beside the first); its last page
+named the unit by its code; a second identical step typed as 2025/3/1 beside a 2025-03-01 one was saved without
+the question asked for the same date written the ISO way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import rec, settings_for
+from webkit import PASSWORD, Web
+from webpages_kit import Browser, error_beside, text
+
+from api.infra.passwords import hash_password
+from api.services import users as users_service
+from api.web.app import create_app
+from api.web.context import context
+from api.web.server import Server
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Web]:
+    """A first start: no unit, only the admin `taizhang serve` creates (its password set, as after first sign-in)."""
+    server = Server(settings_for(tmp_path / "home", user="setup"), poll=False)
+    users_service.ensure_admin(context(server))
+    server.ledger.set_password("admin", hash_password(PASSWORD), False, "admin")
+    web = Web(server, create_app(server=server))
+    web._tokens = {}
+    yield web
+    server.close()
+
+
+def no_error_beside(page: str, name: str) -> bool:
+    try:
+        error_beside(page, name)
+    except AssertionError:
+        return True
+    return False
+
+
+UNIT = {"unit_code": "weibin-ur", "unit_name": "渭滨区城市更新中心"}
+
+
+def test_a_half_typed_parent_or_person_is_shown_beside_the_missing_field_not_dropped(fresh: Web) -> None:
+    b = Browser(fresh, "admin")
+    form = {**UNIT, "parent_name": "渭滨区法治办", "parent_code": "", "user0_username": "", "user0_name": ""}
+    form |= {"user1_name": "李强", "user1_username": "", "user1_role": "auditor"}
+    r = b.post("/setup", form)
+    assert r.status_code == 422
+    assert "单位代码" in error_beside(r.text, "parent_code")  # the parent's name alone: its code is asked for
+    assert "用户名" in error_beside(r.text, "user1_username")  # beside the second person, who was typed
+    assert no_error_beside(r.text, "user0_username")
+    assert 'value="李强"' in r.text and 'value="渭滨区法治办"' in r.text
+    assert fresh.server.ledger.unit("weibin-ur") is None  # nothing written
+
+
+def test_the_second_persons_clash_is_shown_beside_the_second_person(fresh: Web) -> None:
+    b = Browser(fresh, "admin")
+    form = {**UNIT, "user0_username": "zhangmin", "user0_role": "recorder", "user1_username": "zhangmin"}
+    r = b.post("/setup", {**form, "user1_role": "auditor"})
+    assert r.status_code == 422 and "相同" in error_beside(r.text, "user1_username")
+    assert no_error_beside(r.text, "user0_username")
+
+
+def test_the_setup_done_page_names_the_unit(fresh: Web) -> None:
+    b = Browser(fresh, "admin")
+    r = b.post("/setup", {**UNIT, "user0_username": "zhangmin", "user0_name": "张敏", "user0_role": "recorder"})
+    assert r.status_code == 201, text(r.text)[:300]
+    assert "已登记单位「渭滨区城市更新中心」" in text(r.text)
+    assert fresh.server.ledger.user("zhangmin").units == ["weibin-ur"]  # type: ignore[union-attr]
+
+
+def test_a_second_identical_step_typed_another_way_is_confirmed_first(web: Web) -> None:
+    outcome = web.server.ledger.apply(
+        [(1, rec("case", "AJ-1", "2025-02-01", unit="north", case_type="admin_litigation", role="defendant"))], "setup"
+    )
+    assert outcome.ok, outcome.errors
+    b = Browser(web, "rec-north")
+    hearing = {"unit": "north", "ref": "AJ-1", "step": "hearing", "date": "2025-03-01", "form_key": "h-1"}
+    assert b.post("/activity/step", hearing).status_code == 303
+    r = b.post("/activity/step", {**hearing, "date": "2025/3/1", "form_key": "h-2"})
+    assert r.status_code == 200 and "已有 2025/3/1 的「开庭」" in text(r.text) and "仍然记录开庭" in r.text
+    assert len(web.server.ledger.activity("north", "AJ-1").steps) == 1  # type: ignore[union-attr]
+    # Confirmed, it is recorded (as 2025-03-01).
+    confirmed = {**hearing, "date": "2025/3/1", "form_key": "h-3", "confirm_same": "1"}
+    assert b.post("/activity/step", confirmed).status_code == 303
+    steps = web.server.ledger.activity("north", "AJ-1").steps.values()  # type: ignore[union-attr]
+    assert [s.date.isoformat() for s in steps] == ["2025-03-01", "2025-03-01"]
