@@ -88,3 +88,53 @@ def test_a_second_identical_step_typed_another_way_is_confirmed_first(web: Web) 
     assert b.post("/activity/step", confirmed).status_code == 303
     steps = web.server.ledger.activity("north", "AJ-1").steps.values()  # type: ignore[union-attr]
     assert [s.date.isoformat() for s in steps] == ["2025-03-01", "2025-03-01"]
+
+
+def _book(tmp_path: Path, attendees: int) -> bytes:
+    import openpyxl
+
+    from api.documents.xlsx_import import sheet_name
+    from api.services import writes
+    from domain.catalogue import KINDS
+
+    out = tmp_path / f"book-{attendees}.xlsx"
+    writes.import_template(out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb[sheet_name(KINDS["study_session"].label)]
+    values = {"unit": "north", "ref": "S-1", "date": "2025-03-01", "form": "中心组学习", "topic": "宪法"}
+    ws.append([{**values, "attendees": attendees}.get(c.value) for c in ws[1]])
+    wb.save(out)
+    return out.read_bytes()
+
+
+def test_a_changed_workbook_row_on_the_import_page_is_explained_then_imported_as_a_correction(
+    web: Web, tmp_path: Path
+) -> None:
+    b = Browser(web, "rec-north")
+    b.get("/import")
+
+    def upload(content: bytes, **fields: str):  # noqa: ANN202
+        data = {"csrf_token": b.csrf, **fields}
+        return b.client.post("/import", data=data, files={"file": ("台账.xlsx", content, "application/octet-stream")})
+
+    assert upload(_book(tmp_path, 20)).status_code == 200
+    changed = _book(tmp_path, 25)
+    refused = upload(changed)
+    shown = text(refused.text)
+    assert refused.status_code == 422 and "这一行以前导入过" in shown and "「S-1」用「更正」" in shown
+    assert "xlsx-" not in shown  # no internal line id
+    r = upload(changed, correct_changed="on", correct_reason="按签到表更正人数")
+    assert r.status_code == 200, text(r.text)[:400]
+    history = web.server.ledger.history("north", "S-1")
+    assert len(history) == 2 and web.server.ledger.activity("north", "S-1").data["attendees"] == 25  # type: ignore[union-attr]
+    # Asked without a reason, or refused: said on the page, and the choice and reason typed are kept for the
+    # second try (only the file is chosen again).
+    r = upload(_book(tmp_path, 30), correct_changed="on", correct_reason="")
+    assert r.status_code == 422 and "更正原因" in text(r.text)
+    assert 'name="correct_changed" checked' in r.text
+    bad = _book(tmp_path, -1)
+    r = upload(bad, correct_changed="on", correct_reason="再次核对")
+    shown = text(r.text)
+    assert r.status_code == 422 and "共 1 处错误" in shown and "参学人数" in shown  # the row's own problem
+    assert "这一行以前导入过" not in shown  # not "tick the box" to one who ticked it
+    assert 'name="correct_changed" checked' in r.text and 'value="再次核对"' in r.text
