@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from uuid import uuid4
 
 from domain.access import may, may_declare
@@ -137,14 +137,6 @@ def jsonl_read(data: bytes) -> JsonLines:
         raise field_problem("file", "文件：不是有效的 UTF-16 文本，请另存为 UTF-8 编码后再导入") from None
     lines, broken = read_lines(text.splitlines())
     return JsonLines(lines, broken, encoding)
-
-
-def jsonl_lines(stream: IO[str] | Iterable[str]) -> Lines:
-    """A JSON Lines stream as numbered lines; a line that is not JSON rejects the whole file."""
-    lines, errors = read_lines(stream)
-    if errors:
-        raise rejected(line_problems(errors))
-    return lines
 
 
 def jsonl_file_lines(path: Path) -> tuple[JsonLines, dict[int, str]]:
