@@ -138,3 +138,15 @@ def test_a_changed_workbook_row_on_the_import_page_is_explained_then_imported_as
     assert r.status_code == 422 and "共 1 处错误" in shown and "参学人数" in shown  # the row's own problem
     assert "这一行以前导入过" not in shown  # not "tick the box" to one who ticked it
     assert 'name="correct_changed" checked' in r.text and 'value="再次核对"' in r.text
+
+
+def test_a_short_label_with_one_character_mistyped_suggests_its_code(env) -> None:  # noqa: ANN001
+    from conftest import case, step, study
+
+    env.ok(case("C-1", "2025-01-02"))
+    [error] = env.errors(step("C-1", "开廷", "2025-02-03"))
+    assert "您是不是要输入 hearing（开庭）？" in error
+    [error] = env.errors(study("SS-1", "2025-03-01", form="党文部会"))  # 党支部会
+    assert "您是不是要输入 party_branch（党支部会）？" in error
+    [error] = env.errors(study("SS-2", "2025-03-01", form="一二"))  # two characters, nothing one away
+    assert "您是不是" not in error
