@@ -150,3 +150,14 @@ def test_a_short_label_with_one_character_mistyped_suggests_its_code(env) -> Non
     assert "您是不是要输入 party_branch（党支部会）？" in error
     [error] = env.errors(study("SS-2", "2025-03-01", form="一二"))  # two characters, nothing one away
     assert "您是不是" not in error
+
+
+def test_a_line_on_a_record_refused_above_says_so_instead_of_no_such_activity(env) -> None:  # noqa: ANN001
+    from conftest import case, step
+
+    errors = env.errors(case("C-1", "2025-02-30"), step("C-1", "hearing", "2025-03-01"))
+    assert len(errors) == 2 and "2月没有30日" in errors[0]
+    assert errors[1] == "line 2: ref: 活动编号：记录「C-1」的那一行有错误（见上），改正后此行才能导入"
+    # A reference to an activity that nobody records is still "no such activity".
+    [error] = env.errors(step("C-9", "hearing", "2025-03-01"))
+    assert "没有编号为「C-9」的活动" in error
