@@ -60,7 +60,7 @@ def test_import_every_error_at_once_then_the_same_day_question_and_an_unchanged_
     page.get_by_role("button", name="导入", exact=True).click()
     body = page.locator("main")
     expect(body).to_contain_text("未导入任何内容")
-    for said in ("2025年2月没有30日", "不是有效的 JSON", "您是不是要输入 case（案件）"):
+    for said in ("2025年2月没有30日", "不是有效的 JSON", "您是不是要输入 case（案件）", "记录「AJ-1」的那一行有错误"):
         expect(body).to_contain_text(said)
     assert "Traceback" not in body.inner_text() and "file：" not in body.inner_text()
     shot("1-import-errors")
