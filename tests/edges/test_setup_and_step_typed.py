@@ -1,7 +1,9 @@
 """Issue 12, found in review: the first start's setup dropped without a word a parent typed by name only and a
 person typed without a user name (and put the mistakes of the second person beside the first); its last page
 named the unit by its code; a second identical step typed as 2025/3/1 beside a 2025-03-01 one was saved without
-the question asked for the same date written the ISO way."""
+the question asked for the same date written the ISO way; on the import page a changed workbook row with a mistake,
+sent as a correction, was answered "tick the box" to one who had, and the choice was forgotten after a refusal;
+开廷 suggested no 开庭; a step on a record refused above was reported as "no such activity"."""
 
 from __future__ import annotations
 
