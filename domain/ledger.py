@@ -544,6 +544,7 @@ class _Session:
     def __init__(self, ledger: Ledger, assume_new: bool) -> None:
         self.ledger = ledger
         self.assume_new = assume_new
+        self.refused_records: set[tuple[str, str]] = set()  # (unit, ref) of record lines refused in this run
         self.cache: dict[UUID, Any] = {}
         self.touched: dict[UUID, Aggregate] = {}
         self.receipts: list[Receipt.Issued] = []
@@ -642,6 +643,7 @@ class _Session:
     ) -> Outcome:
         outcome = self.outcome = Outcome()
         self.late = {}
+        self.refused_records = set()
         self.today = today
         self.preload(lines)
         for i, (number, raw) in enumerate(lines):
@@ -670,6 +672,10 @@ class _Session:
                     continue
                 if isinstance(e, VersionConflict):
                     outcome.conflict = e.current
+                if isinstance(raw, dict) and raw.get("op") == "record":
+                    unit, ref = raw.get("unit"), raw.get("ref")
+                    if isinstance(unit, str) and isinstance(ref, str):
+                        self.refused_records.add((unit, ref))
                 outcome.errors.extend(LineError(number, fe.field, fe.message) for fe in e.errors)
         if progress:
             progress(len(lines) % 1000)
@@ -712,6 +718,10 @@ class _Session:
             self.late_corrected(locks, line, by)
             return
         activity: Activity | None = self.get(activity_id(line.unit, line.ref))
+        if activity is None and (line.unit, line.ref) in self.refused_records:
+            # Said as a consequence, not as a second mistake: the record this line builds on is in the same file
+            # and was refused above (all errors are reported at once, so both are listed).
+            raise DomainError.of("ref", f"活动编号：记录「{line.ref}」的那一行有错误（见上），改正后此行才能导入")
         if activity is None:
             raise DomainError.of("ref", f"活动编号：单位「{line.unit}」没有编号为「{line.ref}」的活动")
         expected = self.expected.get(line.id)

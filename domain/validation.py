@@ -201,7 +201,13 @@ def suggestion(got: Any, codes: dict[str, str]) -> str:
     if not isinstance(got, str) or not got.strip() or not codes:
         return ""
     by_label = {label: code for code, label in codes.items()}
-    found = difflib.get_close_matches(got.strip(), [*codes, *by_label], n=1, cutoff=0.6)
+    typed = got.strip()
+    found = difflib.get_close_matches(typed, [*codes, *by_label], n=1, cutoff=0.6)
+    if not found:
+        # A short Chinese label with one character mistyped (开廷 for 开庭, 接案 for 结案) is only 50% alike to
+        # difflib, below any useful cutoff: a label of the same length that differs in one character is meant.
+        same_length = [x for x in by_label if len(x) == len(typed) >= 2]
+        found = [x for x in same_length if sum(a != b for a, b in zip(x, typed, strict=True)) == 1][:1]
     if not found:
         return ""
     code = found[0] if found[0] in codes else by_label[found[0]]

@@ -145,11 +145,9 @@ def void(
 
 
 def _same_step_that_day(ctx: click.Context, unit: str, ref: str, name: str, day: str) -> str | None:
-    """The label of a live step of this name on this date (a second 开庭 on one day is usually a double entry),
-    or None; an activity or date the ledger will refuse anyway is left to it."""
-    from domain.catalogue import KINDS
+    """The label of a live step of this name on this date (see `reads.same_step_on_day`), or None; an activity
+    the ledger will refuse anyway is left to it."""
     from domain.errors import DomainError
-    from domain.validation import parse_date_text
 
     from ..services import reads
     from ..services.refusals import Refused
@@ -157,13 +155,9 @@ def _same_step_that_day(ctx: click.Context, unit: str, ref: str, name: str, day:
     cmd = command(ctx)
     try:
         found = reads.activity(cmd.context, cmd.actor, unit, ref)
-        when = parse_date_text(day.strip()).isoformat()
-    except (Refused, DomainError, ValueError):
+    except (Refused, DomainError):
         return None
-    kind = KINDS[found["kind"]]
-    names = {s.name: s.label for s in kind.steps if name in (s.name, s.label)}
-    same = [s for s in found["steps"] if s["step"] in names and s["date"] == when and not s["voided"]]
-    return names[same[0]["step"]] if same else None
+    return reads.same_step_on_day(found, name, day)
 
 
 def _step_target(ctx: click.Context, unit: str, ref: str, name: str, day: str | None) -> str:

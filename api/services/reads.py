@@ -57,6 +57,25 @@ def activity(ctx: Context, actor: Actor, unit: str, ref: str) -> dict[str, Any]:
     }
 
 
+def same_step_on_day(found: dict[str, Any], name: str, day: str) -> str | None:
+    """The label of a live step of this name (code or label) on this day, as `activity` returns the activity, or
+    None. A second 开庭 on one day is usually a double entry, so the edges ask before recording it. The day is read
+    as people type it (2025/3/1 is the 2025-03-01 already there); a date the ledger will refuse is left to it."""
+    from domain.validation import parse_date_text
+
+    try:
+        when = parse_date_text(day).isoformat()
+    except ValueError:
+        return None
+    kind = KINDS[found["kind"]]
+    names = {s.name for s in kind.steps if name in (s.name, s.label)}
+    same = [s for s in found["steps"] if s["step"] in names and s["date"] == when and not s["voided"]]
+    if not same:
+        return None
+    step = kind.step(same[0]["step"], found["data"]) or kind.step(same[0]["step"])
+    return step.label if step is not None else same[0]["step"]
+
+
 def summaries(ctx: Context, actor: Actor, unit: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """The topic or title of each (unit, ref), as the ledger list shows it; only of units the actor may read."""
     from projections.listing import summaries as read_summaries

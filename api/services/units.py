@@ -178,11 +178,13 @@ class SetupUser:
     username: str
     display_name: str
     role: str
+    row: int | None = None  # the form's row (user{row}_…) the problems are shown beside; default: its place in the list
 
 
 @dataclass(frozen=True)
 class SetupResult:
     unit: str
+    name: str  # the unit's name, as staff know it (the code is for files and the command line)
     passwords: list[tuple[str, str]]  # (username, one-time password) to hand over
 
 
@@ -217,16 +219,19 @@ async def first_setup(
         codes.append(code)
     if len(codes) == 2 and codes[0] == codes[1]:
         problem("unit_code", "单位代码：不能与上级单位相同")
-    for i, p in enumerate(people):
+    for place, p in enumerate(people):
+        i = place if p.row is None else p.row
         if not USERNAME.match(p.username):
             problem(f"user{i}_username", "用户名：2–32 位小写字母、数字或 _ . -，以字母或数字开头")
         elif ctx.ledger.user(p.username) is not None:
             problem(f"user{i}_username", f"用户名：「{p.username}」已存在")
         if p.role not in ROLES:
             problem(f"user{i}_role", "角色：请选择")
-    names = [p.username for p in people]
-    if len(set(names)) != len(names):
-        problem("user1_username", "用户名：两位用户的用户名相同")
+    seen: set[str] = set()
+    for place, p in enumerate(people):
+        if p.username in seen:
+            problem(f"user{place if p.row is None else p.row}_username", "用户名：两位用户的用户名相同")
+        seen.add(p.username)
     if errors:
         raise Refused("invalid", "；".join(e["message"] for e in errors), errors)
     unit_code = unit[0].strip().lower()
@@ -248,4 +253,4 @@ async def first_setup(
             err["line"] = None
         raise Refused("invalid", "；".join(x["message"] for x in e.errors), e.errors) from None
     passwords = [(p.username, create_user(ctx, actor, p.username, p.display_name, p.role, [unit_code])) for p in people]
-    return SetupResult(unit_code, passwords)
+    return SetupResult(unit_code, unit[1].strip(), passwords)

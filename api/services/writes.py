@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from uuid import uuid4
 
 from domain.access import may, may_declare
@@ -139,14 +139,6 @@ def jsonl_read(data: bytes) -> JsonLines:
     return JsonLines(lines, broken, encoding)
 
 
-def jsonl_lines(stream: IO[str] | Iterable[str]) -> Lines:
-    """A JSON Lines stream as numbered lines; a line that is not JSON rejects the whole file."""
-    lines, errors = read_lines(stream)
-    if errors:
-        raise rejected(line_problems(errors))
-    return lines
-
-
 def jsonl_file_lines(path: Path) -> tuple[JsonLines, dict[int, str]]:
     """A JSON Lines file as numbered lines, and where each came from (第 N 行)."""
     return jsonl_read(path.read_bytes()), {}  # every line is where its number says (see import_file)
@@ -225,20 +217,26 @@ def rows_as_corrections(ctx: Context, lines: Lines, reason: str) -> tuple[Lines,
         if found is None or found.voided or raw.get("kind") not in (found.kind, KINDS[found.kind].label):
             out.append((number, raw))
             continue
+        body: dict[str, Any] = {"unit": found.unit, "ref": found.ref, "reason": reason}
         try:
             line = parse_line(raw, today)
             clean, problems = check_data(data_model(found.kind), KINDS[found.kind].fields, raw.get("data") or {})
         except DomainError:
-            out.append((number, raw))  # the ledger names what is wrong with the row
-            continue
+            problems = ["the row itself"]
         if problems:
-            out.append((number, raw))
-            continue
-        data = {k: v for k, v in clean.items() if found.data.get(k) != v}
-        data.update({k: None for k in found.data if k not in clean})
-        body: dict[str, Any] = {"unit": found.unit, "ref": found.ref, "reason": reason}
-        if line.date != found.date:  # type: ignore[attr-defined]
-            body["date"] = line.date.isoformat()  # type: ignore[attr-defined]
+            # The row as typed becomes the correction, so that the ledger names each of its problems by field
+            # (kept as the record it was, it would only be "this row was imported before", which the user who
+            # asked for corrections already knows).
+            typed = raw.get("data") or {}
+            data = {k: v for k, v in typed.items() if found.data.get(k) != v}
+            data.update({k: None for k in found.data if k not in typed})
+            if raw.get("date") != found.date.isoformat():
+                body["date"] = raw.get("date")
+        else:
+            data = {k: v for k, v in clean.items() if found.data.get(k) != v}
+            data.update({k: None for k in found.data if k not in clean})
+            if line.date != found.date:  # type: ignore[attr-defined]
+                body["date"] = line.date.isoformat()  # type: ignore[attr-defined]
         if data:
             body["data"] = data
         if len(body) == 3:

@@ -191,10 +191,9 @@ async def add_step(request: Request) -> Response:
     if errors:
         return _activity(request, caller, unit, ref, 422, f"step:{name}", values, errors)
     day = values.get("date", "").strip()
-    same = [s for s in found["steps"] if s["step"] == name and s["date"] == day and not s["voided"]]
-    if same and values.get("confirm_same") != "1":
+    label = reads.same_step_on_day(found, name, day)
+    if label and values.get("confirm_same") != "1":
         # A second identical step on the same day (开庭 twice on 3 March) is usually a double entry: ask first.
-        label = (kind.step(name, found["data"]) or kind.step(name)).label  # type: ignore[union-attr]
         warning = f"已有 {day} 的「{label}」：确是同一天的另一次{label}吗？是的话请点「仍然记录」，否则不必再记。"
         return _activity(request, caller, unit, ref, 200, f"step:{name}", values, {"step": warning}, duplicate=True)
     body: dict[str, Any] = {"unit": unit, "ref": ref, "step": name, "date": day}

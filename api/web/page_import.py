@@ -41,6 +41,8 @@ def _page(request: Request, caller: Caller, status: int = 200, **extra: Any) -> 
         "filename": "",
         "max_bytes": MAX_IMPORT,
         "late_reason": "",
+        "correct_changed": False,
+        "correct_reason": "",
         **extra,
     }
     return render(request, caller, "import.html", status, units=units, **context)
@@ -73,9 +75,14 @@ async def import_upload(request: Request) -> Response:
                     return _page(request, caller, 413, filename=name, problem=f"文件：「{name}」超过 25 MB 上限")
                 out.write(chunk)
         values = texts(form)
-        reason = values.get("correct_reason", "").strip() if values.get("correct_changed") == "on" else None
-        if values.get("correct_changed") == "on" and not reason:
-            return _page(request, caller, 422, filename=name, problem="更正原因：把改动过的行作为更正导入时须说明原因")
+        asked = values.get("correct_changed") == "on"
+        reason = values.get("correct_reason", "").strip() if asked else None
+        # What was chosen and typed beside the file comes back with any refusal (the file itself must be chosen
+        # again: no browser refills a file input).
+        kept = {"late_reason": late_reason or "", "correct_changed": asked, "correct_reason": reason or ""}
+        if asked and not reason:
+            problem = "更正原因：把改动过的行作为更正导入时须说明原因"
+            return _page(request, caller, 422, filename=name, problem=problem, **kept)
         try:
             result = await writes.import_file(
                 context(server_of(request)), caller.user, path, name, reason, late_reason=late_reason
@@ -90,7 +97,7 @@ async def import_upload(request: Request) -> Response:
                 filename=name,
                 problem=e.detail,
                 problems=e.errors,
-                late_reason=late_reason or "",
+                **kept,
             )
     return _page(request, caller, 200, filename=name, result=result)
 

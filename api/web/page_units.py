@@ -123,13 +123,16 @@ async def setup(request: Request) -> Response:
     caller, form = await posted(request)
     access.require_admin(caller.user)
     v = texts(form)
-    parent = (v.get("parent_code", ""), v.get("parent_name", "")) if v.get("parent_code", "").strip() else None
+    # A row is left out only when nothing of it was typed: a parent's name without its code, or a person's name
+    # without a user name, is a mistake to show beside the empty field, not a row to drop without a word.
+    parent_typed = v.get("parent_code", "").strip() or v.get("parent_name", "").strip()
+    parent = (v.get("parent_code", ""), v.get("parent_name", "")) if parent_typed else None
     people = [
         units_service.SetupUser(
-            v.get(f"user{i}_username", "").strip().lower(), v.get(f"user{i}_name", ""), v.get(f"user{i}_role", "")
+            v.get(f"user{i}_username", "").strip().lower(), v.get(f"user{i}_name", ""), v.get(f"user{i}_role", ""), i
         )
         for i in range(SETUP_USERS)
-        if v.get(f"user{i}_username", "").strip()
+        if v.get(f"user{i}_username", "").strip() or v.get(f"user{i}_name", "").strip()
     ]
     try:
         done = await units_service.first_setup(
