@@ -309,11 +309,19 @@ def _step_name(kind: Kind, step: str) -> str:
     return step
 
 
+# The ids the edges make for lines nobody gave an id to (one home; the edges take them from here): a form, an
+# API call or a command without `id` gets NEW_LINE_PREFIX + a random hex (ledgers written before 2026-12 hold
+# "web-…" for the same), a workbook row WORKBOOK_ROW_PREFIX + the hash of its key.
+NEW_LINE_PREFIX = "auto-"
+WORKBOOK_ROW_PREFIX = "xlsx-"
+GENERATED_ID_PREFIXES = (NEW_LINE_PREFIX, "web-", WORKBOOK_ROW_PREFIX)
+
+
 def _given_id(line_id: str) -> str:
     """A step's line id where a person gave it (a JSON Lines `id`: they need it as a void's `target`); none
-    for the ids the edges generate (a form's `user:key`, `web-…`, a workbook row's `xlsx-…`), which mean
+    for the ids the edges generate (a form's `user:key`, `auto-…`, a workbook row's `xlsx-…`), which mean
     nothing to anyone: there the step is named by its label and date alone."""
-    if ":" in line_id or line_id.startswith(("web-", "xlsx-")):
+    if ":" in line_id or line_id.startswith(GENERATED_ID_PREFIXES):
         return ""
     return f"（行编号 {line_id}）"
 

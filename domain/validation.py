@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import json
 import math
 import re
 from datetime import date
@@ -194,6 +195,16 @@ def code_of(value: Any, codes: dict[str, str]) -> Any:
             if text in (label, code):
                 return code
     return value
+
+
+def _shown(got: Any) -> str:
+    """A refused value as the person wrote it, in 「」 like every other message: JSON's words for true, false
+    and null (not Python's True/None), text without quotes."""
+    if got is None or isinstance(got, bool):
+        return f"「{json.dumps(got)}」"
+    if isinstance(got, str | int | float):
+        return f"「{got}」"
+    return f"「{json.dumps(got, ensure_ascii=False, default=str)[:80]}」"
 
 
 def suggestion(got: Any, codes: dict[str, str]) -> str:
@@ -559,9 +570,9 @@ def _message(err: dict[str, Any], f: Field) -> str:
             f"未知代码「{got}」，{suggestion(got, f.codes)}可选：{_codes_text(f)}" if f.codes else f"不可取值「{got}」"
         )
     elif kind in ("int_type", "int_parsing", "int_from_float"):
-        text = f"须为整数，收到 {got!r}"
+        text = f"须为整数，收到{_shown(got)}"
     elif kind == "bool_type":
-        text = f"须为 true 或 false，收到 {got!r}"
+        text = f"须为 true 或 false，收到{_shown(got)}"
     elif kind in ("greater_than_equal", "less_than_equal"):
         text = f"须为 {f.minimum}–{f.maximum:,} 之间的整数，收到 {got}"
     elif kind in ("string_too_short", "string_pattern_mismatch") and f.name in ("unit", "parent"):
@@ -573,9 +584,9 @@ def _message(err: dict[str, Any], f: Field) -> str:
     elif kind == "too_long":
         text = f"最多 {ctx.get('max_length')} 项"
     elif kind == "string_type":
-        text = f"须为文本，收到 {got!r}"
+        text = f"须为文本，收到{_shown(got)}"
     elif kind == "list_type":
-        text = f"须为文本列表，收到 {got!r}"
+        text = f"须为文本列表，收到{_shown(got)}"
     elif kind in ("dict_type", "model_type", "model_attributes_type"):
         text = "须为对象（JSON object）"
     elif kind == "value_error":

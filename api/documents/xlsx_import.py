@@ -22,6 +22,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from domain.activity import WORKBOOK_ROW_PREFIX
 from domain.catalogue import DECIMAL_TYPES, KINDS, LINE_LABELS, OPS, RECORD_LABELS, Field, all_fields
 from domain.validation import json_number
 
@@ -314,4 +315,4 @@ def _default_id(sheet: str, line: dict[str, Any], seen: dict[str, int]) -> str:
         key = f"record|{line.get('unit')}|{line.get('ref')}"
     seen[key] = seen.get(key, 0) + 1
     key = f"{key}#{seen[key]}" if seen[key] > 1 else key
-    return "xlsx-" + hashlib.sha256(key.encode()).hexdigest()[:24]
+    return WORKBOOK_ROW_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:24]

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import uuid4
 
 from domain.access import may, may_declare
+from domain.activity import NEW_LINE_PREFIX, WORKBOOK_ROW_PREFIX
 from domain.definition import code_of
 from domain.ledger import LineError, Submission, Written
 from domain.user import USERNAME
@@ -182,7 +183,8 @@ def reimported(ctx: Context, raw: Any) -> Any | None:
     from domain.ids import receipt_id
     from domain.ledger import digest
 
-    if not (isinstance(raw, dict) and raw.get("op") == "record" and str(raw.get("id", "")).startswith("xlsx-")):
+    row_id = str(raw.get("id", "")) if isinstance(raw, dict) else ""
+    if not (row_id.startswith(WORKBOOK_ROW_PREFIX) and raw.get("op") == "record"):
         return None
     if not isinstance(raw.get("unit"), str) or not isinstance(raw.get("ref"), str):
         return None
@@ -269,7 +271,7 @@ def line_id(actor: Actor, given: str | None, idempotency_key: str | None) -> str
         return given
     if idempotency_key:
         return f"{actor.username}:{idempotency_key}"
-    return f"web-{uuid4().hex}"
+    return f"{NEW_LINE_PREFIX}{uuid4().hex}"
 
 
 async def write(

@@ -104,7 +104,7 @@ def test_a_line_with_decimals_reapplied_is_skipped_and_changed_is_refused(env):
 
 def test_json_numbers_with_a_fraction_are_still_refused_for_int_fields(env):
     (raw,) = _read(json.dumps(study("S-1", "2025-01-01")).replace('"attendees": 10', '"attendees": 10.5') + "\n")
-    assert env.errors(raw) == ["line 1: data.attendees: 参学人数：须为整数，收到 '10.5'"]
+    assert env.errors(raw) == ["line 1: data.attendees: 参学人数：须为整数，收到「10.5」"]
 
 
 @pytest.mark.parametrize(
