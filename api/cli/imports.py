@@ -109,7 +109,7 @@ def demo(ctx: click.Context, fmt: str) -> None:
     if cmd.ledger.has_line(DEMO_FIRST_LINE):
         year = _demo_year(cmd, DEMO_CODES) or demo_years(today)[1]
         click.echo(
-            f"the demo is already in this ledger: nothing written / 本台账已有演示数据（{year} 年度），未重复写入"
+            f"本台账已有演示数据（{year} 年度），未重复写入 / the demo is already in this ledger: nothing written"
         )
     else:
         year = demo_years(today)[1]

@@ -281,7 +281,7 @@ def test_demo_re_run_on_another_day_writes_nothing_and_reports_the_year_it_was_l
     again = taizhang(tmp_path, "demo")
     assert again.returncode == 0, again.stderr
     said = [line for line in again.stdout.splitlines() if "演示数据" in line]
-    assert said == ["the demo is already in this ledger: nothing written / 本台账已有演示数据（2025 年度），未重复写入"]
+    assert said == ["本台账已有演示数据（2025 年度），未重复写入 / the demo is already in this ledger: nothing written"]
     assert [line for line in again.stdout.splitlines() if line.startswith("|")] == table
     assert logged(tmp_path) == events
 
