@@ -50,11 +50,16 @@ chinese.install()  # click's usage errors and help headings in Chinese (chinese.
 @click.option(
     "--by",
     envvar="TAIZHANG_USER",
-    help="Who is recording: a ledger user once there are users (default: your login name).",
+    help=(
+        "录入人：有用户后须为台账用户（默认为本机登录名）。"
+        "Who is recording: a ledger user once there are users (default: your login name)."
+    ),
 )
 @click.pass_context
 def main(ctx: click.Context, by: str | None) -> None:
-    """台账 taizhang — the rule-of-law work ledger. Data lives in $TAIZHANG_HOME (default ./taizhang-data)."""
+    """台账 taizhang — 法治建设工作台账。数据保存在 $TAIZHANG_HOME（默认 ./taizhang-data）。
+
+    台账 taizhang — the rule-of-law work ledger. Data lives in $TAIZHANG_HOME (default ./taizhang-data)."""
     ctx.obj = {"by": by}
 
 

@@ -45,7 +45,9 @@ def _filters(f: click.decorators.FC) -> click.decorators.FC:
 
 @click.group("access-log")
 def access_log() -> None:
-    """The access log: sign-ins, permission changes, exports, reads of personal data and of other units."""
+    """访问日志：登录、权限变更、导出和个人信息查阅的记录（检索、导出、校验、清理）。
+
+    The access log: sign-ins, permission changes, exports, reads of personal data and of other units."""
 
 
 @access_log.command("search")

@@ -48,7 +48,9 @@ def _sheet_text(sheet: Any) -> None:
 
 @click.group()
 def assess() -> None:
-    """考核: indicator systems (一级/二级/三级), score sheets, assessor's scores, ranking, workbook, bulletin."""
+    """考核：指标体系、评分表、考核评分、排名、工作簿和通报。
+
+    考核: indicator systems (一级/二级/三级), score sheets, assessor's scores, ranking, workbook, bulletin."""
 
 
 @assess.command("template")

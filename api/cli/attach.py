@@ -16,7 +16,9 @@ from .context import command
 @click.option("--step", "step_id", help="The id of the step line the file belongs to.")
 @click.pass_context
 def attach(ctx: click.Context, unit: str, ref: str, file: Path, step_id: str | None) -> None:
-    """Attach evidence (sign-in sheet, photo, minutes: PDF, JPG, PNG, DOCX, XLSX up to 20 MB) to an activity."""
+    """为一项活动附上证明材料（签到表、照片、纪要：PDF、JPG、PNG）。
+
+    Attach evidence (sign-in sheet, photo, minutes: PDF, JPG, PNG, DOCX, XLSX up to 20 MB) to an activity."""
     from ..services import attachments
 
     cmd = command(ctx)
@@ -31,7 +33,9 @@ def attach(ctx: click.Context, unit: str, ref: str, file: Path, step_id: str | N
 @click.option("--reason", required=True)
 @click.pass_context
 def detach(ctx: click.Context, unit: str, ref: str, sha256: str, reason: str) -> None:
-    """Void a piece of evidence with a reason (it is never deleted)."""
+    """作废一份证明材料（须写明原因；材料不会被删除）。
+
+    Void a piece of evidence with a reason (it is never deleted)."""
     from ..services import attachments
 
     cmd = command(ctx)

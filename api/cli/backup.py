@@ -14,7 +14,9 @@ from .refusals import fail
 @click.argument("dest", type=click.Path(file_okay=False))
 @click.pass_context
 def backup(ctx: click.Context, dest: str) -> None:
-    """Copy the ledger to DEST while it stays in use (SQLite online backup), with keys and evidence."""
+    """在台账照常使用时把它备份到 DEST。
+
+    Copy the ledger to DEST while it stays in use (SQLite online backup), with keys and evidence."""
     from ..infra import backup as backups
 
     try:
@@ -29,7 +31,9 @@ def backup(ctx: click.Context, dest: str) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing ledger in $TAIZHANG_HOME.")
 @click.pass_context
 def restore(ctx: click.Context, src: str, force: bool) -> None:
-    """Restore a backup into $TAIZHANG_HOME and rebuild the read model from it."""
+    """把备份恢复到 $TAIZHANG_HOME 并重建读模型。
+
+    Restore a backup into $TAIZHANG_HOME and rebuild the read model from it."""
     from ..infra import backup as backups
 
     try:

@@ -17,7 +17,9 @@ from .options import FORMAT, echo_json
 @FORMAT
 @click.pass_context
 def deadlines(ctx: click.Context, unit: str, as_of: str | None, within: int, show_all: bool, fmt: str) -> None:
-    """Statutory deadlines overdue or due soon: 信访 acknowledgment and conclusion, 依申请公开, 建议提案."""
+    """已逾期或即将到期的法定期限（信访受理与答复、政府信息公开、建议提案……）。
+
+    Statutory deadlines overdue or due soon: 信访 acknowledgment and conclusion, 依申请公开, 建议提案."""
     from projections.deadlines import STATUS_LABELS
 
     from ..services import reads, rectification

@@ -16,7 +16,9 @@ UNIT = click.option("--unit", required=True, help="The unit's code.")
 
 @click.group()
 def filing() -> None:
-    """报送: send a unit's annual report upward, review it, follow every unit's progress."""
+    """报送：向上级报送年度报告、审核、查看各单位报送进度。
+
+    报送: send a unit's annual report upward, review it, follow every unit's progress."""
 
 
 def _register(status: Any) -> None:

@@ -58,7 +58,9 @@ def applied(
 )
 @click.pass_context
 def import_(ctx: click.Context, file: IO[bytes], reason: str | None, late_reason: str | None) -> None:
-    """Import a JSON Lines file (- for stdin) or a filled-in template workbook (.xlsx): all lines or none."""
+    """导入 JSON Lines 文件（- 表示标准输入）或填好的导入模板工作簿。
+
+    Import a JSON Lines file (- for stdin) or a filled-in template workbook (.xlsx): all lines or none."""
     from pathlib import Path
 
     from ..services.writes import explain_changed_rows, jsonl_read, rows_as_corrections, workbook_lines
@@ -83,7 +85,9 @@ def import_(ctx: click.Context, file: IO[bytes], reason: str | None, late_reason
 @click.command("template")
 @click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx to write.")
 def template_(output: str) -> None:
-    """Write the import template workbook (units, one sheet per kind, steps); fill it in, then `import` it."""
+    """生成导入模板工作簿。
+
+    Write the import template workbook (units, one sheet per kind, steps); fill it in, then `import` it."""
     from pathlib import Path
 
     from ..services.writes import import_template
@@ -96,7 +100,9 @@ def template_(output: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.pass_context
 def demo(ctx: click.Context, fmt: str) -> None:
-    """Fill the ledger with a fictional 光华区 (two centres, a street, its 执法队; every kind); print its report.
+    """用虚构的光华区演示数据填充台账。
+
+    Fill the ledger with a fictional 光华区 (two centres, a street, its 执法队; every kind); print its report.
     Run again on a ledger that has it (another day's demo would be other lines under the same ids): nothing is
     written, one line says so, and the report of the year it was loaded for is printed."""
     from domain.demo import DEMO_CODES, DEMO_FIRST_LINE, DEMO_UNIT, demo_lines, demo_note, demo_years

@@ -17,7 +17,9 @@ from .context import command
 )
 @click.pass_context
 def init(ctx: click.Context, suite: str) -> None:
-    """Create the ledger in $TAIZHANG_HOME under a cryptographic suite (the same as TAIZHANG_SUITE)."""
+    """在 $TAIZHANG_HOME 创建台账，并选定密码套件（默认或国密）。
+
+    Create the ledger in $TAIZHANG_HOME under a cryptographic suite (the same as TAIZHANG_SUITE)."""
     from domain.suite import SUITES
 
     from ..services import security

@@ -10,7 +10,9 @@ from .refusals import fail
 
 @click.group()
 def key() -> None:
-    """The unit's seal-signing key."""
+    """本单位的封存签名密钥。
+
+    The unit's seal-signing key."""
 
 
 @key.command("export")

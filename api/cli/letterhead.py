@@ -32,7 +32,9 @@ def letterhead(
     verification: bool | None,
     order: str | None,
 ) -> None:
-    """The year report's 红头, 主送机关 and attachments; without options, print them."""
+    """年度报告的红头、文号、主送机关和附件。
+
+    The year report's 红头, 主送机关 and attachments; without options, print them."""
     from domain.report_settings import LABELS, ORDER_LABELS
 
     from ..services import report_settings

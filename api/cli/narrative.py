@@ -19,7 +19,9 @@ from .context import command
 @click.argument("file", type=click.File("r", encoding="utf-8"), required=False)
 @click.pass_context
 def narrative(ctx: click.Context, unit: str, year: int, section: str | None, file: IO[str] | None) -> None:
-    """The unit's own text for a section of the year's report (- reads stdin); without --section, list them."""
+    """本单位为年度报告某一部分撰写的文字。
+
+    The unit's own text for a section of the year's report (- reads stdin); without --section, list them."""
     from domain.catalogue import REPORT_SECTIONS
 
     from ..services import narratives

@@ -14,7 +14,9 @@ from .options import FORMAT, echo_json
 
 @click.group()
 def package() -> None:
-    """Report packages: carry a sealed report to a superior running its own taizhang."""
+    """报送包：把封存的年度报告带给上级的台账。
+
+    Report packages: carry a sealed report to a superior running its own taizhang."""
 
 
 @package.command("export")

@@ -11,7 +11,9 @@ from .options import FORMAT, echo_json
 
 @click.group()
 def personal() -> None:
-    """Personal data of an activity (encrypted at rest)."""
+    """一项活动中的个人信息（加密保存）。
+
+    Personal data of an activity (encrypted at rest)."""
 
 
 @personal.command("set")

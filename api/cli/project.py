@@ -23,7 +23,9 @@ RETRY = 0.05  # s: how soon to look again at slots that were busy and may be beh
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
 def project(ctx: click.Context, once: bool, interval: float, quiet: bool) -> None:
-    """Keep the read models caught up in the background (beside `taizhang serve` or alone)."""
+    """在后台持续更新读模型。
+
+    Keep the read models caught up in the background (beside `taizhang serve` or alone)."""
     from projections import slots
     from projections.notify import NewEvents
 

@@ -13,7 +13,9 @@ from .context import command
 @click.command()
 @click.pass_context
 def rebuild(ctx: click.Context) -> None:
-    """Throw the read model away and rebuild it from the event log."""
+    """丢弃读模型，从事件日志重建。
+
+    Throw the read model away and rebuild it from the event log."""
     cmd = command(ctx)
     settings, ledger = cmd.settings, cmd.ledger
     started = time.perf_counter()

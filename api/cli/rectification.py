@@ -54,7 +54,9 @@ REF = click.argument("ref")
 
 @click.group()
 def issue() -> None:
-    """整改: issues from 督察, 巡察, audits, inspections… tracked to sign-off by the issuing unit."""
+    """整改：督察、巡察、审计、检查发现的问题，跟踪到发现单位销号。
+
+    整改: issues from 督察, 巡察, audits, inspections… tracked to sign-off by the issuing unit."""
 
 
 @issue.command("register")

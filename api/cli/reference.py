@@ -8,7 +8,9 @@ import click
 @click.command()
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
 def reference(output: str | None) -> None:
-    """The reference of every kind, field, code, step and figure, from the tables that declare them."""
+    """生成每个类别、字段、代码、步骤和指标的参考文档。
+
+    The reference of every kind, field, code, step and figure, from the tables that declare them."""
     from ..reference import reference as render
 
     text = render()

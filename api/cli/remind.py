@@ -12,7 +12,9 @@ from .context import command
 @click.option("--deliver-only", is_flag=True, help="Only retry what is queued; queue no new digest.")
 @click.pass_context
 def remind(ctx: click.Context, deliver_only: bool) -> None:
-    """Send today's reminders (admins): due and overdue petitions, disclosure requests and proposals."""
+    """发送今天的提醒（管理员）：到期和逾期的事项。
+
+    Send today's reminders (admins): due and overdue petitions, disclosure requests and proposals."""
     from ..services import reminders
 
     cmd = command(ctx)

@@ -33,7 +33,9 @@ def report(
     output: str | None,
     approximate: bool = False,
 ) -> None:
-    """The year's figures for a unit (and its descendants)."""
+    """一个单位（及其下级）的年度数据。
+
+    The year's figures for a unit (and its descendants)."""
     from ..services import reads
 
     if not seal_id and (unit is None or year is None):
@@ -80,7 +82,9 @@ def report(
 @FORMAT
 @click.pass_context
 def explain(ctx: click.Context, figure: str, unit: str, year: int, as_of: str | None, fmt: str) -> None:
-    """The activities behind one figure."""
+    """一项指标背后的各项活动。
+
+    The activities behind one figure."""
     from .. import render
     from ..services import reads
 
@@ -101,7 +105,9 @@ def explain(ctx: click.Context, figure: str, unit: str, year: int, as_of: str | 
 @FORMAT
 @click.pass_context
 def history(ctx: click.Context, unit: str, ref: str, fmt: str) -> None:
-    """Every event of one activity: when recorded, by whom, what changed, why."""
+    """一项活动的全部事件：何时、由谁、记录了什么。
+
+    Every event of one activity: when recorded, by whom, what changed, why."""
     from .. import render
     from ..services import reads
 

@@ -19,7 +19,9 @@ from .refusals import fail
 @click.option("--year", required=True, type=int)
 @click.pass_context
 def seal(ctx: click.Context, unit: str, year: int) -> None:
-    """Freeze the year's figures with the log's Merkle root, signed with the unit's key."""
+    """以日志的 Merkle 根封存全年数据，并签名。
+
+    Freeze the year's figures with the log's Merkle root, signed with the unit's key."""
     from ..services import audit
 
     cmd = command(ctx)
@@ -38,7 +40,9 @@ def seal(ctx: click.Context, unit: str, year: int) -> None:
 @click.option("--size", type=int, help="The log size that root was published for.")
 @click.pass_context
 def verify(ctx: click.Context, root_hex: str | None, size: int | None) -> None:
-    """Recompute the Merkle log from the event store and check it, the seals and any published root.
+    """从事件库重算 Merkle 日志，校验封存、密钥和读模型。
+
+    Recompute the Merkle log from the event store and check it, the seals and any published root.
     Exit 0 when intact, 1 when tampering is found."""
     from ..services import audit
 
@@ -62,7 +66,9 @@ def verify(ctx: click.Context, root_hex: str | None, size: int | None) -> None:
 @click.option("--output", type=click.Path(dir_okay=False, writable=True))
 @click.pass_context
 def proof(ctx: click.Context, unit: str, ref: str, output: str | None) -> None:
-    """Inclusion proof of one activity's events against the unit's latest seal.
+    """一项活动的事件相对于本单位日志 Merkle 根的包含证明。
+
+    Inclusion proof of one activity's events against the unit's latest seal.
     Check it without the database: python -m projections.merkle check PROOF.json"""
     from ..services import audit
 
@@ -79,7 +85,9 @@ def proof(ctx: click.Context, unit: str, ref: str, output: str | None) -> None:
 @click.option("--seal", "seal_id", required=True)
 @click.pass_context
 def diff(ctx: click.Context, seal_id: str) -> None:
-    """What changed since a seal: the late entries, corrections and voids, and the figures they moved."""
+    """封存以来的变化：补录、更正、作废，以及变动的指标。
+
+    What changed since a seal: the late entries, corrections and voids, and the figures they moved."""
     from ..render import ETYPE_LABELS, local_stamp
     from ..services import audit
 

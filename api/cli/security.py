@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 @click.group()
 def security() -> None:
-    """Security evidence of this ledger (等保 / 密评)."""
+    """本台账的安全证据（等保 / 密评）。
+
+    Security evidence of this ledger (等保 / 密评)."""
 
 
 @security.command("report")

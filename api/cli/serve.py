@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 @click.option("--workers", default=1, show_default=True, type=int, help="Worker processes (PostgreSQL for > 1).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
-    """The web application and HTTP API (OpenAPI at /docs)."""
+    """启动网页应用和 HTTP API（接口文档在 /docs）。
+
+    The web application and HTTP API (OpenAPI at /docs)."""
     import uvicorn
 
     from ..services.users import BOOTSTRAP_ADMIN, ensure_admin

@@ -13,7 +13,9 @@ from .context import command
 
 @click.group("sign-in")
 def sign_in() -> None:
-    """Sign-in policy: second factor (TOTP) per role, enrolment, lockout."""
+    """登录策略：按角色要求第二因素（TOTP）、登记、锁定与闲置超时。
+
+    Sign-in policy: second factor (TOTP) per role, enrolment, lockout."""
 
 
 @sign_in.command("policy")

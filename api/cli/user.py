@@ -17,7 +17,9 @@ ROLE_HELP = (  # checked against domain/user.py's ROLES
 
 @click.group()
 def user() -> None:
-    """Users of the ledger: add, list, reset a password, issue a token."""
+    """台账用户：新增、列出、重置密码、签发令牌……
+
+    Users of the ledger: add, list, reset a password, issue a token."""
 
 
 @user.command("add")
