@@ -101,6 +101,20 @@ class Ledger(UserDirectory, Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, tz: str = DEFAULT_TZ) -> None:
         super().__init__(env=env)
         self.tz = ZoneInfo(tz)
+        # The largest log position (notification id) a transaction of this process committed: what a caller
+        # that just wrote must find folded before its next read (read-your-writes, api/web/server.py).
+        self.written = 0
+
+    def _committed(self, ids: Any) -> None:
+        if ids:
+            top = max(ids)
+            if top > self.written:  # (under the GIL: a stale max is only ever raised again, never lowered)
+                self.written = top
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        self._committed([r.notification.id for r in recordings if r.notification.id is not None])
+        return recordings
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = FastJSONTranscoder()
@@ -379,10 +393,11 @@ class Ledger(UserDirectory, Application[UUID]):
                 # One transaction for everything, straight to the recorder: no followers, no snapshots, and
                 # none of the per-event Recording objects EventStore.put builds (only the count is wanted).
                 stored = [self.mapper.to_stored_event(e) for e in session.pending()]
-                self.recorder.insert_events(stored)
+                ids = self.recorder.insert_events(stored)
             except IntegrityError:
                 careful = True
                 continue
+            self._committed(ids if ids else [self.recorder.max_notification_id() or 0] if stored else [])
             if len(outcomes) == 1:
                 next(iter(outcomes.values())).events = len(stored)
             results.update(outcomes)

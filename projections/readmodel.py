@@ -31,6 +31,10 @@ from .state import activity_fold, activity_year, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
 MEMORY_LIMIT = "600MB"
+# An increment of at most this many log positions is read in and folded in one transaction (ingest.catch_up),
+# so a reader's snapshot never holds events whose figures are not folded; a larger one (an import) commits in
+# batches, bounded in memory, and readers wait for its fold (`consistent`).
+TOGETHER = 20_000
 CACHED_REPORTS = 64  # current reports kept per read model (each a few kB to a few hundred kB)
 
 
@@ -179,6 +183,11 @@ class ReadModel:
         """How far the activity state and figure contributions have been folded."""
         return self.tracking.max_tracking_id(FOLDED) or 0
 
+    def consistent(self) -> bool:
+        """Whether every event read in is folded, so that the log this model states (`log()`) is the one its
+        figures are of. Always so between catch-ups; in a snapshot taken during a large catch-up, not."""
+        return self.folded() >= self.position()
+
     def current(self, log_size: int) -> bool:
         """Whether every event up to `log_size` is read in and folded: only then may figures be shown."""
         position = self.position()
@@ -204,7 +213,7 @@ class ReadModel:
             if self.current(latest):
                 return
             try:
-                self.catch_up(source, until=max(latest, source.max_notification_id() or 0))
+                self.catch_up(source, until=max(latest, source.max_notification_id() or 0), together=TOGETHER)
             except Exception as e:  # noqa: BLE001 — retried (the failed transaction rolled back), then reported
                 failure = e
         if not self.current(latest):

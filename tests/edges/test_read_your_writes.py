@@ -1,0 +1,159 @@
+"""Issue 13.4: a report read waits only for its own caller's writes to be folded, never for another's.
+
+Before, every read caught the read model up with the whole log first, so under a stream of writes every read
+waited for a fold (read p99 1.2 s beside 550 writes/s). Now a read waits until its caller's last write (from any
+worker: api/infra/write_marks.py) is folded, and otherwise answers at once from the last folded snapshot, whose
+`log` (size and root) is exactly the log its figures are of. These tests run a polling server whose projector
+folds only when a reader waits for it (and once at start), and hold a fold on an event where they need one in
+progress: nothing here depends on timing.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import settings_for
+from webkit import make_web
+
+from projections import ingest
+from projections.readmodel import ReadModel
+
+REPORT = "/api/reports/north/2025"
+HELD = 60  # s: a bound on waiting for a held fold or a thread, so a regression fails instead of hanging
+
+
+@pytest.fixture
+def polling(tmp_path: Path) -> Any:
+    web, server = make_web(tmp_path / "home", poll=True, fold_seconds=3600)  # folds only when a reader waits
+    yield web
+    server.close()
+
+
+def record(ref: str) -> dict[str, Any]:
+    data = {"form": "central_group", "topic": "学习习近平法治思想", "attendees": 10}
+    return {"unit": "north", "kind": "study_session", "ref": ref, "date": "2025-03-01", "data": data}
+
+
+def sessions(report: dict[str, Any]) -> int:
+    return int(report["figures"]["study.sessions"]["value"])
+
+
+def get(client: Any, path: str = REPORT, **kw: Any) -> dict[str, Any]:
+    r = client.get(path, **kw)
+    assert r.status_code == 200, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+class HeldFold:
+    """The read model's fold, stopped on an event until released (inside its catch-up's transaction)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.real = ingest.fold
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.fail = False
+        monkeypatch.setattr(ingest, "fold", self)
+
+    def __call__(self, *args: Any, **kw: Any) -> None:
+        self.entered.set()
+        assert self.release.wait(HELD), "the held fold was never released"
+        if self.fail:
+            raise MemoryError("simulated: the fold ran out of memory")
+        self.real(*args, **kw)
+
+
+def in_thread(call: Any) -> tuple[threading.Thread, dict[str, Any]]:
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            out["value"] = call()
+        except BaseException as e:  # noqa: BLE001 — handed to the test
+            out["error"] = e
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def prefix_report(home: Path, position: int, tmp: Path) -> dict[str, Any]:
+    """The report of the log's first `position` notifications, computed apart (a model of its own)."""
+    settings = settings_for(home, user="setup")
+    ledger = settings.ledger()
+    with ReadModel(tmp / "prefix.duckdb") as model:
+        model.catch_up(ledger.recorder, until=position)
+        assert model.folded() == position
+        return model.report("north", 2025).to_json()
+
+
+def test_own_write_is_in_the_callers_next_report_by_token_and_by_session(polling):
+    writer = polling.client("rec-north")
+    assert sessions(get(writer)) == 0
+    for i in range(3):  # the projector never runs by itself here: each read waits for its own write
+        r = writer.post("/api/records", json=record(f"T-{i}"))
+        assert r.status_code == 201, r.text
+        assert int(r.headers["X-Taizhang-Position"]) == polling.server.ledger.written
+        assert sessions(get(writer)) == i + 1
+    browser = polling.browser("rec-north")
+    r = browser.post("/api/records", json=record("B-1"))
+    assert r.status_code == 201, r.text
+    assert sessions(get(browser)) == 4
+
+
+def test_another_callers_read_answers_from_the_folded_log_while_a_fold_is_held(polling, monkeypatch, tmp_path):
+    writer, other = polling.client("rec-north"), polling.client("aud-city")
+    assert writer.post("/api/records", json=record("A-1")).status_code == 201
+    before = get(writer)  # folded now: A-1 in it
+    assert sessions(before) == 1
+    position = polling.server.ledger.written
+    apart = prefix_report(polling.server.settings.home, position, tmp_path)  # (before the fold is held)
+    held = HeldFold(monkeypatch)
+    assert writer.post("/api/records", json=record("A-2")).status_code == 201
+    own, own_out = in_thread(lambda: get(writer))  # must wait for A-2: wakes the projector, which is held
+    assert held.entered.wait(HELD), "the writer's read did not start a fold"
+    other_read, other_out = in_thread(lambda: get(other))
+    other_read.join(HELD)
+    assert not other_read.is_alive(), "another caller's read waited for a fold it does not need"
+    assert own.is_alive(), "the writer's read answered before its own write was folded"
+    seen = other_out["value"]
+    # The last folded log, stated exactly: its size and root are those of the figures shown, not of the log
+    # with A-2 in it (a snapshot inside the held catch-up sees neither A-2's event nor its figures).
+    assert seen["log"] == before["log"] and seen["figures"] == before["figures"]
+    assert seen == {**apart, "as_of": seen["as_of"]}
+    held.release.set()
+    own.join(HELD)
+    after = own_out["value"]
+    assert sessions(after) == 2 and after["log"]["size"] > before["log"]["size"]
+    assert get(other)["log"] == after["log"]  # folded now, so the other caller's next read has it too
+
+
+def test_a_fold_that_fails_refuses_every_read_until_it_succeeds(polling, monkeypatch):
+    writer, other = polling.client("rec-north"), polling.client("aud-city")
+    assert writer.post("/api/records", json=record("F-1")).status_code == 201
+    assert sessions(get(writer)) == 1
+    held = HeldFold(monkeypatch)
+    held.fail = True
+    held.release.set()
+    assert writer.post("/api/records", json=record("F-2")).status_code == 201
+    for client in (writer, other, writer):  # the other caller too: each read retries the fold, then refuses
+        r = client.get(REPORT)
+        assert r.status_code == 503, r.text
+        assert "taizhang rebuild" in r.json()["detail"]
+    assert polling.server.stale is not None
+    held.fail = False
+    assert sessions(get(other)) == 2 and sessions(get(writer)) == 2
+    assert polling.server.stale is None
+
+
+def test_a_position_seen_elsewhere_is_waited_for_and_one_past_the_log_is_not(polling):
+    writer, other = polling.client("rec-north"), polling.client("aud-city")
+    assert sessions(get(other)) == 0
+    r = writer.post("/api/records", json=record("H-1"))
+    assert r.status_code == 201
+    assert sessions(get(other)) == 0  # not its write, nothing folded since: the folded log, stated
+    assert sessions(get(other, headers={"X-Taizhang-After": r.headers["X-Taizhang-Position"]})) == 1
+    # A position beyond the log (a forged header, a store restored from an older backup) waits for the log only.
+    assert sessions(get(other, headers={"X-Taizhang-After": "999999999999"})) == 1
