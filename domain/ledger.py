@@ -103,13 +103,13 @@ class Ledger(UserDirectory, Application[UUID]):
         self.tz = ZoneInfo(tz)
         # The largest log position (notification id) a transaction of this process committed: what a caller
         # that just wrote must find folded before its next read (read-your-writes, api/web/server.py).
-        self.written = 0
+        self.committed_to = 0
 
     def _committed(self, ids: Any) -> None:
         if ids:
             top = max(ids)
-            if top > self.written:  # (under the GIL: a stale max is only ever raised again, never lowered)
-                self.written = top
+            if top > self.committed_to:  # (under the GIL: a stale max is only ever raised again, never lowered)
+                self.committed_to = top
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         recordings = super().save(*objs, **kwargs)

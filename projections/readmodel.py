@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -30,6 +32,7 @@ from .schema import DDL
 from .state import activity_fold, activity_year, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
+logger = logging.getLogger("taizhang.readmodel")
 MEMORY_LIMIT = "600MB"
 # An increment of at most this many log positions is read in and folded in one transaction (ingest.catch_up),
 # so a reader's snapshot never holds events whose figures are not folded; a larger one (an import) commits in
@@ -107,6 +110,13 @@ class ReadModel:
         self._reports: dict[tuple[Any, ...], Report] = {}
         self._cache_lock = threading.Lock()
         self._computing: dict[tuple[Any, ...], threading.Event] = {}  # reports one reader is computing now
+        # The newest report kept of each (unit, year, day), with its folded position; and the one thread that
+        # computes a new one while readers are answered from it (`report`).
+        self._newest: dict[tuple[Any, ...], tuple[int, Report]] = {}
+        self._refresher = ThreadPoolExecutor(1, thread_name_prefix="taizhang-report")
+        # A reader may be answered from a report of a folded log at least this far (its caller's writes); None:
+        # only from its own snapshot's.
+        self.at_least: int | None = None
         try:
             self._connect()
             if self._meta("fingerprint") != fingerprint(self.tz) or (
@@ -124,6 +134,8 @@ class ReadModel:
         self.close()
 
     def close(self) -> None:
+        if self._lock is not None:  # the model itself, not one of its readers
+            self._refresher.shutdown(wait=True, cancel_futures=True)
         try:
             self.con.close()
         finally:
@@ -140,7 +152,8 @@ class ReadModel:
         clone.path, clone.tz, clone.generation = self.path, self.tz, self.generation
         clone._lock = None
         clone._reports, clone._cache_lock = self._reports, self._cache_lock  # shared with the model's readers
-        clone._computing = self._computing
+        clone._computing, clone._newest, clone._refresher = self._computing, self._newest, self._refresher
+        clone.at_least = None
         clone.con = self.con.cursor()
         clone.con.execute("SET TimeZone = 'UTC'")  # a per-connection setting
         clone.con.begin()  # one snapshot for all of the query's statements (closing rolls it back)
@@ -264,17 +277,33 @@ class ReadModel:
         """The report of DOMAIN.md §5 (its JSON: `.to_json()`). A current report depends only on the folded log
         and the report's day (the due rule, §7.3, and the overdue checks), so one computed at the same position
         on the same day is served again with its own `as_of`: many users opening the same unit's dashboard cost
-        one scan."""
+        one scan.
+
+        After a fold, the report of the log folded before it is served at once to a reader that may see it (its
+        `at_least`: every write of its caller is in that log), stating that log, while the new one is computed
+        apart (issue 13.4: else one reader in each fold's round computed it and the others waited for it)."""
         if as_of is not None:
             return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))
         now = datetime.now(UTC)
-        key = (unit, year, self.folded(), reports.day_of(now, self.tz))
+        folded = self.folded()
+        day = reports.day_of(now, self.tz)
+        key = (unit, year, folded, day)
+        at_least = folded if self.at_least is None else self.at_least
         while True:
             with self._cache_lock:
                 found = self._reports.get(key)
-                computing = self._computing.get(key) if found is None else None
-                if found is None and computing is None:
-                    mine = self._computing[key] = threading.Event()
+                computing = None
+                if found is None:
+                    newest = self._newest.get((unit, year, day))
+                    if newest is not None and at_least <= newest[0] < folded:
+                        found = newest[1]
+                        if key not in self._computing:
+                            event = self._computing[key] = threading.Event()
+                            self._refresher.submit(self._refresh, key, event)
+                        break
+                    computing = self._computing.get(key)
+                    if computing is None:
+                        mine = self._computing[key] = threading.Event()
             if computing is None:
                 break
             # Another reader is computing this very report (the same folded position): readers that arrive
@@ -283,15 +312,41 @@ class ReadModel:
         if found is None:
             try:
                 found = reports.compute(self.con, unit, year, None, self.tz, self.log())
-                with self._cache_lock:
-                    self._reports[key] = found
-                    while len(self._reports) > CACHED_REPORTS:
-                        self._reports.pop(next(iter(self._reports)))
+                self._keep(key, found)
             finally:
                 with self._cache_lock:
                     self._computing.pop(key, None)
                 mine.set()  # (on failure the waiters find nothing cached and compute it themselves)
         return found.at(now.isoformat())  # frozen values: callers share the cached figures
+
+    def _keep(self, key: tuple[Any, ...], found: Report) -> None:
+        unit, year, folded, day = key
+        with self._cache_lock:
+            self._reports[key] = found
+            while len(self._reports) > CACHED_REPORTS:
+                self._reports.pop(next(iter(self._reports)))
+            newest = self._newest.get((unit, year, day))
+            if newest is None or newest[0] < folded:
+                self._newest[(unit, year, day)] = (folded, found)
+                while len(self._newest) > CACHED_REPORTS:
+                    self._newest.pop(next(iter(self._newest)))
+
+    def _refresh(self, key: tuple[Any, ...], done: threading.Event) -> None:
+        """Compute the report of `key` on a snapshot of its own (the reader that asked has answered already)."""
+        unit, year, folded, _ = key
+        try:
+            fresh = self.reader()
+            try:
+                if fresh.folded() == folded and fresh.consistent():  # (else a later fold: its readers ask anew)
+                    self._keep(key, reports.compute(fresh.con, unit, year, None, self.tz, fresh.log()))
+            finally:
+                fresh.close()
+        except Exception:  # noqa: BLE001 — e.g. the model closed meanwhile: a later reader computes it itself
+            logger.debug("report refresh failed", exc_info=True)
+        finally:
+            with self._cache_lock:
+                self._computing.pop(key, None)
+            done.set()
 
     def declaration(self, code: str, unit: str, as_of: datetime | None = None) -> Declaration | None:
         """The declaration of `code` a report of `unit` as of `as_of` uses (§8.6), or None."""

@@ -117,7 +117,7 @@ class Server:
     def wrote(self) -> int:
         """After a request that may have written: its caller's mark raised to this process's last write (at
         least the request's own), which the caller's next read waits for. Returns that position."""
-        position = self.ledger.written
+        position = self.ledger.committed_to
         asking = ASKING.get()
         if asking is not None and asking.key is not None and position:
             self.marks.raise_to(asking.key, position)
@@ -147,6 +147,7 @@ class Server:
                 # The snapshot is of a committed fold at least that far; taken during a large catch-up (read in
                 # by batches, then folded, see projections/ingest.py) its events may be ahead of its figures.
                 if reader.consistent() and reader.folded() >= need:
+                    reader.at_least = need  # (a report of an earlier fold holding the caller's writes will do)
                     return reader
                 reader.close()
             if not clamped:
