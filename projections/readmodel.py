@@ -114,6 +114,7 @@ class ReadModel:
         # computes a new one while readers are answered from it (`report`).
         self._newest: dict[tuple[Any, ...], tuple[int, Report]] = {}
         self._refresher = ThreadPoolExecutor(1, thread_name_prefix="taizhang-report")
+        self._base = self
         # A reader may be answered from a report of a folded log at least this far (its caller's writes); None:
         # only from its own snapshot's.
         self.at_least: int | None = None
@@ -153,6 +154,7 @@ class ReadModel:
         clone._lock = None
         clone._reports, clone._cache_lock = self._reports, self._cache_lock  # shared with the model's readers
         clone._computing, clone._newest, clone._refresher = self._computing, self._newest, self._refresher
+        clone._base = self._base  # (the model a refresh takes its own reader from: never a reader's connection)
         clone.at_least = None
         clone.con = self.con.cursor()
         clone.con.execute("SET TimeZone = 'UTC'")  # a per-connection setting
@@ -335,7 +337,9 @@ class ReadModel:
         """Compute the report of `key` on a snapshot of its own (the reader that asked has answered already)."""
         unit, year, folded, _ = key
         try:
-            fresh = self.reader()
+            # From the model's connection: a reader's own is in use by its request (or closed by now), and DuckDB
+            # refuses a second call on a busy connection rather than wait.
+            fresh = self._base.reader()
             try:
                 if fresh.folded() == folded and fresh.consistent():  # (else a later fold: its readers ask anew)
                     self._keep(key, reports.compute(fresh.con, unit, year, None, self.tz, fresh.log()))
