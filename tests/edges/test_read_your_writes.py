@@ -185,3 +185,18 @@ def test_a_kept_report_body_is_what_the_schema_writes_stamped_with_each_reads_in
     expected = schemas.ReportOut.model_validate(report.to_json()).model_dump(mode="json")
     for seen in (first, second):
         assert seen == {**expected, "as_of": seen["as_of"]}
+
+
+def test_a_callers_mark_is_shared_by_the_workers_of_a_data_directory_and_never_lowered(tmp_path):
+    from api.infra.write_marks import WriteMarks
+
+    one, two = WriteMarks(tmp_path / "marks"), WriteMarks(tmp_path / "marks")  # two workers' maps of one file
+    try:
+        assert two.get("s:abc") == 0
+        one.raise_to("s:abc", 41)
+        assert two.get("s:abc") == 41
+        two.raise_to("s:abc", 7)  # a write acknowledged earlier, recorded later: the mark stays
+        assert one.get("s:abc") == 41 and one.get("t:other") in (0, 41)  # (41 only if the two share a slot)
+    finally:
+        one.close()
+        two.close()
