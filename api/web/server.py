@@ -142,6 +142,7 @@ class Server:
         clamped = False
         while True:
             model = self._model
+            mixed = False
             if model is not None and self._ready and self.stale is None and self._folded_to >= need:
                 reader = model.reader()
                 # The snapshot is of a committed fold at least that far; taken during a large catch-up (read in
@@ -150,20 +151,21 @@ class Server:
                     reader.at_least = need  # (a report of an earlier fold holding the caller's writes will do)
                     return reader
                 reader.close()
+                mixed = True
             if not clamped:
                 # A mark or hint past the log (a restored older store, a forged header) waits for the log.
                 need, clamped = min(need, self._head()), True
-            self._await_round(need)
+            self._await_round(need, whole=mixed)
 
-    def _await_round(self, need: int) -> None:
-        """Wait until the model is folded to `need`, or a projector round that began after this call ended
-        (single flight: the projector's one fold serves every reader waiting for it). A round that failed
-        refuses: the figures would not be current (503)."""
+    def _await_round(self, need: int, whole: bool = False) -> None:
+        """Wait until the model is folded to `need` (unless `whole`), or a projector round that began after this
+        call ended (single flight: the projector's one fold serves every reader waiting for it). A round that
+        failed refuses: the figures would not be current (503)."""
         with self._rounds:
             begun = self._begun
             self._wake.set()
             while self._finished <= begun:
-                if self._ready and self.stale is None and self._folded_to >= need:
+                if not whole and self._ready and self.stale is None and self._folded_to >= need:
                     return
                 if self._stop.is_set():
                     raise RuntimeError("server closing")
