@@ -200,3 +200,33 @@ def test_a_callers_mark_is_shared_by_the_workers_of_a_data_directory_and_never_l
     finally:
         one.close()
         two.close()
+
+
+def test_a_verification_held_mid_way_blocks_no_read_and_no_fold(polling, monkeypatch):
+    import time
+
+    from projections import audit as projections_audit
+
+    writer, auditor = polling.client("rec-north"), polling.client("aud-city")
+    assert writer.post("/api/records", json=record("V-1")).status_code == 201
+    release, reached = threading.Event(), threading.Event()
+    rebuilt = projections_audit.rebuilt
+
+    def held(*args: Any, **kwargs: Any) -> Any:  # the verification stops at its rebuild until released
+        reached.set()
+        assert release.wait(HELD)
+        return rebuilt(*args, **kwargs)
+
+    monkeypatch.setattr(projections_audit, "rebuilt", held)
+    job = auditor.post("/api/verify/jobs").json()["id"]
+    assert reached.wait(HELD)
+    assert writer.post("/api/records", json=record("V-2")).status_code == 201
+    assert sessions(get(writer)) == 2  # its own write, folded while the verification is held
+    assert sessions(get(auditor)) == 2
+    release.set()
+    for _ in range(600):
+        body = auditor.get(f"/api/verify/jobs/{job}").json()
+        if body["state"] != "running":
+            break
+        time.sleep(0.05)
+    assert body["state"] == "done" and body["result"]["ok"], body
