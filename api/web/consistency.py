@@ -33,8 +33,8 @@ class ReadYourWrites:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        asking = Asking(after=_position(dict(scope.get("headers") or []).get(AFTER_HEADER)))
         unsafe = scope["method"] not in SAFE_METHODS
+        asking = Asking(after=_position(dict(scope.get("headers") or []).get(AFTER_HEADER)), writing=unsafe)
 
         async def sending(message: Message) -> None:
             if unsafe and message["type"] == "http.response.start":

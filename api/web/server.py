@@ -45,6 +45,7 @@ class Asking:
 
     key: str | None = None
     after: int = 0
+    writing: bool = False  # an unsafe method: what it reads must hold what it wrote before (in this request)
 
 
 ASKING: ContextVar[Asking | None] = ContextVar("taizhang_asking", default=None)
@@ -129,7 +130,10 @@ class Server:
         asking = ASKING.get()
         if asking is None:
             return -1
-        return max(asking.after, self.marks.get(asking.key) if asking.key is not None else 0)
+        # A request that may write reads after its own writes: this process's last one covers them (its mark is
+        # raised only when it answers).
+        own = self.ledger.committed_to if asking.writing else 0
+        return max(asking.after, own, self.marks.get(asking.key) if asking.key is not None else 0)
 
     def _head(self) -> int:
         return self.ledger.recorder.max_notification_id() or 0
