@@ -107,6 +107,7 @@ class ReadModel:
         self.generation = generation
         held = lock if lock is not None else take_lock(path, wait)
         self._lock: IO[str] | None = held
+        self._positions: tuple[int, int] | None = None  # a reader's (position, folded), fixed by its snapshot
         self._reports: dict[tuple[Any, ...], Report] = {}
         self._cache_lock = threading.Lock()
         self._computing: dict[tuple[Any, ...], threading.Event] = {}  # reports one reader is computing now
@@ -157,9 +158,12 @@ class ReadModel:
         clone._base = self._base  # (the model a refresh takes its own reader from: never a reader's connection)
         clone.at_least = None
         clone.con = self.con.cursor()
-        clone.con.execute("SET TimeZone = 'UTC'")  # a per-connection setting
         clone.con.begin()  # one snapshot for all of the query's statements (closing rolls it back)
         clone.tracking = DuckDBTrackingRecorder(clone.con)
+        # Its positions do not change within the snapshot: read once (each DuckDB call gives up the GIL, and a
+        # read beside busy writer threads waits to get it back, issue 13.4).
+        found = dict(clone.con.execute("SELECT application_name, notification_id FROM tracking").fetchall())
+        clone._positions = (int(found.get(APPLICATION) or 0), int(found.get(FOLDED) or 0))
         return clone
 
     @classmethod
@@ -181,7 +185,9 @@ class ReadModel:
     def _connect(self) -> None:
         # A memory limit keeps a rebuild of millions of events within about 1 GiB (DuckDB spills beyond it).
         self.con = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT})
-        self.con.execute("SET TimeZone = 'UTC'")
+        # For this connection and (GLOBAL) every cursor of it, so a reader need not set it again (one DuckDB call
+        # fewer on each read: each gives up the GIL, which a read beside busy writer threads waits to get back).
+        self.con.execute("SET GLOBAL TimeZone = 'UTC'")
         for statement in DDL:
             self.con.execute(statement)
         self.tracking = DuckDBTrackingRecorder(self.con)
@@ -192,10 +198,14 @@ class ReadModel:
 
     def position(self) -> int:
         """How far the events have been read in (the fold of their state may still be pending)."""
+        if self._positions is not None:
+            return self._positions[0]
         return self.tracking.max_tracking_id(APPLICATION) or 0
 
     def folded(self) -> int:
         """How far the activity state and figure contributions have been folded."""
+        if self._positions is not None:
+            return self._positions[1]
         return self.tracking.max_tracking_id(FOLDED) or 0
 
     def consistent(self) -> bool:

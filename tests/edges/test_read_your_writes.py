@@ -230,3 +230,15 @@ def test_a_verification_held_mid_way_blocks_no_read_and_no_fold(polling, monkeyp
             break
         time.sleep(0.05)
     assert body["state"] == "done" and body["result"]["ok"], body
+
+
+def test_a_reader_computes_in_utc_without_setting_it_itself(tmp_path):
+    """Readers rely on the model's GLOBAL setting (one DuckDB call fewer per read): whatever the connection that
+    made them was set to for itself, their instants are UTC, which the report SQL assumes."""
+    with ReadModel(tmp_path / "m.duckdb") as model:
+        model.con.execute("SET TimeZone = 'Asia/Tokyo'")  # the model's own session setting, not its readers'
+        reader = model.reader()
+        try:
+            assert reader.con.execute("SELECT current_setting('TimeZone')").fetchall() == [("UTC",)]
+        finally:
+            reader.close()
