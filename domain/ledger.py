@@ -101,6 +101,20 @@ class Ledger(UserDirectory, Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, tz: str = DEFAULT_TZ) -> None:
         super().__init__(env=env)
         self.tz = ZoneInfo(tz)
+        # The largest log position (notification id) a transaction of this process committed: what a caller
+        # that just wrote must find folded before its next read (read-your-writes, api/web/server.py).
+        self.committed_to = 0
+
+    def _committed(self, ids: Any) -> None:
+        if ids:
+            top = max(ids)
+            if top > self.committed_to:  # (under the GIL: a stale max is only ever raised again, never lowered)
+                self.committed_to = top
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        self._committed([r.notification.id for r in recordings if r.notification.id is not None])
+        return recordings
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = FastJSONTranscoder()
@@ -197,7 +211,9 @@ class Ledger(UserDirectory, Application[UUID]):
         move since the caller checked them (`checked_insert`); raises LockMoved (nothing saved) if one did:
         for a write checked against the lock outside a session (a report package, api/services/packages.py)."""
         events = [e for a in aggregates for e in a.collect_events()]
-        checked_insert(self.recorder, [self.mapper.to_stored_event(e) for e in events], seen)
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        ids = checked_insert(self.recorder, stored, seen)
+        self._committed(ids if ids else [self.recorder.max_notification_id() or 0] if stored else [])
 
     def suite(self) -> str:
         """The name of the ledger's cryptographic suite (domain/suite.py): `default` unless one was chosen."""
@@ -403,10 +419,11 @@ class Ledger(UserDirectory, Application[UUID]):
                 stored = [self.mapper.to_stored_event(e) for e in session.pending()]
                 # Atomic with the lock check: an approval committed since the session read the year's index
                 # (domain/filing.py `Locks`) fails this insert, and the careful pass reads the lock again.
-                checked_insert(self.recorder, stored, session.seen)
+                ids = checked_insert(self.recorder, stored, session.seen)
             except IntegrityError:
                 careful = True
                 continue
+            self._committed(ids if ids else [self.recorder.max_notification_id() or 0] if stored else [])
             if len(outcomes) == 1:
                 next(iter(outcomes.values())).events = len(stored)
             results.update(outcomes)
@@ -486,7 +503,7 @@ class LockMoved(IntegrityError):
     committed: the write is validated again against the new state."""
 
 
-def checked_insert(recorder: Any, stored: list[StoredEvent], seen: dict[UUID, int]) -> None:
+def checked_insert(recorder: Any, stored: list[StoredEvent], seen: dict[UUID, int]) -> Sequence[int] | None:
     """Insert `stored` in one transaction that also confirms every aggregate of `seen` is still at the version
     the writer's checks read (0: none existed); raises LockMoved (nothing written) otherwise.
 
@@ -494,10 +511,10 @@ def checked_insert(recorder: Any, stored: list[StoredEvent], seen: dict[UUID, in
     the year's lock index and this insert would let the write in without a 报后更正 reason. So the check runs
     inside the insert's transaction, where no other writer can commit in between: on SQLite after the rows
     went in (the first INSERT takes the database's write lock, held to the commit, and the transaction then
-    reads the latest state), on PostgreSQL after the recorder's table lock (api/infra/postgres.py)."""
+    reads the latest state), on PostgreSQL after the recorder's table lock (api/infra/postgres.py). Returns
+    the notification ids the store gave the events, as the recorder's insert_events does."""
     if not seen:
-        recorder.insert_events(stored)
-        return
+        return recorder.insert_events(stored)
     ids = list(seen)
 
     def confirm(found: dict[UUID, int]) -> None:
@@ -511,10 +528,10 @@ def checked_insert(recorder: Any, stored: list[StoredEvent], seen: dict[UUID, in
             f"WHERE originator_id IN ({', '.join('?' * len(ids))}) GROUP BY originator_id"
         )
         with recorder.datastore.transaction(commit=True) as c:
-            recorder._insert_events(c, stored)
+            inserted = recorder._insert_events(c, stored)
             c.execute(sql, [i.hex for i in ids])
             confirm({UUID(row["id"]): row["v"] for row in c.fetchall()})
-        return
+        return inserted
     if getattr(recorder, "checks_in_transaction", False):
         from psycopg.sql import SQL, Identifier
 
@@ -528,14 +545,13 @@ def checked_insert(recorder: Any, stored: list[StoredEvent], seen: dict[UUID, in
             curs.execute(statement, [ids if as_uuid else [str(i) for i in ids]])
             confirm({UUID(str(row["id"])): row["v"] for row in curs.fetchall()})
 
-        recorder.insert_events(stored, check=check)
-        return
+        return recorder.insert_events(stored, check=check)
     lock = getattr(recorder, "_database_lock", None)  # the in-memory recorder: one re-entrant lock
     if lock is None:
         raise TypeError(f"no atomic lock check for the event store {type(recorder).__name__}")
     with lock:
         confirm({i: e[0].originator_version for i in ids if (e := recorder.select_events(i, desc=True, limit=1))})
-        recorder.insert_events(stored)
+        return recorder.insert_events(stored)
 
 
 class _Session:

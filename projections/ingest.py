@@ -69,6 +69,7 @@ def catch_up(
     stop_after: int | None = None,
     tz: str = "Asia/Shanghai",
     until: int | None = None,
+    together: int = 0,
 ) -> int:
     """Project every notification after the tracked position (up to `until`, when given). Returns how many
     positions it advanced.
@@ -76,12 +77,21 @@ def catch_up(
     Each batch of events commits with its tracking position; the state of what they touched is then
     re-folded in one transaction with a second position, so a crash between the two is repaired by the
     next catch-up, and a rebuild folds everything once instead of once per batch.
+
+    An increment of at most `together` positions is read in and folded in one transaction instead: a reader
+    beside the catch-up (a snapshot, `ReadModel.reader`) then never sees events whose figures are not folded
+    yet, so the log it states (`log.size`, root) is always the one its figures are of (issue 13.4).
     """
     tracking = DuckDBTrackingRecorder(con)
     start = tracking.max_tracking_id(APPLICATION) or 0
     if start == 0:  # nothing hashed yet: take the suite the log was created with (domain/suite.py)
         record_suite(con, store_suite(source))
     done = 0
+    one = False
+    if together and start > 0:  # (a first catch-up is a rebuild: batches, then one fold)
+        last = until if until is not None else (source.max_notification_id() or 0)
+        if 0 < last - start <= together:
+            one, until, batch_size = True, last, max(batch_size, last - start)
     for batch in prefetched(source, start, batch_size, load_frontier(con), until):
         import pyarrow as pa  # only when there are events to fold: a read of a current model never needs it
 
@@ -104,6 +114,8 @@ def catch_up(
             con.execute("INSERT INTO leaves SELECT * FROM leafbatch")
             con.executemany("INSERT INTO merkle VALUES (?, ?)", batch.checkpoints)
             tracking.record_position(Tracking(APPLICATION, batch.last))
+            if one:
+                fold(con, tracking, tz, within=True)
             con.commit()
         except BaseException:
             con.rollback()
@@ -158,48 +170,58 @@ FOLD_CHUNK = 100_000  # activities per chunk of an incremental fold
 REFOLD_ALL = 0.5  # refold everything when at least this share of the known activities was touched
 
 
-def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: str) -> None:
-    """Bring the activity, step and unit state up to the ingested position."""
+def fold(con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: str, within: bool = False) -> None:
+    """Bring the activity, step and unit state up to the ingested position, in a transaction of its own or
+    (`within`) in the caller's."""
     ingested = tracking.max_tracking_id(APPLICATION) or 0
     folded = tracking.max_tracking_id(FOLDED) or 0
     if ingested <= folded:
         return
+    if within:
+        _fold(con, tracking, tz, ingested, folded)
+        return
     con.begin()
     try:
-        if folded == 0:
-            _fold_all(con, tz)
-            declared.sync(con, "TRUE", tz)  # §8: the declared figures' rows
-        else:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE touched AS"
-                " SELECT oid, row_number() OVER () AS n FROM (SELECT DISTINCT oid FROM events WHERE pos > ?)",
-                [folded],
-            )
-            touched = con.execute("SELECT count(*) FROM touched").fetchall()[0][0]
-            known = con.execute("SELECT count(*) FROM act").fetchall()[0][0]
-            if touched >= REFOLD_ALL * max(known, 1):
-                _fold_all(con, tz)
-                declared.sync(con, "TRUE", tz)
-            else:
-                for first in range(1, touched + 1, FOLD_CHUNK):
-                    con.execute(
-                        "CREATE OR REPLACE TEMP TABLE chunk AS SELECT oid FROM touched WHERE n >= ? AND n < ?",
-                        [first, first + FOLD_CHUNK],
-                    )
-                    _fold_some(con, tz, "chunk", folded)
-                # §8: every live declaration's rows for the touched activities, a new version's for the others
-                # (declared figures go in groups of a few per statement, so the whole touched set is bounded).
-                declared.sync(con, "oid IN (SELECT oid FROM touched)", tz)
-            con.execute("DROP TABLE IF EXISTS temp.touched")
-            con.execute("DROP TABLE IF EXISTS temp.chunk")
-            con.execute("DROP TABLE IF EXISTS temp.fixed")
-        con.execute("DELETE FROM units")
-        con.execute(f"INSERT INTO units {unit_fold('TRUE')}")
-        tracking.record_position(Tracking(FOLDED, ingested))
+        _fold(con, tracking, tz, ingested, folded)
         con.commit()
     except BaseException:
         con.rollback()
         raise
+
+
+def _fold(
+    con: duckdb.DuckDBPyConnection, tracking: DuckDBTrackingRecorder, tz: str, ingested: int, folded: int
+) -> None:
+    if folded == 0:
+        _fold_all(con, tz)
+        declared.sync(con, "TRUE", tz)  # §8: the declared figures' rows
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE touched AS"
+            " SELECT oid, row_number() OVER () AS n FROM (SELECT DISTINCT oid FROM events WHERE pos > ?)",
+            [folded],
+        )
+        touched = con.execute("SELECT count(*) FROM touched").fetchall()[0][0]
+        known = con.execute("SELECT count(*) FROM act").fetchall()[0][0]
+        if touched >= REFOLD_ALL * max(known, 1):
+            _fold_all(con, tz)
+            declared.sync(con, "TRUE", tz)
+        else:
+            for first in range(1, touched + 1, FOLD_CHUNK):
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE chunk AS SELECT oid FROM touched WHERE n >= ? AND n < ?",
+                    [first, first + FOLD_CHUNK],
+                )
+                _fold_some(con, tz, "chunk", folded)
+            # §8: every live declaration's rows for the touched activities, a new version's for the others
+            # (declared figures go in groups of a few per statement, so the whole touched set is bounded).
+            declared.sync(con, "oid IN (SELECT oid FROM touched)", tz)
+        con.execute("DROP TABLE IF EXISTS temp.touched")
+        con.execute("DROP TABLE IF EXISTS temp.chunk")
+        con.execute("DROP TABLE IF EXISTS temp.fixed")
+    con.execute("DELETE FROM units")
+    con.execute(f"INSERT INTO units {unit_fold('TRUE')}")
+    tracking.record_position(Tracking(FOLDED, ingested))
 
 
 def _fold_all(con: duckdb.DuckDBPyConnection, tz: str) -> None:

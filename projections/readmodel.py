@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +32,12 @@ from .schema import DDL
 from .state import activity_fold, activity_year, step_fold, unit_fold
 from .tracking import DuckDBTrackingRecorder
 
+logger = logging.getLogger("taizhang.readmodel")
 MEMORY_LIMIT = "600MB"
+# An increment of at most this many log positions is read in and folded in one transaction (ingest.catch_up),
+# so a reader's snapshot never holds events whose figures are not folded; a larger one (an import) commits in
+# batches, bounded in memory, and readers wait for its fold (`consistent`).
+TOGETHER = 20_000
 CACHED_REPORTS = 64  # current reports kept per read model (each a few kB to a few hundred kB)
 
 
@@ -100,9 +107,18 @@ class ReadModel:
         self.generation = generation
         held = lock if lock is not None else take_lock(path, wait)
         self._lock: IO[str] | None = held
+        self._positions: tuple[int, int] | None = None  # a reader's (position, folded), fixed by its snapshot
         self._reports: dict[tuple[Any, ...], Report] = {}
         self._cache_lock = threading.Lock()
         self._computing: dict[tuple[Any, ...], threading.Event] = {}  # reports one reader is computing now
+        # The newest report kept of each (unit, year, day), with its folded position; and the one thread that
+        # computes a new one while readers are answered from it (`report`).
+        self._newest: dict[tuple[Any, ...], tuple[int, Report]] = {}
+        self._refresher = ThreadPoolExecutor(1, thread_name_prefix="taizhang-report")
+        self._base = self
+        # A reader may be answered from a report of a folded log at least this far (its caller's writes); None:
+        # only from its own snapshot's.
+        self.at_least: int | None = None
         try:
             self._connect()
             if self._meta("fingerprint") != fingerprint(self.tz) or (
@@ -120,6 +136,8 @@ class ReadModel:
         self.close()
 
     def close(self) -> None:
+        if self._lock is not None:  # the model itself, not one of its readers
+            self._refresher.shutdown(wait=True, cancel_futures=True)
         try:
             self.con.close()
         finally:
@@ -136,11 +154,16 @@ class ReadModel:
         clone.path, clone.tz, clone.generation = self.path, self.tz, self.generation
         clone._lock = None
         clone._reports, clone._cache_lock = self._reports, self._cache_lock  # shared with the model's readers
-        clone._computing = self._computing
+        clone._computing, clone._newest, clone._refresher = self._computing, self._newest, self._refresher
+        clone._base = self._base  # (the model a refresh takes its own reader from: never a reader's connection)
+        clone.at_least = None
         clone.con = self.con.cursor()
-        clone.con.execute("SET TimeZone = 'UTC'")  # a per-connection setting
         clone.con.begin()  # one snapshot for all of the query's statements (closing rolls it back)
         clone.tracking = DuckDBTrackingRecorder(clone.con)
+        # Its positions do not change within the snapshot: read once (each DuckDB call gives up the GIL, and a
+        # read beside busy writer threads waits to get it back, issue 13.4).
+        found = dict(clone.con.execute("SELECT application_name, notification_id FROM tracking").fetchall())
+        clone._positions = (int(found.get(APPLICATION) or 0), int(found.get(FOLDED) or 0))
         return clone
 
     @classmethod
@@ -162,7 +185,9 @@ class ReadModel:
     def _connect(self) -> None:
         # A memory limit keeps a rebuild of millions of events within about 1 GiB (DuckDB spills beyond it).
         self.con = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT})
-        self.con.execute("SET TimeZone = 'UTC'")
+        # For this connection and (GLOBAL) every cursor of it, so a reader need not set it again (one DuckDB call
+        # fewer on each read: each gives up the GIL, which a read beside busy writer threads waits to get back).
+        self.con.execute("SET GLOBAL TimeZone = 'UTC'")
         for statement in DDL:
             self.con.execute(statement)
         self.tracking = DuckDBTrackingRecorder(self.con)
@@ -173,11 +198,20 @@ class ReadModel:
 
     def position(self) -> int:
         """How far the events have been read in (the fold of their state may still be pending)."""
+        if self._positions is not None:
+            return self._positions[0]
         return self.tracking.max_tracking_id(APPLICATION) or 0
 
     def folded(self) -> int:
         """How far the activity state and figure contributions have been folded."""
+        if self._positions is not None:
+            return self._positions[1]
         return self.tracking.max_tracking_id(FOLDED) or 0
+
+    def consistent(self) -> bool:
+        """Whether every event read in is folded, so that the log this model states (`log()`) is the one its
+        figures are of. Always so between catch-ups; in a snapshot taken during a large catch-up, not."""
+        return self.folded() >= self.position()
 
     def current(self, log_size: int) -> bool:
         """Whether every event up to `log_size` is read in and folded: only then may figures be shown."""
@@ -204,7 +238,7 @@ class ReadModel:
             if self.current(latest):
                 return
             try:
-                self.catch_up(source, until=max(latest, source.max_notification_id() or 0))
+                self.catch_up(source, until=max(latest, source.max_notification_id() or 0), together=TOGETHER)
             except Exception as e:  # noqa: BLE001 — retried (the failed transaction rolled back), then reported
                 failure = e
         if not self.current(latest):
@@ -255,17 +289,33 @@ class ReadModel:
         """The report of DOMAIN.md §5 (its JSON: `.to_json()`). A current report depends only on the folded log
         and the report's day (the due rule, §7.3, and the overdue checks), so one computed at the same position
         on the same day is served again with its own `as_of`: many users opening the same unit's dashboard cost
-        one scan."""
+        one scan.
+
+        After a fold, the report of the log folded before it is served at once to a reader that may see it (its
+        `at_least`: every write of its caller is in that log), stating that log, while the new one is computed
+        apart (issue 13.4: else one reader in each fold's round computed it and the others waited for it)."""
         if as_of is not None:
             return reports.compute(self.con, unit, year, as_of, self.tz, self.log(as_of))
         now = datetime.now(UTC)
-        key = (unit, year, self.folded(), reports.day_of(now, self.tz))
+        folded = self.folded()
+        day = reports.day_of(now, self.tz)
+        key = (unit, year, folded, day)
+        at_least = folded if self.at_least is None else self.at_least
         while True:
             with self._cache_lock:
                 found = self._reports.get(key)
-                computing = self._computing.get(key) if found is None else None
-                if found is None and computing is None:
-                    mine = self._computing[key] = threading.Event()
+                computing = None
+                if found is None:
+                    newest = self._newest.get((unit, year, day))
+                    if newest is not None and at_least <= newest[0] < folded:
+                        found = newest[1]
+                        if key not in self._computing:
+                            event = self._computing[key] = threading.Event()
+                            self._refresher.submit(self._refresh, key, event)
+                        break
+                    computing = self._computing.get(key)
+                    if computing is None:
+                        mine = self._computing[key] = threading.Event()
             if computing is None:
                 break
             # Another reader is computing this very report (the same folded position): readers that arrive
@@ -274,15 +324,43 @@ class ReadModel:
         if found is None:
             try:
                 found = reports.compute(self.con, unit, year, None, self.tz, self.log())
-                with self._cache_lock:
-                    self._reports[key] = found
-                    while len(self._reports) > CACHED_REPORTS:
-                        self._reports.pop(next(iter(self._reports)))
+                self._keep(key, found)
             finally:
                 with self._cache_lock:
                     self._computing.pop(key, None)
                 mine.set()  # (on failure the waiters find nothing cached and compute it themselves)
         return found.at(now.isoformat())  # frozen values: callers share the cached figures
+
+    def _keep(self, key: tuple[Any, ...], found: Report) -> None:
+        unit, year, folded, day = key
+        with self._cache_lock:
+            self._reports[key] = found
+            while len(self._reports) > CACHED_REPORTS:
+                self._reports.pop(next(iter(self._reports)))
+            newest = self._newest.get((unit, year, day))
+            if newest is None or newest[0] < folded:
+                self._newest[(unit, year, day)] = (folded, found)
+                while len(self._newest) > CACHED_REPORTS:
+                    self._newest.pop(next(iter(self._newest)))
+
+    def _refresh(self, key: tuple[Any, ...], done: threading.Event) -> None:
+        """Compute the report of `key` on a snapshot of its own (the reader that asked has answered already)."""
+        unit, year, folded, _ = key
+        try:
+            # From the model's connection: a reader's own is in use by its request (or closed by now), and DuckDB
+            # refuses a second call on a busy connection rather than wait.
+            fresh = self._base.reader()
+            try:
+                if fresh.folded() == folded and fresh.consistent():  # (else a later fold: its readers ask anew)
+                    self._keep(key, reports.compute(fresh.con, unit, year, None, self.tz, fresh.log()))
+            finally:
+                fresh.close()
+        except Exception:  # noqa: BLE001 — e.g. the model closed meanwhile: a later reader computes it itself
+            logger.debug("report refresh failed", exc_info=True)
+        finally:
+            with self._cache_lock:
+                self._computing.pop(key, None)
+            done.set()
 
     def declaration(self, code: str, unit: str, as_of: datetime | None = None) -> Declaration | None:
         """The declaration of `code` a report of `unit` as of `as_of` uses (§8.6), or None."""

@@ -8,7 +8,7 @@ Nothing here imports DuckDB: the command line and the web read reports without t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 Value = int | float | str | None  # a count (int), a rate or score (float, null when undefined), money (a string)
@@ -85,6 +85,9 @@ class Report:
     figures: dict[str, FigureValue]  # by figure id (a declared figure by its local. code), in the report's order
     checks: tuple[Check, ...]
     log: LogHead
+    # Renderings of this report that an edge keeps (the API's JSON body): shared by the copies `at` stamps with
+    # another instant, so a cached report is serialised once, not on every read (issue 13.4).
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """The report JSON of DOMAIN.md §5."""

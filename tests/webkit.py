@@ -60,9 +60,10 @@ class Web:
     _tokens: dict[str, str]
 
 
-def make_web(home: Path) -> tuple[Web, Server]:
+def make_web(home: Path, **server_options: Any) -> tuple[Web, Server]:
+    """`server_options` for `Server` (default: no background fold, so each read folds the whole log first)."""
     settings = settings_for(home, user="setup")
-    server = Server(settings, poll=False)
+    server = Server(settings, **{"poll": False, **server_options})
     outcome = server.ledger.apply(
         [
             (1, unit("city", "市法治办")),

@@ -12,6 +12,7 @@ readmodel[-N].duckdb     read-model slots and readmodel.generation (named in pro
                          owns them: re-exported here so a search for a file name ends in this module)
 packages/<sha256>.tzpkg  report packages imported from units on their own servers (`package_file.py`)
 outbox/                  reminders waiting to be delivered by e-mail or webhook (`outbox.py`)
+write-marks              each web caller's last write position, shared by the workers (`write_marks.py`)
 backup.json              the manifest `taizhang backup` writes beside a copy (`backup.py`)
 """
 
@@ -28,6 +29,7 @@ ACCESS_LOG_DB = "access-log.db"
 KEYS_DIR = "keys"
 EVIDENCE_DIR = "evidence"
 SESSION_KEY = "session.key"
+WRITE_MARKS = "write-marks"
 BACKUP_MANIFEST = "backup.json"
 PACKAGES_DIR = "packages"
 OUTBOX_DIR = "outbox"
@@ -48,12 +50,14 @@ __all__ = [
     "OUTBOX_DIR",
     "PACKAGES_DIR",
     "SESSION_KEY",
+    "WRITE_MARKS",
     "events_db",
     "keys_dir",
     "evidence_dir",
     "outbox_dir",
     "packages_dir",
     "session_key",
+    "write_marks",
     "slot_path",
 ]
 
@@ -84,3 +88,7 @@ def packages_dir(home: Path) -> Path:
 
 def outbox_dir(home: Path) -> Path:
     return home / OUTBOX_DIR
+
+
+def write_marks(home: Path) -> Path:
+    return home / WRITE_MARKS

@@ -172,7 +172,7 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     if server is not None:
         app.state.server = server
 
-    from . import api_docs, page_access_log, routers, session_idle
+    from . import api_docs, consistency, page_access_log, routers, session_idle
 
     for router, in_schema in routers.ROUTERS:
         app.include_router(router, include_in_schema=in_schema)
@@ -220,4 +220,5 @@ def create_app(settings: Settings | None = None, server: Server | None = None) -
     app.add_middleware(SecurityHeaders)
     app.add_middleware(page_access_log.ClientAddress)  # who is recorded where, for the access log
     app.add_middleware(session_idle.IdleSessions)  # the idle-session timeout (TAIZHANG_IDLE_MINUTES)
+    app.add_middleware(consistency.ReadYourWrites)  # outermost: every request's caller, for its reads and writes
     return app

@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from domain.user import User
 
 from ..infra.passwords import token_digest, token_username
-from .server import Server
+from .server import Server, asked_by
 
 SESSION_COOKIE = "taizhang_session"
 SESSION_SECONDS = 12 * 3600
@@ -84,6 +84,7 @@ def identify(server: Server, request: Request) -> Caller | None:
         found = next((t for t in user.tokens if hmac.compare_digest(digest, t)), None)
         if found is None or _expired(user.token_expiry.get(found)):
             return None
+        asked_by("t:" + found)  # (its digest: the token itself is not kept, even in memory)
         return Caller(user, None, "token")
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
@@ -104,6 +105,7 @@ def identify(server: Server, request: Request) -> Caller | None:
         return None  # a cookie from before sessions had ids: sign-out could not end it, so it is not taken
     if session in user.ended_sessions:
         return None  # signed out
+    asked_by("s:" + session)
     return Caller(user, str(data.get("c")), "session", session)
 
 

@@ -59,10 +59,11 @@ def test_parts_of_a_kind_are_all_its_activities_contribute(every_kind):
     assert sum(1 for f in STORED for p in f.parts if part_kinds(p) is None) <= 5
 
 
-@pytest.mark.parametrize("chunk", [3, 1000])
-def test_incremental_fold_of_every_kind_equals_rebuild(tmp_path, monkeypatch, chunk):
+@pytest.mark.parametrize(("chunk", "together"), [(3, 0), (1000, 0), (3, 10**6)])
+def test_incremental_fold_of_every_kind_equals_rebuild(tmp_path, monkeypatch, chunk, together):
     """The file in four slices, each folded incrementally (never past the refold-everything threshold), in chunks
-    mixing corrected and uncorrected activities: the folded tables equal a rebuild's, row for row."""
+    mixing corrected and uncorrected activities: the folded tables equal a rebuild's, row for row. `together`:
+    each slice read in and folded in one transaction, as the server's catch-ups do (issue 13.4)."""
     monkeypatch.setattr(ingest, "REFOLD_ALL", 1e9)
     monkeypatch.setattr(ingest, "FOLD_CHUNK", chunk)
     lines = _lines()
@@ -74,7 +75,8 @@ def test_incremental_fold_of_every_kind_equals_rebuild(tmp_path, monkeypatch, ch
         quarter = len(lines) // 4 + 1
         for first in range(0, len(lines), quarter):
             env.ok(*lines[first : first + quarter])
-            model.catch_up(env.ledger.recorder)
+            model.catch_up(env.ledger.recorder, together=together)
+            assert model.consistent()
         incremental = _tables(model)
     finally:
         model.close()
