@@ -280,6 +280,14 @@ def test_a_notice_signed_by_a_new_key_is_held_until_the_units_admin_approves_the
     refusal(lambda: filing_notices.import_notice(town, t_admin, moved))
     assert len(filing_notices.superior_of(town, t_admin, "town").held) == 1  # held once per file
     assert refusal(lambda: filing_notices.superior_of(town, t_clerk, "town")).kind == "forbidden"
+    # Flagged in the admin's reminders digest too, until the key is approved.
+    from api.services import reminders
+
+    def flagged() -> list[tuple[str, str, int]]:
+        return [(d.unit, d.action, d.year) for d in filing.due(town, t_admin, 2025) if d.action == "key"]
+
+    assert flagged() == [("town", "key", 2025)]
+    assert "上级回执暂存待确认" in reminders.digest(town, t_admin).text()
 
     # Only the unit's admin approves, with a reason, the key of a held notice.
     assert refusal(lambda: filing_notices.approve_key(town, t_clerk, "town", new_key, "已电话核实")).kind == "forbidden"
@@ -289,7 +297,7 @@ def test_a_notice_signed_by_a_new_key_is_held_until_the_units_admin_approves_the
     e = refusal(lambda: filing_notices.approve_key(town, t_admin, "town", "cd" * 32, "已电话核实"))
     assert e.kind == "conflict" and e.field == "key"
     done = filing_notices.approve_key(town, t_admin, "town", new_key.upper(), "已电话核实，区里更换了服务器")
-    assert done.public_key == new_key and done.held == []
+    assert done.public_key == new_key and done.held == [] and flagged() == []
     assert [(k["was"], k["now"], k["by"], k["reason"]) for k in done.key_changes] == [
         (old_key, new_key, "t-admin", "已电话核实，区里更换了服务器")
     ]
