@@ -282,6 +282,10 @@ class Filing(Aggregate):
                     "state",
                     f"报送状态：{self.unit} {self.year} 年度报告「{self.state_label}」，只有审核通过的才能重新打开",
                 )
+            if self.approved_seal != seal:
+                raise DomainError.of(
+                    "seal", f"封存：重新打开的回执所指封存 {seal} 不是本单位审核通过的封存 {self.approved_seal}"
+                )
             self._reopened_above(seal, _text("reason", "重新打开理由", text, required=True), detail, at, by)
             return
         if kind == "approved":

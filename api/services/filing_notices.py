@@ -254,7 +254,13 @@ def _hold(ctx: Context, actor: Actor, pinned: Superior, m: dict[str, Any], sha: 
         sha, m["kind"], m["year"], m["seal"], m["decided_at"], sup["unit"], sup["name"], str(sup.get("suite") or ""),
         sup["public_key"], actor.username,
     )  # fmt: skip
-    ctx.ledger.save(pinned)
+    from contextlib import suppress
+
+    from eventsourcing.persistence import IntegrityError
+
+    # Another import held or imported a notice at the same moment: the refusal stands; importing again holds it.
+    with suppress(IntegrityError):
+        ctx.ledger.save(pinned)
 
 
 @dataclass(frozen=True)

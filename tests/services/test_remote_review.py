@@ -14,6 +14,7 @@ import pytest
 from conftest import exam, services_context, settings_for, study, unit
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from api.infra import notice_file
 from api.services import audit, filing, filing_notices, packages, users, writes
 from api.services.context import Context, Unrestricted
 from api.services.refusals import Refused
@@ -228,6 +229,13 @@ def test_a_reopening_by_the_superior_is_sent_down_and_unlocks_the_units_year(tow
         asyncio.run(writes.import_lines(town, who(town, "t-clerk"), late))
     assert locked.value.errors[0]["field"] == "late_reason"
 
+    # A reopening must be about the seal approved here (signed by the superior's own key, yet another seal).
+    other = audit.seal(town, t_admin, "town", 2025)["seal"]
+    manifest = {**json.loads(reopened.data)["manifest"], "seal": other, "seal_root": ""}
+    signer = district.keys.signer("district", district.ledger.suite())
+    forged = notice_file.write(manifest, signer.sign(notice_payload(manifest)))
+    e = refusal(lambda: filing_notices.import_notice(town, t_admin, forged))
+    assert e.kind == "invalid" and e.errors[0]["field"] == "seal"
     got = filing_notices.import_notice(town, t_admin, reopened.data)
     assert got.kind == "reopened" and got.status.state == "reopened"
     last = got.status.entries[-1]
