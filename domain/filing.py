@@ -55,10 +55,14 @@ EVENT_LABELS: dict[str, str] = {
     "DeadlineSet": "设定报送期限",
     "ApprovedAbove": "上级审核通过",
     "ReturnedAbove": "上级退回",
+    "ReopenedAbove": "上级重新打开",
 }
 # A decision of a superior on its own server, learnt from its signed notice (api/services/filing.py
 # `import_notice`): the state it leaves the unit's filing in.
-DECIDED_ABOVE = {"approved": "ApprovedAbove", "returned": "ReturnedAbove"}
+DECIDED_ABOVE = {"approved": "ApprovedAbove", "returned": "ReturnedAbove", "reopened": "ReopenedAbove"}
+# On a unit's own ledger a submission is the export of a report package (api/services/packages.py): it waits
+# for the superior's review on another server, not for a reviewer here.
+SENT_UP = {"submitted": "已报送（待上级审核）", "resubmitted": "已重新报送（待上级审核）"}
 MAX_TEXT = 2000
 
 
@@ -143,6 +147,9 @@ class Filing(Aggregate):
 
     @property
     def state_label(self) -> str:
+        sent = self.last("Submitted", "Resubmitted") if self.state in REVIEWABLE else None
+        if sent is not None and sent.detail and sent.detail.get("package_sha256"):
+            return SENT_UP[self.state]
         return STATES[self.state]
 
     def due(self) -> date:
@@ -174,17 +181,38 @@ class Filing(Aggregate):
         else:
             self._resubmitted(seal, comment, at, by)
 
+    # `detail`: a submission by a report package (`send_package`) names the package; None otherwise (and in
+    # events stored before it existed).
     @event("Submitted")
-    def _submitted(self, seal: str, comment: str, at: str, recorded_by: str) -> None:
+    def _submitted(
+        self, seal: str, comment: str, at: str, recorded_by: str, detail: dict[str, Any] | None = None
+    ) -> None:
         self.state = "submitted"
         self.seal = seal
-        self._note("Submitted", at, recorded_by, comment, seal)
+        self._note("Submitted", at, recorded_by, comment, seal, **(detail or {}))
 
     @event("Resubmitted")
-    def _resubmitted(self, seal: str, comment: str, at: str, recorded_by: str) -> None:
+    def _resubmitted(
+        self, seal: str, comment: str, at: str, recorded_by: str, detail: dict[str, Any] | None = None
+    ) -> None:
         self.state = "resubmitted"
         self.seal = seal
-        self._note("Resubmitted", at, recorded_by, comment, seal)
+        self._note("Resubmitted", at, recorded_by, comment, seal, **(detail or {}))
+
+    def send_package(self, seal: str, detail: dict[str, Any], at: str, by: str) -> bool:
+        """On a unit's own ledger: a report package of `seal` was exported for the superior's server; that is the
+        submission (报送), as the superior records its import as one (`receive_package`). A package of a seal
+        already submitted (downloaded again) is no new submission, nor is one of an approved year (the superior
+        requires a 报后更正 reason for it and records it there). Returns whether an event was triggered."""
+        if any(e.seal == seal for e in self.entries() if e.event in ("Submitted", "Resubmitted")):
+            return False
+        if self.state == "draft":
+            self._submitted(seal, "导出报送包", at, by, detail)
+        elif self.state in SUBMITTABLE or self.state in REVIEWABLE:
+            self._resubmitted(seal, "导出报送包", at, by, detail)  # a newer package replaces the waiting one
+        else:
+            return False
+        return True
 
     def _require_reviewable(self, what: str) -> None:
         if self.state not in REVIEWABLE:
@@ -242,11 +270,24 @@ class Filing(Aggregate):
             self._resubmitted(seal, _text("comment", "报送说明", comment, required=False), at, by)
 
     def decided_above(self, kind: str, seal: str, text: str, detail: dict[str, Any], at: str, by: str) -> None:
-        """On a unit's own ledger: its superior (another taizhang) approved or returned the report of `seal`, as
-        its signed notice says; `by` imported the notice, `detail` names the superior, its reviewer and when.
-        An approval locks the year here as an approval on one ledger does; a return needs its reason."""
+        """On a unit's own ledger: its superior (another taizhang) approved, returned or reopened the report of
+        `seal`, as its signed notice says; `by` imported the notice, `detail` names the superior, its reviewer
+        and when. An approval locks the year here as an approval on one ledger does; a return needs its reason;
+        a reopening (of an approved year only) needs its reason and lifts the lock as a reopening here does."""
         if kind not in DECIDED_ABOVE:
-            raise DomainError.of("kind", f"回执类型：须为 approved 或 returned，收到「{kind[:20]}」")
+            raise DomainError.of("kind", f"回执类型：须为 approved、returned 或 reopened，收到「{kind[:20]}」")
+        if kind == "reopened":
+            if self.state != "approved":
+                raise DomainError.of(
+                    "state",
+                    f"报送状态：{self.unit} {self.year} 年度报告「{self.state_label}」，只有审核通过的才能重新打开",
+                )
+            if self.approved_seal != seal:
+                raise DomainError.of(
+                    "seal", f"封存：重新打开的回执所指封存 {seal} 不是本单位审核通过的封存 {self.approved_seal}"
+                )
+            self._reopened_above(seal, _text("reason", "重新打开理由", text, required=True), detail, at, by)
+            return
         if kind == "approved":
             if self.state == "approved" and self.approved_seal == seal:
                 raise DomainError.of("state", f"报送状态：{self.unit} {self.year} 年度报告已记录上级审核通过")
@@ -265,6 +306,11 @@ class Filing(Aggregate):
         self.state = "returned"
         self.seal = seal
         self._note("ReturnedAbove", at, recorded_by, reason, seal, **detail)
+
+    @event("ReopenedAbove")
+    def _reopened_above(self, seal: str, reason: str, detail: dict[str, Any], at: str, recorded_by: str) -> None:
+        self.state = "reopened"
+        self._note("ReopenedAbove", at, recorded_by, reason, seal, **detail)
 
     def publish(self, url: str, day: date | None, today: date, at: str, by: str) -> None:
         """`day` None: the caller could not read the date it was given (named with the other errors)."""

@@ -43,7 +43,10 @@ def notice_payload(manifest: dict[str, Any]) -> bytes:
 
 class Superior(Aggregate):
     """On a unit's own ledger: the superior on another server whose notices it imported. The first notice pins
-    the superior's key (as the superior pins the unit's by its first package); later ones must be signed with it."""
+    the superior's key (as the superior pins the unit's by its first package); later ones must be signed with it.
+    A notice signed by another key is held (`hold`, flagged for the unit's admins) until an admin approves the
+    new key with a reason (`change_key`, as a superior's reviewer approves a unit's, RemoteUnit.change_key);
+    the held notice can then be imported."""
 
     @event("Pinned")
     def __init__(self, unit: str, superior: str, name: str, suite: str, public_key: str, recorded_by: str) -> None:
@@ -53,10 +56,61 @@ class Superior(Aggregate):
         self.suite = suite
         self.public_key = public_key
         self.notices: list[dict[str, Any]] = []
+        self.held: list[dict[str, Any]] = []
+        self.key_changes: list[dict[str, Any]] = []
 
     @staticmethod
     def create_id(unit: str) -> UUID:
         return superior_id(unit)
+
+    def waiting(self) -> list[dict[str, Any]]:
+        """The held notices signed by a key not (yet) approved: what the unit's admins are to look at."""
+        return [h for h in self.held if h["public_key"] != self.public_key]
+
+    @event("NoticeHeld")
+    def hold(
+        self,
+        sha256: str,
+        kind: str,
+        year: int,
+        seal: str,
+        decided_at: str,
+        superior: str,
+        name: str,
+        suite: str,
+        public_key: str,
+        recorded_by: str,
+    ) -> None:
+        """A notice validly signed, but by another key than the pinned one: not imported, kept for the admins."""
+        self.held.append(
+            {
+                "sha256": sha256,
+                "kind": kind,
+                "year": year,
+                "seal": seal,
+                "decided_at": decided_at,
+                "superior": superior,
+                "name": name,
+                "suite": suite,
+                "public_key": public_key,
+                "recorded_by": recorded_by,
+            }
+        )
+
+    @event("KeyChanged")
+    def change_key(self, superior: str, name: str, suite: str, public_key: str, reason: str, recorded_by: str) -> None:
+        """A unit's admin approved the superior's new signing key (a new server, a lost key), with the reason."""
+        self.key_changes.append(
+            {
+                "was": self.public_key,
+                "was_superior": self.superior,
+                "now": public_key,
+                "superior": superior,
+                "reason": reason,
+                "by": recorded_by,
+            }
+        )
+        self.superior, self.name, self.suite, self.public_key = superior, name, suite, public_key
 
     def last(self, year: int) -> dict[str, Any] | None:
         found = [n for n in self.notices if n["year"] == year]

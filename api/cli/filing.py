@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from domain.filing import DECIDED_ABOVE
+
 from .context import command, run
 from .options import FORMAT, YEAR, echo_json
 
@@ -33,7 +35,7 @@ def _register(status: Any) -> None:
         extra = f"（封存 {e.seal}）" if e.seal and e.event in ("Submitted", "Resubmitted") else ""
         if e.event == "LateCorrected":
             extra = f"（{e.refs()}）"
-        elif e.event in ("ApprovedAbove", "ReturnedAbove") and e.detail:
+        elif e.event in DECIDED_ABOVE.values() and e.detail:
             extra = f"（{e.detail['superior_name']} {e.detail['reviewer']}，{e.detail['decided_at'][:16]}）"
         click.echo(f"{e.number:>4}  {status.local_time(e)}  {e.label:<8}  {e.by:<12}  {e.text}{extra}")
 
@@ -228,7 +230,7 @@ def notice(ctx: click.Context, unit: str, year: int, out: str | None) -> None:
     found = run(ctx, lambda c, a: filing_notices.notice(c, a, unit, year))
     path = Path(out or found.filename)
     path.write_bytes(found.data)
-    click.echo(f"{path}（{unit} {year} 年度：{'审核通过' if found.kind == 'approved' else '退回'}）")
+    click.echo(f"{path}（{unit} {year} 年度：{filing_notices.KIND_LABELS[found.kind]}）")
 
 
 @filing.command()
@@ -251,3 +253,41 @@ def receive(ctx: click.Context, file: str, key: str | None, fmt: str) -> None:
     elif got.first:
         click.echo(f"已登记上级「{got.superior_name}」（{got.superior}）的签名密钥 {got.public_key}，请与上级核对。")
     _register(got.status)
+
+
+@filing.command("approve-key")
+@UNIT
+@click.option("--key", "public_key", required=True, help="The superior's new public key (hex), as the refusal named.")
+@click.option("--reason", required=True, help="Why the new key is trusted (checked with the superior how).")
+@click.pass_context
+def approve_key(ctx: click.Context, unit: str, public_key: str, reason: str) -> None:
+    """Approve your superior's new signing key (the unit's admins), with the reason; then import its notice again."""
+    from ..services import filing_notices
+
+    got = run(ctx, lambda c, a: filing_notices.approve_key(c, a, unit, public_key, reason))
+    click.echo(f"已批准上级「{got.name}」（{got.superior}）的新签名密钥 {got.public_key}；请重新导入其回执。")
+
+
+@filing.command("superior")
+@UNIT
+@FORMAT
+@click.pass_context
+def superior(ctx: click.Context, unit: str, fmt: str) -> None:
+    """Your superior on another server: its pinned key, notices held for a new key, key changes."""
+    from ..services import filing_notices
+
+    got = run(ctx, lambda c, a: filing_notices.superior_of(c, a, unit))
+    if fmt == "json":
+        echo_json(got.to_json() if got is not None else None)
+        return
+    if got is None:
+        click.echo(f"「{unit}」尚未导入过上级回执。")
+        return
+    click.echo(f"上级「{got.name}」（{got.superior}）签名密钥 {got.public_key}，已导入回执 {len(got.notices)} 份")
+    for h in got.held:
+        click.echo(
+            f"  ⚠ 暂存待确认：{h['year']} 年度回执（{filing_notices.KIND_LABELS.get(h['kind'], h['kind'])}）"
+            f"由「{h['name']}」（{h['superior']}）的新密钥 {h['public_key']} 签发"
+        )
+    for k in got.key_changes:
+        click.echo(f"  更换密钥 {k['was'][:16]}… → {k['now'][:16]}…（{k['by']}：{k['reason']}）")

@@ -20,7 +20,7 @@ from domain.access import may_audit, may_read, may_review, may_submit
 from domain.catalogue import FIRST_YEAR, LAST_YEAR, YEARS_MESSAGE
 from domain.errors import DomainError
 from domain.filing import REVIEWABLE, STATES, SUBMITTABLE, Entry, Filing, publish_due, report_due
-from domain.package import RemoteUnit, remote_unit_id
+from domain.package import RemoteUnit, Superior, remote_unit_id, superior_id
 
 from .access import require_read
 from .audit import Diff
@@ -204,7 +204,9 @@ class LateCorrections:
     diff: Diff | None
 
 
-Action = Literal["submit", "review", "publish", "package"]  # package: a unit on its own server has sent none
+# package: a unit on its own server has sent none; key: a notice of the unit's superior signed by a new key is held
+# until the unit's admin approves the key (api/services/filing_notices.py `approve_key`)
+Action = Literal["submit", "review", "publish", "package", "key"]
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,15 @@ class Due:
     since: str | None = None
     state: str = "draft"
     label: str = field(default="")
+
+    @property
+    def when(self) -> str:
+        """The digest's words for when: the deadline, or since when a submission waits, or what waits."""
+        if self.due:
+            return f"期限 {self.due.isoformat()}"
+        if self.action == "key":
+            return "回执已暂存，待核实并批准新密钥"
+        return f"{self.since[:10]} 报送，待审核" if self.since else "待审核"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -602,6 +613,7 @@ def due(ctx: Context, actor: Actor, year: int | None = None, today: date | None 
                 )
             )
     out += _packages_due(ctx, actor, year, day, within)
+    out += _held_notices(ctx, [(c, n) for c, n in units if may_submit(actor, c, ctx.parent_of)])  # type: ignore[arg-type]
     return sorted(out, key=lambda d: (not d.overdue, d.due or date.max, d.unit, d.action))
 
 
@@ -629,6 +641,19 @@ def _packages_due(ctx: Context, actor: Actor, year: int, day: date, within: int)
             sent = found.last("Submitted", "Resubmitted")
             since = sent.at if sent else None
             out.append(Due("review", code, name, year, None, False, since, found.state, "审核报送包"))
+    return out
+
+
+def _held_notices(ctx: Context, units: list[tuple[str, str]]) -> list[Due]:
+    """For the admins of units on their own servers: their superior's notices held for a new key (any year; a
+    key to trust or not is no matter of one year's deadline)."""
+    found = ctx.ledger._get_many(superior_id(c) for c, _ in units)
+    out = []
+    for code, name in units:
+        sup = found.get(superior_id(code))
+        for h in sup.waiting() if isinstance(sup, Superior) else []:
+            label = f"上级回执暂存待确认：「{h['name']}」用了新签名密钥"
+            out.append(Due("key", code, name, h["year"], None, False, state=h["kind"], label=label))
     return out
 
 

@@ -152,6 +152,7 @@ def export(ctx: Context, actor: Actor, seal_id: str) -> bytes:
     }
     signature = key.sign(package_manifest_payload(manifest)).hex()
     data = package_file.write(manifest, signature, sealed.report, docx)
+    _sent(ctx, actor, sealed.unit, sealed.year, seal_id, hashlib.sha256(data).hexdigest())
     access_log.record(
         ctx,
         actor,
@@ -161,6 +162,23 @@ def export(ctx: Context, actor: Actor, seal_id: str) -> bytes:
         detail={"format": "tzpkg", "year": sealed.year, "seal": seal_id},
     )
     return data
+
+
+def _sent(ctx: Context, actor: Actor, unit: str, year: int, seal_id: str, sha256: str) -> None:
+    """The export of a package is the unit's submission of the year (报送) on its own ledger, as its import is on
+    the superior's: recorded on the unit's filing with the exporter, the seal and the package (domain/filing.py
+    `send_package`), so status, progress and reminders say it was sent and waits for the superior's review."""
+    from eventsourcing.persistence import IntegrityError
+
+    if ctx.ledger.unit(unit) is None:
+        return  # a unit known here only by its packages is not this ledger's to submit
+    detail = {"package_sha256": sha256, "via": "package"}
+    try:
+        ctx.ledger.act_on_filing(
+            unit, year, actor.username, lambda f, at: f.send_package(seal_id, detail, at, actor.username)
+        )
+    except IntegrityError:
+        raise Refused("conflict", f"「{unit}」{year} 年度报送刚被他人处理，请刷新后重新导出报送包") from None
 
 
 def _docx(ctx: Context, report: dict[str, Any], seal_id: str, as_of: datetime) -> bytes:

@@ -60,9 +60,8 @@ class Digest:
             )
             lines.append(f"- [{STATUS_LABELS[d.status]}] {d.unit}/{d.ref} {d.what}，期限 {due}（{left}）")
         for f in self.filings:
-            when = f"期限 {f.due.isoformat()}" if f.due else f"{f.since[:10]} 报送，待审核" if f.since else "待审核"
             mark = "已超期" if f.overdue else "待办"
-            lines.append(f"- [{mark}] {f.name}（{f.unit}）{f.year} 年度：{f.label}，{when}")
+            lines.append(f"- [{mark}] {f.name}（{f.unit}）{f.year} 年度：{f.label}，{f.when}")
         for r in self.rectification:
             lines.append(
                 f"- [{rectification_mark(r)}] 整改 {r.issuer}/{r.ref}（{r.owner}）{r.title}，期限 {r.deadline}"

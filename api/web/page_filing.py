@@ -34,7 +34,9 @@ DONE = {
     "deadline": "已设定报送期限。",
     "notice-approved": "已导入上级回执：审核通过，该年度数据已锁定。",
     "notice-returned": "已导入上级回执：已退回，请按退回理由修改后重新封存报送。",
+    "notice-reopened": "已导入上级回执：上级已重新打开该年度，锁定已解除，修改后请重新封存报送。",
     "notice-again": "该回执此前已导入，未重复记录。",
+    "approve-key": "已批准上级的新签名密钥，请重新导入暂存的回执。",
 }
 NOTICE_TYPE = "application/json"
 
@@ -62,6 +64,8 @@ def _filing_page(request: Request, caller: Caller, unit: str, year: int, status:
     decide = filing.may_decide(ctx, caller.user, found)
     moved = filing.since_submission(ctx, caller.user, found) if decide else None
     done = request.query_params.get("done", "")
+    submitter = not remote and may_submit(caller.user, code, ctx.parent_of)  # type: ignore[arg-type]
+    superior = filing_notices.superior_of(ctx, caller.user, code) if submitter else None
     return render(
         request,
         caller,
@@ -73,7 +77,8 @@ def _filing_page(request: Request, caller: Caller, unit: str, year: int, status:
         years=list(range(server.ledger.today().year, 1999, -1))[:8],
         f=found,
         late=late,
-        may_submit=not remote and may_submit(caller.user, code, ctx.parent_of),  # type: ignore[arg-type]
+        may_submit=submitter,
+        superior=superior,
         remote=remote,
         may_review=reviewer,
         may_decide=decide,
@@ -121,6 +126,26 @@ async def notice_upload(request: Request) -> Response:
         return _filing_page(request, caller, unit, year, status_of(e), problem=message, open_form="notice")
     done = "notice-again" if got.again else f"notice-{got.kind}"
     return redirect(_url("/filing", got.status.unit, got.status.year, done))
+
+
+@router.post("/filing/approve-key")
+async def approve_key(request: Request) -> Response:
+    """The unit's side: approve the superior's new signing key of a held notice, with the reason."""
+    caller, form = await posted(request)
+    values = texts(form)
+    unit, year = values.get("unit", ""), _year(request, values.get("year"))
+    try:
+        filing_notices.approve_key(
+            context(server_of(request)), caller.user, unit, values.get("key", ""), values.get("reason", "")
+        )
+    except Refused as e:
+        if status_of(e) not in (409, 422):
+            raise
+        message = "；".join(x["message"] for x in e.errors) or e.detail
+        return _filing_page(
+            request, caller, unit, year, status_of(e), problem=message, values=values, open_form="approve-key"
+        )
+    return redirect(_url("/filing", unit, year, "approve-key"))
 
 
 @router.post("/filing/{action}")

@@ -221,6 +221,27 @@ async def receive_notice(
     return got.to_json()
 
 
+class KeyApproval(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit: str = PydField(max_length=64, description="The unit (of this ledger) whose superior's key changed.")
+    key: str = PydField(max_length=200, description="The superior's new public key (hex), of a held notice.")
+    reason: str = PydField(max_length=2000, description="Why the new key is trusted.")
+
+
+@router.get("/api/filing-notices/{unit}/superior")
+def superior(unit: Unit, caller: CallerDep, server: ServerDep) -> dict[str, Any] | None:
+    """The unit's superior on another server: pinned key, notices held for a new key (flagged), key changes."""
+    found = filing_notices.superior_of(context(server), caller.user, unit)
+    return found.to_json() if found is not None else None
+
+
+@router.post("/api/filing-notices/key")
+def approve_key(body: KeyApproval, caller: WriterDep, server: ServerDep) -> dict[str, Any]:
+    """Approve the superior's new signing key of a held notice (the unit's admins), with the reason; the notice
+    then imports (POST /api/filing-notices again)."""
+    return filing_notices.approve_key(context(server), caller.user, body.unit, body.key, body.reason).to_json()
+
+
 @router.get("/api/progress/{unit}/{year}", response_model=ProgressOut)
 def progress(unit: Unit, year: Year, caller: CallerDep, server: ServerDep) -> dict[str, Any]:
     """报送进度: every unit under this one, its state, the date of each transition, the overdue ones."""

@@ -161,3 +161,129 @@ def test_the_packages_page_leads_to_the_review_and_names_what_was_not_rolled_up(
         assert "报送审核" in b.get("/packages").text
     finally:
         town.ledger.close()
+
+
+def _new_key(data: bytes) -> tuple[bytes, str]:
+    """The superior's notice re-signed by a new key of its (a new server): validly signed, another key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from domain.package import notice_payload
+
+    key = Ed25519PrivateKey.generate()
+    manifest = json.loads(data)["manifest"]
+    manifest["decided_at"] = "2099-01-01T00:00:00+00:00"
+    manifest["superior"]["public_key"] = key.public_key().public_bytes_raw().hex()
+    body = {"manifest": manifest, "signature": key.sign(notice_payload(manifest)).hex()}
+    return json.dumps(body).encode(), manifest["superior"]["public_key"]
+
+
+def test_the_command_line_sends_a_reopening_down_and_approves_a_new_superior_key(tmp_path: Path) -> None:
+    town, district = tmp_path / "town", tmp_path / "district"
+    lines = jsonl(unit("town", "华西镇"), exam("EX-1", "2025-03-01", 40, 30, 27, unit="town"))
+    assert taizhang(town, "import", "-", stdin=lines).returncode == 0
+    assert taizhang(district, "import", "-", stdin=jsonl(unit("district", "光华区"))).returncode == 0
+    sealed = json.loads(taizhang(town, "seal", "--unit", "town", "--year", "2025").stdout)["seal"]
+    pkg = tmp_path / "town.tzpkg"
+    assert taizhang(town, "package", "export", "--seal", sealed, "--output", str(pkg)).returncode == 0
+    # The export is the submission: the unit's status says it was sent.
+    assert "已报送（待上级审核）" in taizhang(town, "filing", "status", "--unit", "town", "--year", "2025").stdout
+    assert taizhang(district, "package", "import", str(pkg), "--parent", "district").returncode == 0
+    assert taizhang(district, "filing", "approve", "--unit", "town", "--year", "2025").returncode == 0
+    approved = tmp_path / "approved.tznotice"
+    ran = taizhang(district, "filing", "notice", "--unit", "town", "--year", "2025", "-o", str(approved))
+    assert ran.returncode == 0, ran.stderr
+    assert taizhang(town, "filing", "receive", str(approved)).returncode == 0
+    ran = taizhang(district, "filing", "reopen", "--unit", "town", "--year", "2025", "--reason", "口径有误")
+    assert ran.returncode == 0, ran.stderr
+    reopened = tmp_path / "reopened.tznotice"
+    ran = taizhang(district, "filing", "notice", "--unit", "town", "--year", "2025", "-o", str(reopened))
+    assert ran.returncode == 0 and "重新打开" in ran.stdout, ran.stderr
+    ran = taizhang(town, "filing", "receive", str(reopened), "--format", "json")
+    assert ran.returncode == 0, ran.stderr
+    got = json.loads(ran.stdout)
+    assert got["kind"] == "reopened" and got["filing"]["state"] == "reopened"
+    shown = taizhang(town, "filing", "status", "--unit", "town", "--year", "2025").stdout
+    assert "上级重新打开" in shown and "口径有误" in shown and "光华区" in shown
+
+    # The superior's new key: the notice is held, the admin approves the key, the notice then imports.
+    moved, key = _new_key(approved.read_bytes())
+    held = tmp_path / "held.tznotice"
+    held.write_bytes(moved)
+    ran = taizhang(town, "filing", "receive", str(held))
+    assert ran.returncode != 0 and "暂存" in ran.stderr and "approve-key" in ran.stderr
+    shown = taizhang(town, "filing", "superior", "--unit", "town").stdout
+    assert "暂存待确认" in shown and key in shown
+    ran = taizhang(town, "filing", "approve-key", "--unit", "town", "--key", key, "--reason", " ")
+    assert ran.returncode == 2 and "原因" in ran.stderr
+    ran = taizhang(town, "filing", "approve-key", "--unit", "town", "--key", key, "--reason", "已电话核实")
+    assert ran.returncode == 0 and key in ran.stdout, ran.stderr
+    ran = taizhang(town, "filing", "receive", str(held), "--format", "json")
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["filing"]["state"] == "approved"
+    body = json.loads(taizhang(town, "filing", "superior", "--unit", "town", "--format", "json").stdout)
+    assert body["public_key"] == key and body["held"] == [] and body["key_changes"][0]["reason"] == "已电话核实"
+
+
+def test_the_superiors_api_and_page_give_a_reopening_notice(web: Any, tmp_path: Path) -> None:
+    town = township(tmp_path / "town")
+    try:
+        assert web.client("aud-city").post("/api/packages?parent=city", content=package(town)).status_code == 201
+        assert web.client("aud-city").post("/api/filings/town/2025/approve", json={}).status_code == 200
+        approved = web.client("aud-city").get("/api/filings/town/2025/notice").content
+        r = web.client("aud-city").post("/api/filings/town/2025/reopen", json={"reason": "口径有误"})
+        assert r.status_code == 200 and r.json()["state"] == "reopened", r.text
+        b = web.browser("aud-city")
+        assert "下载回执（已重新打开）" in b.get("/filing?unit=town&year=2025").text
+        notice = b.get("/filing/notice?unit=town&year=2025")
+        assert "town-2025-reopened.tznotice" in notice.headers["content-disposition"]
+        filing_notices.import_notice(town, ME, approved)
+        got = filing_notices.import_notice(town, ME, notice.content)
+        assert got.status.state == "reopened" and not town.ledger.filing("town", 2025).locked
+    finally:
+        town.ledger.close()
+
+
+def test_the_units_api_and_page_hold_a_notice_of_a_new_superior_key_until_the_admin_approves_it(
+    web: Any, tmp_path: Path
+) -> None:
+    from api.services import filing, users
+
+    api_admin, api_recorder = web.client("admin"), web.client("rec-north")
+    ctx = context(web.server)
+    admin = web.server.ledger.user("admin")
+    data = packages.export(ctx, admin, audit.seal(ctx, admin, "city", 2025)["seal"])
+    page = web.browser("admin").get("/filing?unit=city&year=2025")
+    assert "已报送（待上级审核）" in page.text  # the export was the submission
+    province = services_context(settings_for(tmp_path / "province"), settings_for(tmp_path / "province").ledger())
+    try:
+        asyncio.run(writes.import_lines(province, ME, [(1, unit("province", "省"))]))
+        users.create_user(province, ME, "p-audit", "", "auditor", ["province"])
+        reviewer = province.ledger.user("p-audit")
+        packages.import_package(province, reviewer, data, parent="province")
+        filing.return_(province, reviewer, "city", 2025, "数据口径不一致")
+        returned = filing_notices.notice(province, reviewer, "city", 2025).data
+        assert api_admin.post("/api/filing-notices", content=returned).status_code == 200
+        moved, key = _new_key(returned)
+        r = api_admin.post("/api/filing-notices", content=moved)
+        assert r.status_code == 409 and "暂存" in r.text
+        assert api_recorder.get("/api/filing-notices/city/superior").status_code == 403
+        held = api_admin.get("/api/filing-notices/city/superior").json()["held"]
+        assert [h["public_key"] for h in held] == [key]
+        # The page flags it, with the approval form; a reason is required.
+        b = web.browser("admin")
+        page = b.get("/filing?unit=city&year=2025")
+        assert "上级回执暂存待确认" in page.text and key in page.text and 'action="/filing/approve-key"' in page.text
+        r = b.post("/filing/approve-key", data={"unit": "city", "year": "2025", "key": key, "reason": ""})
+        assert r.status_code == 422 and "原因" in r.text
+        r = api_admin.post("/api/filing-notices/key", json={"unit": "city", "key": "ab" * 32, "reason": "x"})
+        assert r.status_code == 409
+        r = api_recorder.post("/api/filing-notices/key", json={"unit": "city", "key": key, "reason": "x"})
+        assert r.status_code == 403
+        r = b.post("/filing/approve-key", data={"unit": "city", "year": "2025", "key": key, "reason": "已电话核实"})
+        assert r.status_code == 200 and "已批准上级的新签名密钥" in r.text and "上级回执暂存待确认" not in r.text
+        r = api_admin.post("/api/filing-notices", content=moved)
+        assert r.status_code == 200 and r.json()["public_key"] == key, r.text
+        changes = api_admin.get("/api/filing-notices/city/superior").json()["key_changes"]
+        assert [(c["now"], c["by"], c["reason"]) for c in changes] == [(key, "admin", "已电话核实")]
+    finally:
+        province.ledger.close()
