@@ -27,8 +27,8 @@ if TYPE_CHECKING:  # the modules behind these are imported by the commands that 
 # otherwise leave an empty ./taizhang-data behind and then say the unit does not exist).
 READ_COMMANDS = frozenset(
     {"report", "explain", "history", "diff", "proof", "verify", "deadlines", "unit list", "unit history", "user list"}
-    | {"security report", "filing status", "filing progress", "filing late", "issue list", "issue show"}
-    | {"issue figures", "package list", "assess show", "assess sheet", "assess table", "assess history"}
+    | {"security report", "filing status", "filing progress", "filing late", "filing superior"}
+    | {"issue list", "issue show", "issue figures", "package list", "assess show", "assess sheet", "assess table", "assess history"}
 )
 
 

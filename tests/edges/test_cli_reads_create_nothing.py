@@ -27,6 +27,7 @@ ARGS: dict[str, tuple[str, ...]] = {
     "filing status": ("--unit", "ctr", "--year", "2025"),
     "filing progress": ("--unit", "ctr", "--year", "2025"),
     "filing late": ("--unit", "ctr", "--year", "2025"),
+    "filing superior": ("--unit", "ctr"),
     "issue list": ("--unit", "ctr"),
     "issue show": ("--issuer", "ctr", "I-1"),
     "issue figures": ("--unit", "ctr", "--year", "2025"),
