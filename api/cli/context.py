@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # the modules behind these are imported by the commands that 
 READ_COMMANDS = frozenset(
     {"report", "explain", "history", "diff", "proof", "verify", "deadlines", "unit list", "unit history", "user list"}
     | {"security report", "filing status", "filing progress", "filing late", "filing superior"}
-    | {"issue list", "issue show", "issue figures", "package list", "assess show", "assess sheet", "assess table", "assess history"}
+    | {"issue list", "issue show", "issue figures", "package list"}
+    | {"assess show", "assess sheet", "assess table", "assess history"}
 )
 
 
