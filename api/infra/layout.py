@@ -13,6 +13,8 @@ readmodel[-N].duckdb     read-model slots and readmodel.generation (named in pro
 packages/<sha256>.tzpkg  report packages imported from units on their own servers (`package_file.py`)
 outbox/                  reminders waiting to be delivered by e-mail or webhook (`outbox.py`)
 backup.json              the manifest `taizhang backup` writes beside a copy (`backup.py`)
+charts/<sha256>.png      trend charts of the year-end drafts already drawn, by what they are drawn from
+                         (api/documents/charts.py): derived, neither backed up nor restored
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ SESSION_KEY = "session.key"
 BACKUP_MANIFEST = "backup.json"
 PACKAGES_DIR = "packages"
 OUTBOX_DIR = "outbox"
+CHARTS_DIR = "charts"
 # Folders copied with the event store by backup and restore.
 COPIED_FOLDERS = (KEYS_DIR, EVIDENCE_DIR, PACKAGES_DIR, OUTBOX_DIR)
 
@@ -39,6 +42,7 @@ __all__ = [
     "access_log_db",
     "ANCHOR_FILE",
     "BACKUP_MANIFEST",
+    "CHARTS_DIR",
     "COPIED_FOLDERS",
     "EVENTS_DB",
     "EVENTS_DB_SIDECARS",
@@ -48,6 +52,7 @@ __all__ = [
     "OUTBOX_DIR",
     "PACKAGES_DIR",
     "SESSION_KEY",
+    "charts_dir",
     "events_db",
     "keys_dir",
     "evidence_dir",
@@ -84,3 +89,7 @@ def packages_dir(home: Path) -> Path:
 
 def outbox_dir(home: Path) -> Path:
     return home / OUTBOX_DIR
+
+
+def charts_dir(home: Path) -> Path:
+    return home / CHARTS_DIR
