@@ -116,7 +116,8 @@ def _bind_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime, scoped: str) ->
             f" AND ({_asof_filter(as_of)})",
             table=True,
         )
-        kept = "oid IN (SELECT oid FROM L WHERE NOT new AND NOT refold)"
+        # (the scope again, though L is in it: the scan of `act` then probes only the scope's rows)
+        kept = f"{scoped} AND oid IN (SELECT oid FROM L WHERE NOT new AND NOT refold)"
         current = f"SELECT *, {activity_year()} AS y FROM act WHERE {kept}"
         if con.execute("SELECT count(*) FROM L WHERE NOT new AND refold").fetchall()[0][0]:
             refolded = activity_fold("oid IN (SELECT oid FROM L WHERE refold)", "LE")
