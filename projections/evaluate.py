@@ -24,16 +24,18 @@ Totals = dict[tuple[str, int], tuple[int, int, list[str]]]
 
 
 def bind(con: duckdb.DuckDBPyConnection, name: str, select: str, *, table: bool = False) -> None:
-    """(Re)define a connection-local relation as a view, or as a temp table when it will be read many times."""
-    # Ask which kind exists: a DROP of the wrong kind is an error, and inside a transaction it aborts it.
-    found = con.execute(
-        "SELECT 'VIEW' FROM duckdb_views() WHERE temporary AND view_name = ?"
-        " UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name = ?",
-        [name, name],
-    ).fetchall()
-    for (kind,) in found:
-        con.execute(f"DROP {kind} temp.{name}")
-    con.execute(f"CREATE TEMP {'TABLE' if table else 'VIEW'} {name} AS {select}")
+    """(Re)define a connection-local relation: a view, over a temp table of its rows (`<name>_rows`) when it will
+    be read many times."""
+    # `name` is always a view and `<name>_rows` always a table, so CREATE OR REPLACE never meets an object of the
+    # other kind (a DROP or CREATE of the wrong kind is an error, and inside a transaction it aborts it). No need
+    # to ask the catalogue what exists (16 lookups of ~1 ms in an as-of report), nor to remember it: a rolled-back
+    # fold that rebound a name leaves every name of the same kind as before (tests/projections/test_bind.py).
+    if table:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_rows AS {select}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_rows")
+        return
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {select}")
+    con.execute(f"DROP TABLE IF EXISTS temp.{name}_rows")  # rows of an earlier table binding, no longer read
 
 
 @cache

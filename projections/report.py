@@ -84,15 +84,20 @@ def _late(con: duckdb.DuckDBPyConnection, as_of: datetime, scoped: str) -> None:
     void after T, or an event not folded yet). The others in L differ only by steps added or voided after T."""
     found = con.execute("SELECT notification_id FROM tracking WHERE application_name = ?", [FOLDED]).fetchall()
     folded = int(found[0][0]) if found else 0
-    after = f"NOT coalesce({_asof_filter(as_of)}, FALSE)"
-    late = f"SELECT oid FROM events WHERE pos > {folded} OR {after}"
+    # (a plain comparison, not NOT coalesce(…): DuckDB skips the row groups of `events` recorded by T by their
+    # min/max, so an instant near the end of the log reads its tail only)
+    after = f"(recorded_at > TIMESTAMPTZ '{as_of.isoformat()}' OR recorded_at IS NULL)"
+    # Both flags are about late events only, so the late events alone are grouped (not every event of their
+    # activities); the scope is then an activity's unit in `act`, or in its record event when not folded yet.
     bind(
         con,
         "L",
-        f"""SELECT oid, bool_or(etype = 'record' AND {after}) AS new,
+        f"""WITH g AS MATERIALIZED (
+              SELECT oid, bool_or(etype = 'record' AND {after}) AS new,
                 bool_or(pos > {folded} OR (etype IN ('correct', 'void') AND {after})) AS refold
-            FROM events WHERE oid IN (SELECT oid FROM events WHERE etype = 'record' AND {scoped} AND oid IN ({late}))
-            GROUP BY oid""",
+              FROM events WHERE pos > {folded} OR {after} GROUP BY oid)
+            SELECT * FROM g WHERE oid IN (SELECT oid FROM act WHERE {scoped} AND oid IN (SELECT oid FROM g))
+              OR oid IN (SELECT oid FROM events WHERE pos > {folded} AND etype = 'record' AND {scoped})""",
         table=True,
     )
 
@@ -111,7 +116,8 @@ def _bind_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime, scoped: str) ->
             f" AND ({_asof_filter(as_of)})",
             table=True,
         )
-        kept = "oid IN (SELECT oid FROM L WHERE NOT new AND NOT refold)"
+        # (the scope again, though L is in it: the scan of `act` then probes only the scope's rows)
+        kept = f"{scoped} AND oid IN (SELECT oid FROM L WHERE NOT new AND NOT refold)"
         current = f"SELECT *, {activity_year()} AS y FROM act WHERE {kept}"
         if con.execute("SELECT count(*) FROM L WHERE NOT new AND refold").fetchall()[0][0]:
             refolded = activity_fold("oid IN (SELECT oid FROM L WHERE refold)", "LE")

@@ -25,10 +25,12 @@ def write_report(
     narratives: dict[str, str] | None = None,
     settings: DocumentSettings | None = None,
     unit_names: dict[str, str] | None = None,
+    charts: Path | None = None,
 ) -> None:
     """Write `report` (from `model.report`) as a .docx draft or an .xlsx ledger; the model must be caught up.
     `settings`: how the unit issues the report (红头, 主送机关, attachments); `unit_names`: unit code → name for
-    the workbook (codes are shown where a name is missing). fonts.FontsMissing when the chart cannot be drawn."""
+    the workbook (codes are shown where a name is missing); `charts`: the folder of trend charts already drawn
+    (charts.trend_png). fonts.FontsMissing when the chart cannot be drawn."""
     if isinstance(report, Report):  # (documents read the report as its JSON, DOMAIN.md §5)
         report = report.to_json()
     rows = breakdown(model.con, report, as_of, model.tz)
@@ -40,7 +42,7 @@ def write_report(
 
         stamp = datetime.fromisoformat(report["as_of"]).astimezone(ZoneInfo(model.tz))
         trends = monthly(model.con, report["units"], report["year"], as_of, model.tz)
-        chart = trend_png(report["year"], trends) if any(any(v) for v in trends.values()) else None
+        chart = trend_png(report["year"], trends, charts) if any(any(v) for v in trends.values()) else None
         extra = head_led_lectures(activities.get("study_session", []), report["year"], report["unit"])
         document = docx_report.build(report, stamp, rows, approx, narratives, chart, settings, extra)
         document.save(str(path))

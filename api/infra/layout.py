@@ -14,6 +14,8 @@ packages/<sha256>.tzpkg  report packages imported from units on their own server
 outbox/                  reminders waiting to be delivered by e-mail or webhook (`outbox.py`)
 write-marks              each web caller's last write position, shared by the workers (`write_marks.py`)
 backup.json              the manifest `taizhang backup` writes beside a copy (`backup.py`)
+charts/<sha256>.png      trend charts of the year-end drafts already drawn, by what they are drawn from
+                         (api/documents/charts.py): derived, neither backed up nor restored
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ WRITE_MARKS = "write-marks"
 BACKUP_MANIFEST = "backup.json"
 PACKAGES_DIR = "packages"
 OUTBOX_DIR = "outbox"
+CHARTS_DIR = "charts"
 # Folders copied with the event store by backup and restore.
 COPIED_FOLDERS = (KEYS_DIR, EVIDENCE_DIR, PACKAGES_DIR, OUTBOX_DIR)
 
@@ -41,6 +44,7 @@ __all__ = [
     "access_log_db",
     "ANCHOR_FILE",
     "BACKUP_MANIFEST",
+    "CHARTS_DIR",
     "COPIED_FOLDERS",
     "EVENTS_DB",
     "EVENTS_DB_SIDECARS",
@@ -51,6 +55,7 @@ __all__ = [
     "PACKAGES_DIR",
     "SESSION_KEY",
     "WRITE_MARKS",
+    "charts_dir",
     "events_db",
     "keys_dir",
     "evidence_dir",
@@ -92,3 +97,7 @@ def outbox_dir(home: Path) -> Path:
 
 def write_marks(home: Path) -> Path:
     return home / WRITE_MARKS
+
+
+def charts_dir(home: Path) -> Path:
+    return home / CHARTS_DIR

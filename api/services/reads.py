@@ -14,6 +14,7 @@ from projections.listing import Page, search
 from projections.report import UnknownUnit
 from projections.report_model import FigureValue, Report
 
+from ..infra import layout
 from ..render import EVENT_LABELS, history_rows
 from . import access_log
 from .access import require_read
@@ -245,7 +246,8 @@ def document(
     settings = ctx.ledger.report_settings(data["unit"], data["year"])
     names = unit_names(ctx, data.get("units", [data["unit"]]))
     try:
-        ctx.read(lambda m: write_report(m, data, fmt, out, as_of, approximate, texts, settings, names))
+        charts = layout.charts_dir(ctx.settings.home)
+        ctx.read(lambda m: write_report(m, data, fmt, out, as_of, approximate, texts, settings, names, charts))
     except UnknownUnit:
         raise no_unit(data["unit"]) from None
     except FontsMissing as e:  # the machine lacks what the document needs: say what to install, write nothing

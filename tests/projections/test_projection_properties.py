@@ -400,3 +400,46 @@ def test_as_of_fast_path_each_kind_of_later_event(tmp_path_factory, monkeypatch)
         monkeypatch.setattr(report, "FAST_AS_OF", False)
         slow = as_of_reports(model, [instant])
     assert fast == slow
+
+
+@pytest.mark.slow  # 8 generated ledgers, each line applied alone (~30 s)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(op, min_size=15, max_size=40), cut=st.integers(0, 1000))
+def test_checks_in_one_statement_equal_each_query_alone(tmp_path_factory, monkeypatch, ops, cut):
+    """The report's checks run as one statement over A and S cut to the kinds they name (projections/checks.py)
+    say what each check's query run alone over the whole of A and S says: now and as of an instant, for a unit
+    and its parent (listed as unit/ref), with petitions, proposals, cases, penalties, letters and exams open,
+    closed, extended and voided."""
+    from projections import checks
+
+    cfg = _home(tmp_path_factory)
+    lines = to_lines(ops)
+    # Beside the random ones, an item left open of every kind a check lists, in each unit (refs the ops never use).
+    open_items = [
+        {
+            "id": f"o-{unit}-{kind}",
+            "op": "record",
+            "unit": unit,
+            "kind": kind,
+            "ref": f"O-{kind}",
+            "date": day,
+            "data": {**KINDS[kind], **({"case_type": "other"} if kind == "case" else {})},
+        }
+        for unit, day in (("u", "2024-11-02"), ("c", "2025-01-15"))
+        for kind in ("petition", "proposal", "enforcement_case", "supervision_letter", "exam", "case")
+    ]
+    lines[2:2] = open_items
+    ledger = cfg.ledger()
+    instants = []
+    for line in lines:
+        ledger.apply([(1, line)], "测试员")
+        instants.append(datetime.now(UTC))
+        time.sleep(0.001)
+    at = instants[1 + cut % (len(instants) - 1)]  # (both units registered: the first two lines)
+    with cfg.read_model() as model:
+        model.catch_up(ledger.recorder)
+        one = reports(model) + reports(model, at)
+        monkeypatch.setattr(checks, "ONE_STATEMENT", False)
+        model._reports.clear()  # (current reports are cached per folded position)
+        alone = reports(model) + reports(model, at)
+    assert [r["checks"] for r in one] == [r["checks"] for r in alone]
