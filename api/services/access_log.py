@@ -194,12 +194,15 @@ def export(ctx: Context, actor: Actor, query: Query, fmt: str) -> bytes:
     else:
         from openpyxl import Workbook
 
+        from ..documents.sheets import texts_not_formulas
+
         book = Workbook()
         sheet = book.active
         sheet.title = "访问日志"
         sheet.append(COLUMN_LABELS)
         for e in found:
             sheet.append(_row(e))
+        texts_not_formulas(book)  # a logged username or path beginning with "=" stays text
         buf = io.BytesIO()
         book.save(buf)
         data = buf.getvalue()
