@@ -76,12 +76,12 @@ class NoticeImported:
 
 def notice(ctx: Context, actor: Actor, unit: str, year: int) -> Notice:
     """The signed notice of the last decision on a remote unit's filing of the year (a reviewer of the unit)."""
+    # Who may ask is checked first: a caller of another unit learns nothing more than any other route tells them
+    # (was: "is a unit of this ledger" to anyone, before the check).
+    require_reviewer(ctx, actor, unit)
     remote = _remote(ctx, unit)
     if remote is None:
-        if ctx.ledger.unit(unit) is None:
-            raise no_unit(unit)
         raise Refused("invalid", f"「{unit}」是本台账的单位，审核结果已在本台账中，无须回执", field="unit")
-    require_reviewer(ctx, actor, unit)
     found = ctx.ledger.filing(unit, year)
     decided = found.last(*KINDS) if found is not None else None
     if found is None or decided is None or found.state not in KINDS.values():
