@@ -18,8 +18,9 @@ def test_a_notice_of_another_unit_is_a_403_over_the_api_and_the_page(web: Web) -
         assert "本台账的单位" not in r.text
 
 
-def test_a_reviewer_of_the_unit_is_still_told_why_there_is_no_notice(web: Web) -> None:
-    r = web.client("aud-city").get("/api/filings/south/2025/notice")
-    assert r.status_code == 422, r.text
-    assert "本台账的单位" in r.json()["detail"]
+def test_a_reader_of_the_unit_is_still_told_why_there_is_no_notice(web: Web) -> None:
+    for who, unit in (("aud-city", "south"), ("rec-north", "north")):
+        r = web.client(who).get(f"/api/filings/{unit}/2025/notice")
+        assert r.status_code == 422, r.text
+        assert "本台账的单位" in r.json()["detail"]
     assert web.client("admin").get("/api/filings/nowhere/2025/notice").status_code == 404
