@@ -179,6 +179,19 @@ def _row(e: Entry) -> list[Any]:
     return [getattr(e, c) if c != "action" else f"{ACTIONS.get(e.action, e.action)}（{e.action}）" for c in COLUMNS]
 
 
+# A spreadsheet opening a CSV evaluates a cell that begins with one of these (formula injection): the log holds
+# what people typed, a username tried at sign-in among them, before anyone is signed in.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: Any) -> Any:
+    """A CSV cell that a spreadsheet would take for a formula, prefixed with an apostrophe (read as text); a
+    lone "-" (no role) is already text."""
+    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def export(ctx: Context, actor: Actor, query: Query, fmt: str) -> bytes:
     """The entries found, as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) or XLSX; the export
     is itself logged."""
@@ -189,7 +202,7 @@ def export(ctx: Context, actor: Actor, query: Query, fmt: str) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(COLUMN_LABELS)
-        writer.writerows(_row(e) for e in found)
+        writer.writerows([_csv_text(v) for v in _row(e)] for e in found)
         data = ("\ufeff" + out.getvalue()).encode()
     else:
         from openpyxl import Workbook
