@@ -23,6 +23,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from domain.assessment import RULES
 from domain.errors import DomainError, FieldError
 
+from .sheets import texts_not_formulas
+
 HEADINGS = (
     "一级指标",
     "二级指标",
@@ -204,6 +206,7 @@ def template(categories: dict[str, str] | None = None) -> Workbook:
     about = book.create_sheet(ABOUT)
     about.append(["体系名称", "年度法治政府建设考核指标体系"])
     about.append(["说明", __doc__.split("\n\n", 1)[1] if __doc__ else ""])
+    texts_not_formulas(book)
     return book
 
 
@@ -239,4 +242,5 @@ def scores_workbook(table: Any, names: dict[str, str], out: Path | str) -> None:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "D2"
+    texts_not_formulas(book)
     book.save(out)

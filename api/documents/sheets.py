@@ -17,6 +17,18 @@ def sheet_name(label: str) -> str:
     return label.translate(_FORBIDDEN)[:31]
 
 
+def texts_not_formulas(book: Any) -> None:
+    """Store every cell of `book` that openpyxl took for a formula as text. openpyxl makes a formula of any string
+    that begins with "=", so a recorded topic "=cmd|' /C calc'!A0" or a unit named "=HYPERLINK(…)" would be
+    evaluated in the reader's spreadsheet (formula injection). No workbook of this project writes a formula of
+    its own: every cell is a value the ledger holds. Call it on a finished workbook, before saving."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 KIND_SHEETS: dict[str, Kind] = {sheet_name(k.label): k for k in KINDS.values()}
 assert len(KIND_SHEETS) == len(KINDS), "two kinds share a sheet name"
 

@@ -15,7 +15,7 @@ from projections.breakdown import KEY_FIGURES, BreakdownRow
 from projections.ledger_rows import ActivityRow, StepRow
 
 from . import xlsx_enforcement
-from .sheets import cell_text, finish, sheet_name
+from .sheets import cell_text, finish, sheet_name, texts_not_formulas
 from .tables import change
 
 BOLD = Font(bold=True)
@@ -42,6 +42,7 @@ def build(
     for code, kind in KINDS.items():
         _kind(wb.create_sheet(sheet_name(kind.label)), code, activities.get(code, []), names)
     _steps(wb.create_sheet(sheet_name(RECORD_LABELS["steps"])), activities, names)
+    texts_not_formulas(wb)
     return wb
 
 

@@ -179,6 +179,19 @@ def _row(e: Entry) -> list[Any]:
     return [getattr(e, c) if c != "action" else f"{ACTIONS.get(e.action, e.action)}（{e.action}）" for c in COLUMNS]
 
 
+# A spreadsheet opening a CSV evaluates a cell that begins with one of these (formula injection): the log holds
+# what people typed, a username tried at sign-in among them, before anyone is signed in.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: Any) -> Any:
+    """A CSV cell that a spreadsheet would take for a formula, prefixed with an apostrophe (read as text); a
+    lone "-" (no role) is already text."""
+    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def export(ctx: Context, actor: Actor, query: Query, fmt: str) -> bytes:
     """The entries found, as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) or XLSX; the export
     is itself logged."""
@@ -189,10 +202,12 @@ def export(ctx: Context, actor: Actor, query: Query, fmt: str) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(COLUMN_LABELS)
-        writer.writerows(_row(e) for e in found)
+        writer.writerows([_csv_text(v) for v in _row(e)] for e in found)
         data = ("\ufeff" + out.getvalue()).encode()
     else:
         from openpyxl import Workbook
+
+        from ..documents.sheets import texts_not_formulas
 
         book = Workbook()
         sheet = book.active
@@ -200,6 +215,7 @@ def export(ctx: Context, actor: Actor, query: Query, fmt: str) -> bytes:
         sheet.append(COLUMN_LABELS)
         for e in found:
             sheet.append(_row(e))
+        texts_not_formulas(book)  # a logged username or path beginning with "=" stays text
         buf = io.BytesIO()
         book.save(buf)
         data = buf.getvalue()

@@ -29,7 +29,7 @@ from domain.suite import verify_signature
 from ..infra import notice_file
 from . import access_log
 from .context import Actor, Context
-from .filing import FilingStatus, _name, _remote, _status, require_reviewer, require_submitter
+from .filing import FilingStatus, _name, _status, require_read_filing, require_reviewer, require_submitter
 from .refusals import Refused, invalid, no_unit
 
 # The superior's decisions a notice carries down, by the event of the filing kept here.
@@ -76,10 +76,10 @@ class NoticeImported:
 
 def notice(ctx: Context, actor: Actor, unit: str, year: int) -> Notice:
     """The signed notice of the last decision on a remote unit's filing of the year (a reviewer of the unit)."""
-    remote = _remote(ctx, unit)
+    # Whoever may not read the unit is refused first, as by every other route: it was told "a unit of this
+    # ledger" before any check. A reader of a local unit is told why there is no notice.
+    remote = require_read_filing(ctx, actor, unit)
     if remote is None:
-        if ctx.ledger.unit(unit) is None:
-            raise no_unit(unit)
         raise Refused("invalid", f"「{unit}」是本台账的单位，审核结果已在本台账中，无须回执", field="unit")
     require_reviewer(ctx, actor, unit)
     found = ctx.ledger.filing(unit, year)
