@@ -238,8 +238,15 @@ def bare(tmp_path: Path) -> LedgerEnv:
 # ---- the store under test ----
 
 
+def _xdist_controller(config: pytest.Config) -> bool:
+    """Whether this process only hands tests out to xdist workers (it runs none itself)."""
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if pg.STORE == "postgres":
+    # Every process that runs tests makes its own PostgreSQL database (named after its pid): xdist's workers
+    # never share one; the controller, which runs none, makes none.
+    if pg.STORE == "postgres" and not _xdist_controller(config):
         pg.use_for_every_ledger()
 
 
