@@ -82,7 +82,9 @@ class Keys:
 
         def sign(payload: bytes) -> bytes:
             r, s = sm2.sign(payload)
-            return r + s
+            # r‖s, 32 bytes each: gmalg gives each its shortest form, so about one signature in 64 had a 31-byte
+            # part, and the 63-byte signature then failed verification ("the seal was altered").
+            return r.rjust(32, b"\0") + s.rjust(32, b"\0")
 
         return Signer("gm", public.hex(), sign)
 
