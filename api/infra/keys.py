@@ -73,6 +73,7 @@ class Keys:
         else:
             self.dir.mkdir(parents=True, exist_ok=True)
             secret, public = gmalg.SM2().generate_keypair()
+            secret = secret.rjust(32, b"\0")  # shortest form from gmalg (one key in ~256); the file holds 32 bytes
             head, middle = _SM2_SEC1
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:

@@ -199,3 +199,28 @@ def test_an_sm2_signature_with_a_short_part_is_written_at_full_length_and_verifi
     assert len(signature) == 128
     assert verify_signature("gm", signer.public_hex, signature, b"payload")
     assert not verify_signature("gm", signer.public_hex, signature, b"another payload")
+
+
+def test_an_sm2_key_with_a_short_secret_is_stored_at_full_length_and_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gmalg
+
+    from api.infra.keys import Keys
+    from domain.suite import verify_signature
+
+    real = gmalg.SM2.generate_keypair
+
+    def until_short(self) -> tuple[bytes, bytes]:
+        for _ in range(20000):
+            secret, public = real(self)
+            if len(secret) < 32:
+                return secret, public
+        raise AssertionError("no short secret in 20000 keys")
+
+    monkeypatch.setattr(gmalg.SM2, "generate_keypair", until_short)
+    made = Keys(tmp_path).signer("u1", "gm")
+    monkeypatch.undo()
+    again = Keys(tmp_path).signer("u1", "gm")  # read from the file
+    assert again.public_hex == made.public_hex
+    assert verify_signature("gm", made.public_hex, again.sign(b"payload"), b"payload")
