@@ -29,6 +29,12 @@ from projections.readmodel import ReadModel
 
 TZ = "Asia/Shanghai"
 DEFAULT_UNIT = "u1"
+# Password hashes at the cheapest work factors (api/infra/passwords.py COSTS): the suite hashes and checks
+# hundreds of passwords, ~30 ms each at the standard argon2id cost and ~0.3 s under the gm suite. What is hashed
+# and how it is checked stay the same; test_sign_in.py checks the standard factors themselves. Set in the
+# environment too, for the commands run through click's runner or as processes (Settings.from_env).
+PASSWORD_COST = "test"
+os.environ["TAIZHANG_PASSWORD_COST"] = PASSWORD_COST
 
 _ids = itertools.count(1)
 
@@ -135,7 +141,13 @@ def services_context(settings: Settings, ledger: Ledger) -> Any:
 
 def settings_for(home: Path, user: str = "tester") -> Settings:
     """The settings of a ledger home on the store under test (TAIZHANG_DATABASE_URL in the PostgreSQL run)."""
-    return Settings(home=home, database_url=os.environ.get("TAIZHANG_DATABASE_URL") or None, tz=TZ, user=user)
+    return Settings(
+        home=home,
+        database_url=os.environ.get("TAIZHANG_DATABASE_URL") or None,
+        tz=TZ,
+        user=user,
+        password_cost=PASSWORD_COST,
+    )
 
 
 class LedgerEnv:
@@ -226,8 +238,15 @@ def bare(tmp_path: Path) -> LedgerEnv:
 # ---- the store under test ----
 
 
+def _xdist_controller(config: pytest.Config) -> bool:
+    """Whether this process only hands tests out to xdist workers (it runs none itself)."""
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if pg.STORE == "postgres":
+    # Every process that runs tests makes its own PostgreSQL database (named after its pid): xdist's workers
+    # never share one; the controller, which runs none, makes none.
+    if pg.STORE == "postgres" and not _xdist_controller(config):
         pg.use_for_every_ledger()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import settings_for, unit
+from conftest import PASSWORD_COST, settings_for, unit
 from fastapi.testclient import TestClient
 
 from api.infra.passwords import hash_password
@@ -74,8 +74,8 @@ def make_web(home: Path, **server_options: Any) -> tuple[Web, Server]:
     )
     assert outcome.ok, outcome.errors
     for name, (role, units) in USERS.items():
-        server.ledger.register_user(name, name, role, units, hash_password(PASSWORD), "setup")
-        server.ledger.set_password(name, hash_password(PASSWORD), False, "setup")
+        server.ledger.register_user(name, name, role, units, hash_password(PASSWORD, cost=PASSWORD_COST), "setup")
+        server.ledger.set_password(name, hash_password(PASSWORD, cost=PASSWORD_COST), False, "setup")
     web = Web(server, create_app(server=server))
     web._tokens = {}
     return web, server

@@ -73,6 +73,7 @@ class Keys:
         else:
             self.dir.mkdir(parents=True, exist_ok=True)
             secret, public = gmalg.SM2().generate_keypair()
+            secret = secret.rjust(32, b"\0")  # shortest form from gmalg (one key in ~256); the file holds 32 bytes
             head, middle = _SM2_SEC1
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
@@ -82,7 +83,9 @@ class Keys:
 
         def sign(payload: bytes) -> bytes:
             r, s = sm2.sign(payload)
-            return r + s
+            # r‖s, 32 bytes each: gmalg gives each its shortest form, so about one signature in 64 had a 31-byte
+            # part, and the 63-byte signature then failed verification ("the seal was altered").
+            return r.rjust(32, b"\0") + s.rjust(32, b"\0")
 
         return Signer("gm", public.hex(), sign)
 

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,25 +24,45 @@ TOKEN_PREFIX = "tz_"
 MIN_PASSWORD = 10
 
 
+
+@dataclass(frozen=True)
+class Cost:
+    """The work factors of new password hashes. A stored hash carries its own, so checking never needs these."""
+
+    argon2_time: int  # passes
+    argon2_memory_kib: int
+    sm3_iterations: int  # PBKDF2-HMAC-SM3
+
+
+# The one home of the work factors (Settings.password_cost, TAIZHANG_PASSWORD_COST, picks one).
+# standard: OWASP's argon2id minimum (19 MiB, 2 passes; ~30 ms here, slow enough against guessing, fast enough to
+# log in) and OWASP's iteration count for PBKDF2-HMAC-SHA256, SM3 being of the same family (~0.3 s here).
+# test: the smallest the algorithms allow, for the test suite only, which hashes hundreds of passwords; the
+# security report says so in words if a server ever runs with it.
+COSTS = {
+    "standard": Cost(argon2_time=2, argon2_memory_kib=19 * 1024, sm3_iterations=600_000),
+    "test": Cost(argon2_time=1, argon2_memory_kib=8, sm3_iterations=1_000),
+}
+STANDARD = "standard"
+
+
 @cache
-def _hasher() -> PasswordHasher:
+def _hasher(cost: str = STANDARD) -> PasswordHasher:
     # Imported on first use: commands that never hash a password start without argon2.
     from argon2 import PasswordHasher
 
-    # OWASP's argon2id minimum (19 MiB, 2 passes): ~30 ms here, slow enough against guessing, fast enough to log in.
-    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+    c = COSTS[cost]
+    return PasswordHasher(time_cost=c.argon2_time, memory_cost=c.argon2_memory_kib, parallelism=1)
 
 
 @cache
-def _dummy() -> str:
-    return _hasher().hash("not a password of anyone")
+def _dummy(cost: str = STANDARD) -> str:
+    return _hasher(cost).hash("not a password of anyone")
 
 
 # PBKDF2-HMAC-SM3 (GB/T 32905 SM3 in RFC 8018 PBKDF2) for ledgers under the 国密 suite, which a 密评 evaluator
-# expects in place of argon2id: OWASP's iteration count for PBKDF2-HMAC-SHA256, SM3 being of the same family
-# (~0.3 s here). Stored as $pbkdf2-sm3$i=<n>$<salt>$<key>, base64 without padding.
+# expects in place of argon2id. Stored as $pbkdf2-sm3$i=<n>$<salt>$<key>, base64 without padding.
 SM3_PREFIX = "$pbkdf2-sm3$"
-SM3_ITERATIONS = 600_000
 
 
 def _b64(data: bytes) -> str:
@@ -52,17 +73,18 @@ def _sm3(password: str, salt: bytes, iterations: int) -> bytes:
     return hashlib.pbkdf2_hmac("sm3", password.encode(), salt, iterations, 32)
 
 
-def hash_password(password: str, suite: str = "default") -> str:
+def hash_password(password: str, suite: str = "default", cost: str = STANDARD) -> str:
     """The stored form of a password: argon2id, or PBKDF2-HMAC-SM3 on a ledger under the gm suite."""
     if suite == "gm":
         salt = os.urandom(16)
-        return f"{SM3_PREFIX}i={SM3_ITERATIONS}${_b64(salt)}${_b64(_sm3(password, salt, SM3_ITERATIONS))}"
-    return _hasher().hash(password)
+        rounds = COSTS[cost].sm3_iterations
+        return f"{SM3_PREFIX}i={rounds}${_b64(salt)}${_b64(_sm3(password, salt, rounds))}"
+    return _hasher(cost).hash(password)
 
 
 @cache
-def _dummy_sm3() -> str:
-    return hash_password("not a password of anyone", "gm")
+def _dummy_sm3(cost: str = STANDARD) -> str:
+    return hash_password("not a password of anyone", "gm", cost)
 
 
 def _check_sm3(stored: str, password: str) -> bool:
@@ -76,17 +98,17 @@ def _check_sm3(stored: str, password: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
-def check_password(user: User | None, password: str, suite: str = "default") -> bool:
-    """Constant work whether or not the user exists (a dummy hash of the ledger's scheme stands in), so timing
-    does not reveal names. Each stored hash is checked by its own scheme (a password set before the scheme
-    changed keeps working)."""
+def check_password(user: User | None, password: str, suite: str = "default", cost: str = STANDARD) -> bool:
+    """Constant work whether or not the user exists (a dummy hash of the ledger's scheme and cost stands in), so
+    timing does not reveal names. Each stored hash is checked by its own scheme and work factors (a password set
+    before the scheme changed keeps working)."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
-    stored = user.password_hash if user else (_dummy_sm3() if suite == "gm" else _dummy())
+    stored = user.password_hash if user else (_dummy_sm3(cost) if suite == "gm" else _dummy(cost))
     if stored.startswith(SM3_PREFIX):
         return _check_sm3(stored, password) and user is not None
     try:
-        return _hasher().verify(stored, password) and user is not None
+        return _hasher(cost).verify(stored, password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
 

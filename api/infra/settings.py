@@ -56,6 +56,9 @@ class Settings:
     lockout_failures: int = 5
     lockout_minutes: int = 30
     idle_minutes: int = 30
+    # The work factors of new password hashes (api/infra/passwords.py COSTS; TAIZHANG_PASSWORD_COST): standard, or
+    # test, the cheapest the algorithms allow, which only the test suite sets (it hashes hundreds of passwords).
+    password_cost: str = "standard"
 
     @classmethod
     def from_env(cls, user: str | None = None) -> Settings:
@@ -82,6 +85,7 @@ class Settings:
             lockout_failures=_number("TAIZHANG_LOCKOUT_FAILURES", 5, 0, 100),
             lockout_minutes=_number("TAIZHANG_LOCKOUT_MINUTES", 30, 1, 1440),
             idle_minutes=_number("TAIZHANG_IDLE_MINUTES", 30, 1, 1440),
+            password_cost=_password_cost(os.environ.get("TAIZHANG_PASSWORD_COST") or "standard"),
         )
 
     def event_store_env(self) -> dict[str, str]:
@@ -189,6 +193,14 @@ def _suite(name: str | None) -> str | None:
 
         if name not in SUITES:
             raise ValueError(f"TAIZHANG_SUITE: one of {', '.join(SUITES)}, not {name!r}")
+    return name
+
+
+def _password_cost(name: str) -> str:
+    from .passwords import COSTS
+
+    if name not in COSTS:
+        raise ValueError(f"TAIZHANG_PASSWORD_COST: one of {', '.join(COSTS)}, not {name!r}")
     return name
 
 

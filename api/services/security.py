@@ -99,7 +99,7 @@ def report(ctx: Context, actor: Actor) -> SecurityReport:
         events=ledger.recorder.max_notification_id() or 0,
         keys=_unit_keys(ctx, suite.name),
         session_key=_file("网页会话签名密钥", session_key(settings.home)),
-        sign_in=_sign_in(settings.token_days, suite.name) + _sign_in_policy(ctx),
+        sign_in=_sign_in(settings.token_days, suite.name, settings.password_cost) + _sign_in_policy(ctx),
         roles=_roles(ctx),
         separated=_separated(ctx),
         retention=_retention(settings.home) + _access_log(ctx),
@@ -145,21 +145,24 @@ def _unit_keys(ctx: Context, suite: str) -> list[UnitKey]:
     return out
 
 
-def _sign_in(token_days: int, suite: str = "default") -> list[Fact]:
+def _sign_in(token_days: int, suite: str = "default", cost: str = "standard") -> list[Fact]:
     # The web owns the session lifetime and the failed-sign-in slowdown; they are read from where they are set.
-    from ..infra.passwords import MIN_PASSWORD, SM3_ITERATIONS, _hasher
+    from ..infra.passwords import COSTS, MIN_PASSWORD, STANDARD
     from ..web.auth import SESSION_SECONDS
     from ..web.throttle import FREE_FAILURES, MAX_WAIT
 
-    hasher = _hasher()
+    c = COSTS[cost]
+    weak = "" if cost == STANDARD else f"；注意：TAIZHANG_PASSWORD_COST={cost} 是测试用的低强度参数，不得用于生产"
     return [
         Fact(
             "口令存储",
-            f"PBKDF2-HMAC-SM3（{SM3_ITERATIONS} 次迭代，16 字节随机盐），不存明文；此前设置的 argon2id 口令仍可用，"
-            "下次修改时改为 SM3"
-            if suite == "gm"
-            else f"argon2id（{hasher.memory_cost // 1024} MiB，{hasher.time_cost} 轮，并行度 {hasher.parallelism}），"
-            "不存明文",
+            (
+                f"PBKDF2-HMAC-SM3（{c.sm3_iterations} 次迭代，16 字节随机盐），不存明文；"
+                "此前设置的 argon2id 口令仍可用，下次修改时改为 SM3"
+                if suite == "gm"
+                else f"argon2id（{c.argon2_memory_kib / 1024:g} MiB，{c.argon2_time} 轮，并行度 1），不存明文"
+            )
+            + weak,
         ),
         Fact("口令长度", f"至少 {MIN_PASSWORD} 个字符，不能包含用户名；管理员设置或重置的口令首次登录后须修改"),
         Fact("首次启动", "自动创建管理员 admin，一次性口令只打印一次"),

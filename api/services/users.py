@@ -27,13 +27,18 @@ class Throttle(Protocol):
     def succeeded(self, *keys: str) -> None: ...
 
 
+def _hash(ctx: Context, password: str) -> str:
+    """A password's stored form under the ledger's suite and the settings' work factors."""
+    return hash_password(password, ctx.ledger.suite(), ctx.settings.password_cost)
+
+
 def ensure_admin(ctx: Context) -> str | None:
     """On first start (no users yet) create `admin` with a one-time password; returns it, or None."""
     if ctx.ledger.users():
         return None
     password = new_password()
     ctx.ledger.register_user(
-        BOOTSTRAP_ADMIN, "管理员", "admin", [], hash_password(password, ctx.ledger.suite()), SETUP_USER
+        BOOTSTRAP_ADMIN, "管理员", "admin", [], _hash(ctx, password), SETUP_USER
     )
     ctx.forget()
     return password
@@ -69,7 +74,7 @@ async def sign_in(
         local = locked.astimezone().strftime("%H:%M")
         raise Refused("throttled", f"登录失败次数过多，账号已锁定至 {local}；可请管理员提前解锁")
     user = ctx.ledger.user(name) if name else None
-    ok = await asyncio.to_thread(check_password, user, password, ctx.ledger.suite())
+    ok = await asyncio.to_thread(check_password, user, password, ctx.ledger.suite(), ctx.settings.password_cost)
     if not ok or user is None or user.disabled:
         throttle.failed(*keys)
         why = "no such user" if user is None else ("disabled" if user.disabled else "wrong password")
@@ -90,12 +95,12 @@ async def sign_in(
 
 
 def change_own_password(ctx: Context, actor: User, current: str, new: str) -> None:
-    if not check_password(actor, current):
+    if not check_password(actor, current, ctx.ledger.suite(), ctx.settings.password_cost):
         raise Refused("invalid", "当前密码不正确", [{"line": None, "field": "current", "message": "当前密码：不正确"}])
     problem = password_problem(new, actor.username)
     if problem:
         raise Refused("invalid", problem, [{"line": None, "field": "new", "message": problem}])
-    ctx.ledger.set_password(actor.username, hash_password(new, ctx.ledger.suite()), False, actor.username)
+    ctx.ledger.set_password(actor.username, _hash(ctx, new), False, actor.username)
     ctx.forget()
 
 
@@ -138,7 +143,7 @@ def create_user(
     password = new_password()
     try:
         ctx.ledger.register_user(
-            username, display_name, role, units, hash_password(password, ctx.ledger.suite()), actor.username, email
+            username, display_name, role, units, _hash(ctx, password), actor.username, email
         )
     except DomainError as e:
         raise invalid(e) from None
@@ -204,7 +209,7 @@ def reset_password(ctx: Context, actor: Actor, username: str) -> str:
     if ctx.ledger.user(username) is None:
         raise no_user(username)
     password = new_password()
-    ctx.ledger.set_password(username, hash_password(password, ctx.ledger.suite()), True, actor.username)
+    ctx.ledger.set_password(username, _hash(ctx, password), True, actor.username)
     ctx.forget()
     access_log.record(ctx, actor, "password_reset", target=username)
     return password

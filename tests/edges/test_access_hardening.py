@@ -15,6 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from click.testing import CliRunner
+from conftest import PASSWORD_COST
 from fastapi.testclient import TestClient
 from webkit import PASSWORD, Web
 
@@ -190,7 +191,7 @@ def test_the_command_line_token_has_the_expiry_too(tmp_path: Path) -> None:
     # As a ledger user: once a ledger has users, the command line acts as one (README, "Who the command line acts as").
     env = {"TAIZHANG_HOME": str(tmp_path), "TAIZHANG_TOKEN_DAYS": "7", "TAIZHANG_USER": "ops"}
     ledger = Settings(tmp_path, None, "Asia/Shanghai", "setup").ledger()
-    ledger.register_user("ops", "ops", "admin", [], hash_password(PASSWORD), "setup")
+    ledger.register_user("ops", "ops", "admin", [], hash_password(PASSWORD, cost=PASSWORD_COST), "setup")
     result = CliRunner().invoke(cli, ["user", "token", "ops"], env=env)
     assert result.exit_code == 0, result.output
     expiry = datetime.fromisoformat(next(iter(ledger.user("ops").token_expiry.values())))

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from conftest import PASSWORD_COST
 from fastapi.testclient import TestClient
 from webkit import PASSWORD, Web
 
@@ -58,8 +59,9 @@ def test_signing_out_is_recorded(web: Web) -> None:
 
 
 def test_the_audit_administrator_searches_and_downloads_the_log_and_no_one_else(web: Web) -> None:
-    web.server.ledger.register_user("aa", "审计管理员", "auditadmin", [], hash_password(PASSWORD), "setup")
-    web.server.ledger.set_password("aa", hash_password(PASSWORD), False, "setup")
+    stored = hash_password(PASSWORD, cost=PASSWORD_COST)
+    web.server.ledger.register_user("aa", "审计管理员", "auditadmin", [], stored, "setup")
+    web.server.ledger.set_password("aa", hash_password(PASSWORD, cost=PASSWORD_COST), False, "setup")
     web.server.forget()
     TestClient(web.app).post("/api/session", json={"username": "rec-north", "password": "wrong"})
     for name in ("rec-north", "aud-city"):
@@ -112,8 +114,8 @@ def test_a_session_unused_for_the_idle_period_ends_and_one_in_use_goes_on(
 
 def test_each_administrator_lands_on_their_own_work_and_sees_only_its_links(web: Web) -> None:
     for name, role in (("sa", "sysadmin"), ("se", "secadmin"), ("aa", "auditadmin")):
-        web.server.ledger.register_user(name, name, role, [], hash_password(PASSWORD), "setup")
-        web.server.ledger.set_password(name, hash_password(PASSWORD), False, "setup")
+        web.server.ledger.register_user(name, name, role, [], hash_password(PASSWORD, cost=PASSWORD_COST), "setup")
+        web.server.ledger.set_password(name, hash_password(PASSWORD, cost=PASSWORD_COST), False, "setup")
     web.server.forget()
     seen = {}
     for name in ("sa", "se", "aa"):

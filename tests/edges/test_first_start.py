@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from cli_kit import taizhang
-from conftest import settings_for
+from conftest import PASSWORD_COST, settings_for
 from fastapi.testclient import TestClient
 from webkit import PASSWORD, Web
 from webpages_kit import Browser, error_beside, text
@@ -28,7 +28,7 @@ def fresh(tmp_path: Path) -> Iterator[Web]:
     """A first start: no unit, only the admin `taizhang serve` creates (its password set, as after first sign-in)."""
     server = Server(settings_for(tmp_path / "home", user="setup"), poll=False)
     users_service.ensure_admin(context(server))
-    server.ledger.set_password("admin", hash_password(PASSWORD), False, "admin")
+    server.ledger.set_password("admin", hash_password(PASSWORD, cost=PASSWORD_COST), False, "admin")
     web = Web(server, create_app(server=server))
     web._tokens = {}
     yield web

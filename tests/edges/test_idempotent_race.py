@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TZ, study, unit
+from conftest import PASSWORD_COST, TZ, study, unit
 from fastapi.testclient import TestClient
 
 from api.infra.passwords import hash_password, new_token
@@ -71,7 +71,8 @@ def two_workers(tmp_path: Path, postgres_url: str) -> Iterator[tuple[TestClient,
     settings = Settings(home=tmp_path, database_url=postgres_url + "?schema=@home", tz=TZ, user="setup")
     first = Server(settings, poll=False)
     assert first.ledger.apply([(1, unit("north"))], "setup").ok
-    first.ledger.register_user("rec", "rec", "recorder", ["north"], hash_password("x" * 12), "setup")
+    stored = hash_password("x" * 12, cost=PASSWORD_COST)
+    first.ledger.register_user("rec", "rec", "recorder", ["north"], stored, "setup")
     token, digest = new_token("rec")
     first.ledger.issue_token("rec", digest, "tests", "setup")
     second = Server(settings, poll=False)

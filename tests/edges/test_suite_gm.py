@@ -187,3 +187,55 @@ def test_security_report_is_for_auditors_and_admins(tmp_path: Path) -> None:
     report = taizhang(tmp_path, "security", "report", user="boss")
     assert report.returncode == 0 and "管理员（admin）：1 名在用" in report.stdout
     assert "录入员（recorder）：1 名在用" in report.stdout
+
+
+def test_an_sm2_signature_with_a_short_part_is_written_at_full_length_and_verifies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # gmalg returns r and s in their shortest form: a part below 2^248 (one signature in ~64) is 31 bytes. Real
+    # signatures are drawn until one has a short part, and that one goes through the seal's signer.
+    import gmalg
+
+    from api.infra.keys import Keys
+    from domain.suite import verify_signature
+
+    real = gmalg.SM2.sign
+
+    def until_short(self, message: bytes) -> tuple[bytes, bytes]:
+        for _ in range(5000):
+            r, s = real(self, message)
+            if len(r) < 32 or len(s) < 32:
+                return r, s
+        raise AssertionError("no short part in 5000 signatures")
+
+    monkeypatch.setattr(gmalg.SM2, "sign", until_short)
+    signer = Keys(tmp_path).signer("u1", "gm")
+    signature = signer.sign(b"payload")
+    assert len(signature) == 128
+    assert verify_signature("gm", signer.public_hex, signature, b"payload")
+    assert not verify_signature("gm", signer.public_hex, signature, b"another payload")
+
+
+def test_an_sm2_key_with_a_short_secret_is_stored_at_full_length_and_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gmalg
+
+    from api.infra.keys import Keys
+    from domain.suite import verify_signature
+
+    real = gmalg.SM2.generate_keypair
+
+    def until_short(self) -> tuple[bytes, bytes]:
+        for _ in range(20000):
+            secret, public = real(self)
+            if len(secret) < 32:
+                return secret, public
+        raise AssertionError("no short secret in 20000 keys")
+
+    monkeypatch.setattr(gmalg.SM2, "generate_keypair", until_short)
+    made = Keys(tmp_path).signer("u1", "gm")
+    monkeypatch.undo()
+    again = Keys(tmp_path).signer("u1", "gm")  # read from the file
+    assert again.public_hex == made.public_hex
+    assert verify_signature("gm", made.public_hex, again.sign(b"payload"), b"payload")

@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
@@ -270,7 +271,8 @@ def test_signature_is_kept_with_its_date(env: Any, tmp_path: Path) -> None:
     env.ok(study("S-1", "2025-03-01"))
     d, report = _docx(env, tmp_path / "r.docx")
     texts = _body(d)
-    stamp = datetime.fromisoformat(report["as_of"]).astimezone()
+    # The date in the ledger's zone, as the document writes it (not the machine's: they differ 16:00–24:00 UTC).
+    stamp = datetime.fromisoformat(report["as_of"]).astimezone(ZoneInfo(env.settings.tz))
     day = f"{stamp.year}年{stamp.month}月{stamp.day}日"
     i = texts.index(day)
     sig, date_p = d.paragraphs[i - 1], d.paragraphs[i]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import petition, services_context, settings_for, unit
+from conftest import PASSWORD_COST, petition, services_context, settings_for, unit
 
 from api.infra.access_log import access_log_db
 from api.infra.passwords import hash_password
@@ -39,7 +39,7 @@ def ctx(tmp_path: Path) -> Iterator[Context]:
         ("city1", "auditor", ["city"]),
         ("rec", "recorder", ["dist"]),
     ]:
-        ledger.register_user(name, name, role, units_, hash_password("correct horse 9"), "setup")
+        ledger.register_user(name, name, role, units_, hash_password("correct horse 9", cost=PASSWORD_COST), "setup")
     yield services_context(settings, ledger)
     ledger.close()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import services_context, settings_for, unit
+from conftest import PASSWORD_COST, services_context, settings_for, unit
 
 from api.infra.passwords import hash_password
 from api.services import access_log, personal, reminders, units, users
@@ -60,8 +60,9 @@ def ctx(tmp_path: Path) -> Iterator[Context]:
     ledger = settings.ledger()
     assert ledger.apply(list(enumerate([unit("u1", "甲"), unit("u2", "乙")], start=1)), "setup").errors == []
     for role in ROLES:
-        ledger.register_user(role, role, role, [] if "admin" in role else ["u1"], hash_password("x" * 12), "setup")
-    ledger.register_user("target", "对象", "recorder", ["u1"], hash_password("x" * 12), "setup")
+        stored = hash_password("x" * 12, cost=PASSWORD_COST)
+        ledger.register_user(role, role, role, [] if "admin" in role else ["u1"], stored, "setup")
+    ledger.register_user("target", "对象", "recorder", ["u1"], hash_password("x" * 12, cost=PASSWORD_COST), "setup")
     yield services_context(settings, ledger)
     ledger.close()
 
@@ -108,11 +109,11 @@ def test_the_admin_can_be_retired_once_the_three_administrators_hold_its_duties(
     settings = settings_for(tmp_path)
     ledger = settings.ledger()
     try:
-        ledger.register_user("boss", "boss", "admin", [], hash_password("x" * 12), "setup")
-        ledger.register_user("sa", "sa", "sysadmin", [], hash_password("x" * 12), "setup")
+        ledger.register_user("boss", "boss", "admin", [], hash_password("x" * 12, cost=PASSWORD_COST), "setup")
+        ledger.register_user("sa", "sa", "sysadmin", [], hash_password("x" * 12, cost=PASSWORD_COST), "setup")
         with pytest.raises(Exception, match="唯一在用的管理员"):  # nobody would grant roles
             ledger.change_access("boss", "admin", [], "boss", True, "setup")
-        ledger.register_user("se", "se", "secadmin", [], hash_password("x" * 12), "setup")
+        ledger.register_user("se", "se", "secadmin", [], hash_password("x" * 12, cost=PASSWORD_COST), "setup")
         ledger.change_access("boss", "admin", [], "boss", True, "setup")  # 三员分立 now in force
         with pytest.raises(Exception, match="唯一在用的管理员"):  # the last security administrator stays
             ledger.change_access("se", "secadmin", [], "se", True, "setup")

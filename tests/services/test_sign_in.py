@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from conftest import services_context, settings_for, unit
+from conftest import PASSWORD_COST, services_context, settings_for, unit
 from pgstore import stored_events
 
 from api.infra import totp
@@ -33,7 +33,7 @@ def ctx(tmp_path: Path) -> Iterator[Context]:
     assert ledger.apply([(1, unit("u1", "甲"))], "setup").errors == []
     for name, role, units_ in [("sec", "secadmin", []), ("sys", "sysadmin", []), ("rec", "recorder", ["u1"]),
                                ("audit", "auditadmin", [])]:  # fmt: skip
-        ledger.register_user(name, name, role, units_, hash_password(PASSWORD), "setup")
+        ledger.register_user(name, name, role, units_, hash_password(PASSWORD, cost=PASSWORD_COST), "setup")
     yield services_context(settings, ledger)
     ledger.close()
 
@@ -139,7 +139,7 @@ def test_the_security_report_states_the_policy_separation_and_retention_from_the
     roles = {r.role: r.may for r in found.roles}
     assert roles["auditadmin"] == ["管理访问日志", "不能查看或录入任何台账"]
     assert "管理用户账号、单位、台账设置、角色授权、密钥、登录策略、访问日志" in roles["admin"]
-    ctx.ledger.register_user("boss", "boss", "admin", [], hash_password(PASSWORD), "setup")
+    ctx.ledger.register_user("boss", "boss", "admin", [], hash_password(PASSWORD, cost=PASSWORD_COST), "setup")
     assert not security.report(ctx, user(ctx, "audit")).separated  # one person holds every duty again
     with pytest.raises(Refused):
         security.report(ctx, user(ctx, "rec"))
@@ -157,7 +157,8 @@ def test_passwords_on_a_gm_ledger_are_pbkdf2_hmac_sm3_and_older_argon2_ones_stil
     try:
         ctx = services_context(settings, ledger)
         assert ledger.apply([(1, unit("u1", "甲"))], "setup").errors == []
-        ledger.register_user("old", "old", "recorder", ["u1"], hash_password(PASSWORD), "setup")  # argon2id
+        old = hash_password(PASSWORD, cost=PASSWORD_COST)  # argon2id
+        ledger.register_user("old", "old", "recorder", ["u1"], old, "setup")
         one_time = users.create_user(ctx, Unrestricted("boss"), "li", "李", "recorder", ["u1"])
         stored = ledger.user("li").password_hash
         assert stored.startswith(SM3_PREFIX) and one_time not in stored
@@ -176,3 +177,24 @@ def test_passwords_on_a_gm_ledger_are_pbkdf2_hmac_sm3_and_older_argon2_ones_stil
         assert "PBKDF2-HMAC-SM3" in facts["口令存储"]
     finally:
         ledger.close()
+
+
+def test_a_server_hashes_at_the_standard_work_factors_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The suite hashes at the cheapest factors (conftest PASSWORD_COST); this is what a server uses.
+    from argon2 import extract_parameters
+
+    from api.infra.passwords import COSTS, SM3_PREFIX, check_password
+    from api.infra.settings import Settings
+
+    monkeypatch.delenv("TAIZHANG_PASSWORD_COST")
+    assert Settings.from_env().password_cost == "standard"
+    standard = COSTS["standard"]
+    assert (standard.argon2_time, standard.argon2_memory_kib, standard.sm3_iterations) == (2, 19 * 1024, 600_000)
+    stored = hash_password(PASSWORD)
+    params = extract_parameters(stored)
+    assert (params.time_cost, params.memory_cost, params.parallelism) == (2, 19 * 1024, 1)
+    assert stored.startswith(SM3_PREFIX) is False and check_password(None, PASSWORD) is False
+    assert hash_password(PASSWORD, "gm").startswith(f"{SM3_PREFIX}i=600000$")
+    monkeypatch.setenv("TAIZHANG_PASSWORD_COST", "cheap")
+    with pytest.raises(ValueError, match="TAIZHANG_PASSWORD_COST"):
+        Settings.from_env()
