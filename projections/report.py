@@ -89,12 +89,14 @@ def _late(con: duckdb.DuckDBPyConnection, as_of: datetime, scoped: str) -> None:
     after = f"(recorded_at > TIMESTAMPTZ '{as_of.isoformat()}' OR recorded_at IS NULL)"
     # Both flags are about late events only, so the late events alone are grouped (not every event of their
     # activities); the scope is then an activity's unit in `act`, or in its record event when not folded yet.
+    # (coalesce: an activity's only late events may have no etype, evidence attached after T: NULL would make
+    # the activity neither new nor kept, and it would drop out of the report as of T)
     bind(
         con,
         "L",
         f"""WITH g AS MATERIALIZED (
-              SELECT oid, bool_or(etype = 'record' AND {after}) AS new,
-                bool_or(pos > {folded} OR (etype IN ('correct', 'void') AND {after})) AS refold
+              SELECT oid, coalesce(bool_or(etype = 'record' AND {after}), FALSE) AS new,
+                coalesce(bool_or(pos > {folded} OR (etype IN ('correct', 'void') AND {after})), FALSE) AS refold
               FROM events WHERE pos > {folded} OR {after} GROUP BY oid)
             SELECT * FROM g WHERE oid IN (SELECT oid FROM act WHERE {scoped} AND oid IN (SELECT oid FROM g))
               OR oid IN (SELECT oid FROM events WHERE pos > {folded} AND etype = 'record' AND {scoped})""",

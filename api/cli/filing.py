@@ -8,8 +8,6 @@ from typing import Any
 
 import click
 
-from domain.filing import DECIDED_ABOVE
-
 from .context import command, run
 from .options import FORMAT, YEAR, echo_json
 
@@ -30,6 +28,8 @@ def _register(status: Any) -> None:
         click.echo(f"已于 {status.published_on} 公开发布：{status.published_url}")
     elif status.publication_overdue:
         click.echo(f"【警告】已过公开期限 {status.publish_due}，尚未登记公开发布")
+    from domain.filing import DECIDED_ABOVE  # here, not at the top: `taizhang --help` imports no ledger
+
     click.echo("序号  时间              事由      经办人        意见/理由")
     for e in status.entries:
         extra = f"（封存 {e.seal}）" if e.seal and e.event in ("Submitted", "Resubmitted") else ""
