@@ -7,6 +7,7 @@ import io
 import json
 import os
 import tempfile
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -42,12 +43,18 @@ def trend_png(year: int, series: dict[str, list[int]], cache: Path | None = None
 
 
 def _key(year: int, series: dict[str, list[int]]) -> str:
-    code = Path(__file__).read_bytes() + Path(fonts.__file__).read_bytes()
     drawn_from = {
         "year": year,
         "series": [[fid, BY_ID[fid].label, BY_ID[fid].unit, values] for fid, values in series.items()],
     }
-    return hashlib.sha256(code + _matplotlib() + json.dumps(drawn_from, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(_drawing_code() + json.dumps(drawn_from, ensure_ascii=False).encode()).hexdigest()
+
+
+@cache
+def _drawing_code() -> bytes:
+    """What draws the chart (this module, the fonts' choice, matplotlib's version): read once per process, not
+    once per chart."""
+    return Path(__file__).read_bytes() + Path(fonts.__file__).read_bytes() + _matplotlib()
 
 
 def _matplotlib() -> bytes:

@@ -20,7 +20,7 @@ from ..services import filing, filing_notices
 from ..services.refusals import Refused
 from .auth import Caller
 from .context import context
-from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer
+from .page_kit import pick_unit, posted, redirect, render, server_of, texts, viewer, years
 from .refusals import status_of
 
 router = APIRouter(include_in_schema=False)  # pages: not part of the JSON API
@@ -74,7 +74,7 @@ def _filing_page(request: Request, caller: Caller, unit: str, year: int, status:
         unit=code,
         units=units,
         year=year,
-        years=list(range(server.ledger.today().year, 1999, -1))[:8],
+        years=years(server),
         f=found,
         late=late,
         may_submit=submitter,
@@ -186,5 +186,6 @@ def progress_page(request: Request, unit: str | None = None, year: str | None = 
     code, units = pick_unit(server, caller, unit or None)
     y = _year(request, year)
     found = filing.progress(context(server), caller.user, code, y)
-    years = list(range(server.ledger.today().year, 1999, -1))[:8]
-    return render(request, caller, "progress.html", unit=code, units=units, year=y, years=years, p=found, states=STATES)
+    return render(
+        request, caller, "progress.html", unit=code, units=units, year=y, years=years(server), p=found, states=STATES
+    )
